@@ -1,0 +1,40 @@
+/**
+ * Exotel ids (user_id, device_id, account SID) travel as URL path segments. An id that
+ * could change which path is requested — a slash, a dot-dot, an encoded character, a
+ * query or fragment marker, a control character — is refused before any request, so no
+ * input item can steer a request to another resource.
+ */
+
+const FORBIDDEN: Array<[RegExp, string]> = [
+	[/\//, '"/"'],
+	[/\\/, '"\\"'],
+	[/\?/, '"?"'],
+	[/#/, '"#"'],
+	[/%/, '"%"'],
+	[/\.\./, '".."'],
+	// eslint-style lint forbids control-character literals in regexes, so build the class.
+	[new RegExp('[\\u0000-\\u001f\\u007f]'), 'a control character (such as a line break or tab)'],
+];
+
+export type IdCheck = { ok: true; id: string } | { ok: false; problem: string };
+
+/**
+ * Normalises an id (numbers are accepted, surrounding white space is dropped) and says
+ * what is wrong with it, if anything.
+ */
+export function checkId(raw: unknown): IdCheck {
+	if (typeof raw === 'number' && Number.isFinite(raw)) return { ok: true, id: String(raw) };
+	if (typeof raw !== 'string') {
+		return { ok: false, problem: raw === undefined || raw === null ? 'is empty' : `must be text or a number, got ${typeof raw}` };
+	}
+	const id = raw.trim();
+	if (id.length === 0) return { ok: false, problem: 'is empty' };
+	const found = FORBIDDEN.filter(([pattern]) => pattern.test(id)).map(([, name]) => name);
+	if (found.length > 0) {
+		return {
+			ok: false,
+			problem: `contains ${found.join(', ')}; an id is a single URL path segment and may not contain / \\ ? # % .. or control characters`,
+		};
+	}
+	return { ok: true, id };
+}

@@ -1,0 +1,62 @@
+/**
+ * Exotel's SIP password policy (Users API, "create / update SIP password"):
+ * at least 8 characters, drawn from at least 3 of 4 character classes.
+ * Exotel documents no maximum length and no forbidden character.
+ */
+
+export const MIN_SIP_PASSWORD_LENGTH = 8;
+export const MIN_CHARACTER_CLASSES = 3;
+
+export const CHARACTER_CLASSES = ['lower case', 'upper case', 'digits', 'special characters'] as const;
+export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
+
+export function characterClassOf(character: string): CharacterClass {
+	if (character >= 'a' && character <= 'z') return 'lower case';
+	if (character >= 'A' && character <= 'Z') return 'upper case';
+	if (character >= '0' && character <= '9') return 'digits';
+	// Exotel's examples are !@#$%^&*; anything else that is not a-z, A-Z or 0-9 (including
+	// accented letters) is counted as special, which is the reading least likely to reject
+	// a password Exotel would accept.
+	return 'special characters';
+}
+
+/** The classes a password draws from, in the policy's own order. */
+export function characterClassesIn(password: string): CharacterClass[] {
+	const found = new Set<CharacterClass>();
+	for (const character of password) found.add(characterClassOf(character));
+	return CHARACTER_CLASSES.filter((c) => found.has(c));
+}
+
+function plural(count: number, word: string): string {
+	return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Every rule the password breaks, each saying what was found and what is needed.
+ * Returns [] for a valid password. The messages describe the password's shape only —
+ * never a character of it — so they are safe to show and to store.
+ */
+export function sipPasswordProblems(password: string): string[] {
+	if (password.length === 0) return ['it is empty'];
+
+	const problems: string[] = [];
+	// Count code points, not UTF-16 units, so an emoji is one character as a person sees it.
+	const length = [...password].length;
+	if (length < MIN_SIP_PASSWORD_LENGTH) {
+		problems.push(`${plural(length, 'character')}, needs at least ${MIN_SIP_PASSWORD_LENGTH}`);
+	}
+
+	const classes = characterClassesIn(password);
+	if (classes.length < MIN_CHARACTER_CLASSES) {
+		problems.push(
+			`uses ${classes.length} of the 4 character classes (${classes.join(', ')}), needs ${MIN_CHARACTER_CLASSES} of: ${CHARACTER_CLASSES.join(', ')}`,
+		);
+	}
+
+	// Exotel would accept these, but a space or newline at either end is almost always a
+	// copy-paste accident that would leave the user unable to log in to their softphone.
+	if (/^\s/.test(password)) problems.push('starts with white space (likely a copy-paste accident)');
+	if (/\s$/.test(password)) problems.push('ends with white space (likely a copy-paste accident)');
+
+	return problems;
+}
