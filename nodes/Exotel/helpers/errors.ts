@@ -28,6 +28,8 @@ export interface FailedCall {
 	host?: string;
 	/** Strings that must never appear in the result (token, passwords). */
 	secrets?: string[];
+	/** A 2xx answer that was not Exotel's JSON envelope. */
+	unexpected?: boolean;
 }
 
 export interface TranslatedError {
@@ -165,6 +167,14 @@ export function translateExotelError(call: FailedCall): TranslatedError {
 	}
 
 	const status = call.status;
+	if (call.unexpected) {
+		return {
+			message: redact(`Exotel answered ${status} with ${bodySummary(call.body)}, not its JSON envelope`, secrets),
+			description:
+				'Something between n8n and Exotel (a proxy, or a wrong base URL) answered instead of Exotel. Check the credential’s region or base URL.',
+			httpCode: String(status),
+		};
+	}
 	const statusText = STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : '';
 	const data = exotelErrorData(call.body);
 	const envelope = redactJson(envelopeOf(call.body), secrets);

@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { translateExotelError, type ExotelErrorEnvelope } from '../helpers/errors';
+import { translateExotelError, type ExotelErrorEnvelope, type FailedCall } from '../helpers/errors';
 import { checkId } from '../helpers/ids';
 import { accountPath, baseUrlFor } from '../helpers/url';
 
@@ -47,16 +47,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function readHelperError(error: unknown): { status?: number; body?: unknown; networkCode?: string } {
 	if (!isRecord(error)) return {};
 	const cause = isRecord(error.cause) ? error.cause : undefined;
-	const response = isRecord(cause?.response) ? cause.response : isRecord(error.response) ? error.response : undefined;
+	const response = isRecord(cause?.response) ? cause.response : undefined;
 	const context = isRecord(error.context) ? error.context : undefined;
 
 	const status = Number(response?.status ?? error.httpCode);
-	const networkCode = [cause?.code, error.code].find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$/.test(c));
-	return {
-		status: Number.isInteger(status) && status > 0 ? status : undefined,
-		body: response && 'data' in response ? response.data : context?.data,
-		networkCode,
-	};
+	if (Number.isInteger(status) && status > 0) {
+		return { status, body: response && 'data' in response ? response.data : context?.data };
+	}
+	// Nothing answered: n8n puts the socket's code (ECONNRESET, ECONNABORTED for a timeout…)
+	// in httpCode, and axios in cause.code.
+	const networkCode = [error.httpCode, cause?.code].find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$/.test(c));
+	return { networkCode };
 }
 
 async function resolveAccount(this: ExotelContext, itemIndex: number) {
@@ -76,7 +77,7 @@ async function resolveAccount(this: ExotelContext, itemIndex: number) {
 export function exotelApiError(
 	node: INode,
 	itemIndex: number,
-	failure: { status?: number; body?: unknown; networkCode?: string; host?: string; secrets: string[] },
+	failure: FailedCall,
 ): ExotelApiError {
 	const translated = translateExotelError(failure);
 	const error = new ExotelApiError(node, (translated.envelope ?? {}) as JsonObject, {
@@ -108,13 +109,16 @@ export async function exotelApiRequest(
 	if (request.body !== undefined) options.body = request.body;
 	if (request.qs !== undefined) options.qs = request.qs;
 
+	const secrets = [token, ...(request.secrets ?? [])];
+	let answer: unknown;
 	try {
-		return (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options)) as IDataObject;
+		answer = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
 	} catch (error) {
-		throw exotelApiError(this.getNode(), itemIndex, {
-			...readHelperError(error),
-			host: new URL(baseUrl).host,
-			secrets: [token, ...(request.secrets ?? [])],
-		});
+		throw exotelApiError(this.getNode(), itemIndex, { ...readHelperError(error), host: new URL(baseUrl).host, secrets });
 	}
+	// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
+	if (!isRecord(answer) || Array.isArray(answer)) {
+		throw exotelApiError(this.getNode(), itemIndex, { status: 200, body: answer, secrets, unexpected: true });
+	}
+	return answer as IDataObject;
 }

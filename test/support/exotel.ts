@@ -1,0 +1,109 @@
+/**
+ * Shared setup for tests that run the Exotel node through n8n-core's real request stack
+ * against the sandbox: fresh random secrets per run, the credential pointing at the
+ * sandbox, and a check that no secret surfaced anywhere a user or a log could see it.
+ */
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { ExotelApi } from '../../credentials/ExotelApi.credentials';
+import { Exotel } from '../../nodes/Exotel/Exotel.node';
+import { runNode } from '../harness/n8n';
+import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../sandbox/server';
+
+export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
+export const VIKRAM = { id: 'b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d', sip: 201 };
+
+/** A password that meets Exotel's policy, different on every call. */
+export function newPassword(): string {
+	return `Pw-${randomBytes(6).toString('hex')}-Zq7!`;
+}
+
+export interface ExotelTestbed {
+	sandbox: ExotelSandbox;
+	secrets: { apiKey: string; apiToken: string; accountSid: string };
+	credentials: () => Record<string, string>;
+	run: (options: {
+		parameters: INodeParameters;
+		items?: INodeExecutionData[];
+		continueOnFail?: boolean;
+		credentials?: Record<string, string>;
+	}) => Promise<INodeExecutionData[]>;
+}
+
+export async function startTestbed(options: Partial<SandboxOptions> = {}): Promise<ExotelTestbed> {
+	const secrets = {
+		apiKey: `key-${randomBytes(4).toString('hex')}`,
+		apiToken: `tok-${randomBytes(12).toString('hex')}`,
+		accountSid: `acct${randomBytes(3).toString('hex')}`,
+	};
+	const sandbox = await startSandbox({ ...secrets, ...options });
+	const credentials = () => ({ ...secrets, region: 'custom', baseUrl: sandbox.url });
+	return {
+		sandbox,
+		secrets,
+		credentials,
+		run: async ({ parameters, items, continueOnFail, credentials: override }) => {
+			const [output] = await runNode({
+				nodeType: new Exotel(),
+				credentialType: new ExotelApi(),
+				credentials: override ?? credentials(),
+				parameters: { resource: 'user', operation: 'updateSipPassword', ...parameters },
+				items,
+				continueOnFail,
+			});
+			return output;
+		},
+	};
+}
+
+export function byId(value: string | number) {
+	return { __rl: true, mode: 'id', value };
+}
+
+/** Runs `fn`, capturing what reaches stdout and stderr meanwhile. */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; printed: string }> {
+	const printed: string[] = [];
+	const originals = [process.stdout.write, process.stderr.write];
+	const tap = (original: typeof process.stdout.write) =>
+		function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+			printed.push(String(chunk));
+			return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+		} as typeof process.stdout.write;
+	process.stdout.write = tap(originals[0]);
+	process.stderr.write = tap(originals[1]);
+	try {
+		return { result: await fn(), printed: printed.join('') };
+	} catch (error) {
+		return { error, printed: printed.join('') };
+	} finally {
+		[process.stdout.write, process.stderr.write] = originals;
+	}
+}
+
+/**
+ * Fails if any secret appears in what a user, a log or n8n's execution record could see
+ * of `value`: its JSON form (what n8n stores) and, for errors, message, description and
+ * the full object graph (what a logger walking `cause` would print).
+ */
+export function expectNoSecrets(value: unknown, secrets: string[]): void {
+	const views = [JSON.stringify(value) ?? ''];
+	if (value instanceof Error) {
+		views.push(value.message, String((value as { description?: unknown }).description ?? ''));
+		// n8n attaches the workflow's node to its errors; a password typed into the node is part of
+		// the workflow itself, so the graph is searched without it. Everything else — cause,
+		// context, errorResponse — is searched to any depth.
+		views.push(inspect({ ...value, node: undefined }, { depth: 12 }));
+	} else {
+		views.push(inspect(value, { depth: 12 }));
+	}
+	const base64 = secrets.map((s) => Buffer.from(s).toString('base64').slice(0, 12));
+	for (const view of views) {
+		for (const secret of [...secrets, ...base64]) {
+			if (view.includes(secret)) {
+				throw new Error(`a secret leaked (${secrets.indexOf(secret) >= 0 ? 'in clear' : 'base64'}) into: ${view.slice(0, 200)}`);
+			}
+		}
+	}
+}
