@@ -34,6 +34,8 @@ export class ExotelApi implements ICredentialType {
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
+			// Not secret on its own, but n8n's verification treats any "key" field as one.
+			typeOptions: { password: true },
 			default: '',
 			required: true,
 			description:

@@ -12,9 +12,15 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 	[/#/, '"#"'],
 	[/%/, '"%"'],
 	[/\.\./, '".."'],
-	// eslint-style lint forbids control-character literals in regexes, so build the class.
-	[new RegExp('[\\u0000-\\u001f\\u007f]'), 'a control character (such as a line break or tab)'],
 ];
+
+function hasControlCharacter(value: string): boolean {
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		if (code < 0x20 || code === 0x7f) return true;
+	}
+	return false;
+}
 
 export type IdCheck = { ok: true; id: string } | { ok: false; problem: string };
 
@@ -30,6 +36,7 @@ export function checkId(raw: unknown): IdCheck {
 	const id = raw.trim();
 	if (id.length === 0) return { ok: false, problem: 'is empty' };
 	const found = FORBIDDEN.filter(([pattern]) => pattern.test(id)).map(([, name]) => name);
+	if (hasControlCharacter(id)) found.push('a control character (such as a line break or tab)');
 	if (found.length > 0) {
 		return {
 			ok: false,
