@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { optionsDescription } from './actions/options.description';
 import { router } from './actions/router';
 import * as user from './actions/user/User.resource';
 
@@ -28,6 +29,7 @@ export class Exotel implements INodeType {
 				default: 'user',
 			},
 			...user.description,
+			optionsDescription,
 		],
 	};
 

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ExotelApiError } from '../transport';
+import { mapInOrder } from '../helpers/concurrency';
+import { ExotelApiError, configureTransport, createLimiter } from '../transport';
+import { readSendOptions } from './options.description';
 import * as user from './user/User.resource';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
@@ -9,6 +11,8 @@ type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataOb
 const resources: Record<string, Record<string, { execute: Operation }>> = {
 	user: user.operations,
 };
+
+type Outcome = { ok: true; json: IDataObject[] } | { ok: false; error: NodeApiError | NodeOperationError };
 
 /** The error output of an item under Continue On Fail: the message, plus Exotel's envelope when it answered. */
 function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
@@ -18,10 +22,11 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 }
 
 /**
- * Runs the selected operation once per input item. Every input yields exactly one
- * outcome, in input order and paired to it: its result (one item, or one per record for
- * reads), or — under Continue On Fail — an error item; otherwise the first failure stops
- * the node, naming its item.
+ * Runs the selected operation once per input item — up to Concurrency at a time, all
+ * requests paced through one limiter — and answers in input order. Every input yields
+ * exactly one outcome, paired to it: its result (one item, or one per record for reads),
+ * or — under Continue On Fail — an error item; otherwise the first failing item (by
+ * position) stops the node and is named in the error.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -32,23 +37,41 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
 
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const result = await selected.execute.call(this, itemIndex);
-			for (const json of Array.isArray(result) ? result : [result]) {
-				output.push({ json, pairedItem: { item: itemIndex } });
+	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
+	configureTransport(this, {
+		retry: send.retry,
+		timeoutMs: send.timeoutMs,
+		limiter: send.requestsPerMinute > 0 ? createLimiter(this, send.requestsPerMinute) : undefined,
+	});
+
+	const continueOnFail = this.continueOnFail();
+	const outcomes = await mapInOrder(
+		items.length,
+		send.concurrency,
+		async (itemIndex): Promise<Outcome> => {
+			try {
+				const result = await selected.execute.call(this, itemIndex);
+				return { ok: true, json: Array.isArray(result) ? result : [result] };
+			} catch (caught) {
+				// Our own code raises only these two; anything else is a bug, reported by its message
+				// alone because its fields could hold a request's config.
+				const error =
+					caught instanceof NodeApiError || caught instanceof NodeOperationError
+						? caught
+						: new NodeOperationError(this.getNode(), (caught as Error).message, { itemIndex });
+				return { ok: false, error };
 			}
-		} catch (caught) {
-			// Our own code raises only these two; anything else is a bug, reported by its message alone
-			// because its fields could hold a request's config.
-			const error =
-				caught instanceof NodeApiError || caught instanceof NodeOperationError
-					? caught
-					: new NodeOperationError(this.getNode(), (caught as Error).message, { itemIndex });
-			if (!this.continueOnFail()) throw error;
-			output.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });
-		}
+		},
+		(outcome) => !outcome.ok && !continueOnFail,
+	);
+
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < outcomes.length; itemIndex++) {
+		const outcome = outcomes[itemIndex];
+		if (!outcome) continue; // not started: an earlier item already stopped the node
+		if (!outcome.ok && !continueOnFail) throw outcome.error;
+		const jsons = outcome.ok ? outcome.json : [errorItemJson(outcome.error)];
+		for (const json of jsons) output.push({ json, pairedItem: { item: itemIndex } });
 	}
 	return [output];
 }

@@ -30,6 +30,10 @@ export interface FailedCall {
 	secrets?: string[];
 	/** A 2xx answer that was not Exotel's JSON envelope. */
 	unexpected?: boolean;
+	/** How many times the request was sent in all. */
+	attempts?: number;
+	/** Why no further attempt was made, when the failure was of a kind that is retried. */
+	stoppedBecause?: string;
 }
 
 export interface TranslatedError {
@@ -154,6 +158,16 @@ const NETWORK_TEXT: Record<string, string> = {
 };
 
 export function translateExotelError(call: FailedCall): TranslatedError {
+	const translated = translateAnswer(call);
+	if (call.attempts !== undefined && call.attempts > 1) translated.message += `; gave up after ${call.attempts} attempts`;
+	const stopped = call.stoppedBecause;
+	if (stopped && stopped !== 'not retryable' && stopped !== 'no attempts left') {
+		translated.description = redact(`Not retried: ${stopped}. ${translated.description}`, call.secrets ?? []);
+	}
+	return translated;
+}
+
+function translateAnswer(call: FailedCall): TranslatedError {
 	const secrets = call.secrets ?? [];
 
 	if (call.status === undefined) {

@@ -7,10 +7,13 @@ import type {
 	INode,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { randomInt } from 'node:crypto';
 
 import { translateExotelError, type ExotelErrorEnvelope, type FailedCall } from '../helpers/errors';
 import { checkId } from '../helpers/ids';
+import { SlidingWindowLimiter, type Clock } from '../helpers/pacing';
+import { DEFAULT_RETRY_POLICY, decideRetry, isRetryable, type AttemptFailure, type RetryPolicy } from '../helpers/retry';
 import { accountPath, baseUrlFor } from '../helpers/url';
 
 export const CREDENTIAL_TYPE = 'exotelApi';
@@ -23,6 +26,41 @@ export interface ExotelRequest {
 	qs?: IDataObject;
 	/** Values of this request that must never appear in an error (e.g. the new SIP password). */
 	secrets?: string[];
+	/**
+	 * For a request that is not safe to repeat (a POST): after a failure that leaves open
+	 * whether it took effect (5xx, no answer), finds out. Returns the result if it did, or
+	 * undefined if it did not — then the request is retried. Without it, such a request is
+	 * never retried after an ambiguous failure.
+	 */
+	recover?: () => Promise<IDataObject | undefined>;
+}
+
+/** How one execution talks to Exotel: retries, timeout and pacing, from the node's options. */
+export interface TransportSettings {
+	retry: RetryPolicy;
+	timeoutMs?: number;
+	/** Shared by every request of the execution, so the whole run stays under the limit. */
+	limiter?: SlidingWindowLimiter;
+}
+
+/** Exotel's limit is per minute; tests shrink the minute so pacing can be checked quickly. */
+export const PACING = { windowMs: 60_000 };
+
+const settingsByExecution = new WeakMap<object, TransportSettings>();
+
+/** Called once per execution by the router, before any request. */
+export function configureTransport(context: IExecuteFunctions, settings: TransportSettings): void {
+	settingsByExecution.set(context, settings);
+}
+
+export function createLimiter(context: IExecuteFunctions, requestsPerMinute: number): SlidingWindowLimiter {
+	return new SlidingWindowLimiter(requestsPerMinute, PACING.windowMs, clockOf(context));
+}
+
+function clockOf(context: ExotelContext): Clock {
+	// A cancelled execution must not sit out a backoff or a pacing wait.
+	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	return { now: () => Date.now(), sleep: async (ms) => await sleep(ms, signal) };
 }
 
 type ExotelContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -44,7 +82,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * itself — whose `cause` holds the request config with the Authorization header and the
  * body — is never passed on.
  */
-export function readHelperError(error: unknown): { status?: number; body?: unknown; networkCode?: string } {
+export function readHelperError(error: unknown): AttemptFailure & { body?: unknown } {
 	if (!isRecord(error)) return {};
 	const cause = isRecord(error.cause) ? error.cause : undefined;
 	const response = isRecord(cause?.response) ? cause.response : undefined;
@@ -52,7 +90,13 @@ export function readHelperError(error: unknown): { status?: number; body?: unkno
 
 	const status = Number(response?.status ?? error.httpCode);
 	if (Number.isInteger(status) && status > 0) {
-		return { status, body: response && 'data' in response ? response.data : context?.data };
+		const headers = isRecord(response?.headers) ? response.headers : {};
+		const retryAfter = headers['retry-after'];
+		return {
+			status,
+			body: response && 'data' in response ? response.data : context?.data,
+			retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+		};
 	}
 	// Nothing answered: n8n puts the socket's code (ECONNRESET, ECONNABORTED for a timeout…)
 	// in httpCode, and axios in cause.code.
@@ -92,8 +136,9 @@ export function exotelApiError(
 
 /**
  * The one way this package talks to Exotel: builds the URL from the credential's region,
- * sends the request through n8n's authenticated helper, and turns any failure into an
- * error that names the status, Exotel's error code and the request_id — and nothing secret.
+ * sends the request through n8n's authenticated helper — paced, and retried where that is
+ * safe — and turns any failure into an error that names the status, Exotel's error code,
+ * the request_id and the attempts made, and nothing secret.
  */
 export async function exotelApiRequest(
 	this: ExotelContext,
@@ -101,6 +146,8 @@ export async function exotelApiRequest(
 	request: ExotelRequest,
 ): Promise<IDataObject> {
 	const { baseUrl, accountSid, token } = await resolveAccount.call(this, itemIndex);
+	const settings: TransportSettings = settingsByExecution.get(this) ?? { retry: DEFAULT_RETRY_POLICY };
+	const clock = clockOf(this);
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: baseUrl + accountPath(accountSid, ...request.path),
@@ -108,17 +155,37 @@ export async function exotelApiRequest(
 	};
 	if (request.body !== undefined) options.body = request.body;
 	if (request.qs !== undefined) options.qs = request.qs;
+	if (settings.timeoutMs !== undefined) options.timeout = settings.timeoutMs;
 
 	const secrets = [token, ...(request.secrets ?? [])];
-	let answer: unknown;
-	try {
-		answer = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
-	} catch (error) {
-		throw exotelApiError(this.getNode(), itemIndex, { ...readHelperError(error), host: new URL(baseUrl).host, secrets });
+	const fail = (failure: FailedCall) =>
+		exotelApiError(this.getNode(), itemIndex, { host: new URL(baseUrl).host, secrets, ...failure });
+
+	for (let attempt = 1; ; attempt++) {
+		await settings.limiter?.acquire();
+		let answer: unknown;
+		try {
+			answer = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
+		} catch (error) {
+			const failure = readHelperError(error);
+			// A POST that failed without a clear "no" may have created something: ask before repeating it.
+			const ambiguous = request.method === 'POST' && failure.status !== 429 && isRetryable(failure);
+			if (ambiguous) {
+				const recovered = request.recover ? await request.recover() : undefined;
+				if (recovered) return recovered;
+				if (!request.recover) {
+					throw fail({ ...failure, attempts: attempt, stoppedBecause: 'it is not safe to repeat' });
+				}
+			}
+			const decision = decideRetry(failure, attempt, settings.retry, clock.now(), randomInt(1_000_000) / 1_000_000);
+			if (!decision.retry) throw fail({ ...failure, attempts: attempt, stoppedBecause: decision.why });
+			await clock.sleep(decision.waitMs);
+			continue;
+		}
+		// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
+		if (!isRecord(answer) || Array.isArray(answer)) {
+			throw fail({ status: 200, body: answer, unexpected: true, attempts: attempt });
+		}
+		return answer as IDataObject;
 	}
-	// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
-	if (!isRecord(answer) || Array.isArray(answer)) {
-		throw exotelApiError(this.getNode(), itemIndex, { status: 200, body: answer, secrets, unexpected: true });
-	}
-	return answer as IDataObject;
 }

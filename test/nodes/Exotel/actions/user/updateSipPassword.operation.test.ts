@@ -209,10 +209,17 @@ describe('Update SIP Password', () => {
 			const error = await failure(
 				bed.run({
 					credentials: { ...bed.credentials(), baseUrl: url },
-					parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() },
+					parameters: {
+						userId: byId(ASHA.id),
+						deviceId: '101',
+						password: newPassword(),
+						options: { maxAttempts: 3, retryBaseDelay: 0.01 },
+					},
 				}),
 			);
-			expect(error.message).toBe(`Could not reach Exotel at ${new URL(url).host}: the connection was refused`);
+			expect(error.message).toBe(
+				`Could not reach Exotel at ${new URL(url).host}: the connection was refused; gave up after 3 attempts`,
+			);
 			expect(error.description).toMatch(/ECONNREFUSED.*safe to retry/);
 		});
 	});
