@@ -3,6 +3,8 @@
  * (see shared/exotel-api.md) closely enough to test, demo and benchmark the node without
  * an Exotel account. It checks Basic auth, keeps users and devices in memory, answers with
  * Exotel's envelope and error codes, and records every request for tests to assert on.
+ * Fault rules (`faults`, see faults.ts) make it fail on purpose: error statuses, dropped
+ * and hung connections, slow bodies and an enforced rate limit.
  *
  * It keeps no password in clear: a device stores a salted hash, and a recorded request
  * body shows a password as its fingerprint (see `fingerprint`).
@@ -11,37 +13,26 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { exotelAcceptsSipPassword } from './exotelPolicy';
+import { Faults, statusFaultAnswer, type FaultKind, type SlowFault } from './faults';
+import { seedUsers, type User } from './model';
+import {
+	belowAccount,
+	failure,
+	JSON_CONTENT_TYPE,
+	matchPattern,
+	notFound,
+	parseRoute,
+	renderEnvelope,
+	type RawAnswer,
+	type RouteContext,
+	type RouteHandler,
+	type RouteResult,
+} from './protocol';
+import { USERS_API, type UserStore } from './usersApi';
 
-export type Role = 'admin' | 'supervisor' | 'user';
-
-export interface Device {
-	id: number | string;
-	name: string;
-	contact_uri: string;
-	type: 'tel' | 'sip';
-	available: boolean;
-	verified: boolean;
-	status: string;
-}
-
-export interface User {
-	id: string;
-	first_name: string;
-	last_name: string;
-	email: string | null;
-	email_verified: boolean;
-	role: Role;
-	date_created: string;
-	date_updated: string;
-	devices: Device[];
-}
-
-export interface ErrorData {
-	code: number;
-	message: string;
-	description: string;
-}
+export { manyUsers, seedUsers, type ActiveCall, type Device, type Role, type User } from './model';
+export type { ErrorData, ListMetadata, RouteContext, RouteHandler, RouteResult } from './protocol';
+export type { FaultBody, FaultHandle, FaultKind, FaultMatch, FaultRule, RateLimitRule } from './faults';
 
 export interface RecordedRequest {
 	method: string;
@@ -55,8 +46,13 @@ export interface RecordedRequest {
 	contentType?: string;
 	/** Parsed JSON body; a `password` field is replaced by its fingerprint. */
 	body?: unknown;
+	/** The status answered; 0 when no answer was sent (a `reset` or `hang` fault). */
 	status: number;
 	request_id: string;
+	/** When the request arrived (Date.now(), ms), for pacing assertions. */
+	receivedAt: number;
+	/** Set when a fault rule or the rate limit shaped the answer. */
+	fault?: FaultKind;
 }
 
 export interface SandboxOptions {
@@ -68,74 +64,41 @@ export interface SandboxOptions {
 	/** Exotel's docs disagree on the SIP password answer's `data`: null, or the device. */
 	passwordResponseData?: 'null' | 'device';
 	users?: User[];
-	/** Called once per request, after it was answered; gets no body and no credentials. */
+	/** Whether the account has VOIP (new users get a SIP device, a phone number is optional). Default true. */
+	voip?: boolean;
+	/** A rate limit that survives `reset()`, e.g. Exotel's { limit: 200, windowMs: 60000 }. */
+	rateLimit?: { limit: number; windowMs?: number };
+	/** Called once per request, after it was answered (or dropped); gets no body and no credentials. */
 	onRequest?: (request: RecordedRequest) => void;
 }
 
-/** What a route handler returns: a status, and data or Exotel error details. */
-export interface RouteResult {
-	status: number;
-	data?: unknown;
-	error?: ErrorData;
-	/** A list answer: `response` becomes an array of per-item envelopes, plus `metadata`. */
-	list?: { items: unknown[]; metadata: { total: number; count: number; offset: number; limit: number } };
-}
-
-interface RouteContext {
-	params: Record<string, string>;
-	query: Record<string, string>;
-	body: unknown;
-	sandbox: ExotelSandbox;
+export interface SandboxStats {
+	total: number;
+	/** Requests per answered status; 0 counts requests that got no answer. */
+	byStatus: Record<number, number>;
+	/** Requests per fault that shaped them. */
+	byFault: Partial<Record<FaultKind, number>>;
+	/** Arrival times (ms), in order, and the gaps between consecutive ones. */
+	receivedAt: number[];
+	gapsMs: number[];
 }
 
 interface Route {
 	method: string;
 	/** Segments below /v2/accounts/{sid}; `:name` captures a segment. */
 	pattern: string[];
-	handler: (context: RouteContext) => RouteResult;
+	handler: RouteHandler;
 }
 
-const TIMESTAMP = '2026-01-05T09:30:00Z';
-
-export function seedUsers(): User[] {
-	const user = (id: string, first: string, last: string, email: string | null, role: Role, devices: Device[]): User => ({
-		id,
-		first_name: first,
-		last_name: last,
-		email,
-		email_verified: email !== null,
-		role,
-		date_created: TIMESTAMP,
-		date_updated: TIMESTAMP,
-		devices,
-	});
-	const device = (id: number, name: string, type: 'sip' | 'tel', contact: string, available: boolean): Device => ({
-		id,
-		name,
-		contact_uri: contact,
-		type,
-		available,
-		verified: true,
-		status: 'free',
-	});
-	return [
-		user('a3f1c2d4e5b60718293a4b5c6d7e8f90', 'Asha', 'Rao', 'asha.rao@example.com', 'user', [
-			device(101, 'Asha softphone', 'sip', 'sip:asharao101', true),
-			device(102, 'Asha mobile', 'tel', '+919876543210', false),
-		]),
-		user('b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d', 'Vikram', 'Iyer', 'vikram.iyer@example.com', 'supervisor', [
-			device(201, 'Vikram softphone', 'sip', 'sip:vikramiyer201', true),
-		]),
-		user('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0', 'Mei Lin', 'Tan', null, 'user', [
-			device(301, 'Mei Lin mobile', 'tel', '+6591234567', true),
-		]),
-	];
-}
+const UNPARSEABLE = failure(400, 1007, 'Request body could not be parsed', 'The request body is not valid JSON');
 
 export class ExotelSandbox {
 	readonly requests: RecordedRequest[] = [];
 
 	users = new Map<string, User>();
+
+	/** Fault rules; cleared by `reset()`. */
+	readonly faults = new Faults();
 
 	private readonly salt = randomBytes(16).toString('hex');
 
@@ -143,30 +106,35 @@ export class ExotelSandbox {
 
 	private readonly routes: Route[] = [];
 
+	/** Timers of slow answers in progress, cancelled by `stop()`. */
+	private readonly timers = new Set<NodeJS.Timeout>();
+
+	private lastDeviceId = 0;
+
 	private server?: Server;
 
 	private address = '';
 
 	constructor(readonly options: SandboxOptions) {
 		this.reset();
-		this.route('GET', 'users', ({ query }) => this.listUsers(query));
-		this.route('GET', 'users/:userId', ({ params }) => {
-			const user = this.users.get(params.userId);
-			return user ? { status: 200, data: user } : userNotFound();
-		});
-		this.route('PUT', 'users/:userId/devices/:deviceId/password', (context) => this.setSipPassword(context));
+		const store = this.store();
+		for (const [method, pattern, handler] of USERS_API) this.route(method, pattern, (context) => handler(store, context));
 	}
 
-	/** Adds an endpoint; later Users API operations and fault modes plug in here. */
-	route(method: string, pattern: string, handler: Route['handler']): void {
+	/** Adds an endpoint (after the built-in ones, which win on a tie). */
+	route(method: string, pattern: string, handler: RouteHandler): void {
 		this.routes.push({ method, pattern: pattern.split('/'), handler });
 	}
 
-	/** Forgets recorded requests and passwords and restores the seeded users. */
+	/** Forgets recorded requests, passwords and fault rules, and restores the seeded users. */
 	reset(): void {
 		this.requests.length = 0;
 		this.passwordHashes.clear();
 		this.users = new Map((this.options.users ?? seedUsers()).map((u) => [u.id, structuredClone(u)]));
+		const deviceIds = [...this.users.values()].flatMap((u) => u.devices.map((d) => Number(d.id))).filter(Number.isInteger);
+		this.lastDeviceId = Math.max(0, ...deviceIds);
+		this.faults.clear();
+		if (this.options.rateLimit) this.faults.add({ kind: 'rate-limit', ...this.options.rateLimit });
 	}
 
 	get url(): string {
@@ -183,6 +151,25 @@ export class ExotelSandbox {
 		return this.passwordHashes.get(`${userId}/${deviceId}`);
 	}
 
+	/** Counts over the recorded requests, optionally only those matching a route and/or user. */
+	stats(filter: { route?: string; userId?: string } = {}): SandboxStats {
+		const route = filter.route === undefined ? undefined : parseRoute(filter.route);
+		const selected = this.requests.filter((r) => {
+			const below = belowAccount(r.segments);
+			if (filter.userId !== undefined && !(below?.[0] === 'users' && below[1] === filter.userId)) return false;
+			if (route && ((route.method !== undefined && route.method !== r.method) || !below || !matchPattern(route.pattern, below))) return false;
+			return true;
+		});
+		const byStatus: Record<number, number> = {};
+		const byFault: SandboxStats['byFault'] = {};
+		for (const r of selected) {
+			byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+			if (r.fault) byFault[r.fault] = (byFault[r.fault] ?? 0) + 1;
+		}
+		const receivedAt = selected.map((r) => r.receivedAt).sort((a, b) => a - b);
+		return { total: selected.length, byStatus, byFault, receivedAt, gapsMs: receivedAt.slice(1).map((t, i) => t - receivedAt[i]) };
+	}
+
 	async start(): Promise<this> {
 		this.server = createServer((req, res) => void this.handle(req, res));
 		// Keep-alive sockets would hold the process open after tests end.
@@ -196,98 +183,169 @@ export class ExotelSandbox {
 		return this;
 	}
 
+	/** Closes every connection, hung and slow ones included, so it returns promptly. */
 	async stop(): Promise<void> {
 		const server = this.server;
 		if (!server) return;
 		this.server = undefined;
+		for (const timer of this.timers) clearTimeout(timer);
+		this.timers.clear();
 		server.closeAllConnections();
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	}
 
+	/** The sandbox's state as the Users API handlers see it. */
+	private store(): UserStore {
+		const sandbox = this;
+		return {
+			// A getter: reset() replaces the Map, and handlers must see the current one.
+			get users() {
+				return sandbox.users;
+			},
+			voip: this.options.voip ?? true,
+			passwordResponseData: this.options.passwordResponseData ?? 'null',
+			nextDeviceId: () => ++this.lastDeviceId,
+			setPassword: (userId, deviceId, password) => this.passwordHashes.set(`${userId}/${deviceId}`, this.fingerprint(password)),
+			forgetPasswords: (userId) => {
+				for (const key of this.passwordHashes.keys()) if (key.startsWith(`${userId}/`)) this.passwordHashes.delete(key);
+			},
+		};
+	}
+
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const receivedAt = Date.now();
 		const rawBody = await readBody(req);
+		const { record, body, unparseable } = this.recordOf(req, rawBody, receivedAt);
+
+		const fault = this.faults.take(record);
+		if (fault) record.fault = fault.kind;
+		switch (fault?.kind) {
+			case 'status':
+				return this.send(res, record, statusFaultAnswer(record, fault));
+			case 'reset':
+			case 'hang':
+				// With `processed`, the request takes effect and only the answer is lost.
+				if (fault.processed) this.respond(record, rawBody, body, unparseable);
+				record.status = 0;
+				this.log(record);
+				if (fault.kind === 'reset') req.socket.resetAndDestroy();
+				// A hung request keeps its socket until the client gives up or stop() closes it.
+				return;
+			case 'slow':
+				return this.dribble(res, record, this.respond(record, rawBody, body, unparseable), fault);
+			default:
+				return this.send(res, record, this.respond(record, rawBody, body, unparseable));
+		}
+	}
+
+	/** The record of a request, and its JSON body if it has one. */
+	private recordOf(req: IncomingMessage, rawBody: string, receivedAt: number) {
 		const target = req.url ?? '/';
 		const parsed = new URL(target, 'http://sandbox.invalid');
-		const segments = parsed.pathname.split('/').slice(1).map(safeDecode);
-		const query = Object.fromEntries(parsed.searchParams);
 		const contentType = req.headers['content-type'];
+		let body: unknown;
+		let unparseable = false;
+		try {
+			if (rawBody.length > 0 && isJson(contentType)) body = JSON.parse(rawBody);
+		} catch {
+			unparseable = true;
+		}
 		const record: RecordedRequest = {
 			method: req.method ?? 'GET',
 			url: target,
-			segments,
-			query,
+			segments: parsed.pathname.split('/').slice(1).map(safeDecode),
+			query: Object.fromEntries(parsed.searchParams),
 			auth: this.readAuth(req.headers.authorization),
 			contentType,
+			body: this.withoutPasswords(body),
 			status: 0,
 			request_id: randomBytes(16).toString('hex'),
+			receivedAt,
 		};
-
-		let result: RouteResult;
-		let body: unknown;
-		try {
-			if (rawBody.length > 0 && contentType?.split(';')[0].trim() === 'application/json') {
-				body = JSON.parse(rawBody);
-			}
-		} catch {
-			body = undefined;
-			result = failure(400, 1007, 'Request body could not be parsed', 'The request body is not valid JSON');
-		}
-		record.body = this.withoutPasswords(body);
-
-		result ??= this.dispatch(record, rawBody, body);
-		record.status = result.status;
-		this.requests.push(record);
-		this.options.onRequest?.(record);
-
-		const head = { request_id: record.request_id, method: record.method, http_code: result.status };
-		const payload = JSON.stringify(
-			result.list
-				? {
-						...head,
-						response: result.list.items.map((data) => ({ code: 200, error_data: null, status: 'success', data })),
-						metadata: result.list.metadata,
-					}
-				: {
-						...head,
-						response: {
-							code: result.status,
-							error_data: result.error ?? null,
-							status: result.error ? 'failure' : 'success',
-							data: result.error ? null : (result.data ?? null),
-						},
-					},
-		);
-		res.writeHead(result.status, { 'Content-Type': 'application/json; charset=utf-8' });
-		res.end(payload);
+		return { record, body, unparseable };
 	}
 
-	private dispatch(record: RecordedRequest, rawBody: string, body: unknown): RouteResult {
+	/** Exotel's answer: body check, authentication, rate limit, then the route. */
+	private respond(record: RecordedRequest, rawBody: string, body: unknown, unparseable: boolean): RawAnswer {
+		const envelope = (result: RouteResult): RawAnswer => ({
+			status: result.status,
+			headers: { 'Content-Type': JSON_CONTENT_TYPE },
+			body: renderEnvelope(record, result),
+		});
+		if (unparseable) return envelope(UNPARSEABLE);
+		const denied = this.authenticate(record);
+		if (denied) return envelope(denied);
+		const limited = this.faults.admit(record, record.segments[2], Date.now());
+		if (limited) {
+			record.fault ??= 'rate-limit';
+			return limited;
+		}
+		return envelope(this.dispatch(record, rawBody, body));
+	}
+
+	private authenticate(record: RecordedRequest): RouteResult | undefined {
 		if (!record.auth || record.auth.username !== this.options.apiKey || !record.auth.tokenMatches) {
 			return failure(401, 1010, 'Authorization failed', 'Invalid API key or token for this account');
 		}
-		const [v2, accounts, sid, ...rest] = record.segments;
-		if (v2 !== 'v2' || accounts !== 'accounts' || sid === undefined) {
-			return failure(404, 1000, 'Not found', 'No such resource');
-		}
-		if (sid !== this.options.accountSid) {
+		const below = belowAccount(record.segments);
+		if (!below) return notFound();
+		if (record.segments[2] !== this.options.accountSid) {
 			return failure(401, 1010, 'Authorization failed', 'The credentials are not valid for this account');
 		}
+		return undefined;
+	}
+
+	private dispatch(record: RecordedRequest, rawBody: string, body: unknown): RouteResult {
+		const below = belowAccount(record.segments) ?? [];
 		for (const route of this.routes) {
-			if (route.method !== record.method || route.pattern.length !== rest.length) continue;
-			const params: Record<string, string> = {};
-			const matches = route.pattern.every((part, i) => {
-				if (part.startsWith(':')) params[part.slice(1)] = rest[i];
-				return part.startsWith(':') || part === rest[i];
-			});
-			if (!matches) continue;
-			if ((record.method === 'PUT' || record.method === 'POST') && rawBody.length > 0) {
-				if (record.contentType?.split(';')[0].trim() !== 'application/json') {
-					return failure(415, 1011, 'Unsupported content type', 'Content-Type must be application/json');
-				}
+			if (route.method !== record.method) continue;
+			const params = matchPattern(route.pattern, below);
+			if (!params) continue;
+			if ((record.method === 'PUT' || record.method === 'POST') && rawBody.length > 0 && !isJson(record.contentType)) {
+				return failure(415, 1011, 'Unsupported content type', 'Content-Type must be application/json');
 			}
-			return route.handler({ params, query: record.query, body, sandbox: this });
+			const context: RouteContext = { params, query: record.query, body, sandbox: this };
+			return route.handler(context);
 		}
-		return failure(404, 1000, 'Not found', 'No such resource');
+		return notFound();
+	}
+
+	private log(record: RecordedRequest): void {
+		this.requests.push(record);
+		this.options.onRequest?.(record);
+	}
+
+	private send(res: ServerResponse, record: RecordedRequest, answer: RawAnswer): void {
+		record.status = answer.status;
+		this.log(record);
+		res.writeHead(answer.status, answer.headers);
+		res.end(answer.body);
+	}
+
+	/** A normal answer, its body sent in pieces spread over `durationMs`. */
+	private dribble(res: ServerResponse, record: RecordedRequest, answer: RawAnswer, fault: SlowFault): void {
+		record.status = answer.status;
+		this.log(record);
+		const body = Buffer.from(answer.body);
+		const pieces = Math.max(1, Math.min(body.length, 10));
+		const size = Math.ceil(body.length / pieces);
+		const later = (ms: number, action: () => void) => {
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				if (!res.destroyed) action();
+			}, ms);
+			this.timers.add(timer);
+		};
+		later(fault.firstByteMs ?? 0, () => {
+			res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(body.length) });
+			res.flushHeaders();
+			const step = fault.durationMs / pieces;
+			for (let i = 0; i < pieces; i++) {
+				const chunk = body.subarray(i * size, (i + 1) * size);
+				// The last piece goes out at durationMs, so the whole body takes that long.
+				later(step * (i + 1), () => (i === pieces - 1 ? res.end(chunk) : res.write(chunk)));
+			}
+		});
 	}
 
 	private readAuth(header: string | undefined): RecordedRequest['auth'] {
@@ -304,52 +362,10 @@ export class ExotelSandbox {
 		const password = (body as { password: unknown }).password;
 		return { ...body, password: typeof password === 'string' ? this.fingerprint(password) : password };
 	}
-
-	private listUsers(query: Record<string, string>): RouteResult {
-		const limit = query.limit === undefined ? 20 : Number(query.limit);
-		const offset = query.offset === undefined ? 0 : Number(query.offset);
-		if (!Number.isInteger(limit) || limit < 1 || limit > 50) {
-			return failure(400, 1002, 'Invalid parameter', 'limit must be a whole number from 1 to 50');
-		}
-		if (!Number.isInteger(offset) || offset < 0) {
-			return failure(400, 1002, 'Invalid parameter', 'offset must be a whole number from 0');
-		}
-		const all = [...this.users.values()];
-		const page = all.slice(offset, offset + limit);
-		return { status: 200, list: { items: page, metadata: { total: all.length, count: page.length, offset, limit } } };
-	}
-
-	private setSipPassword({ params, body }: RouteContext): RouteResult {
-		const user = this.users.get(params.userId);
-		if (!user) return userNotFound();
-		const device = user.devices.find((d) => String(d.id) === params.deviceId);
-		if (!device) return failure(404, 1000, 'Not found', `Device ${params.deviceId} not found for this user`);
-		if (device.type !== 'sip') {
-			return failure(400, 1002, 'Invalid parameter', 'A password can only be set on a SIP device');
-		}
-		const password = (body as { password?: unknown } | undefined)?.password;
-		if (password === undefined || password === null || password === '') {
-			return failure(400, 1001, 'Mandatory parameter missing', 'password is required');
-		}
-		if (typeof password !== 'string' || !exotelAcceptsSipPassword(password)) {
-			return failure(
-				400,
-				1002,
-				'Invalid parameter',
-				'password must be at least 8 characters long and contain 3 of: lower case, upper case, digits, special characters',
-			);
-		}
-		this.passwordHashes.set(`${user.id}/${device.id}`, this.fingerprint(password));
-		return { status: 200, data: this.options.passwordResponseData === 'device' ? device : null };
-	}
 }
 
-function failure(status: number, code: number, message: string, description: string): RouteResult {
-	return { status, error: { code, message, description } };
-}
-
-function userNotFound(): RouteResult {
-	return failure(404, 10801, 'User not found', 'No user with this id exists in the account');
+function isJson(contentType: string | undefined): boolean {
+	return contentType?.split(';')[0].trim() === 'application/json';
 }
 
 function safeDecode(segment: string): string {
