@@ -3,7 +3,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsDescription } from './actions/options.description';
 import { router } from './actions/router';
+import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
+import { searchUsers } from './methods/listSearch';
 
 export class Exotel implements INodeType {
 	description: INodeTypeDescription = {
@@ -13,7 +15,7 @@ export class Exotel implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Manage Exotel contact-centre users and their SIP passwords',
+		description: 'Manage Exotel contact-centre users, their devices and SIP passwords',
 		defaults: { name: 'Exotel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -25,13 +27,19 @@ export class Exotel implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'User', value: 'user' }],
+				options: [
+					{ name: 'Device', value: 'device' },
+					{ name: 'User', value: 'user' },
+				],
 				default: 'user',
 			},
 			...user.description,
+			...device.description,
 			optionsDescription,
 		],
 	};
+
+	methods = { listSearch: { searchUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -4,12 +4,14 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { mapInOrder } from '../helpers/concurrency';
 import { ExotelApiError, configureTransport, createLimiter } from '../transport';
 import { readSendOptions } from './options.description';
+import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
 	user: user.operations,
+	device: device.operations,
 };
 
 type Outcome = { ok: true; json: IDataObject[] } | { ok: false; error: NodeApiError | NodeOperationError };

@@ -36,6 +36,17 @@ export class ItemInput {
 		return '';
 	}
 
+	/** A text field, trimmed, checked against `rules`; returns the trimmed text. */
+	text(name: string, label: string, raw: unknown, rules: (value: string) => string[]): string {
+		if (typeof raw !== 'string' && typeof raw !== 'number') {
+			this.check(name, label, [raw === undefined || raw === null ? 'is empty' : `must be text, got ${typeof raw}`]);
+			return '';
+		}
+		const value = String(raw).trim();
+		this.check(name, label, value ? rules(value) : ['is empty']);
+		return value;
+	}
+
 	/** Records a field's broken rules, if any. */
 	check(name: string, label: string, problems: string[]): void {
 		if (problems.length > 0) this.failures.push({ label, name, problems });

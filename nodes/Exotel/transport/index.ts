@@ -10,6 +10,7 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { randomInt } from 'node:crypto';
 
+import { listDataOf, metadataOf } from '../helpers/envelope';
 import { translateExotelError, type ExotelErrorEnvelope, type FailedCall } from '../helpers/errors';
 import { checkId } from '../helpers/ids';
 import { SlidingWindowLimiter, type Clock } from '../helpers/pacing';
@@ -188,4 +189,35 @@ export async function exotelApiRequest(
 		}
 		return answer as IDataObject;
 	}
+}
+
+/** Exotel's largest page for list endpoints. */
+export const MAX_PAGE_SIZE = 50;
+
+/**
+ * Pages through a list endpoint with offset and Exotel's largest page, until `max` records
+ * are collected or `metadata.total` is reached. Returns the records in Exotel's order.
+ */
+export async function exotelApiRequestAllPages(
+	this: ExotelContext,
+	itemIndex: number,
+	request: Omit<ExotelRequest, 'method'>,
+	max = Number.POSITIVE_INFINITY,
+): Promise<IDataObject[]> {
+	const records: IDataObject[] = [];
+	for (let offset = 0; records.length < max; ) {
+		const limit = Math.min(MAX_PAGE_SIZE, max - records.length);
+		const envelope = await exotelApiRequest.call(this, itemIndex, {
+			...request,
+			method: 'GET',
+			qs: { ...request.qs, offset, limit },
+		});
+		const page = listDataOf(envelope);
+		records.push(...page.slice(0, max - records.length));
+		offset += page.length;
+		const total = metadataOf(envelope)?.total;
+		// Without metadata, a short page is the last one.
+		if (page.length === 0 || (total !== undefined ? offset >= total : page.length < limit)) break;
+	}
+	return records;
 }

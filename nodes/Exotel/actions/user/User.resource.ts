@@ -1,8 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as create from './create.operation';
+import * as deleteUser from './delete.operation';
+import * as get from './get.operation';
+import * as getAll from './getAll.operation';
+import * as update from './update.operation';
 import * as updateSipPassword from './updateSipPassword.operation';
 
-export const operations = { updateSipPassword };
+export const operations = { create, delete: deleteUser, get, getAll, update, updateSipPassword };
 
 export const description: INodeProperties[] = [
 	{
@@ -12,6 +17,16 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['user'] } },
 		options: [
+			{ name: 'Create', value: 'create', description: 'Create a user', action: 'Create a user' },
+			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'Delete a user and their devices; this cannot be undone',
+				action: 'Delete a user',
+			},
+			{ name: 'Get', value: 'get', description: 'Get a user with their devices', action: 'Get a user' },
+			{ name: 'Get Many', value: 'getAll', description: 'Get many users', action: 'Get many users' },
+			{ name: 'Update', value: 'update', description: 'Update a user’s name or set their email', action: 'Update a user' },
 			{
 				name: 'Update SIP Password',
 				value: 'updateSipPassword',
@@ -21,5 +36,10 @@ export const description: INodeProperties[] = [
 		],
 		default: 'updateSipPassword',
 	},
+	...create.description,
+	...deleteUser.description,
+	...get.description,
+	...getAll.description,
+	...update.description,
 	...updateSipPassword.description,
 ];

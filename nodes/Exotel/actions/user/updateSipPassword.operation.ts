@@ -1,9 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import {
+	DEFAULT_GENERATED_LENGTH,
+	generateSipPassword,
+	MAX_GENERATED_LENGTH,
+	MIN_GENERATED_LENGTH,
+} from '../../helpers/passwordGenerator';
 import { sipPasswordProblems } from '../../helpers/passwordPolicy';
 import { ItemInput } from '../../helpers/validation';
 import { exotelApiRequest } from '../../transport';
+import { findSipDeviceId, readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
  * Create or update a user's SIP password.
@@ -12,31 +19,28 @@ import { exotelApiRequest } from '../../transport';
  * write-only and never come back.
  */
 const properties: INodeProperties[] = [
-	{
-		displayName: 'User',
-		name: 'userId',
-		type: 'resourceLocator',
-		default: { mode: 'id', value: '' },
-		required: true,
-		description: 'The Exotel user whose SIP device gets the new password',
-		modes: [
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 5f1a9c0e2b7d4e8f9a3b6c1d0e2f4a6b',
-				hint: 'The user_id, as returned by Get user or Get many users',
-			},
-		],
-	},
+	userLocator,
 	{
 		displayName: 'Device ID',
 		name: 'deviceId',
 		type: 'string',
 		default: '',
-		required: true,
 		placeholder: 'e.g. 101',
-		description: 'The ID of the user’s SIP device (listed under the user’s devices)',
+		description: 'The ID of the user’s SIP device. Leave empty to use the user’s only SIP device.',
+	},
+	{
+		displayName: 'Password',
+		name: 'passwordMode',
+		type: 'options',
+		options: [
+			{ name: 'Enter a Password', value: 'manual', description: 'Use the password given below' },
+			{
+				name: 'Generate a Password',
+				value: 'generate',
+				description: 'Create a strong random password and output it as sipPassword',
+			},
+		],
+		default: 'manual',
 	},
 	{
 		displayName: 'New SIP Password',
@@ -47,6 +51,17 @@ const properties: INodeProperties[] = [
 		required: true,
 		description:
 			'At least 8 characters, using at least 3 of: lower case, upper case, digits, special characters. May be an expression, e.g. a password from a previous node.',
+		displayOptions: { show: { passwordMode: ['manual'] } },
+	},
+	{
+		displayName: 'Password Length',
+		name: 'passwordLength',
+		type: 'number',
+		typeOptions: { minValue: MIN_GENERATED_LENGTH, maxValue: MAX_GENERATED_LENGTH },
+		default: DEFAULT_GENERATED_LENGTH,
+		description:
+			'The generated password is output as sipPassword for the next node to deliver. n8n stores execution data, so deliver it straight away and consider pruning execution data for this workflow.',
+		displayOptions: { show: { passwordMode: ['generate'] } },
 	},
 ];
 
@@ -57,21 +72,38 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
-	const userId = input.id('userId', 'User', this.getNodeParameter('userId', itemIndex, '', { extractValue: true }));
-	const deviceId = input.id('deviceId', 'Device ID', this.getNodeParameter('deviceId', itemIndex, ''));
-	const password = this.getNodeParameter('password', itemIndex, '');
-	if (typeof password !== 'string') {
-		input.check('password', 'New SIP Password', [`must be text, got ${typeof password}`]);
+	const user = readUser(this, itemIndex, input);
+	const rawDevice = this.getNodeParameter('deviceId', itemIndex, '');
+	const deviceGiven = !(rawDevice === '' || rawDevice === null || (typeof rawDevice === 'string' && rawDevice.trim() === ''));
+	const deviceId = deviceGiven ? input.id('deviceId', 'Device ID', rawDevice) : '';
+
+	const generate = this.getNodeParameter('passwordMode', itemIndex, 'manual') === 'generate';
+	let password = '';
+	if (generate) {
+		const length = this.getNodeParameter('passwordLength', itemIndex, DEFAULT_GENERATED_LENGTH);
+		const valid = typeof length === 'number' && Number.isInteger(length) && length >= MIN_GENERATED_LENGTH && length <= MAX_GENERATED_LENGTH;
+		input.check('passwordLength', 'Password Length', valid ? [] : [`must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`]);
+		if (valid) password = generateSipPassword(length);
 	} else {
-		const problems = sipPasswordProblems(password);
-		input.check('password', 'New SIP Password', problems.length ? [`breaks Exotel’s password policy: ${problems.join('; ')}`] : []);
+		const given = this.getNodeParameter('password', itemIndex, '');
+		if (typeof given !== 'string') {
+			input.check('password', 'New SIP Password', [`must be text, got ${typeof given}`]);
+		} else {
+			const problems = sipPasswordProblems(given);
+			input.check('password', 'New SIP Password', problems.length ? [`breaks Exotel’s password policy: ${problems.join('; ')}`] : []);
+			password = given;
+		}
 	}
 	input.done();
 
-	return await exotelApiRequest.call(this, itemIndex, {
+	const userId = await resolveUserId.call(this, itemIndex, user);
+	const device = deviceGiven ? deviceId : await findSipDeviceId.call(this, itemIndex, userId);
+	const envelope = await exotelApiRequest.call(this, itemIndex, {
 		method: 'PUT',
-		path: ['users', userId, 'devices', deviceId, 'password'],
-		body: { password: password as string },
-		secrets: [password as string],
+		path: ['users', userId, 'devices', device, 'password'],
+		body: { password },
+		secrets: [password],
 	});
+	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
+	return generate ? { ...envelope, sipPassword: password } : envelope;
 }

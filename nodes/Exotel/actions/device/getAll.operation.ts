@@ -1,0 +1,37 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { ItemInput } from '../../helpers/validation';
+import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
+
+/**
+ * Get a user's devices, one output item each. Exotel has no device list endpoint: the
+ * devices come with the user (GET /v2/accounts/{sid}/users/{user_id}).
+ */
+const properties: INodeProperties[] = [
+	userLocator,
+	{
+		displayName: 'Type',
+		name: 'type',
+		type: 'options',
+		options: [
+			{ name: 'All', value: 'all' },
+			{ name: 'SIP', value: 'sip', description: 'Softphones and SIP handsets' },
+			{ name: 'Telephone', value: 'tel', description: 'Phone numbers' },
+		],
+		default: 'all',
+		description: 'Only devices of this type',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const input = new ItemInput(this, itemIndex);
+	const user = readUser(this, itemIndex, input);
+	const type = this.getNodeParameter('type', itemIndex, 'all') as string;
+	input.done();
+	const userId = await resolveUserId.call(this, itemIndex, user);
+	const devices = ((await getUser.call(this, itemIndex, userId)).devices as IDataObject[] | undefined) ?? [];
+	return devices.filter((device) => type === 'all' || device.type === type);
+}

@@ -1,0 +1,18 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { ItemInput } from '../../helpers/validation';
+import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
+
+/**
+ * Get a user, with their devices.
+ * GET /v2/accounts/{sid}/users/{user_id}
+ */
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, [userLocator]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const input = new ItemInput(this, itemIndex);
+	const user = readUser(this, itemIndex, input);
+	input.done();
+	return await getUser.call(this, itemIndex, await resolveUserId.call(this, itemIndex, user));
+}

@@ -1,0 +1,92 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { contactUriProblems, emailProblems, splitList } from '../../helpers/userFields';
+import { ItemInput } from '../../helpers/validation';
+import { exotelApiRequestAllPages } from '../../transport';
+
+/**
+ * Get many users, one output item each.
+ * GET /v2/accounts/{sid}/users?fields=&email=&devices.contact_uri=&offset=&limit=
+ * Pages of at most 50; `metadata.total` says when the last page is reached.
+ */
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Device Contact URIs',
+				name: 'contactUris',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. +919876543210, sip:asharao101',
+				description: 'Only users with a device of one of these numbers (E.164) or SIP URIs, comma-separated',
+			},
+			{
+				displayName: 'Emails',
+				name: 'emails',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. name@email.com, other@email.com',
+				description: 'Only users with one of these emails, comma-separated',
+			},
+			{
+				displayName: 'Include',
+				name: 'fields',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Active Call', value: 'active_call' },
+					{ name: 'Devices', value: 'devices' },
+					{ name: 'Last Login', value: 'last_login' },
+				],
+				default: [],
+				description: 'Extra details to include with each user',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const input = new ItemInput(this, itemIndex);
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs: IDataObject = {};
+
+	const emails = splitList(String(filters.emails ?? ''));
+	input.check('emails', 'Emails', emails.flatMap((e) => emailProblems(e).map((p) => `"${e}" ${p}`)));
+	if (emails.length) qs.email = emails.join(',');
+
+	const uris = splitList(String(filters.contactUris ?? ''));
+	input.check('contactUris', 'Device Contact URIs', uris.flatMap((u) => contactUriProblems(u).map((p) => `"${u}" ${p}`)));
+	if (uris.length) qs['devices.contact_uri'] = uris.join(',');
+
+	const fields = (filters.fields as string[] | undefined) ?? [];
+	if (fields.length) qs.fields = fields.join(',');
+	if (!returnAll) input.check('limit', 'Limit', Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1']);
+	input.done();
+
+	return await exotelApiRequestAllPages.call(this, itemIndex, { path: ['users'], qs }, limit);
+}

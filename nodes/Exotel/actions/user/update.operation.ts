@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { emailProblems, nameProblems } from '../../helpers/userFields';
+import { ItemInput } from '../../helpers/validation';
+import { exotelApiRequest } from '../../transport';
+import { readUser, resolveUserId, userLocator } from '../common/user';
+
+/**
+ * Update a user's name, or set their email.
+ * PUT /v2/accounts/{sid}/users/{user_id}  {first_name?, last_name?, email?}
+ * Exotel accepts an email only for a user who has none yet.
+ */
+const properties: INodeProperties[] = [
+	userLocator,
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'e.g. name@email.com',
+				default: '',
+				description: 'Only for a user who has no email yet: Exotel does not change an email once set',
+			},
+			{
+				displayName: 'First Name',
+				name: 'firstName',
+				type: 'string',
+				default: '',
+				description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+			},
+			{
+				displayName: 'Last Name',
+				name: 'lastName',
+				type: 'string',
+				default: '',
+				description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['update'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+	const input = new ItemInput(this, itemIndex);
+	const user = readUser(this, itemIndex, input);
+	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {};
+	if (fields.firstName) body.first_name = input.text('firstName', 'First Name', fields.firstName, nameProblems);
+	if (fields.lastName) body.last_name = input.text('lastName', 'Last Name', fields.lastName, nameProblems);
+	if (fields.email) body.email = input.text('email', 'Email', fields.email, emailProblems);
+	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email']);
+	input.done();
+
+	return await exotelApiRequest.call(this, itemIndex, {
+		method: 'PUT',
+		path: ['users', await resolveUserId.call(this, itemIndex, user)],
+		body,
+	});
+}

@@ -1,0 +1,44 @@
+/**
+ * Exotel's rules for the fields of a user and a device, checked before a request so that
+ * the error names the field. Each returns the broken rules ([] when the value is fine).
+ */
+
+export const ROLES = ['admin', 'supervisor', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** First and last names: 3–20 characters of letters, digits, space, `.`, `'`, `-`. */
+export function nameProblems(value: string): string[] {
+	const problems: string[] = [];
+	const length = [...value].length;
+	if (length < 3 || length > 20) problems.push(`has ${length} characters, needs 3 to 20`);
+	const others = [...new Set([...value].filter((c) => !/[\p{L}\p{M}\p{Nd} .'-]/u.test(c)))];
+	if (others.length > 0) {
+		problems.push(`may only use letters, digits, space, . ' and - (found ${others.map((c) => JSON.stringify(c)).join(' ')})`);
+	}
+	return problems;
+}
+
+export function emailProblems(value: string): string[] {
+	return /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(value) ? [] : ['is not an email address such as name@example.com'];
+}
+
+/** A phone number in E.164: + and the country code, then the number, 8–15 digits in all. */
+export function e164Problems(value: string): string[] {
+	return /^\+[1-9]\d{7,14}$/.test(value)
+		? []
+		: ['must be a phone number in E.164 format: + and the country code, digits only, e.g. +919876543210'];
+}
+
+/** A device contact URI as Exotel's filter takes it: E.164, or a sip: URI. */
+export function contactUriProblems(value: string): string[] {
+	if (value.startsWith('sip:')) return /^sip:[^\s,]+$/.test(value) ? [] : ['is not a valid sip: URI'];
+	return e164Problems(value).length ? ['must be an E.164 number (e.g. +919876543210) or a sip: URI'] : [];
+}
+
+/** Splits a comma-separated field into its trimmed, non-empty parts. */
+export function splitList(value: string): string[] {
+	return value
+		.split(',')
+		.map((part) => part.trim())
+		.filter((part) => part.length > 0);
+}
