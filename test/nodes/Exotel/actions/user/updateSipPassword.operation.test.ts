@@ -139,8 +139,10 @@ describe('Update SIP Password', () => {
 		});
 
 		it('reports every bad field of the item at once', async () => {
-			const error = await failure(bed.run({ parameters: { userId: byId(' '), deviceId: '', password: 'short' } }));
-			expect(error.message).toMatch(/^Invalid input: User \(userId\) is empty\. Device ID \(deviceId\) is empty\. New SIP Password \(password\) breaks/);
+			const error = await failure(bed.run({ parameters: { userId: byId(' '), deviceId: 'a/b', password: 'short' } }));
+			expect(error.message).toMatch(
+				/^Invalid input: User \(userId\) is empty\. Device ID \(deviceId\) contains "\/".*\. New SIP Password \(password\) breaks/,
+			);
 		});
 
 		it('refuses a credential whose base URL is not http(s), before any request', async () => {
