@@ -49,6 +49,7 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 				nodeType: new Exotel(),
 				credentialType: new ExotelApi(),
 				credentials: override ?? credentials(),
+				// Update SIP Password unless the test names another resource/operation.
 				parameters: { resource: 'user', operation: 'updateSipPassword', ...parameters },
 				items,
 				continueOnFail,
