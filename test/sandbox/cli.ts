@@ -1,8 +1,13 @@
 /**
- * `npm run sandbox [-- --port 4010]`: runs the Exotel sandbox until Ctrl-C and prints the
- * credential values that reach it. The key and token are the sandbox's own, not secrets.
+ * `npm run sandbox [-- --port 4010] [--rate-limit 200] [--seed-users 237]`: runs the Exotel
+ * sandbox until Ctrl-C and prints the credential values that reach it. The key and token
+ * are the sandbox's own, not secrets.
+ *
+ *   --port N          port to listen on (default $EXOTEL_SANDBOX_PORT or 4010)
+ *   --rate-limit R    enforce R requests per minute per account, answering 429 beyond it
+ *   --seed-users N    start with N users (the three named ones first, then generated ones)
  */
-import { startSandbox } from './server';
+import { seedUsers, startSandbox, type ExotelSandbox } from './server';
 
 export const SANDBOX_CREDENTIALS = {
 	apiKey: 'sandbox-key',
@@ -10,26 +15,69 @@ export const SANDBOX_CREDENTIALS = {
 	accountSid: 'sandbox',
 } as const;
 
-async function main(): Promise<void> {
-	const portArg = process.argv.indexOf('--port');
-	const port = portArg > 0 ? Number(process.argv[portArg + 1]) : Number(process.env.EXOTEL_SANDBOX_PORT ?? 4010);
+export interface CliOptions {
+	port: number;
+	/** Requests per minute per account. */
+	rateLimit?: number;
+	seedUsers?: number;
+}
+
+/** Reads the flags; throws with a usable message on a bad or unknown one. */
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+	const options: CliOptions = { port: Number(env.EXOTEL_SANDBOX_PORT ?? 4010) };
+	for (let i = 0; i < argv.length; i += 2) {
+		const [flag, raw] = [argv[i], argv[i + 1]];
+		const value = raw !== undefined && /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+		const need = (min: number) => {
+			if (!(value >= min)) throw new Error(`${flag} needs a whole number ≥ ${min}, got ${raw ?? 'nothing'}`);
+			return value;
+		};
+		if (flag === '--port') options.port = need(0);
+		else if (flag === '--rate-limit') options.rateLimit = need(1);
+		else if (flag === '--seed-users') options.seedUsers = need(0);
+		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --seed-users N`);
+	}
+	return options;
+}
+
+/** How many seeded users to list by name before summarising the rest. */
+const LISTED_USERS = 10;
+
+export async function runSandbox(options: CliOptions, print: (line: string) => void = console.log): Promise<ExotelSandbox> {
 	const sandbox = await startSandbox({
 		...SANDBOX_CREDENTIALS,
-		port,
-		onRequest: (r) => console.log(`${r.method} ${r.url} -> ${r.status} (request_id ${r.request_id})`),
+		port: options.port,
+		users: options.seedUsers === undefined ? undefined : seedUsers(options.seedUsers),
+		rateLimit: options.rateLimit === undefined ? undefined : { limit: options.rateLimit, windowMs: 60_000 },
+		onRequest: (r) => print(`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
 	});
-	console.log(`Exotel sandbox listening on ${sandbox.url}`);
-	console.log('Exotel credential for n8n:');
-	console.log(`  API Key:     ${SANDBOX_CREDENTIALS.apiKey}`);
-	console.log(`  API Token:   ${SANDBOX_CREDENTIALS.apiToken}`);
-	console.log(`  Account SID: ${SANDBOX_CREDENTIALS.accountSid}`);
-	console.log(`  Region:      Custom`);
-	console.log(`  Base URL:    ${sandbox.url}`);
-	console.log('Seeded users (user_id / SIP device_id):');
-	for (const user of sandbox.users.values()) {
+	print(`Exotel sandbox listening on ${sandbox.url}`);
+	print('Exotel credential for n8n:');
+	print(`  API Key:     ${SANDBOX_CREDENTIALS.apiKey}`);
+	print(`  API Token:   ${SANDBOX_CREDENTIALS.apiToken}`);
+	print(`  Account SID: ${SANDBOX_CREDENTIALS.accountSid}`);
+	print(`  Region:      Custom`);
+	print(`  Base URL:    ${sandbox.url}`);
+	if (options.rateLimit !== undefined) print(`Rate limit: ${options.rateLimit} requests per minute per account (429 beyond it)`);
+	print('Seeded users (user_id / SIP device_id):');
+	const users = [...sandbox.users.values()];
+	for (const user of users.slice(0, LISTED_USERS)) {
 		const sip = user.devices.filter((d) => d.type === 'sip').map((d) => d.id);
-		console.log(`  ${user.first_name} ${user.last_name}: ${user.id} / ${sip.length ? sip.join(', ') : '(no SIP device)'}`);
+		print(`  ${user.first_name} ${user.last_name}: ${user.id} / ${sip.length ? sip.join(', ') : '(no SIP device)'}`);
 	}
+	if (users.length > LISTED_USERS) print(`  … and ${users.length - LISTED_USERS} more (GET /users to page through them)`);
+	return sandbox;
+}
+
+async function main(): Promise<void> {
+	let options: CliOptions;
+	try {
+		options = parseCliArgs(process.argv.slice(2));
+	} catch (error) {
+		console.error((error as Error).message);
+		process.exit(2);
+	}
+	const sandbox = await runSandbox(options);
 	const stop = () => void sandbox.stop().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
