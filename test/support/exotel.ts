@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { ExotelApi } from '../../credentials/ExotelApi.credentials';
 import { Exotel } from '../../nodes/Exotel/Exotel.node';
@@ -61,6 +61,24 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 
 export function byId(value: string | number) {
 	return { __rl: true, mode: 'id', value };
+}
+
+export function byEmail(value: string) {
+	return { __rl: true, mode: 'email', value };
+}
+
+export function fromList(value: string) {
+	return { __rl: true, mode: 'list', value, cachedResultName: 'picked in the editor' };
+}
+
+/** The error a run failed with; fails the test if it did not fail. */
+export async function failure(run: Promise<unknown>): Promise<NodeApiError & NodeOperationError> {
+	try {
+		await run;
+	} catch (error) {
+		return error as NodeApiError & NodeOperationError;
+	}
+	throw new Error('the node did not fail');
 }
 
 /** Runs `fn`, capturing what reaches stdout and stderr meanwhile. */

@@ -30,6 +30,8 @@ export interface FailedCall {
 	secrets?: string[];
 	/** A 2xx answer that was not Exotel's JSON envelope. */
 	unexpected?: boolean;
+	/** The operation's own hints by Exotel error code, where it knows more than the code does. */
+	hints?: Record<string, string>;
 	/** How many times the request was sent in all. */
 	attempts?: number;
 	/** Why no further attempt was made, when the failure was of a kind that is retried. */
@@ -200,7 +202,8 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body)}`;
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
-	const hint = (data?.code !== undefined && CODE_HINTS[String(data.code)]) || statusHint(status);
+	const code = data?.code === undefined ? undefined : String(data.code);
+	const hint = (code && (call.hints?.[code] ?? CODE_HINTS[code])) || statusHint(status);
 
 	return {
 		message: redact(parts.join(' '), secrets),

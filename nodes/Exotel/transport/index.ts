@@ -34,6 +34,8 @@ export interface ExotelRequest {
 	 * never retried after an ambiguous failure.
 	 */
 	recover?: () => Promise<IDataObject | undefined>;
+	/** Hints for this request's errors by Exotel error code (see translateExotelError). */
+	hints?: Record<string, string>;
 }
 
 /** How one execution talks to Exotel: retries, timeout and pacing, from the node's options. */
@@ -160,7 +162,7 @@ export async function exotelApiRequest(
 
 	const secrets = [token, ...(request.secrets ?? [])];
 	const fail = (failure: FailedCall) =>
-		exotelApiError(this.getNode(), itemIndex, { host: new URL(baseUrl).host, secrets, ...failure });
+		exotelApiError(this.getNode(), itemIndex, { host: new URL(baseUrl).host, secrets, hints: request.hints, ...failure });
 
 	for (let attempt = 1; ; attempt++) {
 		await settings.limiter?.acquire();

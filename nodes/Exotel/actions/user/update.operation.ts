@@ -63,5 +63,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		method: 'PUT',
 		path: ['users', await resolveUserId.call(this, itemIndex, user)],
 		body,
+		hints: {
+			'1002': 'Exotel sets an email only for a user who has none, and never changes one. If this user already has an email, leave Email out; otherwise correct the value Exotel names.',
+		},
 	});
 }

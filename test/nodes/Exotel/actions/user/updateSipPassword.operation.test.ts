@@ -9,10 +9,14 @@ import {
 	byId,
 	captureOutput,
 	expectNoSecrets,
+	byEmail,
+	failure,
 	newPassword,
 	startTestbed,
 	type ExotelTestbed,
 } from '../../../../support/exotel';
+import { sipPasswordProblems } from '../../../../../nodes/Exotel/helpers/passwordPolicy';
+import { seedUsers } from '../../../../sandbox/server';
 
 let bed: ExotelTestbed;
 beforeAll(async () => {
@@ -23,15 +27,6 @@ beforeEach(() => bed.sandbox.reset());
 
 const passwordPath = (sid: string, user: string, device: number | string) =>
 	`/v2/accounts/${sid}/users/${user}/devices/${device}/password`;
-
-async function failure(run: Promise<unknown>): Promise<NodeApiError & NodeOperationError> {
-	try {
-		await run;
-	} catch (error) {
-		return error as NodeApiError & NodeOperationError;
-	}
-	throw new Error('the node did not fail');
-}
 
 describe('Update SIP Password', () => {
 	it('sends the PUT with Basic auth and a JSON body, and outputs Exotel’s envelope as returned', async () => {
@@ -269,6 +264,69 @@ describe('Update SIP Password', () => {
 			const error = await failure(bed.run({ items: three(), parameters }));
 			expect(error.context.itemIndex).toBe(1);
 			expect(bed.sandbox.requests).toHaveLength(2);
+		});
+	});
+
+	describe('without ids, and with generated passwords', () => {
+		it('finds the user by email and uses their only SIP device', async () => {
+			const password = newPassword();
+			const output = await bed.run({ parameters: { userId: byEmail('asha.rao@example.com'), deviceId: '', password } });
+			expect(bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`)).toEqual([
+				'GET users',
+				`GET users/${ASHA.id}`,
+				`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`,
+			]);
+			expect(output[0].json.http_code).toBe(200);
+			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(password));
+		});
+
+		it('says which devices a user has when none is a SIP device', async () => {
+			const error = await failure(
+				bed.run({ parameters: { userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0'), password: newPassword() } }),
+			);
+			expect(error.message).toBe('User c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0 has no SIP device (devices: 301 (tel, Mei Lin mobile))');
+			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
+		});
+
+		it('asks for a Device ID when a user has several SIP devices', async () => {
+			const [asha] = seedUsers();
+			const second = { ...asha.devices[0], id: 105, name: 'Asha desk phone', contact_uri: 'sip:asharao105' };
+			const two = await startTestbed({ users: [{ ...asha, devices: [...asha.devices, second] }] });
+			try {
+				const error = await failure(two.run({ parameters: { userId: byId(asha.id), password: newPassword() } }));
+				expect(error.message).toBe(
+					`User ${asha.id} has 2 SIP devices (101 (sip, Asha softphone), 105 (sip, Asha desk phone)); set Device ID to choose one`,
+				);
+			} finally {
+				await two.sandbox.stop();
+			}
+		});
+
+		it('generates a password that meets the policy, sets it, and outputs it as sipPassword', async () => {
+			const output = await bed.run({
+				parameters: { userId: byId(ASHA.id), deviceId: '101', passwordMode: 'generate', passwordLength: 20 },
+			});
+			const generated = output[0].json.sipPassword as string;
+			expect(generated).toHaveLength(20);
+			expect(sipPasswordProblems(generated)).toEqual([]);
+			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(generated));
+			expect(output[0].json).toMatchObject({ http_code: 200, response: { status: 'success' } });
+		});
+
+		it('generates a different password for each item, and never puts one in an error item', async () => {
+			const output = await bed.run({
+				continueOnFail: true,
+				items: [{ json: { user: ASHA.id } }, { json: { user: 'no-such-user' } }, { json: { user: VIKRAM.id } }],
+				parameters: { userId: byId('={{ $json.user }}'), deviceId: '', passwordMode: 'generate' },
+			});
+			expect(output[0].json.sipPassword).not.toEqual(output[2].json.sipPassword);
+			expect(output[1].json).not.toHaveProperty('sipPassword');
+			expect(Object.keys(output[1].json)).toEqual(['error', 'request_id', 'http_code', 'response']);
+		});
+
+		it('does not output the password it was given', async () => {
+			const output = await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
+			expect(output[0].json).not.toHaveProperty('sipPassword');
 		});
 	});
 });
