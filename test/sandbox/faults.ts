@@ -15,10 +15,9 @@
 import { STATUS_CODES } from 'node:http';
 
 import {
-	belowAccount,
 	failure,
+	isTargeted,
 	JSON_CONTENT_TYPE,
-	matchPattern,
 	parseRoute,
 	renderEnvelope,
 	type RawAnswer,
@@ -130,13 +129,7 @@ class Entry implements FaultHandle {
 	}
 
 	matches(request: FaultTarget): boolean {
-		const below = belowAccount(request.segments);
-		if (this.rule.userId !== undefined && !(below?.[0] === 'users' && below[1] === this.rule.userId)) return false;
-		if (this.route) {
-			if (this.route.method !== undefined && this.route.method !== request.method) return false;
-			if (!below || !matchPattern(this.route.pattern, below)) return false;
-		}
-		return true;
+		return isTargeted(request, { userId: this.rule.userId, route: this.route });
 	}
 
 	remove(): void {

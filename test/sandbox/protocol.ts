@@ -103,6 +103,15 @@ export function matchPattern(pattern: string[], segments: string[]): Record<stri
 	return params;
 }
 
+/** Does a request fall under a filter: about user `userId` (the segment after users/), on `route`? */
+export function isTargeted(request: { method: string; segments: string[] }, filter: { userId?: string; route?: RouteSpec }): boolean {
+	const below = belowAccount(request.segments);
+	if (filter.userId !== undefined && !(below?.[0] === 'users' && below[1] === filter.userId)) return false;
+	const { route } = filter;
+	if (route && ((route.method !== undefined && route.method !== request.method) || !below || !matchPattern(route.pattern, below))) return false;
+	return true;
+}
+
 /** The segments after /v2/accounts/{sid}, or undefined for a path outside any account. */
 export function belowAccount(segments: string[]): string[] | undefined {
 	const [v2, accounts, sid, ...rest] = segments;

@@ -125,4 +125,25 @@ describe('Exotel sandbox', () => {
 			await other.stop();
 		}
 	});
+
+	it('takes extra routes, and answers 500/1004 when a handler throws', async () => {
+		const other = await startSandbox(CREDS);
+		const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+		try {
+			other.route('GET', 'ping/:what', ({ params }) => ({ status: 200, data: { pong: params.what } }));
+			other.route('GET', 'broken', () => {
+				throw new Error('bug');
+			});
+			const get = async (path: string) => {
+				const res = await fetch(`${other.url}/v2/accounts/acme1/${path}`, { headers: { authorization: basic() } });
+				return [res.status, ((await res.json()) as any).response] as const;
+			};
+			expect(await get('ping/x')).toEqual([200, expect.objectContaining({ data: { pong: 'x' } })]);
+			expect(await get('broken')).toEqual([500, expect.objectContaining({ error_data: expect.objectContaining({ code: 1004 }) })]);
+			expect(quiet).toHaveBeenCalledTimes(1);
+		} finally {
+			quiet.mockRestore();
+			await other.stop();
+		}
+	});
 });

@@ -18,6 +18,7 @@ import { seedUsers, type User } from './model';
 import {
 	belowAccount,
 	failure,
+	isTargeted,
 	JSON_CONTENT_TYPE,
 	matchPattern,
 	notFound,
@@ -154,12 +155,7 @@ export class ExotelSandbox {
 	/** Counts over the recorded requests, optionally only those matching a route and/or user. */
 	stats(filter: { route?: string; userId?: string } = {}): SandboxStats {
 		const route = filter.route === undefined ? undefined : parseRoute(filter.route);
-		const selected = this.requests.filter((r) => {
-			const below = belowAccount(r.segments);
-			if (filter.userId !== undefined && !(below?.[0] === 'users' && below[1] === filter.userId)) return false;
-			if (route && ((route.method !== undefined && route.method !== r.method) || !below || !matchPattern(route.pattern, below))) return false;
-			return true;
-		});
+		const selected = this.requests.filter((r) => isTargeted(r, { userId: filter.userId, route }));
 		const byStatus: Record<number, number> = {};
 		const byFault: SandboxStats['byFault'] = {};
 		for (const r of selected) {
@@ -214,7 +210,12 @@ export class ExotelSandbox {
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const receivedAt = Date.now();
-		const rawBody = await readBody(req);
+		let rawBody: string;
+		try {
+			rawBody = await readBody(req);
+		} catch {
+			return; // the client went away mid-request: there is no one to answer
+		}
 		const { record, body, unparseable } = this.recordOf(req, rawBody, receivedAt);
 
 		const fault = this.faults.take(record);
@@ -275,6 +276,7 @@ export class ExotelSandbox {
 		if (unparseable) return envelope(UNPARSEABLE);
 		const denied = this.authenticate(record);
 		if (denied) return envelope(denied);
+		// Authenticated, so segments[2] is this account's SID: the limit is per account.
 		const limited = this.faults.admit(record, record.segments[2], Date.now());
 		if (limited) {
 			record.fault ??= 'rate-limit';
@@ -305,7 +307,13 @@ export class ExotelSandbox {
 				return failure(415, 1011, 'Unsupported content type', 'Content-Type must be application/json');
 			}
 			const context: RouteContext = { params, query: record.query, body, sandbox: this };
-			return route.handler(context);
+			try {
+				return route.handler(context);
+			} catch (error) {
+				// A bug in a handler (a custom route's, say) answers as Exotel's own errors do, and stays visible.
+				console.error('Exotel sandbox: route handler failed', error);
+				return failure(500, 1004, 'Internal error', 'The sandbox could not handle this request');
+			}
 		}
 		return notFound();
 	}
