@@ -1,0 +1,252 @@
+/**
+ * The node inside a real n8n, against the Exotel sandbox: loaded as a custom extension
+ * (CUSTOM.exotel) and as an installed package (n8n-nodes-exotel.exotel), on n8n 2.x (Node 24)
+ * and on the last n8n 1.x (Node 20). Workflows are imported and run with n8n's own CLI; the
+ * credential test goes through n8n's REST API.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../test/sandbox/server';
+import { N8nFolder, type LoadMode, type RunResult, type Target } from './lib/n8n';
+import { startN8n } from './lib/server';
+import { exotelWorkflow, runnableExample, sandboxCredential, type Workflow } from './lib/workflows';
+
+const ALL_CONFIGS: Array<{ target: Target; load: LoadMode; port: number }> = [
+	{ target: 'v2', load: 'custom', port: 5701 },
+	{ target: 'v2', load: 'package', port: 5702 },
+	{ target: 'v1', load: 'custom', port: 5703 },
+	{ target: 'v1', load: 'package', port: 5704 },
+];
+const CONFIGS = ALL_CONFIGS.filter((c) => (process.env.E2E_TARGETS ?? 'v2,v1').split(',').includes(c.target));
+
+const [ASHA, VIKRAM, MEI] = seedUsers();
+const EXTRA = manyUsers(12);
+const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, port }) => {
+	const secrets = {
+		apiKey: `e2e-key-${randomBytes(3).toString('hex')}`,
+		apiToken: `e2e-token-${randomBytes(12).toString('hex')}`,
+		accountSid: `e2e${randomBytes(3).toString('hex')}`,
+	};
+	// Passwords reach the node only through the environment, never a workflow or an item.
+	const passwords: Record<string, string> = {
+		EXOTEL_E2E_PW_OK: `Ok-${randomBytes(5).toString('hex')}-Pw7`,
+		EXOTEL_E2E_PW_WEAK: `w${randomBytes(3).toString('hex')}`.replace(/[A-Z]/g, 'a').slice(0, 7),
+		EXOTEL_E2E_PW_A: `Aa-${randomBytes(5).toString('hex')}-9`,
+		EXOTEL_E2E_PW_B: `Bb-${randomBytes(5).toString('hex')}-8`,
+		EXOTEL_E2E_PW_C: `Cc-${randomBytes(5).toString('hex')}-7`,
+	};
+	let sandbox: ExotelSandbox;
+	let n8n: N8nFolder;
+	let runs: Record<string, RunResult>;
+	// What the sandbox received while the test workflows ran (the examples run after them and
+	// rotate every user's password).
+	let received: ExotelSandbox['requests'];
+	const requestsFor = (userId: string) => received.filter((r) => r.segments[4] === userId);
+
+	const workflows = (type: string): Workflow[] => [
+		exotelWorkflow('e2eReset', type, [{}], [
+			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: '101', password: '={{ $env.EXOTEL_E2E_PW_OK }}' } },
+		]),
+		exotelWorkflow('e2ePolicy', type, [{}], [
+			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId(VIKRAM.id), deviceId: '201', password: '={{ $env.EXOTEL_E2E_PW_WEAK }}' } },
+		]),
+		exotelWorkflow('e2eUnknown', type, [{}], [
+			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId('0badc0de0badc0de'), deviceId: '1', password: '={{ $env.EXOTEL_E2E_PW_OK }}' } },
+		]),
+		exotelWorkflow(
+			'e2eThree',
+			type,
+			[
+				{ user: EXTRA[0].id, device: EXTRA[0].devices[0].id, pw: 'EXOTEL_E2E_PW_A' },
+				{ user: EXTRA[1].id, device: EXTRA[1].devices[0].id, pw: 'EXOTEL_E2E_PW_WEAK' },
+				{ user: EXTRA[2].id, device: EXTRA[2].devices[0].id, pw: 'EXOTEL_E2E_PW_C' },
+			],
+			[
+				{
+					name: 'Reset',
+					continueOnFail: true,
+					parameters: { operation: 'updateSipPassword', userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $env[$json.pw] }}' },
+				},
+			],
+		),
+		exotelWorkflow('e2eLifecycle', type, [{}], [
+			{ name: 'Create', parameters: { operation: 'create', firstName: 'Lakshmi', lastName: 'Pillai', additionalFields: { email: 'lakshmi.pillai@example.com' } } },
+			{ name: 'Password', parameters: { operation: 'updateSipPassword', userId: byId('={{ $json.response.data.id }}'), deviceId: '', passwordMode: 'generate' } },
+			{ name: 'Find', parameters: { operation: 'getAll', returnAll: true, filters: { emails: 'lakshmi.pillai@example.com', fields: ['devices'] } } },
+			{ name: 'Delete', parameters: { operation: 'delete', userId: byId('={{ $json.id }}') } },
+		]),
+		// Exotel misbehaving: each item's user meets a different fault (set up in beforeAll).
+		exotelWorkflow(
+			'e2eFaults',
+			type,
+			[EXTRA[3], EXTRA[4], EXTRA[5]].map((u, i) => ({ user: u.id, device: u.devices[0].id, pw: ['EXOTEL_E2E_PW_A', 'EXOTEL_E2E_PW_B', 'EXOTEL_E2E_PW_C'][i] })),
+			[
+				{
+					name: 'Reset',
+					continueOnFail: true,
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId('={{ $json.user }}'),
+						deviceId: '={{ $json.device }}',
+						password: '={{ $env[$json.pw] }}',
+						options: { retryBaseDelay: 0.2, maxAttempts: 4 },
+					},
+				},
+			],
+		),
+	];
+
+	const examples = (type: string): Workflow[] => [
+		runnableExample('hr-onboarding.json', 'e2eExOnboard', type, [
+			{ body: { first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' } },
+		]),
+		runnableExample('ticket-sip-reset.json', 'e2eExTicket', type, [{ body: { ticket_id: 'T-1042', requester_email: 'asha.rao@example.com' } }]),
+		runnableExample('quarterly-rotation.json', 'e2eExRotate', type, [{}]),
+	];
+
+	beforeAll(async () => {
+		sandbox = await startSandbox({ ...secrets, users: [ASHA, VIKRAM, MEI, ...EXTRA] });
+		sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: EXTRA[3].id, times: 1 });
+		sandbox.faults.add({ kind: 'status', status: 503, userId: EXTRA[4].id, times: 2 });
+		sandbox.faults.add({ kind: 'reset', userId: EXTRA[5].id, times: 1 });
+		n8n = await N8nFolder.create(target, load, passwords);
+		await n8n.importCredentials(sandboxCredential(secrets, sandbox.url));
+		const tests = workflows(n8n.nodeType);
+		const runnableExamples = examples(n8n.nodeType);
+		await n8n.importWorkflows([...tests, ...runnableExamples]);
+		runs = await n8n.executeBatch(tests.map((w) => w.id));
+		received = [...sandbox.requests];
+		Object.assign(runs, await n8n.executeBatch(runnableExamples.map((w) => w.id)));
+	}, 300_000);
+
+	afterAll(async () => {
+		await sandbox?.stop();
+		n8n?.remove();
+	});
+
+	it('1. resets a SIP password and outputs Exotel’s envelope', () => {
+		const run = runs.e2eReset;
+		expect(run.error).toBeUndefined();
+		const [put] = requestsFor(ASHA.id);
+		expect(put).toMatchObject({
+			method: 'PUT',
+			url: `/v2/accounts/${secrets.accountSid}/users/${ASHA.id}/devices/101/password`,
+			auth: { username: secrets.apiKey, tokenMatches: true },
+			body: { password: sandbox.fingerprint(passwords.EXOTEL_E2E_PW_OK) },
+		});
+		expect(run.nodes.Reset).toEqual([
+			{ request_id: put.request_id, method: 'PUT', http_code: 200, response: { code: 200, error_data: null, status: 'success', data: null } },
+		]);
+	});
+
+	it('2. refuses a password that breaks the policy, with the policy message, sending nothing', () => {
+		const run = runs.e2ePolicy;
+		expect(run.error?.message).toMatch(/^Invalid input: New SIP Password \(password\) breaks Exotel’s password policy: 7 characters, needs at least 8/);
+		expect(requestsFor(VIKRAM.id)).toHaveLength(0);
+	});
+
+	it('3. fails an unknown user with Exotel’s description and request_id', () => {
+		const last = requestsFor('0badc0de0badc0de').at(-1)!;
+		expect(runs.e2eUnknown.error?.message).toBe(
+			`Exotel answered 404 Not Found (error 10801: User not found): No user with this id exists in the account [request_id ${last.request_id}]`,
+		);
+	});
+
+	it('4. under Continue On Fail, three items with the middle one bad give three paired outputs in order', () => {
+		const outputs = runs.e2eThree.items.Reset;
+		expect(outputs.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(outputs[0].json.http_code).toBe(200);
+		expect(outputs[1].json.error).toMatch(/breaks Exotel’s password policy/);
+		expect(outputs[2].json.http_code).toBe(200);
+		expect(requestsFor(EXTRA[1].id)).toHaveLength(0);
+	});
+
+	it('creates a user, sets a generated SIP password, finds the user and deletes them', () => {
+		const run = runs.e2eLifecycle;
+		expect(run.error).toBeUndefined();
+		const created = (run.nodes.Create[0].response as { data: { id: string; devices: Array<{ id: number; type: string }> } }).data;
+		const sip = created.devices.find((d) => d.type === 'sip')!;
+		const generated = run.nodes.Password[0].sipPassword as string;
+		expect(generated).toHaveLength(16);
+		expect(requestsFor(created.id).find((r) => r.method === 'PUT')).toMatchObject({
+			segments: expect.arrayContaining(['devices', String(sip.id), 'password']),
+			body: { password: sandbox.fingerprint(generated) },
+		});
+		expect(run.nodes.Find.map((u) => u.id)).toEqual([created.id]);
+		expect(run.nodes.Delete[0]).toMatchObject({ http_code: 200, method: 'DELETE' });
+		expect(sandbox.users.has(created.id)).toBe(false);
+	});
+
+	it('rides out a 429 with Retry-After, 503s and a reset, with exactly the retries the policy allows', () => {
+		const outputs = runs.e2eFaults.items.Reset;
+		expect(outputs.map((o) => [o.pairedItem, o.json.http_code])).toEqual([
+			[{ item: 0 }, 200],
+			[{ item: 1 }, 200],
+			[{ item: 2 }, 200],
+		]);
+		const [throttled, retried] = requestsFor(EXTRA[3].id);
+		expect([throttled.status, retried.status]).toEqual([429, 200]);
+		expect(retried.receivedAt - throttled.receivedAt).toBeGreaterThanOrEqual(1000);
+		expect(requestsFor(EXTRA[4].id).map((r) => r.status)).toEqual([503, 503, 200]);
+		expect(requestsFor(EXTRA[5].id).map((r) => r.status)).toEqual([0, 200]);
+	});
+
+	it('runs the HR onboarding example: the user is created and gets a generated SIP password', () => {
+		const run = runs.e2eExOnboard;
+		expect(run.error).toBeUndefined();
+		const created = (run.nodes['Create Exotel user'][0].response as { data: { id: string } }).data;
+		expect(sandbox.users.get(created.id)?.email).toBe('farah.khan@example.com');
+		expect(run.nodes['Set SIP password'][0]).toMatchObject({ http_code: 200, sipPassword: expect.any(String) });
+		expect(run.nodes['Email the password to the new hire (placeholder)']).toHaveLength(1);
+	});
+
+	it('runs the ticket example: resets by email and replies to the ticket without the password', () => {
+		const run = runs.e2eExTicket;
+		expect(run.error).toBeUndefined();
+		const password = run.nodes['New SIP password'][0].sipPassword as string;
+		const puts = sandbox.requests.filter((r) => r.segments[4] === ASHA.id && r.method === 'PUT');
+		expect(puts.map((r) => (r.body as { password: string }).password)).toContain(sandbox.fingerprint(password));
+		const reply = run.nodes['Reply to the ticket'][0];
+		expect(reply).toEqual({ ticket_id: 'T-1042', status: 'done', message: 'A new softphone password was sent to you privately.' });
+		expect(JSON.stringify(reply)).not.toContain(password);
+	});
+
+	it('runs the quarterly rotation example: every SIP user rotated, and a summary of outcomes', () => {
+		const run = runs.e2eExRotate;
+		expect(run.error).toBeUndefined();
+		const sipUsers = run.nodes['Keep SIP users'];
+		expect(sipUsers.length).toBeGreaterThan(10);
+		expect(run.nodes.Summary).toEqual([
+			{ users: sipUsers.length, succeeded: sipUsers.length, failed: 0, failuresByReason: {} },
+		]);
+	});
+
+	it('5. the credential’s test button works through n8n: OK with the token, an error without', async () => {
+		const server = await startN8n(n8n, port);
+		try {
+			const credential = { id: 'exotelSandbox01', name: 'Exotel sandbox', type: 'exotelApi' };
+			const data = { ...secrets, region: 'custom', baseUrl: sandbox.url };
+			const before = sandbox.requests.length;
+			const ok = await server.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data } });
+			expect(ok.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+			const probe = sandbox.requests.slice(before);
+			expect(probe[0]).toMatchObject({ method: 'GET', url: `/v2/accounts/${secrets.accountSid}/users?limit=1`, auth: { tokenMatches: true } });
+
+			const wrong = await server.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, apiToken: 'not-the-token' } } });
+			expect(wrong.json.data.status).toBe('Error');
+			expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, auth: { tokenMatches: false } });
+		} finally {
+			await server.stop();
+		}
+	}, 180_000);
+
+	it('6. the API token and every password used appear nowhere in the CLI output or the user folder', () => {
+		const written = n8n.everythingWritten();
+		expect(written.length).toBeGreaterThan(10_000); // the database and logs were read
+		for (const [name, secret] of [['API token', secrets.apiToken], ...Object.entries(passwords)]) {
+			if (written.includes(secret)) throw new Error(`${name} found in n8n's output or user folder`);
+		}
+	});
+});
