@@ -30,6 +30,8 @@ export interface FailedCall {
 	secrets?: string[];
 	/** A 2xx answer that was not Exotel's JSON envelope. */
 	unexpected?: boolean;
+	/** The request's HTTP method: a POST that failed may or may not have taken effect. */
+	method?: string;
 	/** The operation's own hints by Exotel error code, where it knows more than the code does. */
 	hints?: Record<string, string>;
 	/** How many times the request was sent in all. */
@@ -70,7 +72,10 @@ const CODE_HINTS: Record<string, string> = {
 	'10813': 'This email address is already used by another user of the account.',
 };
 
-function statusHint(status: number): string {
+const UNSURE_IF_DONE =
+	'It may or may not have been carried out: check (e.g. with Get Many) before running it again.';
+
+function statusHint(status: number, method?: string): string {
 	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
 	if (status === 401) {
 		return 'Check the API key, API token and account SID in the Exotel credential, and that its region (Singapore or Mumbai) is the one the account lives in: a wrong region also answers 401.';
@@ -84,7 +89,10 @@ function statusHint(status: number): string {
 	if (status === 429) {
 		return 'Exotel’s rate limit for this account was reached (about 200 requests a minute, shared by every workflow using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
-	if (status >= 500) return 'This is a failure on Exotel’s side. The request is safe to retry; if it persists, quote the request_id to Exotel support.';
+	if (status >= 500) {
+		const retry = method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry';
+		return `This is a failure on Exotel’s side. ${retry}; if it persists, quote the request_id to Exotel support.`.replace('.;', ';');
+	}
 	return 'Exotel did not accept the request.';
 }
 
@@ -153,6 +161,7 @@ const NETWORK_TEXT: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
 	ECONNRESET: 'the connection was reset',
 	ETIMEDOUT: 'the request timed out',
+	ETRUNCATED: 'the answer was cut off',
 	ECONNABORTED: 'the request timed out',
 	ENOTFOUND: 'the host name could not be resolved',
 	EAI_AGAIN: 'the host name could not be resolved',
@@ -178,7 +187,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
 		return {
 			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
-			description: `${code}Check the network and the credential’s region (or base URL). The request is safe to retry.`,
+			description: `${code}Check the network and the credential’s region (or base URL). ${call.method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry.'}`,
 		};
 	}
 
@@ -203,7 +212,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
 	const code = data?.code === undefined ? undefined : String(data.code);
-	const hint = (code && (call.hints?.[code] ?? CODE_HINTS[code])) || statusHint(status);
+	const hint = (code && (call.hints?.[code] ?? CODE_HINTS[code])) || statusHint(status, call.method);
 
 	return {
 		message: redact(parts.join(' '), secrets),

@@ -14,6 +14,22 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 	[/\.\./, '".."'],
 ];
 
+function hasLoneSurrogate(value: string): boolean {
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		if (code >= 0xd800 && code <= 0xdbff) {
+			const next = value.charCodeAt(i + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) {
+				i++;
+				continue;
+			}
+			return true;
+		}
+		if (code >= 0xdc00 && code <= 0xdfff) return true;
+	}
+	return false;
+}
+
 function hasControlCharacter(value: string): boolean {
 	for (let i = 0; i < value.length; i++) {
 		const code = value.charCodeAt(i);
@@ -37,10 +53,13 @@ export function checkId(raw: unknown): IdCheck {
 	if (id.length === 0) return { ok: false, problem: 'is empty' };
 	const found = FORBIDDEN.filter(([pattern]) => pattern.test(id)).map(([, name]) => name);
 	if (hasControlCharacter(id)) found.push('a control character (such as a line break or tab)');
+	// A segment of one dot is dropped by URL resolution, which would send the request to the parent path.
+	if (id === '.') found.push('only "."');
+	if (hasLoneSurrogate(id)) found.push('a broken character (half of a UTF-16 pair)');
 	if (found.length > 0) {
 		return {
 			ok: false,
-			problem: `contains ${found.join(', ')}; an id is a single URL path segment and may not contain / \\ ? # % .. or control characters`,
+			problem: `contains ${found.join(', ')}; an id is a single URL path segment and may not be "." or contain / \\ ? # % .. or control characters`,
 		};
 	}
 	return { ok: true, id };

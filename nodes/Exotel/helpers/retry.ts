@@ -22,7 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { enabled: true, maxAttempts: 6
 export const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
 
 /** Socket-level failures after which the same request may well succeed. */
-export const RETRYABLE_NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'];
+export const RETRYABLE_NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ETRUNCATED'];
 
 export interface AttemptFailure {
 	status?: number;

@@ -63,7 +63,7 @@ export function createLimiter(context: IExecuteFunctions, requestsPerMinute: num
 function clockOf(context: ExotelContext): Clock {
 	// A cancelled execution must not sit out a backoff or a pacing wait.
 	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	return { now: () => Date.now(), sleep: async (ms) => await sleep(ms, signal) };
+	return { now: () => Date.now(), sleep: async (ms, own) => await sleep(ms, own ?? signal) };
 }
 
 type ExotelContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -92,14 +92,13 @@ export function readHelperError(error: unknown): AttemptFailure & { body?: unkno
 	const context = isRecord(error.context) ? error.context : undefined;
 
 	const status = Number(response?.status ?? error.httpCode);
+	if (status >= 200 && status < 300) {
+		// The answer started but was cut off (n8n reports "stream has been aborted" with the
+		// status it had): as good as no answer, and worth another attempt.
+		return { networkCode: 'ETRUNCATED' };
+	}
 	if (Number.isInteger(status) && status > 0) {
-		const headers = isRecord(response?.headers) ? response.headers : {};
-		const retryAfter = headers['retry-after'];
-		return {
-			status,
-			body: response && 'data' in response ? response.data : context?.data,
-			retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-		};
+		return { status, body: response && 'data' in response ? response.data : context?.data };
 	}
 	// Nothing answered: n8n puts the socket's code (ECONNRESET, ECONNABORTED for a timeout…)
 	// in httpCode, and axios in cause.code.
@@ -162,35 +161,81 @@ export async function exotelApiRequest(
 
 	const secrets = [token, ...(request.secrets ?? [])];
 	const fail = (failure: FailedCall) =>
-		exotelApiError(this.getNode(), itemIndex, { host: new URL(baseUrl).host, secrets, hints: request.hints, ...failure });
+		exotelApiError(this.getNode(), itemIndex, {
+			host: new URL(baseUrl).host,
+			secrets,
+			hints: request.hints,
+			method: request.method,
+			...failure,
+		});
 
 	for (let attempt = 1; ; attempt++) {
-		await settings.limiter?.acquire();
-		let answer: unknown;
+		const slot = await settings.limiter?.acquire();
+		let outcome: Outcome;
 		try {
-			answer = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
-		} catch (error) {
-			const failure = readHelperError(error);
-			// A POST that failed without a clear "no" may have created something: ask before repeating it.
-			const ambiguous = request.method === 'POST' && failure.status !== 429 && isRetryable(failure);
-			if (ambiguous) {
-				const recovered = request.recover ? await request.recover() : undefined;
-				if (recovered) return recovered;
-				if (!request.recover) {
-					throw fail({ ...failure, attempts: attempt, stoppedBecause: 'it is not safe to repeat' });
-				}
-			}
-			const decision = decideRetry(failure, attempt, settings.retry, clock.now(), randomInt(1_000_000) / 1_000_000);
-			if (!decision.retry) throw fail({ ...failure, attempts: attempt, stoppedBecause: decision.why });
-			await clock.sleep(decision.waitMs);
-			continue;
+			outcome = await sendOnce(this, options, settings.timeoutMs, clock);
+		} finally {
+			slot?.release();
 		}
-		// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
-		if (!isRecord(answer) || Array.isArray(answer)) {
-			throw fail({ status: 200, body: answer, unexpected: true, attempts: attempt });
+		if ('answer' in outcome) return outcome.answer;
+
+		const failure = outcome.failure;
+		if (failure.unexpected) throw fail({ ...failure, attempts: attempt });
+		// A POST that failed without a clear "no" may have created something: ask before repeating it.
+		if (request.method === 'POST' && failure.status !== 429 && isRetryable(failure)) {
+			if (!request.recover) throw fail({ ...failure, attempts: attempt, stoppedBecause: 'it is not safe to repeat' });
+			const recovered = await request.recover();
+			if (recovered) return recovered;
 		}
-		return answer as IDataObject;
+		const decision = decideRetry(failure, attempt, settings.retry, clock.now(), randomInt(1_000_000) / 1_000_000);
+		if (!decision.retry) throw fail({ ...failure, attempts: attempt, stoppedBecause: decision.why });
+		await clock.sleep(decision.waitMs);
 	}
+}
+
+type Outcome = { answer: IDataObject } | { failure: AttemptFailure & { body?: unknown; unexpected?: boolean } };
+
+/** Marks a request that outlived its deadline. */
+const DEADLINE_PASSED = Symbol('deadline passed');
+
+/**
+ * One attempt. Every HTTP answer comes back as a full response — n8n's error objects differ
+ * between versions (n8n 1.x drops the response headers, and with them Retry-After) — and
+ * only a request that got no complete answer throws.
+ */
+async function sendOnce(context: ExotelContext, options: IHttpRequestOptions, timeoutMs: number | undefined, clock: Clock): Promise<Outcome> {
+	const sent = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+		...options,
+		ignoreHttpStatusErrors: true,
+		returnFullResponse: true,
+	}) as Promise<unknown>;
+	// n8n's timeout stops at the answer's headers; a body that trickles in must not hold the
+	// item longer than the Timeout either.
+	const deadline = new AbortController();
+	const expired = timeoutMs === undefined ? undefined : clock.sleep(timeoutMs + 50, deadline.signal).then(() => DEADLINE_PASSED, () => undefined);
+	let response: unknown;
+	try {
+		response = await (expired ? Promise.race([sent, expired]) : sent);
+	} catch (error) {
+		return { failure: readHelperError(error) };
+	} finally {
+		deadline.abort();
+	}
+	if (response === DEADLINE_PASSED) {
+		sent.catch(() => undefined); // it is abandoned; its eventual failure is of no interest
+		return { failure: { networkCode: 'ETIMEDOUT' } };
+	}
+	const full = isRecord(response) ? response : {};
+	const status = Number(full.statusCode);
+	const body = full.body;
+	if (status >= 200 && status < 300) {
+		// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
+		if (isRecord(body) && !Array.isArray(body)) return { answer: body as IDataObject };
+		return { failure: { status, body, unexpected: true } };
+	}
+	const headers = isRecord(full.headers) ? full.headers : {};
+	const retryAfter = headers['retry-after'];
+	return { failure: { status, body, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined } };
 }
 
 /** Exotel's largest page for list endpoints. */

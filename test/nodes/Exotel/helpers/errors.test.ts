@@ -93,4 +93,13 @@ describe('redact', () => {
 		expect(redact('a-token a-token', ['a-token'])).toBe('[redacted] [redacted]');
 		expect(redact('abc', ['ab'])).toBe('abc');
 	});
+
+	it('does not call a failed create safe to retry', () => {
+		const server = translateExotelError({ status: 503, body: undefined, method: 'POST' });
+		expect(server.description).toMatch(/may or may not have been carried out/);
+		expect(server.description).not.toMatch(/safe to retry/);
+		const network = translateExotelError({ networkCode: 'ECONNRESET', method: 'POST' });
+		expect(network.description).toMatch(/may or may not have been carried out/);
+		expect(network.description).not.toMatch(/safe to retry/);
+	});
 });

@@ -23,6 +23,9 @@ describe('checkId', () => {
 		['a%2Fb', '"%"'],
 		['a\r\nHost: evil', 'a control character'],
 		['a\tb', 'a control character'],
+		['.', 'only "."'],
+		[' . ', 'only "."'],
+		['a\uD800b', 'a broken character'],
 	])('refuses %j, naming %s', (raw, named) => {
 		const result = checkId(raw);
 		expect(result.ok).toBe(false);

@@ -193,16 +193,15 @@ describe('answers that will not pass are not retried', () => {
 		for (const i of [0, 2, 3]) expectPasswordSet(output, items, i, users[i]);
 	});
 
-	it('401: the node does not retry it, but n8n-core itself resends it once — 2 requests, no "gave up"', async () => {
-		// n8n-core's httpRequestWithAuthentication treats a 401 as "credentials expired": it calls
-		// the credential's preAuthentication and sends the request once more (our credential has no
-		// preAuthentication, so the same credentials go again). That resend happens inside the one
-		// call the node makes, so the node counts one attempt while the sandbox sees two requests.
+	it('401: exactly one request, no "gave up"', async () => {
+		// n8n-core's helper resends a 401 once after re-authenticating when it throws on error
+		// statuses; the node reads every status itself (ignoreHttpStatusErrors), so a 401 is sent
+		// once, as any other 4xx.
 		const users = USERS.slice(0, 3);
 		bed.sandbox.faults.add({ kind: 'status', status: 401, userId: users[1].id });
 		const { items, output } = await runBatch(users, FAST);
 		expectOneOutputPerItem(output, 3);
-		expect(requestCounts(users)).toEqual([1, 2, 1]);
+		expect(requestCounts(users)).toEqual([1, 1, 1]);
 		const last = requestsAbout(users[1]).at(-1)!;
 		expect(errorOf(output, 1)).toBe(
 			`Exotel answered 401 Unauthorized (error 401: Unauthorized): Unauthorized [request_id ${last.request_id}]`,
@@ -308,6 +307,30 @@ describe('no answer: the per-request Timeout applies', () => {
 		expect(errorOf(output, 3)).toBe(`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`);
 		// 3 timed-out attempts in all (not the 2 s the sandbox would have taken each), plus generous slack.
 		expect(elapsedMs).toBeLessThan(3 * TIMEOUT_S * 1000 + 3000);
+	});
+});
+
+describe('answers that trickle in or stop halfway', () => {
+	it('a body that trickles in for longer than the timeout counts as timed out, and is retried', async () => {
+		const users = USERS.slice(0, 3);
+		// Headers at once, then the body dribbled over 3 s: six times the 0.5 s timeout.
+		bed.sandbox.faults.add({ kind: 'slow', durationMs: 3000, userId: users[1].id, times: 1 });
+		const started = Date.now();
+		const { items, output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
+		expectOneOutputPerItem(output, 3);
+		expect(requestCounts(users)).toEqual([1, 2, 1]);
+		for (const i of [0, 1, 2]) expectPasswordSet(output, items, i, users[i]);
+		// Bounded by the timeout, not by the 3 s the trickle takes (generous slack).
+		expect(Date.now() - started).toBeLessThan(2900);
+	});
+
+	it('a 200 whose body stops arriving is reported as cut off or timed out, never as an empty answer', async () => {
+		const users = USERS.slice(0, 2);
+		bed.sandbox.faults.add({ kind: 'slow', durationMs: 6000, userId: users[1].id });
+		const { output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
+		expectOneOutputPerItem(output, 2);
+		expect(errorOf(output, 1)).toMatch(/^Could not reach Exotel at .*: the (request timed out|answer was cut off); gave up after 2 attempts$/);
+		expect(requestCounts(users)).toEqual([1, 2]);
 	});
 });
 

@@ -15,14 +15,11 @@ const WINDOW_MS = 1000;
 /** Requests per (scaled) minute: the node's setting and the sandbox's limit. */
 const R = 4;
 /**
- * The window the sandbox counts in, and the one arrivals are checked against. It is shorter
- * than the node's window on purpose: the node stamps a request when it lets it go, before
- * n8n-core authenticates it and opens the connection, so arrivals at the server can be up
- * to that latency closer together than WINDOW_MS (about 80 ms measured here). A server
- * counting over the full window then refuses one now and then — reported as a bug; these
- * tests leave that latency room (a quarter window) and check everything else exactly.
+ * The window the sandbox counts in, and the one arrivals are checked against: the same as
+ * the node's. The node dates each request's slot by its answer, so arrivals at the server
+ * are never closer than the window however long the trip takes.
  */
-const SERVER_WINDOW_MS = 750;
+const SERVER_WINDOW_MS = WINDOW_MS;
 
 const USERS = manyUsers(3 * R);
 const savedWindowMs = PACING.windowMs;
