@@ -250,3 +250,54 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		}
 	});
 });
+
+/**
+ * Requests per Minute in a real n8n, with Exotel's real minute: the sandbox enforces R
+ * requests per 60 s and the node is set to R, so the run must wait out the minute instead of
+ * meeting a 429. Run once (n8n 2.x, custom extension): it takes a minute by nature.
+ */
+describe.each(CONFIGS.filter((c) => c.target === 'v2' && c.load === 'custom'))('n8n $target: pacing to the account’s limit', ({ target, load }) => {
+	const R = 2;
+	const secrets = { apiKey: 'e2e-pace-key', apiToken: `e2e-pace-${randomBytes(8).toString('hex')}`, accountSid: 'e2epace' };
+	let sandbox: ExotelSandbox;
+	let n8n: N8nFolder;
+
+	beforeAll(async () => {
+		sandbox = await startSandbox({ ...secrets, users: EXTRA, rateLimit: { limit: R, windowMs: 60_000 } });
+		n8n = await N8nFolder.create(target, load, { EXOTEL_E2E_PW_A: `Pace-${randomBytes(4).toString('hex')}-Aa1` });
+		await n8n.importCredentials(sandboxCredential(secrets, sandbox.url));
+	}, 120_000);
+
+	afterAll(async () => {
+		await sandbox?.stop();
+		n8n?.remove();
+	});
+
+	it(`sends ${R + 1} updates with Requests per Minute = ${R}: no 429, the last one a minute after the first`, async () => {
+		const users = EXTRA.slice(6, 6 + R + 1);
+		const workflow = exotelWorkflow(
+			'e2ePacing',
+			n8n.nodeType,
+			users.map((u) => ({ user: u.id, device: u.devices[0].id })),
+			[
+				{
+					name: 'Reset',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId('={{ $json.user }}'),
+						deviceId: '={{ $json.device }}',
+						password: '={{ $env.EXOTEL_E2E_PW_A }}',
+						options: { requestsPerMinute: R, retry: false },
+					},
+				},
+			],
+		);
+		await n8n.importWorkflows([workflow]);
+		const run = (await n8n.executeBatch(['e2ePacing'])).e2ePacing;
+		expect(run.error).toBeUndefined();
+		expect(run.nodes.Reset.map((o) => o.http_code)).toEqual(users.map(() => 200));
+		expect(sandbox.requests.map((r) => r.status)).toEqual(users.map(() => 200));
+		const arrivals = sandbox.requests.map((r) => r.receivedAt);
+		expect(arrivals[R] - arrivals[0]).toBeGreaterThanOrEqual(60_000);
+	}, 240_000);
+});

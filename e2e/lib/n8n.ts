@@ -60,9 +60,13 @@ export class N8nFolder {
 		readonly extraEnv: Record<string, string>,
 	) {}
 
-	/** A fresh user folder with the package loaded (`custom`: N8N_CUSTOM_EXTENSIONS=dist; `package`: the npm tarball installed in .n8n/nodes). */
-	static async create(target: Target, load: LoadMode, extraEnv: Record<string, string> = {}): Promise<N8nFolder> {
-		const folder = mkdtempSync(join(tmpdir(), `exotel-e2e-${target}-${load}-`));
+	/**
+	 * A fresh user folder with the package loaded (`custom`: N8N_CUSTOM_EXTENSIONS=dist; `package`: the npm tarball installed in .n8n/nodes).
+	 * `options.folder` uses (and creates if needed) that folder instead of a throw-away one, e.g. `npm start`'s persistent `.n8n-sandbox/`.
+	 */
+	static async create(target: Target, load: LoadMode, extraEnv: Record<string, string> = {}, options: { folder?: string } = {}): Promise<N8nFolder> {
+		const folder = options.folder ?? mkdtempSync(join(tmpdir(), `exotel-e2e-${target}-${load}-`));
+		mkdirSync(folder, { recursive: true });
 		if (load === 'package') {
 			const nodes = join(folder, '.n8n', 'nodes');
 			mkdirSync(nodes, { recursive: true });

@@ -29,7 +29,14 @@ async function ownerPasswordHash(target: string): Promise<string> {
 	return stdout.trim();
 }
 
-export async function startN8n(folder: N8nFolder, port: number, options: { onLog?: (text: string) => void } = {}): Promise<RunningN8n> {
+export interface StartOptions {
+	/** Each chunk n8n writes to stdout or stderr. */
+	onLog?: (text: string) => void;
+	/** Called as soon as n8n is spawned (before it is ready), e.g. to stop it on Ctrl-C while it starts. */
+	onSpawn?: (child: ChildProcess) => void;
+}
+
+export async function startN8n(folder: N8nFolder, port: number, options: StartOptions = {}): Promise<RunningN8n> {
 	const env: NodeJS.ProcessEnv = { ...folder.env(), N8N_PORT: String(port) };
 	if (folder.target === 'v2') {
 		// n8n 2.x can take its owner from the environment; 1.x is set up over REST below.
@@ -45,6 +52,7 @@ export async function startN8n(folder: N8nFolder, port: number, options: { onLog
 		detached: true, // its own process group, so stop() ends n8n and its task runner together
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
+	options.onSpawn?.(child);
 	let output = '';
 	const collect = (chunk: Buffer) => {
 		output += chunk.toString();
