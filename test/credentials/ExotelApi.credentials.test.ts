@@ -5,14 +5,9 @@
 import { ExotelApi, EXOTEL_REGION_HOSTS } from '../../credentials/ExotelApi.credentials';
 import { Exotel } from '../../nodes/Exotel/Exotel.node';
 import { buildExecuteContext, runCredentialTest } from '../harness/n8n';
-import { startTestbed, type ExotelTestbed } from '../support/exotel';
+import { useTestbed } from '../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 describe('Exotel API credential', () => {
 	it('proves key, token and SID with one cheap read: GET /users?limit=1', async () => {

@@ -59,6 +59,33 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 	};
 }
 
+/**
+ * A testbed for a test file: started before its tests, stopped after them, and reset
+ * (users, recorded requests, faults) before each test.
+ */
+export function useTestbed(options: Partial<SandboxOptions> = {}): ExotelTestbed {
+	let current: ExotelTestbed | undefined;
+	beforeAll(async () => {
+		current = await startTestbed(options);
+	});
+	afterAll(async () => await current?.sandbox.stop());
+	beforeEach(() => current?.sandbox.reset());
+	const bed = () => {
+		if (!current) throw new Error('the testbed is used outside a test');
+		return current;
+	};
+	return {
+		get sandbox() {
+			return bed().sandbox;
+		},
+		get secrets() {
+			return bed().secrets;
+		},
+		credentials: () => bed().credentials(),
+		run: async (runOptions) => await bed().run(runOptions),
+	};
+}
+
 export function byId(value: string | number) {
 	return { __rl: true, mode: 'id', value };
 }

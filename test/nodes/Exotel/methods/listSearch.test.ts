@@ -2,14 +2,9 @@ import { ExotelApi } from '../../../../credentials/ExotelApi.credentials';
 import { Exotel } from '../../../../nodes/Exotel/Exotel.node';
 import { buildExecuteContext } from '../../../harness/n8n';
 import { manyUsers, seedUsers } from '../../../sandbox/server';
-import { startTestbed, type ExotelTestbed } from '../../../support/exotel';
+import { useTestbed } from '../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed({ users: [...seedUsers(), ...manyUsers(57)] });
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed({ users: [...seedUsers(), ...manyUsers(57)] });
 
 /** The editor calls listSearch with a load-options context; the execute context offers the same helpers. */
 async function search(filter?: string, token?: string) {

@@ -13,7 +13,7 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
+import { byId, newPassword, useTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type FaultRule, type RateLimitRule, type User } from '../../../sandbox/server';
 
 /** A fault that acts per request, before Exotel's own handling (not a rate limit). */
@@ -22,12 +22,7 @@ type GatewayFault = Exclude<FaultRule, RateLimitRule>;
 /** The three named users, then these eight generated ones, each with one SIP device. */
 const USERS = manyUsers(8);
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed({ users: seedUsers(3 + USERS.length) });
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed({ users: seedUsers(3 + USERS.length) });
 
 /** Fast settings: 10 ms first backoff, 0.5 s per-request timeout, 3 attempts in all. */
 const TIMEOUT_S = 0.5;

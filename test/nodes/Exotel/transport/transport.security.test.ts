@@ -10,7 +10,7 @@
  */
 import { NodeOperationError, type INodeExecutionData, type INodeParameters } from 'n8n-workflow';
 
-import { ASHA, VIKRAM, byId, captureOutput, expectNoSecrets, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
+import { ASHA, VIKRAM, byId, captureOutput, expectNoSecrets, newPassword, useTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type FaultRule, type User } from '../../../sandbox/server';
 
 /** Users whose ids (and device ids) are odd but harmless; each gets one SIP device. */
@@ -35,12 +35,7 @@ function oddUsers(): User[] {
 /** Plain users for fault runs, one per fault below. */
 const PLAIN = manyUsers(ODD_IDS.length + 1 + 9).slice(ODD_IDS.length + 1);
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed({ users: [...seedUsers(), ...oddUsers(), ...PLAIN] });
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed({ users: [...seedUsers(), ...oddUsers(), ...PLAIN] });
 
 const OPTIONS: INodeParameters = { retryBaseDelay: 0.01, maxRetryWait: 5, timeout: 0.5, maxAttempts: 2 };
 const PARAMETERS: INodeParameters = {

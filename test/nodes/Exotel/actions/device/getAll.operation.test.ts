@@ -1,11 +1,6 @@
-import { ASHA, byEmail, byId, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, byEmail, byId, useTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 describe('Device → Get Many', () => {
 	it('outputs each of the user’s devices as an item', async () => {

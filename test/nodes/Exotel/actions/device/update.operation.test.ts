@@ -1,13 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ASHA, byId, failure, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, byId, failure, useTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 const update = (deviceId: string | number, updateFields: INodeParameters) =>
 	bed.run({ parameters: { resource: 'device', operation: 'update', userId: byId(ASHA.id), deviceId, updateFields } });

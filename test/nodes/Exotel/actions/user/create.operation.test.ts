@@ -1,13 +1,8 @@
 import { NodeApiError } from 'n8n-workflow';
 
-import { failure, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { failure, startTestbed, useTestbed, type ExotelTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 const create = (parameters: Record<string, unknown>, extra: Parameters<ExotelTestbed['run']>[0] extends infer O ? Partial<O> : never = {}) =>
 	bed.run({ parameters: { operation: 'create', ...parameters }, ...extra });

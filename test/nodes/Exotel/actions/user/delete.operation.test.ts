@@ -1,11 +1,6 @@
-import { ASHA, byEmail, byId, failure, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, byEmail, byId, failure, useTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 describe('User → Delete', () => {
 	it('deletes the user and outputs Exotel’s envelope', async () => {

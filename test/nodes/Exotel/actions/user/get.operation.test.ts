@@ -1,12 +1,7 @@
 import { seedUsers } from '../../../../sandbox/server';
-import { ASHA, byEmail, byId, failure, fromList, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, byEmail, byId, failure, fromList, startTestbed, useTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 describe('User → Get', () => {
 	it('outputs the user with their devices, by ID', async () => {

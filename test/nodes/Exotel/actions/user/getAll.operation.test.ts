@@ -1,12 +1,7 @@
 import { manyUsers } from '../../../../sandbox/server';
-import { ASHA, failure, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, failure, startTestbed, useTestbed, type ExotelTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 const pages = (testbed: ExotelTestbed) => testbed.sandbox.requests.map((r) => `${r.query.offset}+${r.query.limit}`);
 

@@ -1,11 +1,6 @@
-import { ASHA, byId, failure, startTestbed, type ExotelTestbed } from '../../../../support/exotel';
+import { ASHA, byId, failure, useTestbed } from '../../../../support/exotel';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 const MEI = 'c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0'; // has no email
 

@@ -13,17 +13,12 @@ import {
 	failure,
 	newPassword,
 	startTestbed,
-	type ExotelTestbed,
+	useTestbed,
 } from '../../../../support/exotel';
 import { sipPasswordProblems } from '../../../../../nodes/Exotel/helpers/passwordPolicy';
 import { seedUsers } from '../../../../sandbox/server';
 
-let bed: ExotelTestbed;
-beforeAll(async () => {
-	bed = await startTestbed();
-});
-afterAll(async () => await bed.sandbox.stop());
-beforeEach(() => bed.sandbox.reset());
+const bed = useTestbed();
 
 const passwordPath = (sid: string, user: string, device: number | string) =>
 	`/v2/accounts/${sid}/users/${user}/devices/${device}/password`;
