@@ -44,6 +44,14 @@ export interface TransportSettings {
 	timeoutMs?: number;
 	/** Shared by every request of the execution, so the whole run stays under the limit. */
 	limiter?: SlidingWindowLimiter;
+	/** The credential's host, SID and token, read once per execution (n8n decrypts it on each read). */
+	account?: Account;
+}
+
+interface Account {
+	baseUrl: string;
+	accountSid: string;
+	token: string;
 }
 
 /** Exotel's limit is per minute; tests shrink the minute so pacing can be checked quickly. */
@@ -106,7 +114,7 @@ export function readHelperError(error: unknown): AttemptFailure & { body?: unkno
 	return { networkCode };
 }
 
-async function resolveAccount(this: ExotelContext, itemIndex: number) {
+async function resolveAccount(this: ExotelContext, itemIndex: number): Promise<Account> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
 	const base = baseUrlFor(credentials);
 	if (!base.ok) {
@@ -147,8 +155,9 @@ export async function exotelApiRequest(
 	itemIndex: number,
 	request: ExotelRequest,
 ): Promise<IDataObject> {
-	const { baseUrl, accountSid, token } = await resolveAccount.call(this, itemIndex);
 	const settings: TransportSettings = settingsByExecution.get(this) ?? { retry: DEFAULT_RETRY_POLICY };
+	settings.account ??= await resolveAccount.call(this, itemIndex);
+	const { baseUrl, accountSid, token } = settings.account;
 	const clock = clockOf(this);
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -198,6 +207,9 @@ type Outcome = { answer: IDataObject } | { failure: AttemptFailure & { body?: un
 /** Marks a request that outlived its deadline. */
 const DEADLINE_PASSED = Symbol('deadline passed');
 
+/** Why a deadline is called off; made once, as an abort without a reason builds an exception each time. */
+const ANSWERED = new Error('answered before the deadline');
+
 /**
  * One attempt. Every HTTP answer comes back as a full response — n8n's error objects differ
  * between versions (n8n 1.x drops the response headers, and with them Retry-After) — and
@@ -219,7 +231,7 @@ async function sendOnce(context: ExotelContext, options: IHttpRequestOptions, ti
 	} catch (error) {
 		return { failure: readHelperError(error) };
 	} finally {
-		deadline.abort();
+		deadline.abort(ANSWERED);
 	}
 	if (response === DEADLINE_PASSED) {
 		sent.catch(() => undefined); // it is abandoned; its eventual failure is of no interest
