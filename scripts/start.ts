@@ -324,8 +324,13 @@ function parseArgs(argv: string[]): { port: number; fresh: boolean } {
 }
 
 async function installRuntime(): Promise<void> {
+	// Run by `npm start`, this process has the project's .npmrc in its environment as npm_config_*
+	// variables: ignore-scripts=true would reach the runtime's own npm and stop node@24's
+	// installer (it fetches the binary in a preinstall script) and the sqlite3 build.
+	const env = { ...process.env };
+	delete env.npm_config_ignore_scripts;
 	// stderr carries the progress (one line per download on the first run); stdout only the paths.
-	const child = spawn('bash', [join(ROOT, 'scripts', 'n8n-runtime.sh'), 'install'], { stdio: ['ignore', 'ignore', 'inherit'] });
+	const child = spawn('bash', [join(ROOT, 'scripts', 'n8n-runtime.sh'), 'install'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 	const code = await new Promise<number | null>((resolve, reject) => {
 		child.once('error', reject);
 		child.once('exit', (exitCode) => resolve(exitCode));
