@@ -343,6 +343,7 @@ function banner(setup: SandboxN8n): string {
 	const n8nLocal = editorUrl;
 	const examples = setup.workflows.filter((w) => w.id !== TRY_IT.id).map((w) => `      - ${w.name}`);
 	const rule = '─'.repeat(78);
+	const users = [...sandbox.users.values()].map((u) => `${u.first_name} ${u.last_name}`).join(', ');
 	return [
 		'',
 		rule,
@@ -363,7 +364,7 @@ function banner(setup: SandboxN8n): string {
 		`                 -d '{"first_name":"Farah","last_name":"Khan","email":"farah.khan@example.com"}'`,
 		`            curl -X POST ${n8nLocal}/webhook-test/exotel-reset-softphone -H 'content-type: application/json' \\`,
 		`                 -d '{"ticket_id":"T-1042","requester_email":"asha.rao@example.com"}'`,
-		` Sandbox:   ${sandbox.url} (Exotel's Users API; users Asha Rao, Vikram Iyer, Mei Tan …; state resets at each start)`,
+		` Sandbox:   ${sandbox.url} (Exotel's Users API; users ${users}; state resets at each start)`,
 		` Folder:    ${setup.folder.folder} (kept between runs; the credential and these workflows are`,
 		'            re-imported at each start; n8n\'s log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)',
 		'',
