@@ -20,10 +20,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { N8nFolder, ROOT } from '../e2e/lib/n8n';
+import { freePort, N8nFolder, ROOT } from '../e2e/lib/n8n';
 import { OWNER, startN8n, type RunningN8n } from '../e2e/lib/server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from '../e2e/lib/workflows';
 import { SANDBOX_CREDENTIALS } from '../test/sandbox/cli';
@@ -152,17 +152,6 @@ async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 		const probe = createServer();
 		probe.once('error', () => resolve(false));
 		probe.listen(port, host, () => probe.close(() => resolve(true)));
-	});
-}
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as AddressInfo;
-			probe.close(() => resolve(port));
-		});
 	});
 }
 
