@@ -86,13 +86,6 @@ describe('translateExotelError', () => {
 		expect(JSON.stringify(result)).not.toContain(secret);
 		expect(result.message).toContain('password [redacted] is not allowed');
 	});
-});
-
-describe('redact', () => {
-	it('replaces every occurrence and ignores secrets too short to be meaningful', () => {
-		expect(redact('a-token a-token', ['a-token'])).toBe('[redacted] [redacted]');
-		expect(redact('abc', ['ab'])).toBe('abc');
-	});
 
 	it('does not call a failed create safe to retry', () => {
 		const server = translateExotelError({ status: 503, body: undefined, method: 'POST' });
@@ -101,5 +94,12 @@ describe('redact', () => {
 		const network = translateExotelError({ networkCode: 'ECONNRESET', method: 'POST' });
 		expect(network.description).toMatch(/may or may not have been carried out/);
 		expect(network.description).not.toMatch(/safe to retry/);
+	});
+});
+
+describe('redact', () => {
+	it('replaces every occurrence and ignores secrets too short to be meaningful', () => {
+		expect(redact('a-token a-token', ['a-token'])).toBe('[redacted] [redacted]');
+		expect(redact('abc', ['ab'])).toBe('abc');
 	});
 });
