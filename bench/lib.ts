@@ -1,6 +1,6 @@
 /**
  * Shared by the benchmark's processes: the BUILT node (dist/, as n8n loads it — importing
- * nodes/…/Exotel.node from TS under tsx would resolve the .json codex file instead), the
+ * nodes/…/ExotelUsers.node from TS under tsx would resolve the .json codex file instead), the
  * sandbox's credentials, the node parameters of a bulk SIP password reset, and small
  * statistics and memory-sampling helpers.
  */
@@ -14,10 +14,10 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 const DIST = path.resolve(process.env.BENCH_DIST || path.join(__dirname, '../dist'));
 
 const builtModules = {
-	node: () => require(path.join(DIST, 'nodes/Exotel/Exotel.node.js')) as typeof import('../nodes/Exotel/Exotel.node'),
-	credential: () => require(path.join(DIST, 'credentials/ExotelApi.credentials.js')) as typeof import('../credentials/ExotelApi.credentials'),
+	node: () => require(path.join(DIST, 'nodes/ExotelUsers/ExotelUsers.node.js')) as typeof import('../nodes/ExotelUsers/ExotelUsers.node'),
+	credential: () => require(path.join(DIST, 'credentials/ExotelUsersApi.credentials.js')) as typeof import('../credentials/ExotelUsersApi.credentials'),
 	/** The transport module the built node uses (the same module instance), for PACING.windowMs. */
-	transport: () => require(path.join(DIST, 'nodes/Exotel/transport')) as typeof import('../nodes/Exotel/transport'),
+	transport: () => require(path.join(DIST, 'nodes/ExotelUsers/transport')) as typeof import('../nodes/ExotelUsers/transport'),
 };
 
 export const DIST_LABEL = process.env.BENCH_DIST ? DIST : 'dist/';
@@ -25,8 +25,8 @@ export const DIST_LABEL = process.env.BENCH_DIST ? DIST : 'dist/';
 /** The built package, loaded on first use (the sandbox child never needs it). */
 export function built() {
 	return {
-		Exotel: builtModules.node().Exotel,
-		ExotelApi: builtModules.credential().ExotelApi,
+		ExotelUsers: builtModules.node().ExotelUsers,
+		ExotelUsersApi: builtModules.credential().ExotelUsersApi,
 		PACING: builtModules.transport().PACING,
 	};
 }
@@ -34,7 +34,7 @@ export function built() {
 /** The sandbox's own key and token (not secrets). */
 export const BENCH_CREDENTIALS = { apiKey: 'bench-key', apiToken: 'bench-token', accountSid: 'bench' } as const;
 
-/** Asha's SIP device in the sandbox's seeded users (test/sandbox/model.ts). */
+/** Asha's SIP device in the sandbox's seeded users (dev/sandbox/model.ts). */
 export interface Target {
 	url: string;
 	userId: string;

@@ -32,7 +32,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { buildExecuteContext, runNode } from '../test/harness/n8n';
+import { buildExecuteContext, runNode } from '../dev/harness/n8n';
 import {
 	BENCH_CREDENTIALS,
 	DIST_LABEL,
@@ -174,7 +174,7 @@ interface Timing {
 
 /** One batch of `n` password updates the given way. */
 async function batch(variant: Variant, target: Target, n: number, concurrency: number): Promise<Timing> {
-	const { Exotel, ExotelApi } = built();
+	const { ExotelUsers, ExotelUsersApi } = built();
 	const url = passwordUrl(target);
 	const passwords = Array.from({ length: n }, (_, i) => passwordFor(i));
 	const items = itemsFor(n);
@@ -186,8 +186,8 @@ async function batch(variant: Variant, target: Target, n: number, concurrency: n
 	const t0 = performance.now();
 	if (variant === 'node') {
 		const output = await runNode({
-			nodeType: new Exotel(),
-			credentialType: new ExotelApi(),
+			nodeType: new ExotelUsers(),
+			credentialType: new ExotelUsersApi(),
 			credentials: credentialsFor(target),
 			items,
 			parameters: resetParameters(target, { concurrency }),
@@ -197,14 +197,14 @@ async function batch(variant: Variant, target: Target, n: number, concurrency: n
 	} else if (variant === 'helper') {
 		// The same execution context a node gets; n8n's helper applies the credential's Basic auth.
 		const { ctx } = buildExecuteContext({
-			nodeType: new Exotel(),
-			credentialType: new ExotelApi(),
+			nodeType: new ExotelUsers(),
+			credentialType: new ExotelUsersApi(),
 			credentials: credentialsFor(target),
 			items,
 			parameters: resetParameters(target, { concurrency }),
 		});
 		await pool(n, concurrency, async (i) => {
-			const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'exotelApi', {
+			const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'exotelUsersApi', {
 				method: 'PUT',
 				url,
 				body: { password: passwords[i] },
@@ -301,7 +301,7 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 	const { requests, perWindow, windowMs } = CONFIG.pacing;
 	const concurrency = PACING_CONCURRENCY ?? CONFIG.pacing.concurrency;
 	log(`2. Pacing: ${requests} requests, Requests per Minute = ${perWindow}, window scaled to ${windowMs} ms`);
-	const { Exotel, ExotelApi, PACING } = built();
+	const { ExotelUsers, ExotelUsersApi, PACING } = built();
 	const { target } = sandbox;
 	await sandbox.rateLimit(perWindow, windowMs);
 	const savedWindow = PACING.windowMs;
@@ -310,8 +310,8 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 	const t0 = performance.now();
 	try {
 		output = await runNode({
-			nodeType: new Exotel(),
-			credentialType: new ExotelApi(),
+			nodeType: new ExotelUsers(),
+			credentialType: new ExotelUsersApi(),
 			credentials: credentialsFor(target),
 			items: itemsFor(requests),
 			parameters: resetParameters(target, { concurrency, requestsPerMinute: perWindow }),

@@ -9,7 +9,7 @@
  *        time and status), then forgets them and every rule: the next batch starts alike
  *   ← { type: 'stop' } or the parent going away            closes the server and exits
  */
-import { startSandbox } from '../test/sandbox/server';
+import { startSandbox } from '../dev/sandbox/server';
 import { BENCH_CREDENTIALS } from './lib';
 
 export type ToSandbox = { type: 'drain'; arrivals?: boolean } | { type: 'rate-limit'; limit: number; windowMs: number } | { type: 'stop' };

@@ -4,7 +4,7 @@
  * sandbox at `url`, after a warm-up run, `runs` times. Started by run.ts with --expose-gc;
  * gets its job as JSON in argv[2], answers over IPC with a ScaleResult.
  */
-import { runNode } from '../test/harness/n8n';
+import { runNode } from '../dev/harness/n8n';
 import { badOutputs, built, collectGarbage, credentialsFor, itemsFor, resetParameters, sampleMemory, type Target } from './lib';
 
 export interface ScaleJob {
@@ -35,11 +35,11 @@ export interface ScaleResult {
 
 async function main(): Promise<void> {
 	const job = JSON.parse(process.argv[2]) as ScaleJob;
-	const { Exotel, ExotelApi } = built();
+	const { ExotelUsers, ExotelUsersApi } = built();
 	const run = async (items: ReturnType<typeof itemsFor>) =>
 		await runNode({
-			nodeType: new Exotel(),
-			credentialType: new ExotelApi(),
+			nodeType: new ExotelUsers(),
+			credentialType: new ExotelUsersApi(),
 			credentials: credentialsFor(job.target),
 			items,
 			parameters: resetParameters(job.target, { concurrency: job.concurrency }),

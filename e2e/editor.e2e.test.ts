@@ -15,10 +15,10 @@ import { join } from 'node:path';
 
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 
-import { prepareSandboxN8n, TRY_IT, type SandboxN8n } from '../scripts/start';
-import { ROOT } from './lib/n8n';
-import { OWNER } from './lib/server';
-import { CREDENTIAL } from './lib/workflows';
+import { prepareSandboxN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
+import { ROOT } from '../dev/n8n/n8n';
+import { OWNER } from '../dev/n8n/server';
+import { CREDENTIAL } from '../dev/n8n/workflows';
 
 const PORT = 5710;
 const CHROMIUM = '/usr/bin/chromium';
@@ -72,7 +72,7 @@ async function openWorkflow(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-	if (!existsSync(CHROMIUM)) execFileSync('bash', [join(ROOT, 'scripts', 'install-chromium.sh')], { stdio: 'inherit' });
+	if (!existsSync(CHROMIUM)) execFileSync('bash', [join(ROOT, 'dev', 'n8n', 'install-chromium.sh')], { stdio: 'inherit' });
 	mkdirSync(RESULTS, { recursive: true });
 	if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
 	folder = mkdtempSync(join(tmpdir(), 'exotel-editor-'));

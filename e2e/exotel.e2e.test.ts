@@ -1,15 +1,15 @@
 /**
  * The node inside a real n8n, against the Exotel sandbox: loaded as a custom extension
- * (CUSTOM.exotel) and as an installed package (n8n-nodes-exotel.exotel), on n8n 2.x (Node 24)
+ * (CUSTOM.exotelUsers) and as an installed package (n8n-nodes-exotel-users.exotelUsers), on n8n 2.x (Node 24)
  * and on the last n8n 1.x (Node 20). Workflows are imported and run with n8n's own CLI; the
  * credential test goes through n8n's REST API.
  */
 import { randomBytes } from 'node:crypto';
 
-import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../test/sandbox/server';
-import { N8nFolder, type LoadMode, type RunResult, type Target } from './lib/n8n';
-import { startN8n } from './lib/server';
-import { exotelWorkflow, runnableExample, sandboxCredential, type Workflow } from './lib/workflows';
+import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
+import { N8nFolder, type LoadMode, type RunResult, type Target } from '../dev/n8n/n8n';
+import { startN8n } from '../dev/n8n/server';
+import { exotelWorkflow, runnableExample, sandboxCredential, type Workflow } from '../dev/n8n/workflows';
 
 const ALL_CONFIGS: Array<{ target: Target; load: LoadMode; port: number }> = [
 	{ target: 'v2', load: 'custom', port: 5701 },
@@ -226,7 +226,7 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	it('5. the credential’s test button works through n8n: OK with the token, an error without', async () => {
 		const server = await startN8n(n8n, port);
 		try {
-			const credential = { id: 'exotelSandbox01', name: 'Exotel sandbox', type: 'exotelApi' };
+			const credential = { id: 'exotelSandbox01', name: 'Exotel sandbox', type: 'exotelUsersApi' };
 			const data = { ...secrets, region: 'custom', baseUrl: sandbox.url };
 			const before = sandbox.requests.length;
 			const ok = await server.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data } });

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { runNode } from '../test/harness/n8n';
-import { startSandbox } from '../test/sandbox/server';
+import { runNode } from '../dev/harness/n8n';
+import { startSandbox } from '../dev/sandbox/server';
 
 // The built package, as n8n loads it (run `npm run build` first; `npm run demo` does).
-const { Exotel } = require('../dist/nodes/Exotel/Exotel.node.js') as typeof import('../nodes/Exotel/Exotel.node');
-const { ExotelApi } = require('../dist/credentials/ExotelApi.credentials.js') as typeof import('../credentials/ExotelApi.credentials');
+const { ExotelUsers } = require('../dist/nodes/ExotelUsers/ExotelUsers.node.js') as typeof import('../nodes/ExotelUsers/ExotelUsers.node');
+const { ExotelUsersApi } = require('../dist/credentials/ExotelUsersApi.credentials.js') as typeof import('../credentials/ExotelUsersApi.credentials');
 
 async function main(): Promise<void> {
 	const credentials = { apiKey: 'demo-key', apiToken: randomBytes(12).toString('hex'), accountSid: 'demo' };
@@ -20,8 +20,8 @@ async function main(): Promise<void> {
 	try {
 		console.log(`Exotel sandbox on ${sandbox.url}; user ${asha.first_name} ${asha.last_name} (${asha.id}), SIP device 101\n`);
 		const [output] = await runNode({
-			nodeType: new Exotel(),
-			credentialType: new ExotelApi(),
+			nodeType: new ExotelUsers(),
+			credentialType: new ExotelUsersApi(),
 			credentials: { ...credentials, region: 'custom', baseUrl: sandbox.url },
 			continueOnFail: true,
 			items: [{ json: { newPassword: password } }, { json: { newPassword: 'short1' } }],

@@ -25,7 +25,7 @@ describe('package.json', () => {
 	});
 
 	it('is findable as a community node and ships only dist', () => {
-		expect(pkg.name).toBe('n8n-nodes-exotel');
+		expect(pkg.name).toBe('n8n-nodes-exotel-users');
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.files).toEqual(['dist']);
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);

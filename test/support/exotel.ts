@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { INodeExecutionData, INodeParameters, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ExotelApi } from '../../credentials/ExotelApi.credentials';
-import { Exotel } from '../../nodes/Exotel/Exotel.node';
-import { runNode } from '../harness/n8n';
-import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../sandbox/server';
+import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
+import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
+import { runNode } from '../../dev/harness/n8n';
+import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
 export const VIKRAM = { id: 'b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d', sip: 201 };
@@ -46,8 +46,8 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 		credentials,
 		run: async ({ parameters, items, continueOnFail, credentials: override }) => {
 			const [output] = await runNode({
-				nodeType: new Exotel(),
-				credentialType: new ExotelApi(),
+				nodeType: new ExotelUsers(),
+				credentialType: new ExotelUsersApi(),
 				credentials: override ?? credentials(),
 				// Update SIP Password unless the test names another resource/operation.
 				parameters: { resource: 'user', operation: 'updateSipPassword', ...parameters },

@@ -1,0 +1,283 @@
+/**
+ * The sandbox and a real n8n (the editor) with the node loaded from `dist/`, the "Exotel
+ * sandbox" credential, the example workflows and "Exotel: try it". `npm start`
+ * (scripts/start.ts) and the browser tier (e2e/editor.e2e.test.ts) both run this setup.
+ */
+import { type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
+import { startSandbox, type ExotelSandbox } from '../sandbox/server';
+import { freePort, N8nFolder, ROOT } from './n8n';
+import { startN8n, type RunningN8n } from './server';
+import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
+
+export const DEFAULT_FOLDER = join(ROOT, '.n8n-sandbox');
+export const DEFAULT_N8N_PORT = 5678;
+export const DEFAULT_SANDBOX_PORT = 4010;
+
+/** The node type when n8n loads `dist/` through N8N_CUSTOM_EXTENSIONS. */
+const NODE_TYPE = 'CUSTOM.exotelUsers';
+/** The node type the examples are written with (the package installed from npm). */
+const PACKAGE_NODE_TYPE = 'n8n-nodes-exotel-users.exotelUsers';
+
+/** Asha Rao, the sandbox's first seeded user, and her SIP device. */
+export const TRY_IT = {
+	id: 'exoTryItSandbox1',
+	name: 'Exotel: try it',
+	userId: 'a3f1c2d4e5b60718293a4b5c6d7e8f90',
+	deviceId: '101',
+	exotelNode: 'Update SIP password',
+};
+
+export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json'];
+
+/** "Exotel: try it": Manual Trigger → Exotel Update SIP Password (generated) for Asha Rao's SIP device. */
+export function tryItWorkflow(): Workflow {
+	const trigger = 'When clicking ‘Execute workflow’';
+	return {
+		id: TRY_IT.id,
+		name: TRY_IT.name,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'a1b2c3d4-0000-4000-8000-000000000001',
+				name: trigger,
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'a1b2c3d4-0000-4000-8000-000000000002',
+				name: TRY_IT.exotelNode,
+				type: NODE_TYPE,
+				typeVersion: 1,
+				position: [260, 0],
+				parameters: {
+					resource: 'user',
+					operation: 'updateSipPassword',
+					userId: { __rl: true, mode: 'id', value: TRY_IT.userId },
+					deviceId: TRY_IT.deviceId,
+					passwordMode: 'generate',
+				},
+				credentials: { exotelUsersApi: CREDENTIAL },
+			},
+			{
+				id: 'a1b2c3d4-0000-4000-8000-000000000003',
+				name: 'About this workflow',
+				type: 'n8n-nodes-base.stickyNote',
+				typeVersion: 1,
+				position: [-60, -300],
+				parameters: {
+					width: 560,
+					height: 215,
+					content:
+						'## Exotel: try it\n' +
+						'1. Click **Execute workflow** (below).\n' +
+						`2. Double-click **${TRY_IT.exotelNode}**. The Exotel node has set a new, generated SIP password for ` +
+						`Asha Rao (SIP device ${TRY_IT.deviceId}) in the local **Exotel sandbox**; its output is Exotel’s answer — ` +
+						'`request_id`, `http_code` 200, `response.status` "success" — and the new `sipPassword` for the next node to deliver.\n\n' +
+						'Credential: **Exotel sandbox** (Region: Custom, Base URL: the sandbox).',
+				},
+			},
+		],
+		connections: { [trigger]: { main: [[{ node: TRY_IT.exotelNode, type: 'main', index: 0 }]] } },
+	};
+}
+
+/** An example from examples/, its Exotel nodes retyped for the node loaded as a custom extension. */
+export function exampleWorkflow(file: string): Workflow {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Workflow;
+	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type === PACKAGE_NODE_TYPE ? { ...node, type: NODE_TYPE } : node)) };
+}
+
+/**
+ * n8n settings on top of dev/n8n/runtime.sh's offline ones. The "instance AI" module is
+ * off: it needs an AI provider, and with it on, the editor's start page (where the sign-in
+ * leads) is its "Get started" screen instead of the Overview with the workflows.
+ */
+const N8N_ENV: Record<string, string> = {
+	N8N_DISABLED_MODULES: process.env.N8N_DISABLED_MODULES ?? 'mcp-registry,instance-ai',
+};
+
+export interface SandboxN8nOptions {
+	/** n8n's port (default 5678). */
+	port?: number;
+	/** The Exotel sandbox's preferred port (default 4010); a free one is used if it is taken. */
+	sandboxPort?: number;
+	/** n8n's user folder (default `.n8n-sandbox/` at the repo root). */
+	folder?: string;
+	/** Progress lines (default: none). */
+	log?: (line: string) => void;
+	/** n8n's own output (default: none). */
+	onN8nLog?: (text: string) => void;
+	/** One line per request the sandbox answered (default: none). */
+	onSandboxRequest?: (line: string) => void;
+	/** Called as soon as n8n is spawned, so a caller can stop it while it starts. */
+	onN8nSpawn?: (child: ChildProcess) => void;
+}
+
+export interface SandboxN8n {
+	/** The editor's address as printed (http://localhost:PORT). */
+	editorUrl: string;
+	sandbox: ExotelSandbox;
+	folder: N8nFolder;
+	n8n: RunningN8n;
+	workflows: Array<{ id: string; name: string }>;
+	/** Stops n8n (its process group) and the sandbox. */
+	stop: () => Promise<void>;
+}
+
+async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+	return await new Promise((resolve) => {
+		const probe = createServer();
+		probe.once('error', () => resolve(false));
+		probe.listen(port, host, () => probe.close(() => resolve(true)));
+	});
+}
+
+async function startExotelSandbox(port: number, onRequest?: (line: string) => void): Promise<ExotelSandbox> {
+	const options = {
+		...SANDBOX_CREDENTIALS,
+		onRequest: (r: ExotelSandbox['requests'][number]) =>
+			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
+	};
+	try {
+		return await startSandbox({ ...options, port });
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		return await startSandbox({ ...options, port: 0 });
+	}
+}
+
+/** `.n8n-sandbox/n8n.pid`: "<n8n's pid (its process group)> <pid of the process that started it>". */
+const PID_FILE = 'n8n.pid';
+
+/** The process's working folder, or undefined if it is gone or not ours to read. */
+function processCwd(pid: number): string | undefined {
+	try {
+		return readlinkSync(`/proc/${pid}/cwd`);
+	} catch {
+		return undefined;
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Another n8n on this folder. If the process that started it still runs (a second
+ * `npm start` beside a first), this throws: two n8n on one database do not mix. If it was
+ * killed without a chance to clean up (SIGKILL, a closed terminal), its n8n is stopped, so it
+ * holds neither the port nor the database. Only a process group whose leader still runs in
+ * this very folder is touched.
+ */
+export async function stopLeftoverN8n(folder: string, log: (line: string) => void): Promise<void> {
+	const file = join(folder, PID_FILE);
+	if (!existsSync(file)) return;
+	const [pid, starter] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+	if (!Number.isInteger(pid) || pid <= 1 || processCwd(pid) !== folder) {
+		rmSync(file, { force: true });
+		return;
+	}
+	if (Number.isInteger(starter) && starter > 1 && starter !== process.pid && isAlive(starter)) {
+		throw new Error(
+			`n8n (pid ${pid}) already runs on ${folder}, started by process ${starter} — another npm start? ` +
+				'Stop that one first (Ctrl-C in its terminal).',
+		);
+	}
+	rmSync(file, { force: true });
+	log(`Stopping the n8n (process group ${pid}) left running by an earlier npm start …`);
+	const signal = (name: NodeJS.Signals) => {
+		try {
+			process.kill(-pid, name);
+		} catch {
+			/* gone */
+		}
+	};
+	signal('SIGTERM');
+	for (let i = 0; i < 60 && processCwd(pid) === folder; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+	if (processCwd(pid) === folder) signal('SIGKILL');
+}
+
+/**
+ * The sandbox and an n8n with the node, the "Exotel sandbox" credential, the examples and
+ * "Exotel: try it", its owner logged in. Shared by `npm start` and the editor test.
+ */
+export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promise<SandboxN8n> {
+	const port = options.port ?? DEFAULT_N8N_PORT;
+	const log = options.log ?? (() => undefined);
+	const folderPath = options.folder ?? DEFAULT_FOLDER;
+
+	await stopLeftoverN8n(folderPath, log);
+	// An n8n that was just stopped (a quick Ctrl-C and npm start again) frees its port within seconds.
+	for (let wait = 0; wait < 20 && !(await isPortFree(port)); wait++) {
+		if (wait === 0) log(`Port ${port} is in use; waiting up to 10 s for it to be freed …`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	if (!(await isPortFree(port))) {
+		throw new Error(
+			`Port ${port} is already in use (another n8n?). Stop what uses it, or pick another port: npm start -- --port ${port + 1}`,
+		);
+	}
+	if (!existsSync(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'))) {
+		throw new Error('dist/ has no built node: run `npm run build` first (`npm start` does).');
+	}
+
+	const sandbox = await startExotelSandbox(options.sandboxPort ?? DEFAULT_SANDBOX_PORT, options.onSandboxRequest);
+	log(`Exotel sandbox listening on ${sandbox.url}`);
+	let n8n: RunningN8n | undefined;
+	let child: ChildProcess | undefined;
+	const stop = async () => {
+		if (n8n) await n8n.stop();
+		else if (child?.pid !== undefined && child.exitCode === null) {
+			try {
+				process.kill(-child.pid, 'SIGKILL'); // still starting: nothing to save
+			} catch {
+				/* gone */
+			}
+		}
+		rmSync(join(folderPath, PID_FILE), { force: true });
+		await sandbox.stop();
+	};
+	try {
+		// n8n's task broker (it runs Code nodes) listens on 5679 unless told otherwise; another n8n on
+		// the machine may hold it, and n8n then stops at start.
+		const brokerPort = process.env.N8N_RUNNERS_BROKER_PORT ?? String((await isPortFree(port + 1)) ? port + 1 : await freePort());
+		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
+		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
+		log(`Importing the credential "${CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
+		await folder.importCredentials(sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url));
+		await folder.importWorkflows(workflows);
+		log(`Starting n8n on port ${port} …`);
+		n8n = await startN8n(folder, port, {
+			onLog: options.onN8nLog,
+			onSpawn: (spawned) => {
+				child = spawned;
+				options.onN8nSpawn?.(spawned);
+				if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
+			},
+		});
+		return {
+			editorUrl: `http://localhost:${port}`,
+			sandbox,
+			folder,
+			n8n,
+			workflows: workflows.map(({ id, name }) => ({ id, name })),
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}

@@ -1,0 +1,221 @@
+/**
+ * Turns whatever came back from a failed Exotel call into a message a workflow builder can
+ * act on. Pure: it sees only the HTTP status, the response body and a network error code —
+ * never the request — so it cannot put a token or a password into an error by accident.
+ */
+
+import { isJsonObject } from './records';
+
+export interface ExotelErrorData {
+	code?: number | string;
+	message?: string;
+	description?: string;
+}
+
+/** The envelope fields Exotel returned with an error, passed on to the error output. */
+export interface ExotelErrorEnvelope {
+	request_id?: string;
+	http_code?: number;
+	response?: unknown;
+}
+
+export interface FailedCall {
+	/** HTTP status, when Exotel (or something in between) answered. */
+	status?: number;
+	/** The response body: parsed JSON, text, or nothing. */
+	body?: unknown;
+	/** A Node.js network error code such as ECONNREFUSED, when nothing answered. */
+	networkCode?: string;
+	/** Host the request went to, for network errors. */
+	host?: string;
+	/** Strings that must never appear in the result (token, passwords). */
+	secrets?: string[];
+	/** A 2xx answer that was not Exotel's JSON envelope. */
+	unexpected?: boolean;
+	/** The request's HTTP method: a POST that failed may or may not have taken effect. */
+	method?: string;
+	/** The operation's own hints by Exotel error code, where it knows more than the code does. */
+	hints?: Record<string, string>;
+	/** How many times the request was sent in all. */
+	attempts?: number;
+	/** Why no further attempt was made, when the failure was of a kind that is retried. */
+	stoppedBecause?: string;
+}
+
+export interface TranslatedError {
+	message: string;
+	description: string;
+	httpCode?: string;
+	envelope?: ExotelErrorEnvelope;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+	400: 'Bad Request',
+	401: 'Unauthorized',
+	403: 'Forbidden',
+	404: 'Not Found',
+	405: 'Method Not Allowed',
+	409: 'Conflict',
+	415: 'Unsupported Media Type',
+	429: 'Too Many Requests',
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Unavailable',
+	504: 'Gateway Timeout',
+};
+
+/** Hints for Exotel codes whose fix is more specific than their status class. */
+const CODE_HINTS: Record<string, string> = {
+	'10801': 'No user with this ID exists in this account. Check the user ID, and that the credential’s region is the account’s region.',
+	'10810': 'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
+	'10814': 'The account’s KYC is incomplete. Complete it in the Exotel dashboard, then run again.',
+	'10815': 'Trial accounts cannot do this. Upgrade the account or contact Exotel support.',
+	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
+	'10813': 'This email address is already used by another user of the account.',
+};
+
+const UNSURE_IF_DONE =
+	'It may or may not have been carried out: check (e.g. with Get Many) before running it again.';
+
+function statusHint(status: number, method?: string): string {
+	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
+	if (status === 401) {
+		return 'Check the API key, API token and account SID in the Exotel credential, and that its region (Singapore or Mumbai) is the one the account lives in: a wrong region also answers 401.';
+	}
+	if (status === 403) return 'The credentials are valid, but Exotel does not allow this action for this account or device.';
+	if (status === 404) {
+		return 'The user or device ID does not exist in this account and region. Check both IDs (Get user lists a user’s devices), and that the credential’s region matches the account.';
+	}
+	if (status === 409) return 'The request conflicts with the current state of the user or device in Exotel.';
+	if (status === 415) return 'Exotel expects a JSON body. This is a bug in the node: please report it.';
+	if (status === 429) {
+		return 'Exotel’s rate limit for this account was reached (about 200 requests a minute, shared by every workflow using the account). Wait a minute and run again, or send fewer requests a minute.';
+	}
+	if (status >= 500) {
+		const retry = method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry';
+		return `This is a failure on Exotel’s side. ${retry}; if it persists, quote the request_id to Exotel support.`.replace('.;', ';');
+	}
+	return 'Exotel did not accept the request.';
+}
+
+function text(value: unknown): string | undefined {
+	if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	if (typeof value === 'number') return String(value);
+	return undefined;
+}
+
+/** Replaces every secret found in a text; Exotel may echo input back in a description. */
+export function redact(value: string, secrets: string[] = []): string {
+	let result = value;
+	for (const secret of secrets) {
+		if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+	}
+	return result;
+}
+
+/** The same for a JSON value: Exotel's envelope is passed on to the error output. */
+export function redactJson<T>(value: T, secrets: string[] = []): T {
+	if (value === undefined) return value;
+	const json = JSON.stringify(value);
+	const cleaned = redact(json, secrets.map((s) => JSON.stringify(s).slice(1, -1)));
+	return cleaned === json ? value : (JSON.parse(cleaned) as T);
+}
+
+/** Reads error_data out of a v2 envelope, a list envelope, or Exotel's older RestException shape. */
+export function exotelErrorData(body: unknown): ExotelErrorData | undefined {
+	if (!isJsonObject(body)) return undefined;
+	const response = Array.isArray(body.response) ? body.response.find(isJsonObject) : body.response;
+	if (isJsonObject(response) && isJsonObject(response.error_data)) {
+		const data = response.error_data;
+		return { code: text(data.code), message: text(data.message), description: text(data.description) };
+	}
+	if (isJsonObject(body.RestException)) {
+		const rest = body.RestException;
+		return { code: text(rest.Code ?? rest.Status), message: text(rest.Message), description: text(rest.MoreInfo) };
+	}
+	return undefined;
+}
+
+function envelopeOf(body: unknown): ExotelErrorEnvelope | undefined {
+	if (!isJsonObject(body) || !('response' in body || 'request_id' in body)) return undefined;
+	const envelope: ExotelErrorEnvelope = {};
+	if (typeof body.request_id === 'string') envelope.request_id = body.request_id;
+	if (typeof body.http_code === 'number') envelope.http_code = body.http_code;
+	if ('response' in body) envelope.response = body.response;
+	return envelope;
+}
+
+function bodySummary(body: unknown): string {
+	if (body === undefined || body === null || body === '') return 'an empty body';
+	if (typeof body === 'string') {
+		if (/^\s*</.test(body)) return 'an HTML page instead of JSON';
+		const firstLine = body.trim().split('\n')[0].slice(0, 120);
+		return `a non-JSON body ("${firstLine}")`;
+	}
+	return 'a body without Exotel’s error details';
+}
+
+const NETWORK_TEXT: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset',
+	ETIMEDOUT: 'the request timed out',
+	ETRUNCATED: 'the answer was cut off',
+	ECONNABORTED: 'the request timed out',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved',
+	EPIPE: 'the connection was closed',
+};
+
+export function translateExotelError(call: FailedCall): TranslatedError {
+	const translated = translateAnswer(call);
+	if (call.attempts !== undefined && call.attempts > 1) translated.message += `; gave up after ${call.attempts} attempts`;
+	const stopped = call.stoppedBecause;
+	if (stopped && stopped !== 'not retryable' && stopped !== 'no attempts left') {
+		translated.description = redact(`Not retried: ${stopped}. ${translated.description}`, call.secrets ?? []);
+	}
+	return translated;
+}
+
+function translateAnswer(call: FailedCall): TranslatedError {
+	const secrets = call.secrets ?? [];
+
+	if (call.status === undefined) {
+		const what = (call.networkCode && NETWORK_TEXT[call.networkCode]) || 'no answer came back';
+		// The code goes in the description: n8n swaps any message that contains one for its own generic text.
+		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
+		return {
+			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
+			description: `${code}Check the network and the credential’s region (or base URL). ${call.method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry.'}`,
+		};
+	}
+
+	const status = call.status;
+	if (call.unexpected) {
+		return {
+			message: redact(`Exotel answered ${status} with ${bodySummary(call.body)}, not its JSON envelope`, secrets),
+			description:
+				'Something between n8n and Exotel (a proxy, or a wrong base URL) answered instead of Exotel. Check the credential’s region or base URL.',
+			httpCode: String(status),
+		};
+	}
+	const statusText = STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : '';
+	const data = exotelErrorData(call.body);
+	const envelope = redactJson(envelopeOf(call.body), secrets);
+
+	const parts: string[] = [`Exotel answered ${status}${statusText}`];
+	if (data && (data.code || data.message)) {
+		parts[0] += ` (${[data.code && `error ${data.code}`, data.message].filter(Boolean).join(': ')})`;
+	}
+	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body)}`;
+	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
+
+	const code = data?.code === undefined ? undefined : String(data.code);
+	const hint = (code && (call.hints?.[code] ?? CODE_HINTS[code])) || statusHint(status, call.method);
+
+	return {
+		message: redact(parts.join(' '), secrets),
+		description: redact(hint, secrets),
+		httpCode: String(status),
+		envelope,
+	};
+}

@@ -1,0 +1,81 @@
+/**
+ * The credential's test request, run the way n8n's credential tester runs it (declarative
+ * request through n8n-core's RoutingNode and the real authenticated helper).
+ */
+import { ExotelUsersApi, EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
+import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
+import { buildExecuteContext, runCredentialTest } from '../../dev/harness/n8n';
+import { useTestbed } from '../support/exotel';
+
+const bed = useTestbed();
+
+describe('Exotel API credential', () => {
+	it('proves key, token and SID with one cheap read: GET /users?limit=1', async () => {
+		await expect(runCredentialTest(new ExotelUsersApi(), bed.credentials())).resolves.toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(bed.sandbox.requests).toHaveLength(1);
+		expect(bed.sandbox.requests[0]).toMatchObject({
+			method: 'GET',
+			url: `/v2/accounts/${bed.secrets.accountSid}/users?limit=1`,
+			auth: { username: bed.secrets.apiKey, tokenMatches: true },
+			status: 200,
+		});
+	});
+
+	it('tolerates a trailing slash and spaces in a custom base URL', async () => {
+		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), baseUrl: ` ${bed.sandbox.url}/ ` });
+		expect(result.status).toBe('OK');
+		expect(bed.sandbox.requests[0].url).toBe(`/v2/accounts/${bed.secrets.accountSid}/users?limit=1`);
+	});
+
+	it('fails with a wrong token', async () => {
+		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), apiToken: 'not-the-token' });
+		expect(result).toMatchObject({ status: 'Error', statusCode: 401 });
+	});
+
+	it('fails with another account’s SID', async () => {
+		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), accountSid: 'someone-else' });
+		expect(result).toMatchObject({ status: 'Error', statusCode: 401 });
+	});
+
+	it('declares Basic auth from the key and token, and a password field for the token', () => {
+		const credential = new ExotelUsersApi();
+		expect(credential.name).toBe('exotelUsersApi');
+		expect(credential.authenticate).toEqual({
+			type: 'generic',
+			properties: { auth: { username: '={{$credentials.apiKey}}', password: '={{$credentials.apiToken}}' } },
+		});
+		const token = credential.properties.find((p) => p.name === 'apiToken');
+		expect(token?.typeOptions?.password).toBe(true);
+		expect(credential.properties.map((p) => p.name)).toEqual(['apiKey', 'apiToken', 'accountSid', 'region', 'baseUrl']);
+	});
+
+	it('offers Singapore (the default), Mumbai and Custom, with the documented hosts', () => {
+		const region = new ExotelUsersApi().properties.find((p) => p.name === 'region');
+		expect(region?.default).toBe('singapore');
+		expect(region?.options?.map((o) => ('value' in o ? o.value : undefined))).toEqual(['singapore', 'mumbai', 'custom']);
+		expect(EXOTEL_REGION_HOSTS).toEqual({
+			singapore: 'https://ccm-api.exotel.com',
+			mumbai: 'https://ccm-api.in.exotel.com',
+		});
+		const baseUrl = new ExotelUsersApi().properties.find((p) => p.name === 'baseUrl');
+		expect(baseUrl?.displayOptions).toEqual({ show: { region: ['custom'] } });
+	});
+
+	it.each([
+		['singapore', 'https://ccm-api.exotel.com'],
+		['mumbai', 'https://ccm-api.in.exotel.com'],
+		['custom', 'http://127.0.0.1:4010'],
+	])('resolves the test request’s host for region %s in n8n’s expression engine', (region, host) => {
+		const { workflow, node } = buildExecuteContext({ nodeType: new ExotelUsers() });
+		const request = new ExotelUsersApi().test.request;
+		const resolve = (expression: unknown) =>
+			workflow.expression.getSimpleParameterValue(node, expression as string, 'internal', {
+				$credentials: { region, baseUrl: 'http://127.0.0.1:4010//', accountSid: ' acme 1 ' },
+			});
+		expect(resolve(request.baseURL)).toBe(host);
+		expect(resolve(request.url)).toBe('/v2/accounts/acme%201/users');
+	});
+});

@@ -1,0 +1,62 @@
+import { seedUsers } from '../../../../../dev/sandbox/server';
+import { ASHA, byEmail, byId, failure, fromList, startTestbed, useTestbed } from '../../../../support/exotel';
+
+const bed = useTestbed();
+
+describe('User → Get', () => {
+	it('outputs the user with their devices, by ID', async () => {
+		const output = await bed.run({ parameters: { operation: 'get', userId: byId(ASHA.id) } });
+		expect(output).toEqual([
+			{
+				json: expect.objectContaining({
+					id: ASHA.id,
+					first_name: 'Asha',
+					devices: [expect.objectContaining({ id: 101, type: 'sip' }), expect.objectContaining({ id: 102, type: 'tel' })],
+				}),
+				pairedItem: { item: 0 },
+			},
+		]);
+	});
+
+	it('takes a user picked from the list', async () => {
+		const output = await bed.run({ parameters: { operation: 'get', userId: fromList(ASHA.id) } });
+		expect(output[0].json.id).toBe(ASHA.id);
+	});
+
+	it('looks the user up by email first', async () => {
+		const output = await bed.run({ parameters: { operation: 'get', userId: byEmail('asha.rao@example.com') } });
+		expect(output[0].json.id).toBe(ASHA.id);
+		expect(bed.sandbox.requests.map((r) => r.url.split('?')[0].split('/').slice(4).join('/'))).toEqual(['users', `users/${ASHA.id}`]);
+		expect(bed.sandbox.requests[0].query).toMatchObject({ email: 'asha.rao@example.com' });
+	});
+
+	it('says clearly when no user has the email', async () => {
+		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byEmail('nobody@example.com') } }));
+		expect(error.message).toBe('No Exotel user has the email nobody@example.com');
+		expect(error.context.itemIndex).toBe(0);
+		expect(bed.sandbox.requests).toHaveLength(1);
+	});
+
+	it('refuses an email that is not one, before any request', async () => {
+		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byEmail('asha.rao') } }));
+		expect(error.message).toBe('Invalid input: User (by email) (userId) is not an email address such as name@example.com');
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('explains an unknown user (404/10801)', async () => {
+		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byId('0000') } }));
+		expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 10801: User not found\)/);
+	});
+
+	it('says clearly when several users have the email, listing their ids', async () => {
+		const [asha, vikram] = seedUsers();
+		const twins = await startTestbed({ users: [asha, { ...vikram, email: asha.email }] });
+		try {
+			const error = await failure(twins.run({ parameters: { operation: 'get', userId: byEmail(asha.email!) } }));
+			expect(error.message).toBe(`2 Exotel users have the email ${asha.email} (ids ${asha.id}, ${vikram.id})`);
+			expect(error.description).toBe('Select the user by ID instead.');
+		} finally {
+			await twins.sandbox.stop();
+		}
+	});
+});

@@ -1,0 +1,327 @@
+/**
+ * Update SIP Password through n8n-core's real request stack against the Exotel sandbox.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import {
+	ASHA,
+	VIKRAM,
+	byId,
+	captureOutput,
+	expectNoSecrets,
+	byEmail,
+	failure,
+	newPassword,
+	startTestbed,
+	useTestbed,
+} from '../../../../support/exotel';
+import { sipPasswordProblems } from '../../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { seedUsers } from '../../../../../dev/sandbox/server';
+
+const bed = useTestbed();
+
+const passwordPath = (sid: string, user: string, device: number | string) =>
+	`/v2/accounts/${sid}/users/${user}/devices/${device}/password`;
+
+describe('Update SIP Password', () => {
+	it('sends the PUT with Basic auth and a JSON body, and outputs Exotel’s envelope as returned', async () => {
+		const password = newPassword();
+		const { result, printed } = await captureOutput(() =>
+			bed.run({ parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.sip), password } }),
+		);
+
+		expect(bed.sandbox.requests).toHaveLength(1);
+		const [received] = bed.sandbox.requests;
+		expect(received).toMatchObject({
+			method: 'PUT',
+			url: passwordPath(bed.secrets.accountSid, ASHA.id, ASHA.sip),
+			auth: { username: bed.secrets.apiKey, tokenMatches: true },
+			contentType: 'application/json',
+			body: { password: bed.sandbox.fingerprint(password) },
+		});
+		expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(password));
+
+		expect(result).toEqual([
+			{
+				json: {
+					request_id: received.request_id,
+					method: 'PUT',
+					http_code: 200,
+					response: { code: 200, error_data: null, status: 'success', data: null },
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
+		expectNoSecrets(result, [password, bed.secrets.apiToken]);
+		expectNoSecrets(printed, [password, bed.secrets.apiToken]);
+	});
+
+	it('takes the password and ids from the previous node through expressions, one request per item', async () => {
+		const passwords = [newPassword(), newPassword()];
+		const output = await bed.run({
+			items: [
+				{ json: { user: ASHA.id, device: ASHA.sip, newPassword: passwords[0] } },
+				{ json: { user: VIKRAM.id, device: VIKRAM.sip, newPassword: passwords[1] } },
+			],
+			parameters: { userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.newPassword }}' },
+		});
+		expect(output.map((o) => [o.json.http_code, o.pairedItem])).toEqual([
+			[200, { item: 0 }],
+			[200, { item: 1 }],
+		]);
+		expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(passwords[0]));
+		expect(bed.sandbox.passwordOf(VIKRAM.id, VIKRAM.sip)).toBe(bed.sandbox.fingerprint(passwords[1]));
+		expectNoSecrets(output, [...passwords, bed.secrets.apiToken]);
+	});
+
+	it('accepts a device id given as a number', async () => {
+		const output = await bed.run({
+			items: [{ json: { device: ASHA.sip } }],
+			parameters: { userId: byId(ASHA.id), deviceId: '={{ $json.device }}', password: newPassword() },
+		});
+		expect(output[0].json.http_code).toBe(200);
+		expect(bed.sandbox.requests[0].segments.at(-2)).toBe(String(ASHA.sip));
+	});
+
+	it('passes the device record on when Exotel returns it in `data`', async () => {
+		const other = await startTestbed({ passwordResponseData: 'device' });
+		try {
+			const output = await other.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
+			expect((output[0].json.response as { data: unknown }).data).toMatchObject({ id: 101, type: 'sip' });
+		} finally {
+			await other.sandbox.stop();
+		}
+	});
+
+	describe('checks before any request', () => {
+		it('refuses a password that breaks the policy, naming each rule and sending nothing', async () => {
+			const password = 'abc1234'; // 7 characters, 2 classes
+			const error = await failure(bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password } }));
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe(
+				'Invalid input: New SIP Password (password) breaks Exotel’s password policy: 7 characters, needs at least 8; ' +
+					'uses 2 of the 4 character classes (lower case, digits), needs 3 of: lower case, upper case, digits, special characters',
+			);
+			expect(error.description).toMatch(/Nothing was sent to Exotel/);
+			expect(error.context.itemIndex).toBe(0);
+			expect(bed.sandbox.requests).toHaveLength(0);
+			expectNoSecrets(error, [password, bed.secrets.apiToken]);
+		});
+
+		it('refuses a password with white space at an end as a likely copy-paste accident', async () => {
+			const error = await failure(
+				bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: `${newPassword()} ` } }),
+			);
+			expect(error.message).toMatch(/ends with white space \(likely a copy-paste accident\)/);
+			expect(bed.sandbox.requests).toHaveLength(0);
+		});
+
+		it.each([
+			['User', 'userId', { userId: byId(''), deviceId: '101' }, 'User (userId) is empty'],
+			['User', 'userId', { userId: byId('../../users'), deviceId: '101' }, 'User (userId) contains "/", ".."'],
+			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '101?x=1' }, 'Device ID (deviceId) contains "?"'],
+			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '10%2F1' }, 'Device ID (deviceId) contains "%"'],
+			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '101\r\nX: y' }, 'Device ID (deviceId) contains a control character'],
+		])('refuses a bad %s (%s) and sends nothing', async (_label, _name, ids, expected) => {
+			const error = await failure(bed.run({ parameters: { ...ids, password: newPassword() } }));
+			expect(error.message).toContain(expected);
+			expect(bed.sandbox.requests).toHaveLength(0);
+		});
+
+		it('reports every bad field of the item at once', async () => {
+			const error = await failure(bed.run({ parameters: { userId: byId(' '), deviceId: 'a/b', password: 'short' } }));
+			expect(error.message).toMatch(
+				/^Invalid input: User \(userId\) is empty\. Device ID \(deviceId\) contains "\/".*\. New SIP Password \(password\) breaks/,
+			);
+		});
+
+		it('refuses a credential whose base URL is not http(s), before any request', async () => {
+			const error = await failure(
+				bed.run({
+					credentials: { ...bed.credentials(), baseUrl: 'ftp://127.0.0.1' },
+					parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() },
+				}),
+			);
+			expect(error.message).toBe('Exotel credential: Base URL must start with http:// or https://');
+			expect(bed.sandbox.requests).toHaveLength(0);
+		});
+	});
+
+	describe('Exotel’s errors', () => {
+		it('explains an unknown user with Exotel’s code, description and request_id', async () => {
+			const password = newPassword();
+			const error = await failure(bed.run({ parameters: { userId: byId('no-such-user'), deviceId: '101', password } }));
+			const { request_id } = bed.sandbox.requests[0];
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toBe(
+				`Exotel answered 404 Not Found (error 10801: User not found): No user with this id exists in the account [request_id ${request_id}]`,
+			);
+			expect(error.description).toMatch(/Check the user ID.*region/);
+			expect(error.httpCode).toBe('404');
+			expect(error.context.itemIndex).toBe(0);
+			expectNoSecrets(error, [password, bed.secrets.apiToken]);
+		});
+
+		it('explains an unknown device', async () => {
+			const error = await failure(bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
+			expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found for this user \[request_id [0-9a-f]{32}\]$/);
+			expect(error.description).toMatch(/user or device ID does not exist/);
+		});
+
+		it('explains a device that is not a SIP device', async () => {
+			const error = await failure(
+				bed.run({ parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.tel), password: newPassword() } }),
+			);
+			expect(error.message).toMatch(/^Exotel answered 400 Bad Request \(error 1002: Invalid parameter\): A password can only be set on a SIP device/);
+		});
+
+		it('explains a wrong token, pointing at key, token, SID and region, without revealing the token', async () => {
+			const wrongToken = `tok-wrong-${Date.now()}`;
+			const password = newPassword();
+			const { error, printed } = await captureOutput(() =>
+				bed.run({
+					credentials: { ...bed.credentials(), apiToken: wrongToken },
+					parameters: { userId: byId(ASHA.id), deviceId: '101', password: '={{ $json.pw }}' },
+					items: [{ json: { pw: password } }],
+				}),
+			);
+			const apiError = error as NodeApiError;
+			expect(apiError.message).toMatch(/^Exotel answered 401 Unauthorized \(error 1010: Authorization failed\)/);
+			expect(apiError.description).toMatch(/API key, API token and account SID.*region/);
+			expect(bed.sandbox.requests.every((r) => r.auth?.tokenMatches === false)).toBe(true);
+			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBeUndefined();
+			expectNoSecrets(apiError, [wrongToken, password, bed.secrets.apiToken]);
+			expectNoSecrets(printed, [wrongToken, password]);
+		});
+
+		it('explains a connection that cannot be made', async () => {
+			const closed = await startTestbed();
+			const url = closed.sandbox.url;
+			await closed.sandbox.stop();
+			const error = await failure(
+				bed.run({
+					credentials: { ...bed.credentials(), baseUrl: url },
+					parameters: {
+						userId: byId(ASHA.id),
+						deviceId: '101',
+						password: newPassword(),
+						options: { maxAttempts: 3, retryBaseDelay: 0.01 },
+					},
+				}),
+			);
+			expect(error.message).toBe(
+				`Could not reach Exotel at ${new URL(url).host}: the connection was refused; gave up after 3 attempts`,
+			);
+			expect(error.description).toMatch(/ECONNREFUSED.*safe to retry/);
+		});
+	});
+
+	describe('several items', () => {
+		const three = () => [
+			{ json: { user: ASHA.id, device: ASHA.sip, pw: newPassword() } },
+			{ json: { user: 'no-such-user', device: 1, pw: newPassword() } },
+			{ json: { user: VIKRAM.id, device: VIKRAM.sip, pw: newPassword() } },
+		];
+		const parameters = { userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.pw }}' };
+
+		it('with Continue On Fail: three outputs in input order, the middle one an error carrying Exotel’s envelope', async () => {
+			const items = three();
+			const output = await bed.run({ items, parameters, continueOnFail: true });
+			expect(output).toHaveLength(3);
+			expect(output.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			expect(output[0].json.http_code).toBe(200);
+			expect(output[2].json.http_code).toBe(200);
+			const failed = bed.sandbox.requests[1];
+			expect(output[1].json).toEqual({
+				error: `Exotel answered 404 Not Found (error 10801: User not found): No user with this id exists in the account [request_id ${failed.request_id}]`,
+				request_id: failed.request_id,
+				http_code: 404,
+				response: {
+					code: 404,
+					status: 'failure',
+					data: null,
+					error_data: { code: 10801, message: 'User not found', description: 'No user with this id exists in the account' },
+				},
+			});
+			expectNoSecrets(output, [...items.map((i) => i.json.pw), bed.secrets.apiToken]);
+		});
+
+		it('with Continue On Fail: an item refused before sending gets an error item of its own', async () => {
+			const items = three();
+			items[1].json = { user: ASHA.id, device: ASHA.sip, pw: 'tooshort' };
+			const output = await bed.run({ items, parameters, continueOnFail: true });
+			expect(output.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			expect(output[1].json).toEqual({ error: expect.stringMatching(/^Invalid input: New SIP Password \(password\) breaks/) });
+			expect(bed.sandbox.requests).toHaveLength(2);
+		});
+
+		it('without Continue On Fail: stops at the failing item, names it, and sends nothing after it', async () => {
+			const error = await failure(bed.run({ items: three(), parameters }));
+			expect(error.context.itemIndex).toBe(1);
+			expect(bed.sandbox.requests).toHaveLength(2);
+		});
+	});
+
+	describe('without ids, and with generated passwords', () => {
+		it('finds the user by email and uses their only SIP device', async () => {
+			const password = newPassword();
+			const output = await bed.run({ parameters: { userId: byEmail('asha.rao@example.com'), deviceId: '', password } });
+			expect(bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`)).toEqual([
+				'GET users',
+				`GET users/${ASHA.id}`,
+				`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`,
+			]);
+			expect(output[0].json.http_code).toBe(200);
+			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(password));
+		});
+
+		it('says which devices a user has when none is a SIP device', async () => {
+			const error = await failure(
+				bed.run({ parameters: { userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0'), password: newPassword() } }),
+			);
+			expect(error.message).toBe('User c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0 has no SIP device (devices: 301 (tel, Mei Lin mobile))');
+			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
+		});
+
+		it('asks for a Device ID when a user has several SIP devices', async () => {
+			const [asha] = seedUsers();
+			const second = { ...asha.devices[0], id: 105, name: 'Asha desk phone', contact_uri: 'sip:asharao105' };
+			const two = await startTestbed({ users: [{ ...asha, devices: [...asha.devices, second] }] });
+			try {
+				const error = await failure(two.run({ parameters: { userId: byId(asha.id), password: newPassword() } }));
+				expect(error.message).toBe(
+					`User ${asha.id} has 2 SIP devices (101 (sip, Asha softphone), 105 (sip, Asha desk phone)); set Device ID to choose one`,
+				);
+			} finally {
+				await two.sandbox.stop();
+			}
+		});
+
+		it('generates a password that meets the policy, sets it, and outputs it as sipPassword', async () => {
+			const output = await bed.run({
+				parameters: { userId: byId(ASHA.id), deviceId: '101', passwordMode: 'generate', passwordLength: 20 },
+			});
+			const generated = output[0].json.sipPassword as string;
+			expect(generated).toHaveLength(20);
+			expect(sipPasswordProblems(generated)).toEqual([]);
+			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(generated));
+			expect(output[0].json).toMatchObject({ http_code: 200, response: { status: 'success' } });
+		});
+
+		it('generates a different password for each item, and never puts one in an error item', async () => {
+			const output = await bed.run({
+				continueOnFail: true,
+				items: [{ json: { user: ASHA.id } }, { json: { user: 'no-such-user' } }, { json: { user: VIKRAM.id } }],
+				parameters: { userId: byId('={{ $json.user }}'), deviceId: '', passwordMode: 'generate' },
+			});
+			expect(output[0].json.sipPassword).not.toEqual(output[2].json.sipPassword);
+			expect(output[1].json).not.toHaveProperty('sipPassword');
+			expect(Object.keys(output[1].json)).toEqual(['error', 'request_id', 'http_code', 'response']);
+		});
+
+		it('does not output the password it was given', async () => {
+			const output = await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
+			expect(output[0].json).not.toHaveProperty('sipPassword');
+		});
+	});
+});
