@@ -27,7 +27,7 @@ export class ExotelUsersApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/ExotelUsers/exotel.svg', dark: 'file:../nodes/ExotelUsers/exotel.dark.svg' } as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-exotel-users/n8n-nodes-exotel-users#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-exotel-users/n8n-nodes-exotel-users/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -53,3 +53,32 @@ describe('package.json', () => {
 		}
 	});
 });
+
+describe('names that cannot clash with another Exotel package', () => {
+	// n8n keys credential types by their bare name across every installed package, and shows
+	// node and credential display names side by side: both must be this package's own.
+	const { ExotelUsers } = require(join(root, 'nodes/ExotelUsers/ExotelUsers.node.ts'));
+	const { ExotelUsersApi } = require(join(root, 'credentials/ExotelUsersApi.credentials.ts'));
+	const node = new ExotelUsers().description;
+	const credential = new ExotelUsersApi();
+
+	it('names the node, its credential and their display names after Exotel’s Users API', () => {
+		expect(node.name).toBe('exotelUsers');
+		expect(node.displayName).toBe('Exotel Users');
+		expect(node.credentials).toEqual([{ name: 'exotelUsersApi', required: true }]);
+		expect(credential.name).toBe('exotelUsersApi');
+		expect(credential.displayName).toBe('Exotel Users API');
+	});
+
+	it('links documentation by full URLs without a fragment (n8n appends its query string after the URL)', () => {
+		const codex = JSON.parse(readFileSync(join(root, 'nodes/ExotelUsers/ExotelUsers.node.json'), 'utf8'));
+		const urls: string[] = [
+			credential.documentationUrl,
+			...Object.values(codex.resources as Record<string, Array<{ url: string }>>).flat().map((r) => r.url),
+		];
+		for (const url of urls) {
+			expect(url).toMatch(/^https:\/\/[^#]+$/);
+		}
+		expect(codex.node).toBe(`${pkg.name}.${node.name}`);
+	});
+});
