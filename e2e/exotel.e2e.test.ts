@@ -5,6 +5,8 @@
  * credential test goes through n8n's REST API.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 import { N8nFolder, type LoadMode, type RunResult, type Target } from '../dev/n8n/n8n';
@@ -125,6 +127,16 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		await sandbox?.stop();
 		n8n?.remove();
 	});
+
+	if (load === 'package') {
+		it('was installed by the README’s own commands, offline, without a second n8n-workflow', () => {
+			// N8nFolder.create ran the README's install block (dev/n8n/n8n.ts installAsReadmeSays);
+			// the runs below prove n8n loaded what it installed.
+			const installed = join(n8n.folder, '.n8n', 'nodes', 'node_modules');
+			expect(readdirSync(installed).filter((name) => !name.startsWith('.'))).toEqual(['n8n-nodes-exotel-users']);
+			expect(existsSync(join(installed, 'n8n-workflow'))).toBe(false);
+		});
+	}
 
 	it('1. resets a SIP password and outputs Exotel’s envelope', () => {
 		const run = runs.e2eReset;

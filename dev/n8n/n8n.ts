@@ -63,6 +63,39 @@ async function tarball(): Promise<string> {
 	return packedTarball;
 }
 
+/** The README's lines for installing the package by hand, between its install:self-hosted markers. */
+export function readmeInstallCommands(): string {
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const block = /<!-- install:self-hosted -->\s*```bash\n([\s\S]*?)```\s*<!-- \/install:self-hosted -->/.exec(readme);
+	if (!block) throw new Error('README.md has no install:self-hosted block');
+	return block[1];
+}
+
+/**
+ * Installs the package into an n8n user folder by running the README's own lines, with the
+ * packed tarball in place of the package name — offline, with an empty npm cache and a fresh
+ * HOME, so a line that needs the registry (or a folder that is not there yet) fails here as it
+ * would for a user.
+ */
+export async function installAsReadmeSays(userFolder: string, packageSpec: string): Promise<string> {
+	const commands = readmeInstallCommands().replace(/\bn8n-nodes-exotel-users\b/g, `'${packageSpec}'`);
+	const scratch = mkdtempSync(join(tmpdir(), 'exotel-install-'));
+	try {
+		const env: NodeJS.ProcessEnv = {
+			PATH: process.env.PATH,
+			HOME: join(scratch, 'home'),
+			N8N_USER_FOLDER: userFolder,
+			npm_config_offline: 'true',
+			npm_config_cache: join(scratch, 'npm-cache'),
+		};
+		mkdirSync(env.HOME as string);
+		await run('bash', ['-euo', 'pipefail', '-c', commands], { env });
+	} finally {
+		rmSync(scratch, { recursive: true, force: true });
+	}
+	return join(userFolder, '.n8n', 'nodes');
+}
+
 export class N8nFolder {
 	readonly outputs: string[] = [];
 
@@ -83,14 +116,7 @@ export class N8nFolder {
 		// n8n's task broker (which runs Code nodes) listens on 5679 by default: another n8n on the
 		// machine, such as `npm start`, would make every Code node of this one fail.
 		extraEnv = { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv };
-		if (load === 'package') {
-			const nodes = join(folder, '.n8n', 'nodes');
-			mkdirSync(nodes, { recursive: true });
-			// As n8n's own installer does: no peer dependencies, no install scripts.
-			await run('npm', ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--silent', await tarball()], {
-				cwd: nodes,
-			});
-		}
+		if (load === 'package') await installAsReadmeSays(folder, await tarball());
 		return new N8nFolder(target, load, folder, extraEnv);
 	}
 
