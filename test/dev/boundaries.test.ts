@@ -1,0 +1,43 @@
+/**
+ * The repository's shape, as a contributor relies on it: the development kit in dev/ is shared
+ * by tests, scripts and the benchmark and depends on none of them; tests never reach into the
+ * command-line scripts.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+	.split('\n')
+	.filter(Boolean);
+
+/** Each relative module a file imports or requires, as a path from the repository's root. */
+function relativeImports(file: string): string[] {
+	const source = readFileSync(join(root, file), 'utf8');
+	const specs = [...source.matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
+	return specs.map((spec) => relative(root, normalize(join(root, dirname(file), spec))));
+}
+
+const code = (prefix: string) => tracked.filter((f) => f.startsWith(prefix) && /\.(ts|js|mjs|cjs)$/.test(f));
+
+describe('the dev/ kit', () => {
+	it('imports nothing from test/, e2e/, scripts/ or bench/', () => {
+		const offending = code('dev/').flatMap((file) =>
+			relativeImports(file)
+				.filter((target) => /^(test|e2e|scripts|bench)\//.test(target))
+				.map((target) => `${file} -> ${target}`),
+		);
+		expect(code('dev/').length).toBeGreaterThan(5);
+		expect(offending).toEqual([]);
+	});
+
+	it('is what tests, the end-to-end tier, scripts and the benchmark import, never scripts/ from a test', () => {
+		const fromTests = [...code('test/'), ...code('e2e/')].flatMap((file) =>
+			relativeImports(file)
+				.filter((target) => target.startsWith('scripts/'))
+				.map((target) => `${file} -> ${target}`),
+		);
+		expect(fromTests).toEqual([]);
+	});
+});
