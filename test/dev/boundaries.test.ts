@@ -15,7 +15,7 @@ const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--excl
 /** Each relative module a file imports or requires, as a path from the repository's root. */
 function relativeImports(file: string): string[] {
 	const source = readFileSync(join(root, file), 'utf8');
-	const specs = [...source.matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
+	const specs = [...source.matchAll(/(?:from\s+|import\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
 	return specs.map((spec) => relative(root, normalize(join(root, dirname(file), spec))));
 }
 
