@@ -16,8 +16,6 @@ const DIST = path.resolve(process.env.BENCH_DIST || path.join(__dirname, '../dis
 const builtModules = {
 	node: () => require(path.join(DIST, 'nodes/ExotelUsers/ExotelUsers.node.js')) as typeof import('../nodes/ExotelUsers/ExotelUsers.node'),
 	credential: () => require(path.join(DIST, 'credentials/ExotelUsersApi.credentials.js')) as typeof import('../credentials/ExotelUsersApi.credentials'),
-	/** The transport module the built node uses (the same module instance), for PACING.windowMs. */
-	transport: () => require(path.join(DIST, 'nodes/ExotelUsers/transport')) as typeof import('../nodes/ExotelUsers/transport'),
 };
 
 export const DIST_LABEL = process.env.BENCH_DIST ? DIST : 'dist/';
@@ -27,7 +25,6 @@ export function built() {
 	return {
 		ExotelUsers: builtModules.node().ExotelUsers,
 		ExotelUsersApi: builtModules.credential().ExotelUsersApi,
-		PACING: builtModules.transport().PACING,
 	};
 }
 

@@ -11,7 +11,7 @@
  *      and 8; each variant warmed up, then rounds in rotating order; medians, ratio of
  *      medians, spread, and this process's CPU time.
  *   2. Pacing: N updates with Requests per Minute = R against a sandbox that enforces R per
- *      window, the window scaled down (PACING.windowMs of the built transport module).
+ *      window, the window scaled down (the node's window, a constructor argument).
  *   3. Scale: 10,000 vs 1,000 items through the node — time per item and memory, each size
  *      in fresh processes (bench/scale-child.ts).
  *   4. Package: `npm pack --dry-run --json`.
@@ -301,24 +301,17 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 	const { requests, perWindow, windowMs } = CONFIG.pacing;
 	const concurrency = PACING_CONCURRENCY ?? CONFIG.pacing.concurrency;
 	log(`2. Pacing: ${requests} requests, Requests per Minute = ${perWindow}, window scaled to ${windowMs} ms`);
-	const { ExotelUsers, ExotelUsersApi, PACING } = built();
+	const { ExotelUsers, ExotelUsersApi } = built();
 	const { target } = sandbox;
 	await sandbox.rateLimit(perWindow, windowMs);
-	const savedWindow = PACING.windowMs;
-	PACING.windowMs = windowMs;
-	let output;
 	const t0 = performance.now();
-	try {
-		output = await runNode({
-			nodeType: new ExotelUsers(),
-			credentialType: new ExotelUsersApi(),
-			credentials: credentialsFor(target),
-			items: itemsFor(requests),
-			parameters: resetParameters(target, { concurrency, requestsPerMinute: perWindow }),
-		});
-	} finally {
-		PACING.windowMs = savedWindow;
-	}
+	const output = await runNode({
+		nodeType: new ExotelUsers({ windowMs }),
+		credentialType: new ExotelUsersApi(),
+		credentials: credentialsFor(target),
+		items: itemsFor(requests),
+		parameters: resetParameters(target, { concurrency, requestsPerMinute: perWindow }),
+	});
 	const elapsedMs = performance.now() - t0;
 	const bad = badOutputs(output, requests);
 	if (bad) problems.push(`pacing: ${bad}`);
@@ -465,7 +458,7 @@ function pacingSection(p: PacingResult): string[] {
 	return [
 		`## 2. Pacing: ${p.requests} updates at Requests per Minute = ${p.perWindow}, window scaled to ${p.windowMs} ms`,
 		'',
-		`The sandbox (child process) enforces ${p.perWindow} requests per rolling ${p.windowMs} ms (429 beyond); the node's \`PACING.windowMs\` is set to the same window; concurrency ${p.concurrency}.`,
+		`The sandbox (child process) enforces ${p.perWindow} requests per rolling ${p.windowMs} ms (429 beyond); the node is built with the same window; concurrency ${p.concurrency}.`,
 		`Achieved rate = (requests − R) / (last arrival − first arrival) × window: the first R may go at once, each later group of R one window on.`,
 		'',
 		'| | |',

@@ -1,11 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData, INodeListSearchResult, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsDescription } from './actions/options.description';
 import { router } from './actions/router';
 import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
-import { searchUsers } from './methods/listSearch';
+import { searchUsersWith } from './methods/listSearch';
+import { transportFor, type TransportSetup } from './transport/pacing';
 
 export class ExotelUsers implements INodeType {
 	description: INodeTypeDescription = {
@@ -39,9 +40,21 @@ export class ExotelUsers implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchUsers } };
+	methods: {
+		listSearch: { searchUsers: (this: ILoadOptionsFunctions, filter?: string, token?: string) => Promise<INodeListSearchResult> };
+	};
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+	/**
+	 * n8n creates the node with no argument: Exotel's minute, the system clock, and the
+	 * process's shared window per account. Tests and the benchmark pass a scaled window.
+	 */
+	constructor(setup: TransportSetup = {}) {
+		const transport = transportFor(setup);
+		this.methods = { listSearch: { searchUsers: searchUsersWith(transport) } };
+		this.execute = async function (this: IExecuteFunctions) {
+			return await router.call(this, transport);
+		};
 	}
 }

@@ -9,6 +9,7 @@ import type { INodeExecutionData, INodeParameters, NodeApiError, NodeOperationEr
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
+import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing';
 import { runNode } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 
@@ -20,19 +21,34 @@ export function newPassword(): string {
 	return `Pw-${randomBytes(6).toString('hex')}-Zq7!`;
 }
 
+/**
+ * Exotel's minute in the tests: scaled down, so that the slow-down after a 429 (which lasts
+ * windows) passes in a test's time. Tests of Requests per Minute set their own.
+ */
+export const TEST_WINDOW_MS = 200;
+
 export interface ExotelTestbed {
 	sandbox: ExotelSandbox;
 	secrets: { apiKey: string; apiToken: string; accountSid: string };
 	credentials: () => Record<string, string>;
+	/**
+	 * The node, as one n8n process holds it: the runs of a testbed share it (and with it the
+	 * account's window), as the executions of one process do.
+	 */
+	readonly node: ExotelUsers;
+	/** A fresh node: as if n8n had restarted (nothing remembered about the account). */
+	restart: () => void;
 	run: (options: {
 		parameters: INodeParameters;
 		items?: INodeExecutionData[];
 		continueOnFail?: boolean;
 		credentials?: Record<string, string>;
+		/** Another node instance: another n8n process. */
+		node?: ExotelUsers;
 	}) => Promise<INodeExecutionData[]>;
 }
 
-export async function startTestbed(options: Partial<SandboxOptions> = {}): Promise<ExotelTestbed> {
+export async function startTestbed(options: Partial<SandboxOptions> = {}, setup: TransportSetup = { windowMs: TEST_WINDOW_MS }): Promise<ExotelTestbed> {
 	const secrets = {
 		apiKey: `key-${randomBytes(4).toString('hex')}`,
 		apiToken: `tok-${randomBytes(12).toString('hex')}`,
@@ -40,13 +56,20 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 	};
 	const sandbox = await startSandbox({ ...secrets, ...options });
 	const credentials = () => ({ ...secrets, region: 'custom', baseUrl: sandbox.url });
+	let node = new ExotelUsers(setup);
 	return {
 		sandbox,
 		secrets,
 		credentials,
-		run: async ({ parameters, items, continueOnFail, credentials: override }) => {
+		get node() {
+			return node;
+		},
+		restart: () => {
+			node = new ExotelUsers(setup);
+		},
+		run: async ({ parameters, items, continueOnFail, credentials: override, node: other }) => {
 			const [output] = await runNode({
-				nodeType: new ExotelUsers(),
+				nodeType: other ?? node,
 				credentialType: new ExotelUsersApi(),
 				credentials: override ?? credentials(),
 				// Update SIP Password unless the test names another resource/operation.
@@ -61,15 +84,18 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}): Promi
 
 /**
  * A testbed for a test file: started before its tests, stopped after them, and reset
- * (users, recorded requests, faults) before each test.
+ * (users, recorded requests, faults — and the node, as after a restart) before each test.
  */
-export function useTestbed(options: Partial<SandboxOptions> = {}): ExotelTestbed {
+export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: TransportSetup): ExotelTestbed {
 	let current: ExotelTestbed | undefined;
 	beforeAll(async () => {
-		current = await startTestbed(options);
+		current = await startTestbed(options, setup);
 	});
 	afterAll(async () => await current?.sandbox.stop());
-	beforeEach(() => current?.sandbox.reset());
+	beforeEach(() => {
+		current?.sandbox.reset();
+		current?.restart();
+	});
 	const bed = () => {
 		if (!current) throw new Error('the testbed is used outside a test');
 		return current;
@@ -82,6 +108,10 @@ export function useTestbed(options: Partial<SandboxOptions> = {}): ExotelTestbed
 			return bed().secrets;
 		},
 		credentials: () => bed().credentials(),
+		get node() {
+			return bed().node;
+		},
+		restart: () => bed().restart(),
 		run: async (runOptions) => await bed().run(runOptions),
 	};
 }

@@ -1,10 +1,18 @@
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import type { RetryPolicy } from '../helpers/retry';
+import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../helpers/sendOptions';
 
-export const MAX_CONCURRENCY = 10;
+// One name per default (n8n's linter reads a parameter's default only from a literal, a name or a call).
+const {
+	concurrency: CONCURRENCY,
+	maxAttempts: MAX_ATTEMPTS,
+	maxRetryWaitSeconds: MAX_RETRY_WAIT,
+	requestsPerMinute: REQUESTS_PER_MINUTE,
+	retryBaseDelaySeconds: RETRY_BASE_DELAY,
+	timeoutSeconds: TIMEOUT,
+} = SEND_DEFAULTS;
 
-/** How the node sends its requests; shared by every operation. */
+/** How the node sends its requests; shared by every operation. Defaults and ranges come from SEND_DEFAULTS. */
 export const optionsDescription: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -16,24 +24,24 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
-			default: 1,
-			description: `How many requests may be in flight at once (1 to ${MAX_CONCURRENCY}). Output items keep the input order.`,
+			typeOptions: { minValue: R.concurrency.min, maxValue: R.concurrency.max },
+			default: CONCURRENCY,
+			description: `How many requests may be in flight at once (${R.concurrency.min} to ${R.concurrency.max}). Output items keep the input order.`,
 		},
 		{
 			displayName: 'Max Attempts',
 			name: 'maxAttempts',
 			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 10 },
-			default: 6,
+			typeOptions: { minValue: R.maxAttempts.min, maxValue: R.maxAttempts.max },
+			default: MAX_ATTEMPTS,
 			description: 'Attempts per request in all, the first included. Exotel advises at most 5 retries.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
 			name: 'maxRetryWait',
 			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 60,
+			typeOptions: { minValue: R.maxRetryWaitSeconds.min },
+			default: MAX_RETRY_WAIT,
 			description:
 				'The longest single wait before a retry. If Exotel asks (Retry-After) for a longer wait, the item fails instead.',
 		},
@@ -41,15 +49,16 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Requests per Minute',
 			name: 'requestsPerMinute',
 			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
+			typeOptions: { minValue: R.requestsPerMinute.min },
+			default: REQUESTS_PER_MINUTE,
 			description:
-				'The most requests to send in any 60-second window of the run, lookups and retries included; 0 sends without pacing. Exotel allows about 200 a minute per account (50 for user management on one page of its docs), shared by every workflow using the account.',
+				'The most requests to send to this Exotel account in any 60-second window, lookups and retries included, counted together for every execution of this n8n process (main or worker) that uses the account; when running executions set different values, the smallest applies to all. 0 sets no limit (a 429 from Exotel still slows the run down). Exotel allows about 200 a minute per account (50 for user management on one page of its docs); with several n8n workers, divide it by their number.',
 		},
 		{
 			displayName: 'Retry',
 			name: 'retry',
 			type: 'boolean',
+			// SEND_DEFAULTS.retry: n8n's linter takes only a literal for a boolean's default (a test ties the two).
 			default: true,
 			description:
 				'Whether to retry a request that Exotel rate-limits (429), fails on its side (500, 502, 503, 504) or that gets no answer, waiting longer each time',
@@ -58,43 +67,17 @@ export const optionsDescription: INodeProperties = {
 			displayName: 'Retry Base Delay (Seconds)',
 			name: 'retryBaseDelay',
 			type: 'number',
-			typeOptions: { minValue: 0.01, numberPrecision: 2 },
-			default: 1,
-			description: 'The wait before the first retry; each later wait doubles (1, 2, 4, 8, 16 s by default)',
+			typeOptions: { minValue: R.retryBaseDelaySeconds.min, numberPrecision: 2 },
+			default: RETRY_BASE_DELAY,
+			description: `The wait before the first retry; each later wait doubles (${defaultBackoffSeconds()} s by default)`,
 		},
 		{
 			displayName: 'Timeout (Seconds)',
 			name: 'timeout',
 			type: 'number',
-			typeOptions: { minValue: 0.1, numberPrecision: 1 },
-			default: 30,
+			typeOptions: { minValue: R.timeoutSeconds.min, numberPrecision: 1 },
+			default: TIMEOUT,
 			description: 'How long to wait for Exotel’s answer to one request before counting it as failed',
 		},
 	],
 };
-
-export interface SendOptions {
-	retry: RetryPolicy;
-	timeoutMs: number;
-	requestsPerMinute: number;
-	concurrency: number;
-}
-
-function numberOr(value: unknown, fallback: number): number {
-	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-/** Reads the Options collection, with the defaults above and each value kept in its range. */
-export function readSendOptions(raw: IDataObject): SendOptions {
-	return {
-		retry: {
-			enabled: raw.retry !== false,
-			maxAttempts: Math.max(1, Math.min(10, Math.floor(numberOr(raw.maxAttempts, 6)))),
-			baseDelayMs: Math.max(10, numberOr(raw.retryBaseDelay, 1) * 1000),
-			maxDelayMs: Math.max(1000, numberOr(raw.maxRetryWait, 60) * 1000),
-		},
-		timeoutMs: Math.max(100, numberOr(raw.timeout, 30) * 1000),
-		requestsPerMinute: Math.max(0, Math.floor(numberOr(raw.requestsPerMinute, 0))),
-		concurrency: Math.max(1, Math.min(MAX_CONCURRENCY, Math.floor(numberOr(raw.concurrency, 1)))),
-	};
-}

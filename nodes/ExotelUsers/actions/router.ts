@@ -2,12 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mapInOrder } from '../helpers/concurrency';
-import { ExotelApiError, configureTransport, createLimiter } from '../transport';
-import { readSendOptions } from './options.description';
+import { readSendOptions } from '../helpers/sendOptions';
+import { ExotelClient, ExotelError } from '../transport/client';
+import type { Transport } from '../transport/pacing';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
+type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient) => Promise<IDataObject | IDataObject[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
 	user: user.operations,
@@ -19,18 +20,19 @@ type Outcome = { ok: true; json: IDataObject[] } | { ok: false; error: NodeApiEr
 /** The error output of an item under Continue On Fail: the message, plus Exotel's envelope when it answered. */
 function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 	const json: IDataObject = { error: error.message };
-	if (error instanceof ExotelApiError && error.envelope) Object.assign(json, error.envelope);
+	if (error instanceof ExotelError && error.envelope) Object.assign(json, error.envelope);
 	return json;
 }
 
 /**
- * Runs the selected operation once per input item — up to Concurrency at a time, all
- * requests paced through one limiter — and answers in input order. Every input yields
+ * Runs the selected operation once per input item — up to Concurrency at a time, every
+ * request through one Exotel client built from the Options, paced in the account's window —
+ * and answers in input order. Every input yields
  * exactly one outcome, paired to it: its result (one item, or one per record for reads),
  * or — under Continue On Fail — an error item; otherwise the first failing item (by
  * position) stops the node and is named in the error.
  */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, transport: Transport): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
@@ -40,11 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
-	configureTransport(this, {
-		retry: send.retry,
-		timeoutMs: send.timeoutMs,
-		limiter: send.requestsPerMinute > 0 ? createLimiter(this, send.requestsPerMinute) : undefined,
-	});
+	const client = new ExotelClient(this, send, transport);
 
 	const continueOnFail = this.continueOnFail();
 	const outcomes = await mapInOrder(
@@ -52,7 +50,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		send.concurrency,
 		async (itemIndex): Promise<Outcome> => {
 			try {
-				const result = await selected.execute.call(this, itemIndex);
+				const result = await selected.execute.call(this, itemIndex, client);
 				return { ok: true, json: Array.isArray(result) ? result : [result] };
 			} catch (caught) {
 				// Our own code raises only these two; anything else is a bug, reported by its message
@@ -65,7 +63,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 		},
 		(outcome) => !outcome.ok && !continueOnFail,
-	);
+	).finally(() => client.close());
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < outcomes.length; itemIndex++) {

@@ -5,6 +5,7 @@
  */
 
 import { isJsonObject } from './records';
+import { leavesOpen, type StopReason } from './retry';
 
 export interface ExotelErrorData {
 	code?: number | string;
@@ -17,6 +18,14 @@ export interface ExotelErrorEnvelope {
 	request_id?: string;
 	http_code?: number;
 	response?: unknown;
+}
+
+/** Hints an operation gives for its own request, where it knows more than the general ones. */
+export interface ErrorHints {
+	/** By Exotel error code. */
+	codes?: Record<string, string>;
+	/** For a request that is not idempotent, when the failure leaves open whether it took effect. */
+	unsure?: string;
 }
 
 export interface FailedCall {
@@ -32,14 +41,13 @@ export interface FailedCall {
 	secrets?: string[];
 	/** A 2xx answer that was not Exotel's JSON envelope. */
 	unexpected?: boolean;
-	/** The request's HTTP method: a POST that failed may or may not have taken effect. */
-	method?: string;
-	/** The operation's own hints by Exotel error code, where it knows more than the code does. */
-	hints?: Record<string, string>;
+	/** Whether repeating the request is harmless (the default); one that is not may or may not have taken effect. */
+	idempotent?: boolean;
+	hints?: ErrorHints;
 	/** How many times the request was sent in all. */
 	attempts?: number;
-	/** Why no further attempt was made, when the failure was of a kind that is retried. */
-	stoppedBecause?: string;
+	/** Why no further attempt was made. */
+	stop?: StopReason;
 }
 
 export interface TranslatedError {
@@ -64,20 +72,44 @@ const STATUS_TEXT: Record<number, string> = {
 	504: 'Gateway Timeout',
 };
 
-/** Hints for Exotel codes whose fix is more specific than their status class. */
+/**
+ * Hints for Exotel codes any operation can meet, whose fix is more specific than their status
+ * class. Codes only one operation meets have their hint in that operation (ErrorHints.codes).
+ */
 const CODE_HINTS: Record<string, string> = {
 	'10801': 'No user with this ID exists in this account. Check the user ID, and that the credential’s region is the account’s region.',
-	'10810': 'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
 	'10814': 'The account’s KYC is incomplete. Complete it in the Exotel dashboard, then run again.',
 	'10815': 'Trial accounts cannot do this. Upgrade the account or contact Exotel support.',
-	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
-	'10813': 'This email address is already used by another user of the account.',
 };
 
-const UNSURE_IF_DONE =
-	'It may or may not have been carried out: check (e.g. with Get Many) before running it again.';
+/** For a request that is not idempotent and whose operation gives no more specific advice. */
+const UNSURE_IF_DONE = 'It may or may not have been carried out: check before running it again.';
 
-function statusHint(status: number, method?: string): string {
+/** What to say about repeating a request after a failure that may pass (5xx, no answer). */
+function repeatAdvice(call: FailedCall): string {
+	if (call.idempotent === false && leavesOpen(call)) return call.hints?.unsure ?? UNSURE_IF_DONE;
+	return 'The request is safe to retry.';
+}
+
+/**
+ * Why a request was not tried again, as the error description says it; undefined where the
+ * message says enough (a final answer, or "gave up after N attempts").
+ */
+export function stopText(stop: StopReason): string | undefined {
+	switch (stop.kind) {
+		case 'final':
+		case 'attempts-used':
+			return undefined;
+		case 'retries-off':
+			return 'retries are off';
+		case 'wait-too-long':
+			return `Exotel asked to wait ${Math.ceil(stop.askedMs / 1000)} s, longer than the longest wait allowed (${Math.round(stop.maxMs / 1000)} s)`;
+		case 'unsafe-to-repeat':
+			return 'it is not safe to repeat';
+	}
+}
+
+function statusHint(status: number, call: FailedCall): string {
 	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
 	if (status === 401) {
 		return 'Check the API key, API token and account SID in the Exotel credential, and that its region (Singapore or Mumbai) is the one the account lives in: a wrong region also answers 401.';
@@ -92,8 +124,7 @@ function statusHint(status: number, method?: string): string {
 		return 'Exotel’s rate limit for this account was reached (about 200 requests a minute, shared by every workflow using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
 	if (status >= 500) {
-		const retry = method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry';
-		return `This is a failure on Exotel’s side. ${retry}; if it persists, quote the request_id to Exotel support.`.replace('.;', ';');
+		return `This is a failure on Exotel’s side. ${repeatAdvice(call)} If it persists, quote the request_id to Exotel support.`;
 	}
 	return 'Exotel did not accept the request.';
 }
@@ -169,10 +200,8 @@ const NETWORK_TEXT: Record<string, string> = {
 export function translateExotelError(call: FailedCall): TranslatedError {
 	const translated = translateAnswer(call);
 	if (call.attempts !== undefined && call.attempts > 1) translated.message += `; gave up after ${call.attempts} attempts`;
-	const stopped = call.stoppedBecause;
-	if (stopped && stopped !== 'not retryable' && stopped !== 'no attempts left') {
-		translated.description = redact(`Not retried: ${stopped}. ${translated.description}`, call.secrets ?? []);
-	}
+	const stopped = call.stop && stopText(call.stop);
+	if (stopped) translated.description = redact(`Not retried: ${stopped}. ${translated.description}`, call.secrets ?? []);
 	return translated;
 }
 
@@ -185,7 +214,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
 		return {
 			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
-			description: `${code}Check the network and the credential’s region (or base URL). ${call.method === 'POST' ? UNSURE_IF_DONE : 'The request is safe to retry.'}`,
+			description: `${code}Check the network and the credential’s region (or base URL). ${repeatAdvice(call)}`,
 		};
 	}
 
@@ -210,7 +239,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
 	const code = data?.code === undefined ? undefined : String(data.code);
-	const hint = (code && (call.hints?.[code] ?? CODE_HINTS[code])) || statusHint(status, call.method);
+	const hint = (code && (call.hints?.codes?.[code] ?? CODE_HINTS[code])) || statusHint(status, call);
 
 	return {
 		message: redact(parts.join(' '), secrets),

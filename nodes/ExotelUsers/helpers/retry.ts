@@ -17,21 +17,54 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 };
-
 export const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
 
 /** Socket-level failures after which the same request may well succeed. */
 export const RETRYABLE_NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ETRUNCATED'];
 
+/** What went wrong with one attempt, as far as retrying is concerned. */
 export interface AttemptFailure {
+	/** The HTTP status, when something answered. */
 	status?: number;
+	/** The socket's error code, when nothing (complete) answered. */
 	networkCode?: string;
 	/** The Retry-After header as received, if any. */
 	retryAfter?: string;
+	/** A 2xx answer that is not Exotel's JSON envelope: something else answered. */
+	unexpected?: boolean;
 }
 
-export type RetryDecision = { retry: true; waitMs: number } | { retry: false; why: string };
+/**
+ * Why no further attempt is made. Each kind has its text in errors.ts (stopText), so a
+ * new kind cannot reach a user without one.
+ */
+export type StopReason =
+	/** The answer is final: another 4xx, a 2xx that is not Exotel's, a host that does not resolve. */
+	| { kind: 'final' }
+	/** The Retry option is off. */
+	| { kind: 'retries-off' }
+	/** Max Attempts were used. */
+	| { kind: 'attempts-used'; attempts: number }
+	/** Exotel's Retry-After asks for longer than Max Retry Wait. */
+	| { kind: 'wait-too-long'; askedMs: number; maxMs: number }
+	/** The request is not idempotent and the failure leaves open whether it took effect. */
+	| { kind: 'unsafe-to-repeat' };
+
+export type RetryDecision = { retry: true; waitMs: number } | { retry: false; stop: StopReason };
+
+export interface RetryContext {
+	/** The attempt that just failed, counting from 1. */
+	attempt: number;
+	policy: RetryPolicy;
+	/**
+	 * Whether sending the request twice does no more than sending it once. A request that is
+	 * not is repeated only after an answer that says it was not carried out (a 429).
+	 */
+	idempotent: boolean;
+	nowMs: number;
+	/** A number in [0, 1) for jitter, so requests backing off together spread out. */
+	random: number;
+}
 
 /** Retry-After in milliseconds from now: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
@@ -44,34 +77,35 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 }
 
 export function isRetryable(failure: AttemptFailure): boolean {
+	if (failure.unexpected) return false;
 	if (failure.status !== undefined) return RETRYABLE_STATUSES.includes(failure.status);
 	return failure.networkCode !== undefined && RETRYABLE_NETWORK_CODES.includes(failure.networkCode);
 }
 
-/**
- * @param attempt the attempt that just failed, counting from 1
- * @param random a number in [0, 1) for jitter, so many items backing off together spread out
- */
-export function decideRetry(
-	failure: AttemptFailure,
-	attempt: number,
-	policy: RetryPolicy,
-	nowMs: number,
-	random: number,
-): RetryDecision {
-	if (!isRetryable(failure)) return { retry: false, why: 'not retryable' };
-	if (!policy.enabled) return { retry: false, why: 'retries are off' };
-	if (attempt >= policy.maxAttempts) return { retry: false, why: 'no attempts left' };
+/** Whether the failure leaves open if the request took effect: retryable, and not a 429 (a clear "not done"). */
+export function leavesOpen(failure: AttemptFailure): boolean {
+	return isRetryable(failure) && failure.status !== 429;
+}
 
-	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-	// Equal jitter: at least half the backoff, so a retry is never sent at once.
-	const jittered = Math.round(backoff / 2 + (backoff / 2) * random);
+export function decideRetry(failure: AttemptFailure, context: RetryContext): RetryDecision {
+	const { attempt, policy, nowMs, random } = context;
+	if (!isRetryable(failure)) return { retry: false, stop: { kind: 'final' } };
+	if (!context.idempotent && leavesOpen(failure)) return { retry: false, stop: { kind: 'unsafe-to-repeat' } };
+	if (!policy.enabled) return { retry: false, stop: { kind: 'retries-off' } };
+	if (attempt >= policy.maxAttempts) return { retry: false, stop: { kind: 'attempts-used', attempts: attempt } };
 
 	const asked = parseRetryAfter(failure.retryAfter, nowMs);
 	if (asked !== undefined && asked > policy.maxDelayMs) {
-		return { retry: false, why: `Exotel asked to wait ${Math.ceil(asked / 1000)} s, longer than the longest wait allowed (${Math.round(policy.maxDelayMs / 1000)} s)` };
+		return { retry: false, stop: { kind: 'wait-too-long', askedMs: asked, maxMs: policy.maxDelayMs } };
 	}
-	// Honour Retry-After, but never retry a 429 sooner than the backoff's floor.
-	const waitMs = asked !== undefined ? Math.max(asked, failure.status === 429 ? Math.min(jittered, policy.baseDelayMs) : 0) : jittered;
-	return { retry: true, waitMs };
+	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+	if (asked === undefined) {
+		// Equal jitter: at least half the backoff, so a retry is never sent at once.
+		return { retry: true, waitMs: Math.round(backoff / 2 + (backoff / 2) * random) };
+	}
+	// Retry-After, plus up to one base delay of jitter so that processes told the same moment
+	// do not all come back at it; never past Max Retry Wait, and a 429 never at once.
+	const floor = failure.status === 429 ? Math.min(backoff / 2, policy.baseDelayMs) : 0;
+	const jittered = Math.max(asked, floor) + policy.baseDelayMs * random;
+	return { retry: true, waitMs: Math.round(Math.min(policy.maxDelayMs, jittered)) };
 }

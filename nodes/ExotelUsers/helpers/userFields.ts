@@ -4,6 +4,11 @@
  */
 
 export const ROLES = ['admin', 'supervisor', 'user'] as const;
+
+/** Exotel's codes about a user's email, for the operations that set one (create, update). */
+export const EMAIL_CODE_HINTS: Record<string, string> = {
+	'10813': 'This email address is already used by another user of the account.',
+};
 export type Role = (typeof ROLES)[number];
 
 /** First and last names: 3–20 characters of letters, digits, space, `.`, `'`, `-`. */

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { dataOf } from '../../helpers/envelope';
 import { emailProblems } from '../../helpers/userFields';
 import type { ItemInput } from '../../helpers/validation';
-import { exotelApiRequest, exotelApiRequestAllPages } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 
 /** The user an operation acts on: picked from a list, or given by ID or by email. */
 export const userLocator: INodeProperties = {
@@ -53,8 +53,8 @@ export function readUser(context: IExecuteFunctions, itemIndex: number, input: I
 }
 
 /** Finds the one user with this email; none, or several, is the item's error. */
-export async function findUserByEmail(this: IExecuteFunctions, itemIndex: number, email: string): Promise<IDataObject> {
-	const matches = await exotelApiRequestAllPages.call(this, itemIndex, { path: ['users'], qs: { email } }, 10);
+export async function findUserByEmail(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, email: string): Promise<IDataObject> {
+	const matches = await client.requestAllPages(itemIndex, { path: ['users'], qs: { email } }, 10);
 	if (matches.length === 1) return matches[0];
 	const message =
 		matches.length === 0
@@ -69,14 +69,14 @@ export async function findUserByEmail(this: IExecuteFunctions, itemIndex: number
 	});
 }
 
-export async function resolveUserId(this: IExecuteFunctions, itemIndex: number, user: UserRef): Promise<string> {
+export async function resolveUserId(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, user: UserRef): Promise<string> {
 	if (user.by === 'id') return user.id;
-	return String((await findUserByEmail.call(this, itemIndex, user.email)).id);
+	return String((await findUserByEmail.call(this, itemIndex, client, user.email)).id);
 }
 
 /** The user with their devices (GET /users/{user_id}). */
-export async function getUser(this: IExecuteFunctions, itemIndex: number, userId: string): Promise<IDataObject> {
-	const envelope = await exotelApiRequest.call(this, itemIndex, { method: 'GET', path: ['users', userId] });
+export async function getUser(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<IDataObject> {
+	const envelope = await client.request(itemIndex, { method: 'GET', path: ['users', userId], idempotent: true });
 	return dataOf(envelope) ?? {};
 }
 
@@ -85,8 +85,8 @@ function describeDevice(device: IDataObject): string {
 }
 
 /** The user's one SIP device; none, or several, is the item's error listing what was found. */
-export async function findSipDeviceId(this: IExecuteFunctions, itemIndex: number, userId: string): Promise<string> {
-	const devices = ((await getUser.call(this, itemIndex, userId)).devices as IDataObject[] | undefined) ?? [];
+export async function findSipDeviceId(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<string> {
+	const devices = ((await getUser.call(this, itemIndex, client, userId)).devices as IDataObject[] | undefined) ?? [];
 	const sip = devices.filter((d) => d.type === 'sip');
 	if (sip.length === 1) return String(sip[0].id);
 	const found = devices.length ? devices.map(describeDevice).join(', ') : 'none';

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
+import type { ExotelClient } from '../../transport/client';
 import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -26,12 +27,12 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const type = this.getNodeParameter('type', itemIndex, 'all') as string;
 	input.done();
-	const userId = await resolveUserId.call(this, itemIndex, user);
-	const devices = ((await getUser.call(this, itemIndex, userId)).devices as IDataObject[] | undefined) ?? [];
+	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const devices = ((await getUser.call(this, itemIndex, client, userId)).devices as IDataObject[] | undefined) ?? [];
 	return devices.filter((device) => type === 'all' || device.type === type);
 }

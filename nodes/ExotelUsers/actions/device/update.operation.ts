@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelApiRequest } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 import { readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -51,7 +51,13 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+/** Exotel's codes for this request, with what to do about each. */
+const DEVICE_CODE_HINTS = {
+	'10810': 'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
+	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
+};
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const deviceId = input.id('deviceId', 'Device ID', this.getNodeParameter('deviceId', itemIndex, ''));
@@ -65,9 +71,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add Available or Phone Number']);
 	input.done();
 
-	return await exotelApiRequest.call(this, itemIndex, {
+	return await client.request(itemIndex, {
 		method: 'PUT',
-		path: ['users', await resolveUserId.call(this, itemIndex, user), 'devices', deviceId],
+		path: ['users', await resolveUserId.call(this, itemIndex, client, user), 'devices', deviceId],
 		body,
+		idempotent: true,
+		hints: { codes: DEVICE_CODE_HINTS },
 	});
 }

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { e164Problems, emailProblems, nameProblems, ROLES } from '../../helpers/userFields';
+import { e164Problems, EMAIL_CODE_HINTS, emailProblems, nameProblems, ROLES } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { listDataOf } from '../../helpers/envelope';
-import { exotelApiRequest } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 
 /**
  * Create a user.
@@ -81,7 +81,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['create'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+/** What to do after a failure that leaves open whether the user was created. */
+const UNSURE_IF_CREATED =
+	'It may or may not have created the user: check with Get Many before running it again. With an Email set, the node checks by itself before repeating a create.';
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const firstName = input.text('firstName', 'First Name', this.getNodeParameter('firstName', itemIndex, ''), nameProblems);
 	const lastName = input.text('lastName', 'Last Name', this.getNodeParameter('lastName', itemIndex, ''), nameProblems);
@@ -99,18 +103,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	input.done();
 
 	const email = typeof body.email === 'string' ? body.email : undefined;
-	return await exotelApiRequest.call(this, itemIndex, {
+	return await client.request(itemIndex, {
 		method: 'POST',
 		path: ['users'],
 		body,
 		// A create is not safe to repeat. If it failed without a clear answer, a user with this
 		// email exists only if the create went through: then that user is the result.
+		idempotent: false,
+		hints: { codes: EMAIL_CODE_HINTS, unsure: UNSURE_IF_CREATED },
 		recover: email
 			? async () => {
-					const lookup = await exotelApiRequest.call(this, itemIndex, {
+					const lookup = await client.request(itemIndex, {
 						method: 'GET',
 						path: ['users'],
 						qs: { email, fields: 'devices', limit: 1 },
+						idempotent: true,
 					});
 					const [found] = listDataOf(lookup);
 					if (!found) return undefined;

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import { exotelApiRequest } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 import { readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -13,12 +13,13 @@ export const description = updateDisplayOptions({ show: { resource: ['user'], op
 	{ ...userLocator, description: 'The Exotel user to delete. This cannot be undone.' },
 ]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	input.done();
-	return await exotelApiRequest.call(this, itemIndex, {
+	return await client.request(itemIndex, {
 		method: 'DELETE',
-		path: ['users', await resolveUserId.call(this, itemIndex, user)],
+		path: ['users', await resolveUserId.call(this, itemIndex, client, user)],
+		idempotent: true,
 	});
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
+import type { ExotelClient } from '../../transport/client';
 import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -10,9 +11,9 @@ import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
  */
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, [userLocator]);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	input.done();
-	return await getUser.call(this, itemIndex, await resolveUserId.call(this, itemIndex, user));
+	return await getUser.call(this, itemIndex, client, await resolveUserId.call(this, itemIndex, client, user));
 }

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { contactUriProblems, emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelApiRequestAllPages } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 
 /**
  * Get many users, one output item each.
@@ -68,7 +68,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
@@ -88,5 +88,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!returnAll) input.check('limit', 'Limit', Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1']);
 	input.done();
 
-	return await exotelApiRequestAllPages.call(this, itemIndex, { path: ['users'], qs }, limit);
+	return await client.requestAllPages(itemIndex, { path: ['users'], qs }, limit);
 }

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { emailProblems, nameProblems } from '../../helpers/userFields';
+import { EMAIL_CODE_HINTS, emailProblems, nameProblems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelApiRequest } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 import { readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -48,7 +48,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
@@ -59,12 +59,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email']);
 	input.done();
 
-	return await exotelApiRequest.call(this, itemIndex, {
+	return await client.request(itemIndex, {
 		method: 'PUT',
-		path: ['users', await resolveUserId.call(this, itemIndex, user)],
+		path: ['users', await resolveUserId.call(this, itemIndex, client, user)],
 		body,
+		idempotent: true,
 		hints: {
-			'1002': 'Exotel sets an email only for a user who has none, and never changes one. If this user already has an email, leave Email out; otherwise correct the value Exotel names.',
+			codes: {
+				...EMAIL_CODE_HINTS,
+				'1002': 'Exotel sets an email only for a user who has none, and never changes one. If this user already has an email, leave Email out; otherwise correct the value Exotel names.',
+			},
 		},
 	});
 }

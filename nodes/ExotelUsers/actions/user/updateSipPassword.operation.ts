@@ -9,7 +9,7 @@ import {
 } from '../../helpers/passwordGenerator';
 import { sipPasswordProblems } from '../../helpers/passwordPolicy';
 import { ItemInput } from '../../helpers/validation';
-import { exotelApiRequest } from '../../transport';
+import type { ExotelClient } from '../../transport/client';
 import { findSipDeviceId, readUser, resolveUserId, userLocator } from '../common/user';
 
 /**
@@ -70,7 +70,7 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const rawDevice = this.getNodeParameter('deviceId', itemIndex, '');
@@ -96,13 +96,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	input.done();
 
-	const userId = await resolveUserId.call(this, itemIndex, user);
-	const device = deviceGiven ? deviceId : await findSipDeviceId.call(this, itemIndex, userId);
-	const envelope = await exotelApiRequest.call(this, itemIndex, {
+	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const device = deviceGiven ? deviceId : await findSipDeviceId.call(this, itemIndex, client, userId);
+	const envelope = await client.request(itemIndex, {
 		method: 'PUT',
 		path: ['users', userId, 'devices', device, 'password'],
 		body: { password },
 		secrets: [password],
+		idempotent: true,
 	});
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
 	return generate ? { ...envelope, sipPassword: password } : envelope;

@@ -1,4 +1,5 @@
-import { exotelErrorData, redact, translateExotelError } from '../../../../nodes/ExotelUsers/helpers/errors';
+import { exotelErrorData, redact, stopText, translateExotelError } from '../../../../nodes/ExotelUsers/helpers/errors';
+import type { StopReason } from '../../../../nodes/ExotelUsers/helpers/retry';
 
 const REQUEST_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
@@ -40,9 +41,7 @@ describe('translateExotelError', () => {
 	});
 
 	it('prefers a code-specific hint where Exotel’s code says more than the status', () => {
-		expect(translateExotelError({ status: 403, body: envelope(403, 10810, 'Forbidden', 'Another device is ON') }).description).toMatch(
-			/only one device of a user to be ON/,
-		);
+		expect(translateExotelError({ status: 403, body: envelope(403, 10814, 'Forbidden', 'KYC pending') }).description).toMatch(/KYC is incomplete/);
 	});
 
 	it.each([
@@ -87,13 +86,55 @@ describe('translateExotelError', () => {
 		expect(result.message).toContain('password [redacted] is not allowed');
 	});
 
-	it('does not call a failed create safe to retry', () => {
-		const server = translateExotelError({ status: 503, body: undefined, method: 'POST' });
+	it('does not call a failed request that is not idempotent safe to retry', () => {
+		const server = translateExotelError({ status: 503, body: undefined, idempotent: false });
 		expect(server.description).toMatch(/may or may not have been carried out/);
 		expect(server.description).not.toMatch(/safe to retry/);
-		const network = translateExotelError({ networkCode: 'ECONNRESET', method: 'POST' });
+		const network = translateExotelError({ networkCode: 'ECONNRESET', idempotent: false });
 		expect(network.description).toMatch(/may or may not have been carried out/);
 		expect(network.description).not.toMatch(/safe to retry/);
+	});
+
+	it('uses the operation’s own advice for such a failure, and its own hints by code', () => {
+		const hints = { unsure: 'Check with Get Many.', codes: { '10813': 'The email is taken.' } };
+		expect(translateExotelError({ status: 502, idempotent: false, hints }).description).toMatch(/Check with Get Many\./);
+		expect(translateExotelError({ networkCode: 'ECONNRESET', idempotent: false, hints }).description).toMatch(/Check with Get Many\.$/);
+		// A 429 says the request was not carried out: no doubt to report.
+		expect(translateExotelError({ status: 429, idempotent: false, hints }).description).not.toMatch(/Get Many/);
+		expect(translateExotelError({ status: 409, body: envelope(409, 10813, 'Conflict', 'taken'), hints }).description).toBe('The email is taken.');
+	});
+
+	it('has no hints of its own for codes only one operation meets', () => {
+		for (const code of [10810, 10813, 10817]) {
+			expect(translateExotelError({ status: 403, body: envelope(403, code, 'Forbidden', 'x') }).description).toBe(
+				translateExotelError({ status: 403, body: envelope(403, 1003, 'Forbidden', 'x') }).description,
+			);
+		}
+	});
+});
+
+describe('why a request was not retried', () => {
+	/** One reason of every kind: adding a kind to StopReason fails to compile here until it has a row. */
+	const REASONS: { [K in StopReason['kind']]: [Extract<StopReason, { kind: K }>, string | undefined] } = {
+		final: [{ kind: 'final' }, undefined],
+		'attempts-used': [{ kind: 'attempts-used', attempts: 6 }, undefined],
+		'retries-off': [{ kind: 'retries-off' }, 'retries are off'],
+		'wait-too-long': [{ kind: 'wait-too-long', askedMs: 120_000, maxMs: 60_000 }, 'Exotel asked to wait 120 s, longer than the longest wait allowed (60 s)'],
+		'unsafe-to-repeat': [{ kind: 'unsafe-to-repeat' }, 'it is not safe to repeat'],
+	};
+
+	it.each(Object.values(REASONS))('%j: its text, and the description starts with it', (stop, text) => {
+		expect(stopText(stop)).toBe(text);
+		const translated = translateExotelError({ status: 503, stop, attempts: stop.kind === 'attempts-used' ? 6 : 1 });
+		if (text) expect(translated.description).toMatch(new RegExp(`^Not retried: ${text.replace(/[()]/g, '\\$&')}\\. `));
+		else expect(translated.description).not.toMatch(/Not retried/);
+	});
+
+	it('says in the message how many attempts were made, once there was more than one', () => {
+		expect(translateExotelError({ status: 503, stop: { kind: 'attempts-used', attempts: 3 }, attempts: 3 }).message).toMatch(
+			/; gave up after 3 attempts$/,
+		);
+		expect(translateExotelError({ status: 503, stop: { kind: 'final' }, attempts: 1 }).message).not.toMatch(/gave up/);
 	});
 });
 

@@ -1,12 +1,11 @@
 /**
  * Requests per Minute (issue "Bulk resets at Exotel's pace" §4): the node keeps a whole run
  * under Exotel's per-account limit — lookups and retries included — so a bulk reset gets no
- * 429s. The minute is scaled down (PACING.windowMs) so a run of three windows takes seconds;
+ * 429s. The minute is scaled down (the node's window, a constructor argument) so a run of three windows takes seconds;
  * the sandbox enforces a limit of R requests per window, as Exotel does.
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { PACING } from '../../../../nodes/ExotelUsers/transport';
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
 
@@ -22,19 +21,17 @@ const R = 4;
 const SERVER_WINDOW_MS = WINDOW_MS;
 
 const USERS = manyUsers(3 * R);
-const savedWindowMs = PACING.windowMs;
 
 let bed: ExotelTestbed;
 beforeAll(async () => {
-	PACING.windowMs = WINDOW_MS;
-	bed = await startTestbed({ users: seedUsers(3 + USERS.length) });
+	bed = await startTestbed({ users: seedUsers(3 + USERS.length) }, { windowMs: WINDOW_MS });
 });
 afterAll(async () => {
-	PACING.windowMs = savedWindowMs;
 	await bed.sandbox.stop();
 });
 beforeEach(() => {
 	bed.sandbox.reset();
+	bed.restart();
 	bed.sandbox.faults.add({ kind: 'rate-limit', limit: R, windowMs: SERVER_WINDOW_MS });
 });
 
