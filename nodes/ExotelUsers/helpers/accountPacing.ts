@@ -169,8 +169,8 @@ export class SharedPacing implements Pacing {
 }
 
 /**
- * One window per execution, no slow-down: the node's pacing before 0.1 shipped. Kept only so
- * the benchmark can compare the two in one run.
+ * One window per execution and no slow-down: the node's pacing before windows were shared per
+ * account. Kept only so the benchmark (and a control test) can compare the two in one run.
  */
 export class PerExecutionPacing implements Pacing {
 	constructor(private readonly options: Omit<PacerOptions, 'adaptive'>) {}

@@ -5,12 +5,12 @@
  * n8n's workers cannot share memory, so each process reacts to what Exotel says: a 429 halves
  * the rate this process sends to the account (multiplicative decrease), and after a quiet
  * spell without 429s the rate is won back step by step (additive increase) until the limit
- * it had before is reached — then the slow-down is over. Several processes doing this settle
- * on shares that add up to about the account's limit.
+ * the executions set is reached — then the slow-down is over. Several processes doing this
+ * settle on shares that add up to about the account's limit.
  *
  * "The rate" is what the process was really sending: the smaller of the limit it had and the
- * requests it sent in the last window. So a run without pacing (no limit) that meets a 429 is
- * paced from then on at half what it was sending.
+ * requests it sent in the last window. A run without pacing (no limit) that meets a 429 is
+ * paced from then on at half what it was sending, until it has won that back.
  */
 
 /** The slow-down's numbers, as shares of the pacing window (a minute in production). */
@@ -75,7 +75,8 @@ export class AdaptiveRate {
 	refused(startedAt: number, now: number, limit: number, sent: number): boolean {
 		if (this.episode && startedAt < this.episode.cutAt) return false;
 		const rate = Math.min(limit, this.cap(now), Math.max(1, sent));
-		const ceiling = this.episode?.ceiling ?? Math.min(limit, Math.max(1, sent));
+		// What to win back: the limit the executions set, or without one what was being sent.
+		const ceiling = this.episode?.ceiling ?? (limit === Number.POSITIVE_INFINITY ? Math.max(1, sent) : limit);
 		this.episode = { ceiling, cutTo: Math.max(1, Math.floor(rate * this.tuning.cut)), cutAt: now };
 		return true;
 	}

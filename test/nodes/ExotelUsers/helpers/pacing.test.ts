@@ -1,4 +1,5 @@
 import { SlidingWindowLimiter, type Clock } from '../../../../nodes/ExotelUsers/helpers/pacing';
+import { FakeClock, settle } from '../../../support/clock';
 
 /** A clock that moves only when someone sleeps, so the limiter's waits are exact. */
 function fakeClock(): Clock & { slept: number[] } {
@@ -86,5 +87,120 @@ describe('SlidingWindowLimiter', () => {
 
 	it('refuses a limit below 1', () => {
 		expect(() => new SlidingWindowLimiter(0, 1000, fakeClock())).toThrow(RangeError);
+	});
+});
+
+describe('SlidingWindowLimiter: what the account windows need', () => {
+	it('reads the limit on every turn, so a caller waiting sees it change', async () => {
+		const clock = new FakeClock();
+		let limit = 2;
+		const limiter = new SlidingWindowLimiter(() => limit, 1000, clock);
+		const starts: number[] = [];
+		const all = Promise.all(
+			Array.from({ length: 6 }, async () => {
+				const slot = await limiter.acquire();
+				starts.push(clock.now());
+				slot.release();
+			}),
+		);
+		await settle();
+		expect(starts).toEqual([0, 0]);
+		limit = 4; // e.g. the execution with the smaller limit ended
+		await clock.runAll();
+		await all;
+		expect(starts).toEqual([0, 0, 1001, 1001, 1001, 1001]);
+	});
+
+	it('with an infinite limit, counts requests but never waits', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(() => Number.POSITIVE_INFINITY, 1000, clock);
+		for (let i = 0; i < 500; i++) (await limiter.acquire()).release();
+		expect(clock.slept).toEqual([]);
+		expect(limiter.count()).toBe(500);
+		await clock.advance(1000);
+		expect(limiter.count()).toBe(0);
+	});
+
+	it('counts requests in flight and those answered within the window', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(10, 1000, clock);
+		const a = await limiter.acquire();
+		const b = await limiter.acquire();
+		await clock.advance(300);
+		a.release(); // dated 300
+		expect(limiter.count()).toBe(2);
+		await clock.advance(1000);
+		expect(limiter.count()).toBe(1); // a left the window; b is still in flight
+		b.release();
+		expect(limiter.count()).toBe(1);
+		expect(limiter.isEmpty()).toBe(false);
+		await clock.advance(1000);
+		expect(limiter.isEmpty()).toBe(true);
+	});
+
+	it('holds every request until a moment, however empty the window', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(10, 1000, clock);
+		limiter.holdUntil(700);
+		limiter.holdUntil(400); // an earlier hold does not shorten a later one
+		const started = limiter.acquire().then(() => clock.now());
+		await clock.runAll();
+		expect(await started).toBe(700);
+	});
+
+	it('does not make a caller that must not wait (wait: false) wait, and still counts it', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		(await limiter.acquire()).release();
+		limiter.holdUntil(5000);
+		(await limiter.acquire({ wait: false })).release();
+		expect(clock.now()).toBe(0);
+		expect(limiter.count()).toBe(2);
+	});
+
+	it('hands out slots in arrival order, whoever asks', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const order: string[] = [];
+		const ask = (who: string) =>
+			limiter.acquire().then((slot) => {
+				order.push(who);
+				slot.release();
+			});
+		const all = Promise.all(['a1', 'b1', 'a2', 'b2', 'a3'].map(ask));
+		await clock.runAll();
+		await all;
+		expect(order).toEqual(['a1', 'b1', 'a2', 'b2', 'a3']);
+	});
+
+	it('stops the wait of a cancelled execution, and the callers behind it go on', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const first = await limiter.acquire(); // in flight
+		const cancel = new AbortController();
+		const cancelled = limiter.acquire({ signal: cancel.signal });
+		const behind = limiter.acquire().then(() => clock.now());
+		await settle();
+		cancel.abort(new Error('cancelled'));
+		await expect(cancelled).rejects.toThrow('cancelled');
+		first.release();
+		await clock.runAll();
+		expect(await behind).toBe(1001);
+	});
+
+	it('keeps count over a long window of many requests, and forgets those that left it', async () => {
+		const clock = new FakeClock();
+		const limiter = new SlidingWindowLimiter(() => Number.POSITIVE_INFINITY, 60_000, clock);
+		for (let i = 0; i < 50_000; i++) {
+			(await limiter.acquire()).release();
+			if (i % 100 === 99) await clock.advance(10);
+		}
+		// 5,000 ms have passed: every request is still in the window…
+		expect(limiter.count()).toBe(50_000);
+		// …and 60,000 ms after the first hundred, those hundred have left it.
+		await clock.advance(55_000);
+		expect(limiter.count()).toBe(49_900);
+		await clock.advance(5_000);
+		expect(limiter.count()).toBe(0);
 	});
 });

@@ -6,6 +6,8 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
+
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
 
@@ -20,7 +22,7 @@ const R = 4;
  */
 const SERVER_WINDOW_MS = WINDOW_MS;
 
-const USERS = manyUsers(3 * R);
+const USERS = manyUsers(6 * R);
 
 let bed: ExotelTestbed;
 beforeAll(async () => {
@@ -41,9 +43,15 @@ function itemsFor(users: User[]): INodeExecutionData[] {
 	return users.map((u) => ({ json: { user: u.id, email: u.email, device: u.devices[0].id, pw: newPassword() } }));
 }
 
-async function run(users: User[], options: INodeParameters, userId: INodeParameters['userId'] = byId('={{ $json.user }}')) {
+async function run(
+	users: User[],
+	options: INodeParameters,
+	userId: INodeParameters['userId'] = byId('={{ $json.user }}'),
+	node: ExotelUsers = bed.node,
+) {
 	const items = itemsFor(users);
 	const output = await bed.run({
+		node,
 		items,
 		continueOnFail: true,
 		parameters: { userId, deviceId: '={{ $json.device }}', password: '={{ $json.pw }}', options },
@@ -65,24 +73,34 @@ function expectAllPasswordsSet(output: INodeExecutionData[], items: INodeExecuti
 	users.forEach((u, i) => expect(bed.sandbox.passwordOf(u.id, u.devices[0].id)).toBe(bed.sandbox.fingerprint(items[i].json.pw as string)));
 }
 
+/** The first 3R users: the single-execution runs below use these. */
+const RUN = USERS.slice(0, 3 * R);
+
+/** Executions started together, each on its own users (`count` of them). */
+function together(count: number, perRun: number, options: (index: number) => INodeParameters, node: (index: number) => ExotelUsers = () => bed.node) {
+	return Promise.all(
+		Array.from({ length: count }, async (_, i) => await run(USERS.slice(i * perRun, (i + 1) * perRun), options(i), undefined, node(i))),
+	);
+}
+
 describe('Requests per Minute', () => {
 	it('control: without pacing the same run does get 429s (so the checks below can fail)', async () => {
-		const { output } = await run(USERS, { ...FAST, retry: false });
+		const { output } = await run(RUN, { ...FAST, retry: false });
 		expect(refusals()).toBeGreaterThan(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
 		expect(output.filter((o) => typeof o.json.error === 'string' && o.json.error.startsWith('Exotel answered 429')).length).toBe(refusals());
 	});
 
 	it.each([1, 4])('3R items at concurrency %i: no 429, every item succeeds, at most R arrivals in any window', async (concurrency) => {
-		const { items, output } = await run(USERS, { ...FAST, requestsPerMinute: R, concurrency });
+		const { items, output } = await run(RUN, { ...FAST, requestsPerMinute: R, concurrency });
 		expect(bed.sandbox.requests).toHaveLength(3 * R);
 		expect(refusals()).toBe(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
-		expectAllPasswordsSet(output, items, USERS);
+		expectAllPasswordsSet(output, items, RUN);
 	});
 
 	it('counts lookups: By Email is 2 requests per item, and the run still stays under the limit', async () => {
-		const users = USERS.filter((u) => u.email !== null).slice(0, 6);
+		const users = RUN.filter((u) => u.email !== null).slice(0, 6);
 		const { items, output } = await run(users, { ...FAST, requestsPerMinute: R, concurrency: 2 }, {
 			__rl: true,
 			mode: 'email',
@@ -95,7 +113,7 @@ describe('Requests per Minute', () => {
 	});
 
 	it('counts retries: failed attempts take their place in the window too', async () => {
-		const users = USERS.slice(0, 2 * R);
+		const users = RUN.slice(0, 2 * R);
 		// Half the items fail once with a 503 (answered before the sandbox's limit counts it) and
 		// are retried: 3R requests in all. Only the node's pacing keeps those retries in check.
 		for (const u of users.filter((_, i) => i % 2 === 0)) {
@@ -105,5 +123,66 @@ describe('Requests per Minute', () => {
 		expect(bed.sandbox.stats().byStatus).toEqual({ 200: 2 * R, 503: R });
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
 		expectAllPasswordsSet(output, items, users);
+	});
+});
+
+describe('one window per account for every execution of the process', () => {
+	it('control: with a window per execution (the old pacing), three executions at R each do get 429s', async () => {
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		await together(3, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), () => old);
+		expect(refusals()).toBeGreaterThan(0);
+		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
+	});
+
+	it('three executions at R each, started together: no 429, at most R arrivals in any window, every item once', async () => {
+		const runs = await together(3, R, () => ({ ...FAST, requestsPerMinute: R, concurrency: 2 }));
+		expect(refusals()).toBe(0);
+		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
+		expect(bed.sandbox.requests).toHaveLength(3 * R);
+		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * R, (i + 1) * R)));
+	});
+
+	it('different Requests per Minute: the smallest one set by a running execution applies to all', async () => {
+		// One execution sets R (the account's real limit); the other sets 3R. Alone the second would
+		// send 3R in a window; together, both keep to R.
+		const runs = await together(2, R + 2, (i) => ({ ...FAST, requestsPerMinute: i === 0 ? R : 3 * R, retry: false }));
+		expect(refusals()).toBe(0);
+		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
+		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * (R + 2), (i + 1) * (R + 2))));
+	});
+
+	it('the executions of another process (another node instance) have a window of their own', async () => {
+		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		await together(2, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), (i) => (i === 0 ? bed.node : other));
+		// Each process keeps to R on its own: together they send more than R in the first window,
+		// and the sandbox refuses the surplus (until each process slows down).
+		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
+		expect(refusals()).toBeGreaterThan(0);
+	});
+});
+
+describe('the slow-down after a 429', () => {
+	it('control: without it (the old pacing), a run without pacing hammers on after a 429', async () => {
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		await run(RUN, { ...FAST, retry: false }, undefined, old);
+		expect(refusals()).toBeGreaterThanOrEqual(R);
+	});
+
+	it('pacing off: after a 429 the rest of the run slows down instead of hammering', async () => {
+		const { output } = await run(RUN, { ...FAST, retry: false });
+		// The first R pass, the next is refused; from then on the run is paced (and held for Retry-After).
+		expect(refusals()).toBeGreaterThanOrEqual(1);
+		expect(refusals()).toBeLessThanOrEqual(2);
+		expect(output.filter((o) => o.json.error === undefined).length).toBe(RUN.length - refusals());
+	});
+
+	it('two processes at R each on one account: every item succeeds once, and 429s stay far below the old pacing’s', async () => {
+		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		const runs = await together(2, 2 * R, () => ({ ...FAST, requestsPerMinute: R }), (i) => (i === 0 ? bed.node : other));
+		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * R, (i + 1) * 2 * R)));
+		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * R);
+		// The first window refuses R (both processes send R); after that each halves its rate.
+		expect(refusals()).toBeGreaterThanOrEqual(R);
+		expect(refusals()).toBeLessThanOrEqual(2 * R);
 	});
 });
