@@ -13,11 +13,13 @@ export const CREDENTIAL = { id: 'exotelSandbox01', name: 'Exotel sandbox' };
 
 type Json = Record<string, unknown>;
 type WorkflowNode = Json & { name: string; type: string; parameters: Json };
+type Connection = { node: string; type: string; index: number };
 export interface Workflow {
 	id: string;
 	name: string;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+	/** Per source node and connection type (`main`, `ai_languageModel`, `ai_tool`, …). */
+	connections: Record<string, Record<string, Connection[][]>>;
 	[key: string]: unknown;
 }
 
@@ -114,4 +116,72 @@ export function runnableExample(file: string, id: string, nodeType: string, trig
 		nodes,
 		connections: { ...example.connections, Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] } },
 	};
+}
+
+/** The OpenAI credential of the agent workflows: any OpenAI-compatible server, e.g. dev/model's. */
+export const OPENAI_CREDENTIAL = { id: 'openAiScripted01', name: 'Scripted model' };
+
+/** n8n's credential import format for `openAiApi` with a custom base URL (`…/v1`). */
+export function openAiCredential(apiKey: string, baseUrl: string) {
+	return [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey, url: baseUrl } }];
+}
+
+/** A tool node of an agent: an Exotel Users tool (`<node type>Tool`) as the editor saves it. */
+export interface AgentTool {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Json;
+}
+
+/**
+ * Start → "Chat input" (one item per message, as `chatInput`) → n8n's AI Agent (3.1, the
+ * prompt from `chatInput`), with the OpenAI Chat Model (1.3, Responses API on by default) on
+ * OPENAI_CREDENTIAL and the given tools, each with the Exotel credential.
+ * @param id 16 characters or fewer, unique per test run
+ */
+export function agentWorkflow(id: string, messages: string[], tools: AgentTool[], model = 'gpt-4.1-mini'): Workflow {
+	const agent = 'AI Agent';
+	const chatModel = 'OpenAI Chat Model';
+	const nodes: WorkflowNode[] = [
+		{ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: nodeId(),
+			name: 'Chat input',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { jsCode: `return ${JSON.stringify(messages.map((chatInput) => ({ json: { chatInput } })))};` },
+		},
+		{
+			id: nodeId(),
+			name: agent,
+			type: '@n8n/n8n-nodes-langchain.agent',
+			typeVersion: 3.1,
+			position: [440, 0],
+			parameters: { promptType: 'define', text: '={{ $json.chatInput }}', options: {} },
+		},
+		{
+			id: nodeId(),
+			name: chatModel,
+			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+			typeVersion: 1.3,
+			position: [380, 220],
+			parameters: { model: { __rl: true, mode: 'list', value: model }, options: {} },
+			credentials: { openAiApi: OPENAI_CREDENTIAL },
+		},
+		...tools.map((tool, i) => ({
+			id: nodeId(),
+			...tool,
+			position: [560 + 160 * i, 220],
+			credentials: { exotelUsersApi: CREDENTIAL },
+		})),
+	];
+	const connections: Workflow['connections'] = {
+		Start: { main: [[{ node: 'Chat input', type: 'main', index: 0 }]] },
+		'Chat input': { main: [[{ node: agent, type: 'main', index: 0 }]] },
+		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
+	};
+	for (const tool of tools) connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }
