@@ -15,6 +15,11 @@
  *   3. Scale: 10,000 vs 1,000 items through the node — time per item and memory, each size
  *      in fresh processes (bench/scale-child.ts).
  *   4. Package: `npm pack --dry-run --json`.
+ *   5. Executions sharing one account: N executions at once on one sandbox account that
+ *      enforces L per (scaled) window — in this process, and in two child processes
+ *      (bench/share-child.ts) — with the node's pacing (one window per account per process,
+ *      the slow-down after a 429) and with the old per-execution pacing: accepted rate ÷ L,
+ *      429s ÷ requests, items lost, spread of finish times. (--smoke: this process only.)
  *
  * A full run overwrites bench/RESULTS.md, appending bench/ANALYSIS.md (hand-written notes on
  * the figures). `--smoke` runs tiny sizes, prints, writes nothing, and exits non-zero only
@@ -22,7 +27,7 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package   run some sections
+ *   --only overhead,pacing,scale,package,sharing   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
  */
@@ -51,7 +56,9 @@ import {
 	resetParameters,
 	type Target,
 } from './lib';
+import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
+import type { FromShareChild } from './share-child';
 import type { ScaleJob, ScaleResult } from './scale-child';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -66,7 +73,7 @@ const PACING_CONCURRENCY = (() => {
 	const at = process.argv.indexOf('--pacing-concurrency');
 	return at < 0 ? undefined : Number(process.argv[at + 1]);
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package') => !ONLY || ONLY.has(section);
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -74,14 +81,16 @@ const CONFIG = SMOKE
 			overhead: { requests: 50, rounds: 3, concurrencies: [1, 8], rewarm: 0.3 },
 			pacing: { requests: 30, perWindow: 10, windowMs: 1000, concurrency: 8 },
 			scale: { small: 50, large: 200, reps: 1, concurrency: 8, warmup: 50, rewarm: 20, smallRuns: 2 },
+			sharing: { perWindow: 10, windowMs: 1000, executions: 3, perProcess: 2, itemsPerExecution: 10, concurrency: 4 },
 		}
 	: {
 			overhead: { requests: 1000, rounds: 9, concurrencies: [1, 8], rewarm: 0.3 },
 			pacing: { requests: 1000, perWindow: 100, windowMs: 6000, concurrency: 8 },
 			scale: { small: 1000, large: 10_000, reps: 3, concurrency: 8, warmup: 3000, rewarm: 300, smallRuns: 3 },
+			sharing: { perWindow: 60, windowMs: 3000, executions: 3, perProcess: 2, itemsPerExecution: 150, concurrency: 4 },
 		};
 
-const TARGETS = { nodeVsHelper: 1.2, pacing: 0.95, scaleLinear: 1.1 };
+const TARGETS = { nodeVsHelper: 1.2, pacing: 0.95, scaleLinear: 1.1, sharedRate: 0.9, sharedRefusals: 0.02 };
 
 /** What is broken (not slow): any entry makes the run exit non-zero. */
 const problems: string[] = [];
@@ -109,17 +118,21 @@ function tsxFork(file: string, args: string[], extraExecArgv: string[] = []): Ch
 	});
 }
 
+/** The child's next message; fails if it exits first. */
+function nextMessage<T>(child: ChildProcess, name: string): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		const onExit = (code: number | null) => reject(new Error(`${name} exited (${code})`));
+		child.once('exit', onExit);
+		child.once('message', (m: T) => {
+			child.off('exit', onExit);
+			resolve(m);
+		});
+	});
+}
+
 async function startSandboxChild(): Promise<SandboxChild> {
 	const child = tsxFork('sandbox-child.ts', []);
-	const next = () =>
-		new Promise<FromSandbox>((resolve, reject) => {
-			const onExit = (code: number | null) => reject(new Error(`sandbox child exited (${code})`));
-			child.once('exit', onExit);
-			child.once('message', (m: FromSandbox) => {
-				child.off('exit', onExit);
-				resolve(m);
-			});
-		});
+	const next = () => nextMessage<FromSandbox>(child, 'sandbox child');
 	const send = (message: ToSandbox) => child.send(message);
 	const ready = await next();
 	if (ready.type !== 'ready') throw new Error('sandbox child did not start');
@@ -338,6 +351,129 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 }
 
 // ---------------------------------------------------------------------------
+// 5. Executions sharing one account
+// ---------------------------------------------------------------------------
+interface SharingScenario {
+	label: string;
+	processes: 1 | 2;
+	pacingScope: 'account' | 'execution';
+	/** Requests per Minute each execution sets. */
+	requestsPerMinute: number;
+	/** Whether this is the node's pacing as shipped (its targets apply, a lost item is broken). */
+	current: boolean;
+}
+
+interface SharingResult extends SharingScenario {
+	executions: number;
+	items: number;
+	wallMs: number;
+	requests: number;
+	accepted: number;
+	refused: number;
+	otherStatuses: Record<number, number>;
+	/** Accepted requests per window after the first window's allowance, ÷ L. */
+	rateVsLimit: number;
+	lost: number;
+	firstLoss?: string;
+	/** Last execution's end − first execution's end. */
+	finishSpreadMs: number;
+}
+
+/** The scenarios of a run; a smoke run keeps to this process (starting child processes would take most of its minute). */
+function sharingScenarios(): SharingScenario[] {
+	const L = CONFIG.sharing.perWindow;
+	const all: SharingScenario[] = [
+		{ label: 'one process, one window per account (the node)', processes: 1, pacingScope: 'account', requestsPerMinute: L, current: true },
+		{ label: 'one process, one window per execution (the old pacing)', processes: 1, pacingScope: 'execution', requestsPerMinute: L, current: false },
+		{ label: 'two processes at L each, slow-down after 429 (the node)', processes: 2, pacingScope: 'account', requestsPerMinute: L, current: true },
+		{ label: 'two processes at L ÷ 2 each (the README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true },
+		{ label: 'two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false },
+	];
+	return SMOKE ? all.filter((s) => s.processes === 1) : all;
+}
+
+/** The run's Options, Exotel's minute scaled down: waits scale with it (base delay 1 s of a minute). */
+function sharingOptions(requestsPerMinute: number): Record<string, number> {
+	const { windowMs, concurrency } = CONFIG.sharing;
+	return {
+		concurrency,
+		requestsPerMinute,
+		retryBaseDelay: windowMs / 60_000,
+		// The sandbox's Retry-After is whole seconds, up to a (scaled) window: a retry may wait that long.
+		maxRetryWait: Math.ceil(windowMs / 1000) + 2,
+		timeout: 5,
+	};
+}
+
+async function runInChildren(job: ExecutionsJob, processes: number): Promise<ExecutionResult[]> {
+	const children = Array.from({ length: processes }, () => tsxFork('share-child.ts', [JSON.stringify(job)]));
+	const answer = (child: ChildProcess) => nextMessage<FromShareChild>(child, 'share child');
+	await Promise.all(children.map(answer)); // each is ready
+	const done = children.map(answer);
+	for (const child of children) child.send({ type: 'go' });
+	const results: ExecutionResult[] = [];
+	for (const message of await Promise.all(done)) {
+		if (message.type !== 'done') throw new Error(`share child: ${message.type === 'failed' ? message.message : message.type}`);
+		results.push(...message.results);
+	}
+	return results;
+}
+
+async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
+	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution } = CONFIG.sharing;
+	log(`5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window (Exotel's minute scaled down), ${itemsPerExecution} items per execution`);
+	const out: SharingResult[] = [];
+	for (const scenario of sharingScenarios()) {
+		const count = scenario.processes === 1 ? executions : perProcess;
+		const job: ExecutionsJob = {
+			target: sandbox.target,
+			executions: count,
+			itemsPerExecution,
+			windowMs,
+			pacingScope: scenario.pacingScope,
+			options: sharingOptions(scenario.requestsPerMinute),
+		};
+		await sandbox.rateLimit(L, windowMs);
+		const t0 = performance.now();
+		const results = scenario.processes === 1 ? await runExecutions(job) : await runInChildren(job, scenario.processes);
+		const wallMs = performance.now() - t0;
+		const arrivals = await sandbox.arrivals();
+
+		const admitted = arrivals.filter(([, status]) => status === 200).map(([at]) => at).sort((a, b) => a - b);
+		const refused = arrivals.filter(([, status]) => status === 429).length;
+		const otherStatuses: Record<number, number> = {};
+		for (const [, status] of arrivals) if (status !== 200 && status !== 429) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
+		const spanMs = admitted.length > 1 ? admitted[admitted.length - 1] - admitted[0] : 0;
+		const rateVsLimit = spanMs > 0 ? ((admitted.length - L) / spanMs) * (windowMs / L) : 0;
+		const lost = results.reduce((n, r) => n + r.lost, 0);
+		const ends = results.map((r) => r.endedAt);
+		const result: SharingResult = {
+			...scenario,
+			executions: results.length,
+			items: results.reduce((n, r) => n + r.items, 0),
+			wallMs,
+			requests: arrivals.length,
+			accepted: admitted.length,
+			refused,
+			otherStatuses,
+			rateVsLimit,
+			lost,
+			firstLoss: results.find((r) => r.firstLoss)?.firstLoss,
+			finishSpreadMs: Math.max(...ends) - Math.min(...ends),
+		};
+		out.push(result);
+		if (scenario.current && lost > 0) problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
+		if (Object.keys(otherStatuses).length) problems.push(`sharing, ${scenario.label}: unexpected statuses ${JSON.stringify(otherStatuses)}`);
+		if (result.accepted !== result.items - lost) problems.push(`sharing, ${scenario.label}: the sandbox accepted ${result.accepted} requests for ${result.items - lost} items that succeeded`);
+		log(
+			`   ${scenario.label}: ${result.executions} executions, ${fmt(wallMs / 1000, 1)} s; accepted ÷ L ${fmt(rateVsLimit, 3)}; ` +
+				`429s ${refused} of ${arrivals.length} (${fmt((100 * refused) / Math.max(1, arrivals.length), 1)} %); lost ${lost}; finish spread ${fmt(result.finishSpreadMs / 1000, 2)} s`,
+		);
+	}
+	return out;
+}
+
+// ---------------------------------------------------------------------------
 // 3. Scale
 // ---------------------------------------------------------------------------
 async function scaleRun(job: ScaleJob): Promise<ScaleResult> {
@@ -520,6 +656,49 @@ function scaleSection(s: Record<'small' | 'large', ScaleResult[]>): string[] {
 	return lines;
 }
 
+function sharingSection(results: SharingResult[]): string[] {
+	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution, concurrency } = CONFIG.sharing;
+	const pct = (n: number, d: number) => `${fmt((100 * n) / Math.max(1, d), 1)} %`;
+	const lines = [
+		`## 5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window`,
+		'',
+		`The sandbox (child process) enforces L = ${L} requests per rolling ${windowMs} ms on its one account (429 with Retry-After beyond), Exotel's minute scaled down; ` +
+			`the node is built with the same window. In one process: ${executions} executions started together; in two processes (two child processes, sharing only the sandbox): ` +
+			`${perProcess} executions each. Every execution: ${itemsPerExecution} SIP password updates, Concurrency ${concurrency}, Continue On Fail, retries on, waits scaled with the window.`,
+		'"accepted ÷ L" = (accepted − L) ÷ (last accepted − first accepted arrival) × window ÷ L; "lost" = items whose output is not a 200 envelope; ' +
+			'"finish spread" = last execution’s end − first execution’s end.',
+		'',
+		'| scenario | Requests per Minute each | executions | wall time | requests | accepted ÷ L | 429s ÷ requests | items lost | finish spread |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+	];
+	for (const r of results) {
+		lines.push(
+			`| ${r.label} | ${r.requestsPerMinute} | ${r.executions} | ${fmt(r.wallMs / 1000, 1)} s | ${r.requests} | ${fmt(r.rateVsLimit, 3)} | ` +
+				`${pct(r.refused, r.requests)} (${r.refused}) | ${r.lost} of ${r.items} | ${fmt(r.finishSpreadMs / 1000, 2)} s (${pct(r.finishSpreadMs, r.wallMs)} of the run) |`,
+		);
+	}
+	const node = results.find((r) => r.current && r.processes === 1);
+	const two = results.find((r) => r.current && r.processes === 2 && r.requestsPerMinute === L);
+	lines.push('');
+	if (node) {
+		const refusals = node.refused / Math.max(1, node.requests);
+		lines.push(
+			`**One process: accepted ÷ L = ${fmt(node.rateVsLimit, 3)}** (target ≥ ${fmt(TARGETS.sharedRate)}: ${verdict(node.rateVsLimit >= TARGETS.sharedRate)}); ` +
+				`**429s ÷ requests = ${pct(node.refused, node.requests)}** (target ≤ ${fmt(TARGETS.sharedRefusals * 100, 0)} %: ${verdict(refusals <= TARGETS.sharedRefusals)}); ` +
+				`**items lost = ${node.lost}** (target 0: ${node.lost === 0 ? 'met' : '**MISSED**'}).`,
+		);
+	}
+	if (two) {
+		lines.push(
+			'',
+			`Two processes at L each (no shared memory; the slow-down after a 429 does the sharing): accepted ÷ L = ${fmt(two.rateVsLimit, 3)}, ` +
+				`429s ÷ requests = ${pct(two.refused, two.requests)}, items lost = ${two.lost} (reported; no target).`,
+		);
+	}
+	lines.push('');
+	return lines;
+}
+
 function packageSection(p: PackResult | undefined): string[] {
 	if (!p) return ['## 4. Package', '', '`npm pack --dry-run` failed (see the problems list).', ''];
 	return [
@@ -540,12 +719,14 @@ async function main(): Promise<void> {
 	let overhead: OverheadResult[] | undefined;
 	let scale: Record<'small' | 'large', ScaleResult[]> | undefined;
 	let pacing: PacingResult | undefined;
+	let sharing: SharingResult[] | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
 		if (wanted('pacing')) pacing = await measurePacing(sandbox);
 		if (wanted('overhead')) overhead = await measureOverhead(sandbox);
 		if (wanted('scale')) scale = await measureScale(sandbox);
+		if (wanted('sharing')) sharing = await measureSharing(sandbox);
 	} finally {
 		await sandbox.stop();
 	}
@@ -559,7 +740,8 @@ async function main(): Promise<void> {
 		'figure that matters is a RATIO of two measurements taken in the same run on the same machine,',
 		'so it holds across machines where absolute times do not. Targets: node ≤ 1.20 × (a) n8n’s own',
 		'authenticated helper in a bare loop; pacing ≥ 0.95 of the allowed rate with no 429; time per item',
-		'flat from 1,000 to 10,000 items. Absolute times are shown for context only. A target marked',
+		'flat from 1,000 to 10,000 items; executions sharing one account in one process ≥ 0.90 of its limit with',
+		'≤ 2 % 429s and no item lost. Absolute times are shown for context only. A target marked',
 		'**MISSED** is explained under Analysis.',
 		'',
 		...environment(),
@@ -569,6 +751,7 @@ async function main(): Promise<void> {
 		...(pacing ? pacingSection(pacing) : []),
 		...(scale ? scaleSection(scale) : []),
 		...(wanted('package') ? packageSection(pack) : []),
+		...(sharing ? sharingSection(sharing) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');

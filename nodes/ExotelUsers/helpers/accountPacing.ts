@@ -58,8 +58,8 @@ export class AccountPacer {
 	private readonly adaptive?: AdaptiveRate;
 
 	constructor(private readonly options: PacerOptions) {
-		this.window = new SlidingWindowLimiter(() => this.limit(), options.windowMs, options.clock);
 		if (options.adaptive !== false) this.adaptive = new AdaptiveRate(options.windowMs);
+		this.window = new SlidingWindowLimiter(() => this.limit(), options.windowMs, options.clock, (now) => this.adaptive?.nextChangeAt(now));
 	}
 
 	/** The smallest Requests per Minute set by a member (Infinity: none). */

@@ -2,38 +2,45 @@
  * How one process slows down for an Exotel account after a 429, and speeds up again. Pure:
  * the caller supplies the times.
  *
- * n8n's workers cannot share memory, so each process reacts to what Exotel says: a 429 halves
- * the rate this process sends to the account (multiplicative decrease), and after a quiet
- * spell without 429s the rate is won back step by step (additive increase) until the limit
- * the executions set is reached — then the slow-down is over. Several processes doing this
- * settle on shares that add up to about the account's limit.
+ * n8n's workers cannot share memory, so each process reacts to what Exotel says:
  *
- * "The rate" is what the process was really sending: the smaller of the limit it had and the
- * requests it sent in the last window. A run without pacing (no limit) that meets a 429 is
- * paced from then on at half what it was sending, until it has won that back.
+ * - a 429 at a steady rate halves the rate this process sends to the account. "The rate" is
+ *   what the process was really sending: the smaller of its limit and the requests it sent in
+ *   the last window — so a run without pacing (no limit) is paced from then on;
+ * - after a quiet spell without 429s (a window), the rate is won back in steps that grow (1, 2,
+ *   4 … up to 1/8 of the limit), one each half window, until the limit the executions set is
+ *   reached and the slow-down is over;
+ * - a 429 while winning back means the last step was one too many: that step is undone (not
+ *   the whole rate halved), and the next quiet spell is twice as long (up to 4 windows). So
+ *   processes sharing an account settle just under its limit together, probing above it
+ *   rarely and gently, and a process left alone on the account climbs back quickly.
  */
 
-/** The slow-down's numbers, as shares of the pacing window (a minute in production). */
+/** The slow-down's numbers; durations as shares of the pacing window (a minute in production). */
 export const SLOW_DOWN = {
-	/** A 429 multiplies the rate by this. */
+	/** A 429 at a steady rate multiplies the rate by this. */
 	cut: 0.5,
-	/** After a cut, this many windows without a 429 before the rate starts to come back. */
+	/** After a cut, this many windows without a 429 before the rate starts to come back… */
 	quietWindows: 1,
-	/** Then one step each this many windows (15 s of a minute)… */
-	stepWindows: 0.25,
-	/** …winning back this share of the rate before the first cut (at least 1 request). */
-	stepShare: 0.125,
+	/** …doubled after each step that drew a 429, up to this many windows. */
+	maxQuietWindows: 4,
+	/** Then one step each this many windows (30 s of a minute)… */
+	stepWindows: 0.5,
+	/** …of 1 request, then 2, 4 … up to this share of the limit to win back. */
+	maxStepShare: 0.125,
 	/** A Retry-After holds the account's requests, plus up to this many windows of jitter (1 s of a minute). */
 	jitterWindows: 1 / 60,
 } as const;
 
 interface Episode {
-	/** The rate before the first cut: once it is won back, the slow-down is over. */
+	/** The rate to win back: once it is reached, the slow-down is over. */
 	ceiling: number;
 	/** The rate set by the last cut. */
-	cutTo: number;
+	base: number;
 	/** When the last cut was made. */
 	cutAt: number;
+	/** How long after the cut the first step comes. */
+	quietMs: number;
 }
 
 export class AdaptiveRate {
@@ -48,15 +55,22 @@ export class AdaptiveRate {
 	cap(now: number): number {
 		const episode = this.episode;
 		if (!episode) return Number.POSITIVE_INFINITY;
-		const quietEnds = episode.cutAt + this.tuning.quietWindows * this.windowMs;
-		const steps = now < quietEnds ? 0 : 1 + Math.floor((now - quietEnds) / (this.tuning.stepWindows * this.windowMs));
-		const step = Math.max(1, Math.round(episode.ceiling * this.tuning.stepShare));
-		const cap = episode.cutTo + steps * step;
+		const { cap } = this.climb(episode, now);
 		if (cap >= episode.ceiling) {
 			this.episode = undefined;
 			return Number.POSITIVE_INFINITY;
 		}
 		return cap;
+	}
+
+	/** When the rate is next due to change by itself (a step back up); undefined when not slowed down. */
+	nextChangeAt(now: number): number | undefined {
+		const episode = this.episode;
+		if (!episode || this.cap(now) === Number.POSITIVE_INFINITY) return undefined;
+		const firstStepAt = episode.cutAt + episode.quietMs;
+		if (now < firstStepAt) return firstStepAt;
+		const stepMs = this.tuning.stepWindows * this.windowMs;
+		return firstStepAt + (1 + Math.floor((now - firstStepAt) / stepMs)) * stepMs;
 	}
 
 	/** Whether the account is slowed down at `now`. */
@@ -73,11 +87,43 @@ export class AdaptiveRate {
 	 * @returns whether the rate was cut
 	 */
 	refused(startedAt: number, now: number, limit: number, sent: number): boolean {
-		if (this.episode && startedAt < this.episode.cutAt) return false;
-		const rate = Math.min(limit, this.cap(now), Math.max(1, sent));
+		const episode = this.episode;
+		if (episode && startedAt < episode.cutAt) return false;
+		const capNow = this.cap(now); // may end an episode that has won everything back
+		const current = this.episode;
+		if (current) {
+			const { lastStep } = this.climb(current, now);
+			if (lastStep > 0) {
+				// Winning back, and the last step was one too many: undo it, and probe later next time.
+				const quietMs = Math.min(current.quietMs * 2, this.tuning.maxQuietWindows * this.windowMs);
+				this.episode = { ...current, base: Math.max(1, capNow - lastStep), cutAt: now, quietMs };
+				return true;
+			}
+		}
+		const rate = Math.min(limit, capNow, Math.max(1, sent));
 		// What to win back: the limit the executions set, or without one what was being sent.
-		const ceiling = this.episode?.ceiling ?? (limit === Number.POSITIVE_INFINITY ? Math.max(1, sent) : limit);
-		this.episode = { ceiling, cutTo: Math.max(1, Math.floor(rate * this.tuning.cut)), cutAt: now };
+		const ceiling = current?.ceiling ?? (limit === Number.POSITIVE_INFINITY ? Math.max(1, sent) : limit);
+		this.episode = {
+			ceiling,
+			base: Math.max(1, Math.floor(rate * this.tuning.cut)),
+			cutAt: now,
+			quietMs: this.tuning.quietWindows * this.windowMs,
+		};
 		return true;
+	}
+
+	/** The rate the episode has climbed back to at `now`, and the size of its last step (0: none yet). */
+	private climb(episode: Episode, now: number): { cap: number; lastStep: number } {
+		const firstStepAt = episode.cutAt + episode.quietMs;
+		if (now < firstStepAt) return { cap: episode.base, lastStep: 0 };
+		const steps = 1 + Math.floor((now - firstStepAt) / (this.tuning.stepWindows * this.windowMs));
+		const maxStep = Math.max(1, Math.round(episode.ceiling * this.tuning.maxStepShare));
+		let cap = episode.base;
+		let step = 0;
+		for (let i = 0; i < steps && cap < episode.ceiling; i++) {
+			step = Math.min(2 ** i, maxStep);
+			cap += step;
+		}
+		return { cap, lastStep: step };
 	}
 }

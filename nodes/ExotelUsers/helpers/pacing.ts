@@ -8,8 +8,9 @@
  * more than `limit` arrivals, whatever the latency and the concurrency.
  *
  * Callers wait their turn in arrival order, so executions sharing a window progress alike.
- * The limit may change while they wait (it is read on every turn), and the window can be
- * held shut until a moment (a Retry-After).
+ * The limit may change while they wait: it is read on every turn, and a caller waiting wakes
+ * when the limit is due to change (`limitChangesAt`), not only when a slot leaves the window.
+ * The window can also be held shut until a moment (a Retry-After).
  */
 
 export interface Clock {
@@ -57,11 +58,13 @@ export class SlidingWindowLimiter {
 
 	/**
 	 * @param limit requests per window, or a function giving the limit at the moment (Infinity: none)
+	 * @param limitChangesAt when a limit given as a function is next due to change by itself (undefined: not)
 	 */
 	constructor(
 		limit: number | (() => number),
 		readonly windowMs: number,
 		private readonly clock: Clock,
+		private readonly limitChangesAt: (now: number) => number | undefined = () => undefined,
 	) {
 		if (typeof limit === 'number') {
 			if (!(limit >= 1)) throw new RangeError('limit must be at least 1');
@@ -71,9 +74,9 @@ export class SlidingWindowLimiter {
 		}
 	}
 
-	/** Requests in the window now: those in flight and those answered within the last `windowMs`. */
+	/** Requests in the window now: those in flight and those answered within the last `windowMs` (its ends included). */
 	count(now = this.clock.now()): number {
-		while (this.head < this.answered.length && this.answered[this.head] <= now - this.windowMs) this.head++;
+		while (this.head < this.answered.length && this.answered[this.head] < now - this.windowMs) this.head++;
 		if (this.head > 1024 && this.head * 2 > this.answered.length) {
 			this.answered = this.answered.slice(this.head);
 			this.head = 0;
@@ -122,9 +125,12 @@ export class SlidingWindowLimiter {
 
 	private async waitForRoom(signal?: AbortSignal): Promise<void> {
 		for (;;) {
-			const ms = this.waitMs(this.clock.now());
+			const now = this.clock.now();
+			const ms = this.waitMs(now);
 			if (ms === 0) return;
-			if (ms === FOR_AN_ANSWER) await this.nextAnswer(signal);
+			const change = this.heldUntil > now ? undefined : this.limitChangesAt(now);
+			if (change !== undefined && change > now && (ms === FOR_AN_ANSWER || change - now < ms)) await this.clock.sleep(change - now, signal);
+			else if (ms === FOR_AN_ANSWER) await this.nextAnswer(signal);
 			else await this.clock.sleep(ms, signal);
 		}
 	}

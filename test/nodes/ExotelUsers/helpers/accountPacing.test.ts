@@ -114,10 +114,10 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		await clock.advance(W - 1);
 		expect(pacer.limit()).toBe(1); // the quiet spell
 		await clock.advance(1);
-		expect(pacer.limit()).toBe(2); // then one step (1/8 of 8) a quarter window…
-		await clock.advance(W / 4);
+		expect(pacer.limit()).toBe(2); // then one step (1/8 of 8) each half window…
+		await clock.advance(W / 2);
 		expect(pacer.limit()).toBe(3);
-		await clock.advance((5 * W) / 4);
+		await clock.advance((5 * W) / 2);
 		expect(pacer.limit()).toBe(8); // …until the limit set is won back
 	});
 

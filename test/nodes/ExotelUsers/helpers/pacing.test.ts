@@ -111,6 +111,27 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 		expect(starts).toEqual([0, 0, 1001, 1001, 1001, 1001]);
 	});
 
+	it('wakes a waiting caller when the limit is due to change, not only when a slot leaves', async () => {
+		const startsWith = async (limitChangesAt?: (now: number) => number | undefined) => {
+			const clock = new FakeClock();
+			const limit = () => (clock.now() < 500 ? 1 : 3); // e.g. the slow-down steps back up at 500
+			const limiter = new SlidingWindowLimiter(limit, 1000, clock, limitChangesAt);
+			const starts: number[] = [];
+			const all = Promise.all(
+				[0, 1].map(async () => {
+					const slot = await limiter.acquire();
+					starts.push(clock.now());
+					slot.release();
+				}),
+			);
+			await clock.runAll();
+			await all;
+			return starts;
+		};
+		expect(await startsWith((now) => (now < 500 ? 500 : undefined))).toEqual([0, 500]);
+		expect(await startsWith()).toEqual([0, 1001]); // without it: only when the first leaves the window
+	});
+
 	it('with an infinite limit, counts requests but never waits', async () => {
 		const clock = new FakeClock();
 		const limiter = new SlidingWindowLimiter(() => Number.POSITIVE_INFINITY, 1000, clock);
@@ -118,6 +139,8 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 		expect(clock.slept).toEqual([]);
 		expect(limiter.count()).toBe(500);
 		await clock.advance(1000);
+		expect(limiter.count()).toBe(500); // a window's ends belong to it
+		await clock.advance(1);
 		expect(limiter.count()).toBe(0);
 	});
 
@@ -129,12 +152,12 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 		await clock.advance(300);
 		a.release(); // dated 300
 		expect(limiter.count()).toBe(2);
-		await clock.advance(1000);
+		await clock.advance(1001);
 		expect(limiter.count()).toBe(1); // a left the window; b is still in flight
 		b.release();
 		expect(limiter.count()).toBe(1);
 		expect(limiter.isEmpty()).toBe(false);
-		await clock.advance(1000);
+		await clock.advance(1001);
 		expect(limiter.isEmpty()).toBe(true);
 	});
 
@@ -197,8 +220,8 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 		}
 		// 5,000 ms have passed: every request is still in the window…
 		expect(limiter.count()).toBe(50_000);
-		// …and 60,000 ms after the first hundred, those hundred have left it.
-		await clock.advance(55_000);
+		// …and just over 60,000 ms after the first hundred, those hundred have left it.
+		await clock.advance(55_001);
 		expect(limiter.count()).toBe(49_900);
 		await clock.advance(5_000);
 		expect(limiter.count()).toBe(0);
