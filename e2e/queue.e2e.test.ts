@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { ROOT } from '../dev/n8n/n8n';
-import { QueueCluster, packPackage, type ExecutionRecord } from '../dev/queue/cluster';
+import { QueueCluster, type ExecutionRecord } from '../dev/queue/cluster';
+import { packPackage } from '../dev/n8n/n8n';
 import { startPasswordTap, type PasswordTap } from '../dev/queue/passwordTap';
 import { envPasswordWorkflow, example, rotationWorkflow } from '../dev/queue/workflows';
 import { startPostgres, type Postgres } from '../dev/services/postgres';

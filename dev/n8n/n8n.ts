@@ -6,10 +6,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { freePort } from '../services/common';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 const RUNTIME = join(ROOT, 'dev', 'n8n', 'runtime.sh');
@@ -42,24 +45,17 @@ export interface RunResult {
 
 let packedTarball: string | undefined;
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
+/** `npm pack` of the package in `root` (built beforehand with `npm run build`). */
+export async function packPackage(root = ROOT): Promise<{ tarball: string; remove: () => void }> {
+	const destination = mkdtempSync(join(tmpdir(), 'exotel-pack-'));
+	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: root });
+	const tarball = join(destination, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+	return { tarball, remove: () => rmSync(destination, { recursive: true, force: true }) };
 }
 
-/** `npm pack` of the built package, made once per test run. */
+/** The packed package, made once per test run. */
 async function tarball(): Promise<string> {
-	if (packedTarball) return packedTarball;
-	const destination = mkdtempSync(join(tmpdir(), 'exotel-pack-'));
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: ROOT });
-	packedTarball = join(destination, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+	packedTarball ??= (await packPackage()).tarball;
 	return packedTarball;
 }
 

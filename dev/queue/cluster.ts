@@ -3,7 +3,7 @@
  * (`n8n start`: editor, REST API, production webhooks) and N workers (`n8n worker`), sharing
  * a PostgreSQL database, a Redis queue and one encryption key — each process with its own user
  * folder and the package installed there as a community package, the way the README tells
- * users to (`installCommunityPackage`).
+ * users to (the README's own lines, `installAsReadmeSays`).
  *
  * The runtime is dev/n8n/runtime.sh's (n8n 2.41.1 on Node 24, offline settings). Workers of one
  * machine all report the same worker id to n8n (n8n takes the hostname when it believes it runs
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { ROOT } from '../n8n/n8n';
+import { installAsReadmeSays, ROOT } from '../n8n/n8n';
 import { OWNER } from '../n8n/server';
 import type { Postgres } from '../services/postgres';
 import type { Redis } from '../services/redis';
@@ -25,35 +25,6 @@ import { freePort, sleep, stopGroup } from '../services/common';
 const run = promisify(execFile);
 const RUNTIME = join(ROOT, 'dev', 'n8n', 'runtime.sh');
 const TARGET = 'v2'; // queue mode is tested on the current line only
-
-/** `npm pack` of the package in `root` (built beforehand with `npm run build`); returns the tarball's path. */
-export async function packPackage(root = ROOT): Promise<{ tarball: string; remove: () => void }> {
-	const destination = mkdtempSync(join(tmpdir(), 'exotel-queue-pack-'));
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: root });
-	const tarball = join(destination, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
-	return { tarball, remove: () => rmSync(destination, { recursive: true, force: true }) };
-}
-
-/**
- * Installs the package into an n8n user folder as the README tells users to:
- * `mkdir -p ~/.n8n/nodes && cd ~/.n8n/nodes && npm install <package> --legacy-peer-deps`
- * (here `~` is `$N8N_USER_FOLDER`, and `<package>` the tarball). `--offline` proves that nothing
- * is fetched: without `--legacy-peer-deps` npm would fetch and install a second n8n-workflow
- * (the package's peer dependency) beside n8n's own.
- */
-export async function installCommunityPackage(userFolder: string, tarball: string): Promise<void> {
-	const nodes = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodes, { recursive: true });
-	await run('npm', ['install', tarball, '--legacy-peer-deps', '--offline', '--no-audit', '--no-fund'], {
-		cwd: nodes,
-		// The project's .npmrc (ignore-scripts) must not shape what users would get.
-		env: withoutNpmConfig(process.env),
-	});
-}
-
-function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-	return Object.fromEntries(Object.entries(env).filter(([key]) => !key.toLowerCase().startsWith('npm_'))) as NodeJS.ProcessEnv;
-}
 
 export type Role = 'main' | 'worker';
 
@@ -219,7 +190,7 @@ export class QueueCluster {
 			for (const name of names) {
 				const folder = join(root, name);
 				mkdirSync(folder);
-				await installCommunityPackage(folder, options.tarball);
+				await installAsReadmeSays(folder, options.tarball);
 				progress(`${name}: package installed in ${folder}/.n8n/nodes`);
 				const env: NodeJS.ProcessEnv = {
 					...process.env,
