@@ -20,6 +20,49 @@ const BASE_URL_EXPRESSION =
 	'={{ $credentials.region === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "")' +
 	` : $credentials.region === "mumbai" ? "${EXOTEL_REGION_HOSTS.mumbai}" : "${EXOTEL_REGION_HOSTS.singapore}" }}`;
 
+const REGIONS_TOLD_APART =
+	`An account lives in one region: my.exotel.com is Singapore (${new URL(EXOTEL_REGION_HOSTS.singapore).host}), ` +
+	`my.mum1.exotel.com is Mumbai (${new URL(EXOTEL_REGION_HOSTS.mumbai).host}); the other region's host answers 401 or 404.`;
+
+/** What the credential test says for each answer that is not a success (n8n's responseCode rules). */
+export const CREDENTIAL_TEST_RULES: ICredentialTestRequest['rules'] = [
+	{
+		type: 'responseCode',
+		properties: {
+			value: 401,
+			message:
+				`Exotel refused these credentials (401). Check the API Key and API Token (Exotel dashboard → Settings → API Settings), ` +
+				`the Account SID, and the Region first. ${REGIONS_TOLD_APART}`,
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 403,
+			message:
+				'Exotel accepted the key and token but refused access to this account (403). Check that the Account SID is the one ' +
+				'shown beside this API key, and that the account may use the Users API (KYC complete, not a trial limitation).',
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message:
+				`Exotel found no such account at this address (404). Check the Account SID and the Region. ${REGIONS_TOLD_APART} ` +
+				'With Region Custom, the Base URL is the host only, without /v2.',
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 429,
+			message:
+				'Exotel’s rate limit for this account was reached (429); the credentials may be fine. Wait a minute and test again.',
+		},
+	},
+];
+
 export class ExotelUsersApi implements ICredentialType {
 	name = 'exotelUsersApi';
 
@@ -91,6 +134,7 @@ export class ExotelUsersApi implements ICredentialType {
 			required: true,
 			placeholder: 'e.g. http://127.0.0.1:4010',
 			description: 'The http(s) address that stands in for the Exotel API host (without /v2)',
+			hint: 'If the test answers ECONNREFUSED, ENOTFOUND or ETIMEDOUT, nothing answered at this address: check the host, the port and http or https',
 			displayOptions: { show: { region: ['custom'] } },
 		},
 	];
@@ -105,7 +149,8 @@ export class ExotelUsersApi implements ICredentialType {
 		},
 	};
 
-	// One cheap read that proves key, token, SID and region together.
+	// One cheap read that proves key, token, SID and region together. n8n shows a rule's
+	// message in place of the bare status text ("Unauthorized"), so each says what to check.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
@@ -113,5 +158,6 @@ export class ExotelUsersApi implements ICredentialType {
 			qs: { limit: 1 },
 			method: 'GET',
 		},
+		rules: CREDENTIAL_TEST_RULES,
 	};
 }

@@ -5,7 +5,7 @@
 import { ExotelUsersApi, EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { buildExecuteContext, runCredentialTest } from '../../dev/harness/n8n';
-import { useTestbed } from '../support/exotel';
+import { startTestbed, useTestbed } from '../support/exotel';
 
 const bed = useTestbed();
 
@@ -30,14 +30,51 @@ describe('Exotel API credential', () => {
 		expect(bed.sandbox.requests[0].url).toBe(`/v2/accounts/${bed.secrets.accountSid}/users?limit=1`);
 	});
 
-	it('fails with a wrong token', async () => {
+	it('fails with a wrong token, saying to check key, token, SID and region, with both regions’ hosts', async () => {
 		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), apiToken: 'not-the-token' });
 		expect(result).toMatchObject({ status: 'Error', statusCode: 401 });
+		expect(result.message).toMatch(/^Exotel refused these credentials \(401\)\. Check the API Key and API Token .*the Account SID, and the Region first\./);
+		expect(result.message).toContain('my.exotel.com is Singapore (ccm-api.exotel.com)');
+		expect(result.message).toContain('my.mum1.exotel.com is Mumbai (ccm-api.in.exotel.com)');
+		expect(result.message).not.toContain('not-the-token');
 	});
 
-	it('fails with another account’s SID', async () => {
+	it('fails with another account’s SID, naming the Account SID', async () => {
 		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), accountSid: 'someone-else' });
 		expect(result).toMatchObject({ status: 'Error', statusCode: 401 });
+		expect(result.message).toContain('the Account SID');
+	});
+
+	it('explains a 403: valid key and token, but not for this account', async () => {
+		bed.sandbox.faults.add({ kind: 'status', status: 403, times: 1 });
+		const result = await runCredentialTest(new ExotelUsersApi(), bed.credentials());
+		expect(result).toMatchObject({ status: 'Error', statusCode: 403 });
+		expect(result.message).toMatch(/^Exotel accepted the key and token but refused access to this account \(403\)\. Check that the Account SID/);
+	});
+
+	it('explains a 404: the SID or the region, naming the other region’s host, or a Base URL with /v2', async () => {
+		bed.sandbox.faults.add({ kind: 'status', status: 404, times: 1 });
+		const result = await runCredentialTest(new ExotelUsersApi(), bed.credentials());
+		expect(result).toMatchObject({ status: 'Error', statusCode: 404 });
+		expect(result.message).toMatch(/^Exotel found no such account at this address \(404\)\. Check the Account SID and the Region\./);
+		expect(result.message).toContain('ccm-api.in.exotel.com');
+		expect(result.message).toContain('without /v2');
+	});
+
+	it('explains a 429 as the rate limit, not a credential problem', async () => {
+		bed.sandbox.faults.add({ kind: 'status', status: 429, times: 1 });
+		const result = await runCredentialTest(new ExotelUsersApi(), bed.credentials());
+		expect(result.message).toMatch(/rate limit .* the credentials may be fine/);
+	});
+
+	it('reports no answer with the network code, which the Base URL field’s hint explains', async () => {
+		const closed = await startTestbed();
+		const url = closed.sandbox.url;
+		await closed.sandbox.stop();
+		const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), baseUrl: url });
+		expect(result).toMatchObject({ status: 'Error', message: 'ECONNREFUSED' });
+		const baseUrl = new ExotelUsersApi().properties.find((p) => p.name === 'baseUrl');
+		expect(baseUrl?.hint).toMatch(/ECONNREFUSED.*nothing answered at this address: check the host, the port and http or https/);
 	});
 
 	it('declares Basic auth from the key and token, and a password field for the token', () => {
