@@ -11,14 +11,23 @@ export const EMAIL_CODE_HINTS: Record<string, string> = {
 };
 export type Role = (typeof ROLES)[number];
 
-/** First and last names: 3–20 characters of letters, digits, space, `.`, `'`, `-`. */
+/**
+ * What Exotel's docs allow in a first or last name: 3–20 characters of A–Z, a–z, 0–9, space,
+ * `.`, `'` and `-`. Accented and non-Latin letters ("José", "Zoë") are outside it: Exotel
+ * refuses them with a 400, so the node refuses them first, naming the field.
+ */
+export const NAME_RULE = "3 to 20 characters: A–Z, a–z, 0–9, space, . ' and - (no accented letters such as é)";
+
+export const NAME_DESCRIPTION_FIRST = `The user’s first name, ${NAME_RULE}, e.g. Asha`;
+export const NAME_DESCRIPTION_LAST = `The user’s last name, ${NAME_RULE}, e.g. Rao`;
+
 export function nameProblems(value: string): string[] {
 	const problems: string[] = [];
 	const length = [...value].length;
 	if (length < 3 || length > 20) problems.push(`has ${length} characters, needs 3 to 20`);
-	const others = [...new Set([...value].filter((c) => !/[\p{L}\p{M}\p{Nd} .'-]/u.test(c)))];
+	const others = [...new Set([...value].filter((c) => !/[A-Za-z0-9 .'-]/.test(c)))];
 	if (others.length > 0) {
-		problems.push(`may only use letters, digits, space, . ' and - (found ${others.map((c) => JSON.stringify(c)).join(' ')})`);
+		problems.push(`may only use A–Z, a–z, 0–9, space, . ' and - (found ${others.map((c) => JSON.stringify(c)).join(' ')})`);
 	}
 	return problems;
 }

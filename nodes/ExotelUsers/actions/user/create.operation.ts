@@ -1,7 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { e164Problems, EMAIL_CODE_HINTS, emailProblems, nameProblems, ROLES } from '../../helpers/userFields';
+import {
+	e164Problems,
+	EMAIL_CODE_HINTS,
+	emailProblems,
+	nameProblems,
+	NAME_DESCRIPTION_FIRST,
+	NAME_DESCRIPTION_LAST,
+	NAME_RULE,
+	ROLES,
+} from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { listDataOf } from '../../helpers/envelope';
 import type { ExotelClient } from '../../transport/client';
@@ -20,7 +29,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. Asha',
-		description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+		description: NAME_DESCRIPTION_FIRST,
+		hint: NAME_RULE,
 	},
 	{
 		displayName: 'Last Name',
@@ -29,7 +39,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. Rao',
-		description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+		description: NAME_DESCRIPTION_LAST,
+		hint: NAME_RULE,
 	},
 	{
 		displayName: 'Additional Fields',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { EMAIL_CODE_HINTS, emailProblems, nameProblems } from '../../helpers/userFields';
+import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { readUser, resolveUserId, userLocator } from '../common/user';
@@ -33,14 +33,16 @@ const properties: INodeProperties[] = [
 				name: 'firstName',
 				type: 'string',
 				default: '',
-				description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+				description: NAME_DESCRIPTION_FIRST,
+				hint: NAME_RULE,
 			},
 			{
 				displayName: 'Last Name',
 				name: 'lastName',
 				type: 'string',
 				default: '',
-				description: '3 to 20 characters, each a letter, digit, space, apostrophe, dot or hyphen',
+				description: NAME_DESCRIPTION_LAST,
+				hint: NAME_RULE,
 			},
 		],
 	},
