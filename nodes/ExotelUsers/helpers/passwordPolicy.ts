@@ -32,11 +32,11 @@ function plural(count: number, word: string): string {
 }
 
 /**
- * Every rule the password breaks, each saying what was found and what is needed.
- * Returns [] for a valid password. The messages describe the password's shape only —
- * never a character of it — so they are safe to show and to store.
+ * Every rule of Exotel's policy the password breaks, each saying what was found and what
+ * is needed. Returns [] for a password Exotel accepts. The messages describe the
+ * password's shape only — never a character of it — so they are safe to show and to store.
  */
-export function sipPasswordProblems(password: string): string[] {
+export function exotelPolicyProblems(password: string): string[] {
 	if (password.length === 0) return ['it is empty'];
 
 	const problems: string[] = [];
@@ -52,11 +52,27 @@ export function sipPasswordProblems(password: string): string[] {
 			`uses ${classes.length} of the 4 character classes (${classes.join(', ')}), needs ${MIN_CHARACTER_CLASSES} of: ${CHARACTER_CLASSES.join(', ')}`,
 		);
 	}
-
-	// Exotel would accept these, but a space or newline at either end is almost always a
-	// copy-paste accident that would leave the user unable to log in to their softphone.
-	if (/^\s/.test(password)) problems.push('starts with white space (likely a copy-paste accident)');
-	if (/\s$/.test(password)) problems.push('ends with white space (likely a copy-paste accident)');
-
 	return problems;
 }
+
+/**
+ * The node's own rule, not Exotel's: no white space at either end. Exotel would accept it,
+ * but a space or line break there is almost always a copy-paste accident that would leave
+ * the user unable to log in to their softphone.
+ */
+export function nodeRuleProblems(password: string): string[] {
+	const problems: string[] = [];
+	if (/^\s/.test(password)) problems.push('starts with white space (likely a copy-paste accident)');
+	if (/\s$/.test(password)) problems.push('ends with white space (likely a copy-paste accident)');
+	return problems;
+}
+
+/** Exotel's policy and the node's own rule together: [] for a password the node sends. */
+export function sipPasswordProblems(password: string): string[] {
+	return [...exotelPolicyProblems(password), ...nodeRuleProblems(password)];
+}
+
+/** The rules for the editor's hint, worded for a person and a model alike. */
+export const PASSWORD_RULES_HINT =
+	'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. ' +
+	'This node also refuses white space at either end (a copy-paste accident).';
