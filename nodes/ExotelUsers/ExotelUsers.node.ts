@@ -5,8 +5,29 @@ import { optionsDescription } from './actions/options.description';
 import { router } from './actions/router';
 import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
-import { searchUsersWith } from './methods/listSearch';
+import { NODE_VERSIONS } from './actions/versions';
+import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
 import { transportFor, type TransportSetup } from './transport/pacing';
+
+/**
+ * The canvas shows the operation as its action reads ("Update SIP password of a user"),
+ * not its internal names; an operation n8n adds itself (Custom API Call) shows its own value.
+ */
+const ACTIONS: Record<string, string> = Object.fromEntries(
+	[user.description, device.description].flatMap((properties) =>
+		properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) =>
+				(p.options ?? []).flatMap((o) =>
+					'action' in o && typeof o.action === 'string' ? [[`${String(p.displayOptions?.show?.resource?.[0])}:${String(o.value)}`, o.action]] : [],
+				),
+			),
+	),
+);
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+const SUBTITLE =
+	`={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]]` +
+	` || ([$parameter["resource"], $parameter["operation"]].includes("${CUSTOM_API_CALL}") ? "Custom API Call" : $parameter["operation"]) }}`;
 
 export class ExotelUsers implements INodeType {
 	description: INodeTypeDescription = {
@@ -14,8 +35,8 @@ export class ExotelUsers implements INodeType {
 		name: 'exotelUsers',
 		icon: { light: 'file:exotel.svg', dark: 'file:exotel.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		version: NODE_VERSIONS,
+		subtitle: SUBTITLE,
 		description: 'Manage Exotel contact-centre users, their devices and SIP passwords',
 		defaults: { name: 'Exotel Users' },
 		usableAsTool: true,
@@ -41,7 +62,7 @@ export class ExotelUsers implements INodeType {
 	};
 
 	methods: {
-		listSearch: { searchUsers: (this: ILoadOptionsFunctions, filter?: string, token?: string) => Promise<INodeListSearchResult> };
+		listSearch: Record<'searchUsers' | 'searchDevices', (this: ILoadOptionsFunctions, filter?: string, token?: string) => Promise<INodeListSearchResult>>;
 	};
 
 	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
@@ -52,7 +73,7 @@ export class ExotelUsers implements INodeType {
 	 */
 	constructor(setup: TransportSetup = {}) {
 		const transport = transportFor(setup);
-		this.methods = { listSearch: { searchUsers: searchUsersWith(transport) } };
+		this.methods = { listSearch: { searchUsers: searchUsersWith(transport), searchDevices: searchDevicesWith(transport) } };
 		this.execute = async function (this: IExecuteFunctions) {
 			return await router.call(this, transport);
 		};

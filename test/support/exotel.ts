@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { INodeExecutionData, INodeParameters, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters, INodeType, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { LoadOptionsContext } from 'n8n-core';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing';
-import { runNode } from '../../dev/harness/n8n';
+import { buildExecuteContext, runNode } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
@@ -38,14 +39,40 @@ export interface ExotelTestbed {
 	readonly node: ExotelUsers;
 	/** A fresh node: as if n8n had restarted (nothing remembered about the account). */
 	restart: () => void;
-	run: (options: {
-		parameters: INodeParameters;
-		items?: INodeExecutionData[];
-		continueOnFail?: boolean;
-		credentials?: Record<string, string>;
-		/** Another node instance: another n8n process. */
-		node?: ExotelUsers;
-	}) => Promise<INodeExecutionData[]>;
+	run: (options: RunOptions) => Promise<INodeExecutionData[]>;
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+	credentials?: Record<string, string>;
+	/** Another node instance: another n8n process. */
+	node?: ExotelUsers;
+	/** The node's version (default: the latest, as a new node gets). */
+	typeVersion?: number;
+	/** Run as n8n runs it for an AI Agent: as the tool variant, `CUSTOM.exotelUsersTool`. */
+	asTool?: boolean;
+}
+
+/**
+ * The node as n8n runs it for an AI Agent: n8n's convertNodeToAiTool makes a copy of the
+ * base description named `<name>Tool`, with an ai_tool output, and runs the base execute().
+ */
+export function asTool(node: ExotelUsers): INodeType {
+	const { usableAsTool: _dropped, ...base } = node.description;
+	return {
+		description: {
+			...base,
+			name: `${base.name}Tool`,
+			displayName: `${base.displayName} Tool`,
+			inputs: [],
+			outputs: ['ai_tool'],
+			properties: structuredClone(base.properties),
+		},
+		methods: node.methods,
+		execute: node.execute,
+	};
 }
 
 export async function startTestbed(options: Partial<SandboxOptions> = {}, setup: TransportSetup = { windowMs: TEST_WINDOW_MS }): Promise<ExotelTestbed> {
@@ -67,13 +94,16 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 		restart: () => {
 			node = new ExotelUsers(setup);
 		},
-		run: async ({ parameters, items, continueOnFail, credentials: override, node: other }) => {
+		run: async ({ parameters, items, continueOnFail, credentials: override, node: other, typeVersion, asTool: tool }) => {
+			const base = other ?? node;
 			const [output] = await runNode({
-				nodeType: other ?? node,
+				nodeType: tool ? asTool(base) : base,
+				typeVersion,
 				credentialType: new ExotelUsersApi(),
 				credentials: override ?? credentials(),
-				// Update SIP Password unless the test names another resource/operation.
-				parameters: { resource: 'user', operation: 'updateSipPassword', ...parameters },
+				// Update SIP Password unless the test names another resource/operation (or runs a tool,
+				// whose defaults are under test).
+				parameters: tool ? parameters : { resource: 'user', operation: 'updateSipPassword', ...parameters },
 				items,
 				continueOnFail,
 			});
@@ -182,4 +212,23 @@ export function expectNoSecrets(value: unknown, secrets: string[]): void {
 			}
 		}
 	}
+}
+
+/**
+ * What n8n's editor gives a list search (`listSearch`) method: a load-options context over the
+ * node's current parameters, with the credential.
+ */
+export function loadOptionsContext(
+	credentials: Record<string, string>,
+	currentNodeParameters: INodeParameters = {},
+	nodeType = new ExotelUsers({ windowMs: TEST_WINDOW_MS }),
+): LoadOptionsContext {
+	const { workflow, node, additionalData } = buildExecuteContext({
+		nodeType,
+		credentialType: new ExotelUsersApi(),
+		credentials,
+		parameters: currentNodeParameters,
+	});
+	additionalData.currentNodeParameters = node.parameters;
+	return new LoadOptionsContext(workflow, node, additionalData, 'parameters.userId');
 }

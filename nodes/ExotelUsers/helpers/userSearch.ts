@@ -8,6 +8,9 @@ import type { IDataObject } from 'n8n-workflow';
 /** Exotel's largest page for list endpoints. */
 export const PAGE_SIZE = 50;
 
+/** Exotel's exact email filter finds one user per spelling, or a few: a small page is plenty. */
+export const EXACT_EMAIL_LIMIT = 10;
+
 /** One page of users, and the account's total when Exotel said it. */
 export interface UserPage {
 	users: IDataObject[];
@@ -116,7 +119,7 @@ export function readToken(token: string | undefined): number {
  */
 export async function findUsersByEmail(list: ListUsers, email: string, fields?: string): Promise<IDataObject[]> {
 	const extra: IDataObject = fields ? { fields } : {};
-	const exact = await list({ ...extra, email: emailSpellings(email).join(','), offset: 0, limit: PAGE_SIZE });
+	const exact = await list({ ...extra, email: emailSpellings(email).join(','), offset: 0, limit: EXACT_EMAIL_LIMIT });
 	const found = exact.users.filter((user) => hasEmail(user, email));
 	if (found.length > 0) return found;
 	const readPage: ReadPage = async (offset, limit) => await list({ ...extra, offset, limit });

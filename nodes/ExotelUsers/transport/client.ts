@@ -90,8 +90,18 @@ interface Account {
 
 type AccountRead = { ok: true; account: Account } | { ok: false; problem: string };
 
+/** A lookup remembered for the execution: its answer once in, and the request while in flight. */
+interface Remembered {
+	pending: Promise<unknown>;
+	value?: unknown;
+	settled: boolean;
+}
+
 export class ExotelClient {
 	private accountRead?: Promise<AccountRead>;
+
+	/** Lookups (a user by id or email) already asked in this execution. */
+	private readonly remembered = new Map<string, Remembered>();
 
 	private lease?: Lease;
 
@@ -163,6 +173,44 @@ export class ExotelClient {
 			if (page.length === 0 || (total !== undefined ? offset >= total : page.length < limit)) break;
 		}
 		return records;
+	}
+
+	/**
+	 * A lookup asked once per execution however many items need it: items that need it at
+	 * the same time share the request. Only answers are kept: a failure is each item's own
+	 * (its error names the item), so an item that waited on one asks again itself.
+	 */
+	async remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+		const known = this.remembered.get(key);
+		if (known) {
+			try {
+				return (await known.pending) as T;
+			} catch {
+				// fall through: this item asks for itself
+			}
+		}
+		const entry: Remembered = { pending: load(), settled: false };
+		this.remembered.set(key, entry);
+		try {
+			entry.value = await entry.pending;
+			entry.settled = true;
+			return entry.value as T;
+		} catch (error) {
+			if (this.remembered.get(key) === entry) this.remembered.delete(key);
+			throw error;
+		}
+	}
+
+	/** Remembers an answer that came with another lookup (a user found by email is that user by id too). */
+	keep(key: string, value: unknown): void {
+		this.remembered.set(key, { pending: Promise.resolve(value), value, settled: true });
+	}
+
+	/** Forgets remembered answers that a change made stale. */
+	forget(stale: (key: string, value: unknown) => boolean): void {
+		for (const [key, entry] of this.remembered) {
+			if (!entry.settled || stale(key, entry.value)) this.remembered.delete(key);
+		}
 	}
 
 	/** The execution is over: its Requests per Minute no longer counts for the account. */

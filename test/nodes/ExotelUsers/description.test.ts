@@ -2,8 +2,9 @@
  * What the editor shows: the node's parameters, their hints and defaults, read from the
  * description n8n loads. (What only a browser shows is checked by the browser tier.)
  */
-import type { INodeProperties } from 'n8n-workflow';
+import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
+import { buildExecuteContext } from '../../../dev/harness/n8n';
 import { ExotelUsers } from '../../../nodes/ExotelUsers/ExotelUsers.node';
 
 const properties = new ExotelUsers().description.properties;
@@ -32,5 +33,88 @@ describe('the node’s parameters in the editor', () => {
 		['update', 'lastName'],
 	])('User → %s: %s says in its visible hint what Exotel allows in a name', (operation, name) => {
 		expect(field('user', operation, name).hint).toBe("3 to 20 characters: A–Z, a–z, 0–9, space, . ' and - (no accented letters such as é)");
+	});
+});
+
+/** The parameters n8n fills in for a node of this version: what a new node starts with, and what a saved workflow runs with. */
+function defaults(typeVersion: number, parameters: INodeParameters = {}): INodeParameters {
+	const description = new ExotelUsers().description;
+	return NodeHelpers.getNodeParameters(description.properties, parameters, true, false, { typeVersion } as never, description) ?? {};
+}
+
+describe('versions: what changed for a new node, and what a saved workflow keeps', () => {
+	it('is version 1.1 for a new node, and still runs version 1', () => {
+		expect(new ExotelUsers().description.version).toEqual([1, 1.1]);
+	});
+
+	it('1.1 reads by default (User → Get); a version-1 workflow that saved no operation still updates SIP passwords', () => {
+		expect(defaults(1.1)).toMatchObject({ resource: 'user', operation: 'get' });
+		expect(defaults(1)).toMatchObject({ resource: 'user', operation: 'updateSipPassword' });
+	});
+
+	it('1.1 generates the password by default, so nothing secret is typed into the workflow; version 1 keeps Enter a Password', () => {
+		expect(defaults(1.1, { operation: 'updateSipPassword' })).toMatchObject({ passwordMode: 'generate', passwordLength: 16 });
+		expect(defaults(1.1, { operation: 'updateSipPassword' })).not.toHaveProperty('password');
+		expect(defaults(1, { operation: 'updateSipPassword' })).toMatchObject({ passwordMode: 'manual', password: '' });
+	});
+
+	it('1.1 picks the device from the user’s devices (a resource locator); version 1 keeps the text field', () => {
+		expect(defaults(1.1, { operation: 'updateSipPassword' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
+		expect(defaults(1, { operation: 'updateSipPassword' }).deviceId).toBe('');
+		expect(defaults(1.1, { resource: 'device', operation: 'update' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
+	});
+
+	it('1.1 has Include as its own option of Get Many users, not among the filters', () => {
+		expect(defaults(1.1, { operation: 'getAll' })).toMatchObject({ include: [] });
+		const filters = properties.filter((p) => p.name === 'filters' && p.displayOptions?.show?.['@version']?.includes(1.1));
+		expect(filters.flatMap((p) => (p.options ?? []).map((o) => ('name' in o ? o.name : '')))).toEqual(['contactUris', 'emails']);
+	});
+});
+
+describe('hints the editor shows under the fields (not on hover)', () => {
+	const password = () => properties.find((p) => p.name === 'password' && !p.displayOptions?.show?.['@tool']);
+
+	it('says plainly, above a typed password, that it is stored in the workflow, and what to use instead', () => {
+		const notice = properties.find((p) => p.name === 'typedPasswordNotice');
+		expect(notice).toMatchObject({ type: 'notice', displayOptions: { show: { passwordMode: ['manual'], operation: ['updateSipPassword'] } } });
+		expect(notice?.displayName).toMatch(/saved in the workflow in clear text/);
+		expect(notice?.displayName).toMatch(/Generate a Password, or an expression .* e\.g\. \{\{ \$json\.password \}\}/);
+	});
+
+	it('states the password rules, Exotel’s and the node’s own apart', () => {
+		expect(password()?.hint).toBe(
+			'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. This node also refuses white space at either end (a copy-paste accident).',
+		);
+	});
+
+	it('states the generated length’s range', () => {
+		expect(properties.find((p) => p.name === 'passwordLength')?.hint).toMatch(/^8 to 64 characters\./);
+	});
+
+	it('states, under Device, that empty means the user’s only SIP device', () => {
+		const device = properties.filter((p) => p.name === 'deviceId' && p.displayOptions?.show?.operation?.includes('updateSipPassword'));
+		expect(device.length).toBeGreaterThan(0);
+		for (const field of device) expect(field.hint).toBe('Leave empty to use the user’s only SIP device');
+	});
+
+	it('says under By Email that case is ignored and what the lookup costs', () => {
+		const user = properties.find((p) => p.name === 'userId');
+		const email = user?.modes?.find((m) => m.name === 'email');
+		expect(email?.hint).toMatch(/ignoring upper and lower case: 1 request .*otherwise .* 1 request per 50 users/);
+	});
+});
+
+describe('the canvas subtitle', () => {
+	it.each([
+		['user', 'updateSipPassword', 'Update SIP password of a user'],
+		['user', 'getAll', 'Get many users'],
+		['device', 'update', 'Update a device'],
+		['user', '__CUSTOM_API_CALL__', 'Custom API Call'],
+		['__CUSTOM_API_CALL__', undefined, 'Custom API Call'],
+	])('%s → %s reads "%s"', (resource, operation, subtitle) => {
+		const nodeType = new ExotelUsers();
+		const parameters = operation === undefined ? { resource } : { resource, operation };
+		const { workflow, node } = buildExecuteContext({ nodeType, parameters, applyDefaults: false });
+		expect(workflow.expression.getSimpleParameterValue(node, nodeType.description.subtitle as string, 'internal', {})).toBe(subtitle);
 	});
 });

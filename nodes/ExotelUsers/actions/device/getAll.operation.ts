@@ -3,14 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { getUser, readUser, resolveUserId, userLocator } from '../common/user';
+import { devicesOf, findUser, readUser, userLocators } from '../common/user';
 
 /**
  * Get a user's devices, one output item each. Exotel has no device list endpoint: the
  * devices come with the user (GET /v2/accounts/{sid}/users/{user_id}).
  */
 const properties: INodeProperties[] = [
-	userLocator,
+	...userLocators(),
 	{
 		displayName: 'Type',
 		name: 'type',
@@ -32,7 +32,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const user = readUser(this, itemIndex, input);
 	const type = this.getNodeParameter('type', itemIndex, 'all') as string;
 	input.done();
-	const userId = await resolveUserId.call(this, itemIndex, client, user);
-	const devices = ((await getUser.call(this, itemIndex, client, userId)).devices as IDataObject[] | undefined) ?? [];
+	const devices = devicesOf(await findUser.call(this, itemIndex, client, user));
 	return devices.filter((device) => type === 'all' || device.type === type);
 }

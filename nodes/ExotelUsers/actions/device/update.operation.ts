@@ -3,8 +3,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
-import { readUser, resolveUserId, userLocator } from '../common/user';
+import { exotelErrorData } from '../../helpers/errors';
+import { ExotelError, type ExotelClient } from '../../transport/client';
+import { dataOf } from '../../helpers/envelope';
+import { describeDevice, DEVICE_DESCRIPTION, deviceLocator, readDevice } from '../common/device';
+import { devicesOf, forgetUser, getUser, readUser, resolveUserId, userLocators } from '../common/user';
+import { modelFilled } from '../common/modelFilled';
+import { inVersions } from '../versions';
 
 /**
  * Update a device: turn it on or off, or change a telephone device's number.
@@ -12,16 +17,17 @@ import { readUser, resolveUserId, userLocator } from '../common/user';
  * Only one device of a user may be on. A changed number must be verified again.
  */
 const properties: INodeProperties[] = [
-	userLocator,
-	{
+	...userLocators(),
+	inVersions([1], {
 		displayName: 'Device ID',
 		name: 'deviceId',
 		type: 'string',
 		default: '',
 		required: true,
 		placeholder: 'e.g. 102',
-		description: 'The ID of the device (Device → Get Many lists a user’s devices)',
-	},
+		description: DEVICE_DESCRIPTION,
+	}),
+	...modelFilled(inVersions([1.1], deviceLocator(false)), 'Device'),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -35,7 +41,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether the device takes calls. Exotel allows only one device of a user to be on: turn the other one off first.',
+					'Whether the device takes calls (true turns it on, false off). Exotel allows only one device of a user to be on: turn the other one off first.',
 			},
 			{
 				displayName: 'Phone Number',
@@ -43,7 +49,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. +919876543210',
-				description: 'The new number of a telephone (tel) device, in E.164 format. It must be verified again.',
+				description:
+					'The new phone number of a telephone (tel) device, in E.164 format: + and the country code, digits only, e.g. +919876543210. It must be verified again.',
 			},
 		],
 	},
@@ -60,7 +67,7 @@ const DEVICE_CODE_HINTS = {
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
-	const deviceId = input.id('deviceId', 'Device ID', this.getNodeParameter('deviceId', itemIndex, ''));
+	const deviceId = readDevice(this, itemIndex, input) ?? input.id('deviceId', 'Device', '');
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {};
 	if (fields.available !== undefined) {
@@ -71,11 +78,50 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add Available or Phone Number']);
 	input.done();
 
-	return await client.request(itemIndex, {
-		method: 'PUT',
-		path: ['users', await resolveUserId.call(this, itemIndex, client, user), 'devices', deviceId],
-		body,
-		idempotent: true,
-		hints: { codes: DEVICE_CODE_HINTS },
-	});
+	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	let envelope: IDataObject;
+	try {
+		envelope = await client.request(itemIndex, {
+			method: 'PUT',
+			path: ['users', userId, 'devices', deviceId],
+			body,
+			idempotent: true,
+			hints: { codes: DEVICE_CODE_HINTS },
+		});
+	} catch (error) {
+		if (error instanceof ExotelError && String(exotelErrorData(error.envelope)?.code) === '10810') {
+			await nameTheDeviceOn.call(this, itemIndex, client, userId, deviceId, error);
+		}
+		throw error;
+	} finally {
+		forgetUser(client, userId);
+	}
+	const changed = dataOf(envelope);
+	return { ...envelope, user_id: userId, device_id: deviceId, ...(changed?.type ? { device_type: changed.type } : {}) };
+}
+
+/**
+ * Exotel's 403/10810 says another device of the user is on, not which: one more request finds
+ * it, and the error names it. If that lookup fails, the error stays as Exotel gave it.
+ */
+async function nameTheDeviceOn(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: ExotelClient,
+	userId: string,
+	deviceId: string,
+	error: ExotelError,
+): Promise<void> {
+	let on: IDataObject[];
+	try {
+		forgetUser(client, userId); // the state now, not what an earlier item saw
+		on = devicesOf(await getUser.call(this, itemIndex, client, userId)).filter((d) => d.available === true && String(d.id) !== deviceId);
+	} catch {
+		return;
+	}
+	if (on.length === 0) return;
+	const named = on.map(describeDevice).join(', ');
+	const verb = on.length === 1 ? 'is' : 'are';
+	error.message = `${error.message}; device ${named} ${verb} on`;
+	error.description = `Device ${named} ${verb} on, and Exotel allows only one device of a user to be on. Turn it off first (Device → Update, Available off), then turn this one on.`;
 }

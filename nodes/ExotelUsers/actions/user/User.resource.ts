@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { inVersions } from '../versions';
 import * as create from './create.operation';
 import * as deleteUser from './delete.operation';
 import * as get from './get.operation';
@@ -9,33 +10,37 @@ import * as updateSipPassword from './updateSipPassword.operation';
 
 export const operations = { create, delete: deleteUser, get, getAll, update, updateSipPassword };
 
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['user'] } },
+	options: [
+		{ name: 'Create', value: 'create', description: 'Create a user', action: 'Create a user' },
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'Delete a user and their devices; this cannot be undone',
+			action: 'Delete a user',
+		},
+		{ name: 'Get', value: 'get', description: 'Get a user with their devices', action: 'Get a user' },
+		{ name: 'Get Many', value: 'getAll', description: 'Get many users', action: 'Get many users' },
+		{ name: 'Update', value: 'update', description: 'Update a user’s name or set their email', action: 'Update a user' },
+		{
+			name: 'Update SIP Password',
+			value: 'updateSipPassword',
+			description: 'Create or replace the password of a user’s SIP device',
+			action: 'Update SIP password of a user',
+		},
+	],
+	default: 'get',
+};
+
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['user'] } },
-		options: [
-			{ name: 'Create', value: 'create', description: 'Create a user', action: 'Create a user' },
-			{
-				name: 'Delete',
-				value: 'delete',
-				description: 'Delete a user and their devices; this cannot be undone',
-				action: 'Delete a user',
-			},
-			{ name: 'Get', value: 'get', description: 'Get a user with their devices', action: 'Get a user' },
-			{ name: 'Get Many', value: 'getAll', description: 'Get many users', action: 'Get many users' },
-			{ name: 'Update', value: 'update', description: 'Update a user’s name or set their email', action: 'Update a user' },
-			{
-				name: 'Update SIP Password',
-				value: 'updateSipPassword',
-				description: 'Create or replace the password of a user’s SIP device',
-				action: 'Update SIP password of a user',
-			},
-		],
-		default: 'updateSipPassword',
-	},
+	// A read by default from 1.1: what a new node, and an AI Agent tool, does unless told otherwise.
+	inVersions([1], { ...operation, default: 'updateSipPassword' }),
+	inVersions([1.1], operation),
 	...create.description,
 	...deleteUser.description,
 	...get.description,

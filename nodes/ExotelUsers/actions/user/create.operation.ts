@@ -13,6 +13,7 @@ import {
 } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { listDataOf } from '../../helpers/envelope';
+import { modelFilled } from '../common/modelFilled';
 import type { ExotelClient } from '../../transport/client';
 
 /**
@@ -22,26 +23,32 @@ import type { ExotelClient } from '../../transport/client';
  * number (device_contact_uri) is required. Answers with the user and its devices.
  */
 const properties: INodeProperties[] = [
-	{
-		displayName: 'First Name',
-		name: 'firstName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Asha',
-		description: NAME_DESCRIPTION_FIRST,
-		hint: NAME_RULE,
-	},
-	{
-		displayName: 'Last Name',
-		name: 'lastName',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. Rao',
-		description: NAME_DESCRIPTION_LAST,
-		hint: NAME_RULE,
-	},
+	...modelFilled(
+		{
+			displayName: 'First Name',
+			name: 'firstName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. Asha',
+			description: NAME_DESCRIPTION_FIRST,
+			hint: NAME_RULE,
+		},
+		'First_Name',
+	),
+	...modelFilled(
+		{
+			displayName: 'Last Name',
+			name: 'lastName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. Rao',
+			description: NAME_DESCRIPTION_LAST,
+			hint: NAME_RULE,
+		},
+		'Last_Name',
+	),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',

@@ -3,23 +3,23 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { readUser, resolveUserId, userLocator } from '../common/user';
+import { forgetUser, readUser, resolveUserId, USER_DESCRIPTION, userLocators } from '../common/user';
 
 /**
  * Delete a user. Irreversible: the user and their devices are gone.
  * DELETE /v2/accounts/{sid}/users/{user_id}
  */
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['delete'] } }, [
-	{ ...userLocator, description: 'The Exotel user to delete. This cannot be undone.' },
-]);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['delete'] } },
+	userLocators(`${USER_DESCRIPTION}. The user and their devices are deleted; this cannot be undone.`),
+);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	input.done();
-	return await client.request(itemIndex, {
-		method: 'DELETE',
-		path: ['users', await resolveUserId.call(this, itemIndex, client, user)],
-		idempotent: true,
-	});
+	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const envelope = await client.request(itemIndex, { method: 'DELETE', path: ['users', userId], idempotent: true });
+	forgetUser(client, userId);
+	return envelope;
 }

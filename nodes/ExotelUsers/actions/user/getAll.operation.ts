@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { contactUriProblems, emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
+import { inVersions } from '../versions';
 import type { ExotelClient } from '../../transport/client';
 
 /**
@@ -10,7 +11,7 @@ import type { ExotelClient } from '../../transport/client';
  * GET /v2/accounts/{sid}/users?fields=&email=&devices.contact_uri=&offset=&limit=
  * Pages of at most 50; `metadata.total` says when the last page is reached.
  */
-const properties: INodeProperties[] = [
+const paging: INodeProperties[] = [
 	{
 		displayName: 'Return All',
 		name: 'returnAll',
@@ -27,43 +28,56 @@ const properties: INodeProperties[] = [
 		description: 'Max number of results to return',
 		displayOptions: { show: { returnAll: [false] } },
 	},
+];
+
+const include: INodeProperties = {
+	displayName: 'Include',
+	name: 'include',
+	type: 'multiOptions',
+	options: [
+		{ name: 'Active Call', value: 'active_call' },
+		{ name: 'Devices', value: 'devices' },
+		{ name: 'Last Login', value: 'last_login' },
+	],
+	default: [],
+	description: 'Extra details to include with each user; Exotel adds devices only when asked',
+};
+
+const filterOptions: INodeProperties[] = [
 	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Device Contact URIs',
-				name: 'contactUris',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. +919876543210, sip:asharao101',
-				description: 'Only users with a device of one of these numbers (E.164) or SIP URIs, comma-separated',
-			},
-			{
-				displayName: 'Emails',
-				name: 'emails',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. name@email.com, other@email.com',
-				description: 'Only users with one of these emails, comma-separated',
-			},
-			{
-				displayName: 'Include',
-				name: 'fields',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Active Call', value: 'active_call' },
-					{ name: 'Devices', value: 'devices' },
-					{ name: 'Last Login', value: 'last_login' },
-				],
-				default: [],
-				description: 'Extra details to include with each user',
-			},
-		],
+		displayName: 'Device Contact URIs',
+		name: 'contactUris',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. +919876543210, sip:asharao101',
+		description:
+			'Only users with a device of one of these numbers or SIP URIs, comma-separated: E.164 numbers (+ and the country code, e.g. +919876543210) or sip: URIs (e.g. sip:asharao101).',
 	},
+	{
+		displayName: 'Emails',
+		name: 'emails',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. name@email.com, other@email.com',
+		description: 'Only users with one of these exact email addresses, comma-separated, e.g. asha.rao@example.com, vikram.iyer@example.com',
+	},
+];
+
+const filters: INodeProperties = {
+	displayName: 'Filters',
+	name: 'filters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	options: filterOptions,
+};
+
+const properties: INodeProperties[] = [
+	...paging,
+	// Version 1 kept Include among the filters, where it is easy to miss; from 1.1 it is its own option.
+	inVersions([1], { ...filters, options: [...filterOptions, { ...include, name: 'fields' }] }),
+	inVersions([1.1], filters),
+	inVersions([1.1], include),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
@@ -72,18 +86,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const input = new ItemInput(this, itemIndex);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const filterValues = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {};
 
-	const emails = splitList(String(filters.emails ?? ''));
+	const emails = splitList(String(filterValues.emails ?? ''));
 	input.check('emails', 'Emails', emails.flatMap((e) => emailProblems(e).map((p) => `"${e}" ${p}`)));
 	if (emails.length) qs.email = emails.join(',');
 
-	const uris = splitList(String(filters.contactUris ?? ''));
+	const uris = splitList(String(filterValues.contactUris ?? ''));
 	input.check('contactUris', 'Device Contact URIs', uris.flatMap((u) => contactUriProblems(u).map((p) => `"${u}" ${p}`)));
 	if (uris.length) qs['devices.contact_uri'] = uris.join(',');
 
-	const fields = (filters.fields as string[] | undefined) ?? [];
+	// Version 1 has Include among the filters; 1.1 has it of its own.
+	const include = this.getNodeParameter('include', itemIndex, null) as string[] | null;
+	const fields = include ?? (filterValues.fields as string[] | undefined) ?? [];
 	if (fields.length) qs.fields = fields.join(',');
 	if (!returnAll) input.check('limit', 'Limit', Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1']);
 	input.done();

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { readUser, resolveUserId, userLocator } from '../common/user';
+import { forgetUser, readUser, resolveUserId, userLocators } from '../common/user';
 
 /**
  * Update a user's name, or set their email.
@@ -12,7 +12,7 @@ import { readUser, resolveUserId, userLocator } from '../common/user';
  * Exotel accepts an email only for a user who has none yet.
  */
 const properties: INodeProperties[] = [
-	userLocator,
+	...userLocators(),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -61,9 +61,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email']);
 	input.done();
 
-	return await client.request(itemIndex, {
+	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const envelope = await client.request(itemIndex, {
 		method: 'PUT',
-		path: ['users', await resolveUserId.call(this, itemIndex, client, user)],
+		path: ['users', userId],
 		body,
 		idempotent: true,
 		hints: {
@@ -73,4 +74,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 			},
 		},
 	});
+	forgetUser(client, userId);
+	return envelope;
 }

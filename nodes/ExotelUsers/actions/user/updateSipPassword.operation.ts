@@ -7,10 +7,14 @@ import {
 	MAX_GENERATED_LENGTH,
 	MIN_GENERATED_LENGTH,
 } from '../../helpers/passwordGenerator';
-import { sipPasswordProblems } from '../../helpers/passwordPolicy';
+import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
+import { runsAsTool } from '../../helpers/tool';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { findSipDeviceId, readUser, resolveUserId, userLocator } from '../common/user';
+import { DEVICE_DESCRIPTION, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
+import { findUser, onlySipDevice, readUser, resolveUserId, userLocators } from '../common/user';
+import { modelFilled } from '../common/modelFilled';
+import { inVersions } from '../versions';
 
 /**
  * Create or update a user's SIP password.
@@ -18,50 +22,87 @@ import { findSipDeviceId, readUser, resolveUserId, userLocator } from '../common
  * The user must have a SIP device. Exotel answers with its envelope; passwords are
  * write-only and never come back.
  */
+const passwordModes: INodeProperties = {
+	displayName: 'Password',
+	name: 'passwordMode',
+	type: 'options',
+	options: [
+		{
+			name: 'Enter a Password',
+			value: 'manual',
+			description: 'Use the password given below, best as an expression from a previous node',
+		},
+		{
+			name: 'Generate a Password',
+			value: 'generate',
+			description: 'Create a strong random password and output it as sipPassword',
+		},
+	],
+	default: 'generate',
+	description: 'Whether to generate the new password or take the one given below',
+};
+
 const properties: INodeProperties[] = [
-	userLocator,
-	{
+	...userLocators(),
+	inVersions([1], {
 		displayName: 'Device ID',
 		name: 'deviceId',
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. 101',
-		description: 'The ID of the user’s SIP device. Leave empty to use the user’s only SIP device.',
-	},
+		description: `${DEVICE_DESCRIPTION}. Leave empty to use the user’s only SIP device.`,
+		hint: LEAVE_EMPTY_HINT,
+	}),
+	...modelFilled(
+		inVersions([1.1], deviceLocator(true)),
+		'Device',
+		'The id of the user’s SIP device, a whole number such as 101. An empty string uses the user’s only SIP device, which is almost always right.',
+	),
+	// Version 1 entered a password by default; 1.1 generates one, so nothing secret need be typed into the workflow.
+	inVersions([1], { ...passwordModes, default: 'manual' }),
+	inVersions([1.1], passwordModes),
 	{
-		displayName: 'Password',
-		name: 'passwordMode',
-		type: 'options',
-		options: [
-			{ name: 'Enter a Password', value: 'manual', description: 'Use the password given below' },
-			{
-				name: 'Generate a Password',
-				value: 'generate',
-				description: 'Create a strong random password and output it as sipPassword',
-			},
-		],
-		default: 'manual',
-	},
-	{
-		displayName: 'New SIP Password',
-		name: 'password',
-		type: 'string',
-		typeOptions: { password: true },
+		displayName:
+			'A password typed into New SIP Password is saved in the workflow in clear text, in every saved version. Use Generate a Password, or an expression that takes it from a previous node, e.g. {{ $json.password }}.',
+		name: 'typedPasswordNotice',
+		type: 'notice',
 		default: '',
-		required: true,
-		description:
-			'At least 8 characters, using at least 3 of: lower case, upper case, digits, special characters. May be an expression, e.g. a password from a previous node.',
 		displayOptions: { show: { passwordMode: ['manual'] } },
 	},
+	...modelFilled(
+		{
+			displayName: 'New SIP Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The new SIP password: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42',
+			hint: PASSWORD_RULES_HINT,
+			displayOptions: { show: { passwordMode: ['manual'] } },
+		},
+		'New_SIP_Password',
+		'The new SIP password the user chose: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42. Use the one the user gave; never make one up.',
+	),
 	{
 		displayName: 'Password Length',
 		name: 'passwordLength',
 		type: 'number',
 		typeOptions: { minValue: MIN_GENERATED_LENGTH, maxValue: MAX_GENERATED_LENGTH },
 		default: DEFAULT_GENERATED_LENGTH,
-		description:
-			'The generated password is output as sipPassword for the next node to deliver. n8n stores execution data, so deliver it straight away and consider pruning execution data for this workflow.',
+		description: `How many characters the generated password has, ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} (${DEFAULT_GENERATED_LENGTH} if unsure)`,
+		hint: `${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} characters. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
 		displayOptions: { show: { passwordMode: ['generate'] } },
+	},
+	{
+		displayName: 'Return Password to the AI Model',
+		name: 'returnPasswordToModel',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the tool’s answer to the AI model includes the generated password (sipPassword). Off: the password is set and withheld from the model, so it never reaches the model’s provider or the chat; the user must get it another way.',
+		displayOptions: { show: { passwordMode: ['generate'], '@tool': [true] } },
 	},
 ];
 
@@ -70,12 +111,14 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
+/** What the tool tells the AI model in place of a password it withholds. */
+export const PASSWORD_WITHHELD =
+	'A new SIP password was generated and set. It is not returned to the AI model (the workflow’s Return Password to the AI Model option is off): do not make one up; the user gets it another way.';
+
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
-	const rawDevice = this.getNodeParameter('deviceId', itemIndex, '');
-	const deviceGiven = !(rawDevice === '' || rawDevice === null || (typeof rawDevice === 'string' && rawDevice.trim() === ''));
-	const deviceId = deviceGiven ? input.id('deviceId', 'Device ID', rawDevice) : '';
+	const deviceId = readDevice(this, itemIndex, input);
 
 	const generate = this.getNodeParameter('passwordMode', itemIndex, 'manual') === 'generate';
 	let password = '';
@@ -89,15 +132,29 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		if (typeof given !== 'string') {
 			input.check('password', 'New SIP Password', [`must be text, got ${typeof given}`]);
 		} else {
-			const problems = sipPasswordProblems(given);
-			input.check('password', 'New SIP Password', problems.length ? [`breaks Exotel’s password policy: ${problems.join('; ')}`] : []);
+			const exotel = exotelPolicyProblems(given);
+			const own = nodeRuleProblems(given);
+			input.check('password', 'New SIP Password', [
+				...(exotel.length ? [`breaks Exotel’s password policy: ${exotel.join('; ')}`] : []),
+				...(own.length ? [`breaks this node’s own rule against white space at either end: ${own.join('; ')}`] : []),
+			]);
 			password = given;
 		}
 	}
 	input.done();
 
-	const userId = await resolveUserId.call(this, itemIndex, client, user);
-	const device = deviceGiven ? deviceId : await findSipDeviceId.call(this, itemIndex, client, userId);
+	// With the device given: the user's id is enough (By ID: no lookup at all). Without it: the
+	// user with their devices — by email, the lookup brings them; by id, one GET.
+	let userId: string;
+	let device: string;
+	if (deviceId !== undefined) {
+		userId = await resolveUserId.call(this, itemIndex, client, user);
+		device = deviceId;
+	} else {
+		const found = await findUser.call(this, itemIndex, client, user);
+		userId = String(found.id);
+		device = String(onlySipDevice.call(this, itemIndex, found).id);
+	}
 	const envelope = await client.request(itemIndex, {
 		method: 'PUT',
 		path: ['users', userId, 'devices', device, 'password'],
@@ -105,6 +162,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		secrets: [password],
 		idempotent: true,
 	});
+	// A password is set only on a SIP device: Exotel refuses any other.
+	const result: IDataObject = { ...envelope, user_id: userId, device_id: device, device_type: 'sip' };
+	if (!generate) return result;
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
-	return generate ? { ...envelope, sipPassword: password } : envelope;
+	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
+	if (runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true) {
+		return { ...result, passwordReturned: false, note: PASSWORD_WITHHELD };
+	}
+	return { ...result, sipPassword: password };
 }

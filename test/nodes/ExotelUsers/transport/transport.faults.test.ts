@@ -33,6 +33,7 @@ const FAST = { retryBaseDelay: 0.01, maxRetryWait: 5, timeout: TIMEOUT_S, maxAtt
 const PASSWORD_PARAMETERS: INodeParameters = {
 	userId: byId('={{ $json.user }}'),
 	deviceId: '={{ $json.device }}',
+	passwordMode: 'manual',
 	password: '={{ $json.pw }}',
 };
 

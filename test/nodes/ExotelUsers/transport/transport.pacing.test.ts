@@ -54,7 +54,7 @@ async function run(
 		node,
 		items,
 		continueOnFail: true,
-		parameters: { userId, deviceId: '={{ $json.device }}', password: '={{ $json.pw }}', options },
+		parameters: { userId, deviceId: '={{ $json.device }}', passwordMode: 'manual', password: '={{ $json.pw }}', options },
 	});
 	expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 	return { items, output };

@@ -41,6 +41,7 @@ const OPTIONS: INodeParameters = { retryBaseDelay: 0.01, maxRetryWait: 5, timeou
 const PARAMETERS: INodeParameters = {
 	userId: byId('={{ $json.user }}'),
 	deviceId: '={{ $json.device }}',
+	passwordMode: 'manual',
 	password: '={{ $json.pw }}',
 	options: OPTIONS,
 };
@@ -93,7 +94,7 @@ describe('ids from input items', () => {
 		expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		const errors = output.slice(0, -1).map((o) => o.json.error);
 		expect(errors.slice(0, BAD.length)).toEqual(BAD.map(() => expect.stringMatching(/^Invalid input: User \(userId\) contains /)));
-		expect(errors.slice(BAD.length)).toEqual(BAD.map(() => expect.stringMatching(/^Invalid input: Device ID \(deviceId\) contains /)));
+		expect(errors.slice(BAD.length)).toEqual(BAD.map(() => expect.stringMatching(/^Invalid input: Device \(deviceId\) contains /)));
 		expect(output.at(-1)!.json.http_code).toBe(200);
 		expect(bed.sandbox.requests.map((r) => [r.method, r.segments])).toEqual([['PUT', passwordRoute(VIKRAM.id, VIKRAM.sip)]]);
 	});
@@ -106,7 +107,7 @@ describe('ids from input items', () => {
 		const { error } = await captureOutput(() => bed.run({ items, parameters: PARAMETERS }));
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const refused = error as NodeOperationError;
-		expect(refused.message).toMatch(/^Invalid input: Device ID \(deviceId\) contains "\/", "\.\."/);
+		expect(refused.message).toMatch(/^Invalid input: Device \(deviceId\) contains "\/", "\.\."/);
 		expect(refused.description).toMatch(/Nothing was sent to Exotel/);
 		expect(refused.context.itemIndex).toBe(1);
 		expect(bed.sandbox.requests.map((r) => r.segments)).toEqual([passwordRoute(ASHA.id, ASHA.sip)]);
@@ -138,7 +139,7 @@ describe('ids from input items', () => {
 		expect(output[0].json).toMatchObject({ http_code: 200 });
 		const [lookup] = bed.sandbox.requests;
 		expect(lookup.query.email).toBe(ODD_EMAIL);
-		expect(Object.keys(lookup.query).sort()).toEqual(['email', 'limit', 'offset']);
+		expect(Object.keys(lookup.query).sort()).toEqual(['email', 'fields', 'limit', 'offset']);
 		expect(lookup.query.limit).not.toBe('50');
 	});
 });

@@ -4,7 +4,7 @@ import { ASHA, byId, failure, useTestbed } from '../../../../support/exotel';
 
 const bed = useTestbed();
 
-const update = (deviceId: string | number, updateFields: INodeParameters) =>
+const update = (deviceId: string | number | INodeParameters, updateFields: INodeParameters) =>
 	bed.run({ parameters: { resource: 'device', operation: 'update', userId: byId(ASHA.id), deviceId, updateFields } });
 
 describe('Device → Update', () => {
@@ -14,10 +14,33 @@ describe('Device → Update', () => {
 		expect(output[0].json).toMatchObject({ http_code: 200, response: { data: { id: ASHA.sip, available: false } } });
 	});
 
-	it('explains which device to turn off first when another is on (403/10810)', async () => {
+	it('names the device that is on when Exotel refuses a second one (403/10810), and which to turn off first', async () => {
 		const error = await failure(update(ASHA.tel, { available: true }));
-		expect(error.message).toMatch(/^Exotel answered 403 Forbidden \(error 10810/);
+		expect(error.message).toMatch(/^Exotel answered 403 Forbidden \(error 10810.*\[request_id [0-9a-f]{32}\]; device 101 \(sip, Asha softphone\) is on$/);
+		expect(error.description).toBe(
+			'Device 101 (sip, Asha softphone) is on, and Exotel allows only one device of a user to be on. Turn it off first (Device → Update, Available off), then turn this one on.',
+		);
+		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['PUT', 'GET']);
+	});
+
+	it('keeps Exotel’s own words for 10810 when the device that is on cannot be looked up', async () => {
+		bed.sandbox.faults.add({ kind: 'status', status: 503, route: 'GET users/:userId' });
+		const error = await failure(
+			bed.run({ parameters: { resource: 'device', operation: 'update', userId: byId(ASHA.id), deviceId: ASHA.tel, updateFields: { available: true }, options: { retry: false } } }),
+		);
+		expect(error.message).toMatch(/^Exotel answered 403 Forbidden \(error 10810.*\[request_id [0-9a-f]{32}\]$/);
 		expect(error.description).toMatch(/only one device of a user to be ON\. Turn the other device off first/);
+	});
+
+	it('says which device it changed: device_id, and its type from Exotel’s answer', async () => {
+		const output = await update(ASHA.sip, { available: false });
+		expect(output[0].json).toMatchObject({ user_id: ASHA.id, device_id: String(ASHA.sip), device_type: 'sip' });
+	});
+
+	it('takes a device picked from the list (a resource locator)', async () => {
+		const output = await update({ __rl: true, mode: 'list', value: String(ASHA.sip), cachedResultName: 'Asha softphone' } as never, { available: false });
+		expect(bed.sandbox.requests[0].segments.at(-1)).toBe(String(ASHA.sip));
+		expect(output[0].json.device_id).toBe(String(ASHA.sip));
 	});
 
 	it('changes a telephone device’s number, which then needs verifying again', async () => {

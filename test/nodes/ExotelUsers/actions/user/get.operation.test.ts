@@ -1,4 +1,4 @@
-import { seedUsers } from '../../../../../dev/sandbox/server';
+import { manyUsers, seedUsers } from '../../../../../dev/sandbox/server';
 import { ASHA, byEmail, byId, failure, fromList, startTestbed, useTestbed } from '../../../../support/exotel';
 
 const bed = useTestbed();
@@ -23,18 +23,47 @@ describe('User → Get', () => {
 		expect(output[0].json.id).toBe(ASHA.id);
 	});
 
-	it('looks the user up by email first', async () => {
+	it('looks the user up by email in one request that brings the devices too', async () => {
 		const output = await bed.run({ parameters: { operation: 'get', userId: byEmail('asha.rao@example.com') } });
-		expect(output[0].json.id).toBe(ASHA.id);
-		expect(bed.sandbox.requests.map((r) => r.url.split('?')[0].split('/').slice(4).join('/'))).toEqual(['users', `users/${ASHA.id}`]);
-		expect(bed.sandbox.requests[0].query).toMatchObject({ email: 'asha.rao@example.com' });
+		expect(output[0].json).toMatchObject({ id: ASHA.id, devices: [{ id: 101 }, { id: 102 }] });
+		expect(bed.sandbox.requests.map((r) => r.url.split('?')[0].split('/').slice(4).join('/'))).toEqual(['users']);
+		expect(bed.sandbox.requests[0].query).toMatchObject({ email: 'asha.rao@example.com', fields: 'devices' });
 	});
 
-	it('says clearly when no user has the email', async () => {
+	it('finds an address typed in other capitals with the same one request (as typed, and in lower case)', async () => {
+		const output = await bed.run({ parameters: { operation: 'get', userId: byEmail('Vikram.Iyer@Example.com') } });
+		expect(output[0].json.id).toBe('b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d');
+		expect(bed.sandbox.requests.map((r) => r.query.email)).toEqual(['Vikram.Iyer@Example.com,vikram.iyer@example.com']);
+	});
+
+	it('finds an address Exotel holds in other capitals by reading the account, 1 request per 50 users', async () => {
+		const [asha, ...others] = seedUsers();
+		const capitals = await startTestbed({ users: [...others, ...manyUsers(70), { ...asha, email: 'Asha.Rao@Example.com' }] });
+		try {
+			const output = await capitals.run({ parameters: { operation: 'get', userId: byEmail('asha.rao@example.com') } });
+			expect(output[0].json.id).toBe(asha.id);
+			expect(capitals.sandbox.requests.map((r) => r.query.email ?? `${r.query.offset}+${r.query.limit}`)).toEqual([
+				'asha.rao@example.com',
+				'0+50',
+				'50+50',
+			]);
+		} finally {
+			await capitals.sandbox.stop();
+		}
+	});
+
+	it('says clearly when no user has the email, in any capitals, after reading the account', async () => {
 		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byEmail('nobody@example.com') } }));
 		expect(error.message).toBe('No Exotel user has the email nobody@example.com');
+		expect(error.description).toMatch(/^No user of this account has this address, in any capitals\./);
 		expect(error.context.itemIndex).toBe(0);
-		expect(bed.sandbox.requests).toHaveLength(1);
+		expect(bed.sandbox.requests.map((r) => r.query.email ?? `${r.query.offset}+${r.query.limit}`)).toEqual(['nobody@example.com', '0+50']);
+	});
+
+	it('takes an email given in By ID (as an AI model or an expression may) as By Email', async () => {
+		const output = await bed.run({ parameters: { operation: 'get', userId: byId('asha.rao@example.com') } });
+		expect(output[0].json.id).toBe(ASHA.id);
+		expect(bed.sandbox.requests[0].query).toMatchObject({ email: 'asha.rao@example.com' });
 	});
 
 	it('refuses an email that is not one, before any request', async () => {

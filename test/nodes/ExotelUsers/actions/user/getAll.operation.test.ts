@@ -36,12 +36,13 @@ describe('User → Get Many', () => {
 		}
 	});
 
-	it('filters by emails and includes devices when asked', async () => {
+	it('filters by emails and includes devices when asked, Include being its own option', async () => {
 		const output = await bed.run({
 			parameters: {
 				operation: 'getAll',
 				returnAll: true,
-				filters: { emails: 'asha.rao@example.com, vikram.iyer@example.com', fields: ['devices', 'last_login'] },
+				filters: { emails: 'asha.rao@example.com, vikram.iyer@example.com' },
+				include: ['devices', 'last_login'],
 			},
 		});
 		expect(bed.sandbox.requests[0].query).toMatchObject({
@@ -49,6 +50,15 @@ describe('User → Get Many', () => {
 			fields: 'devices,last_login',
 		});
 		expect(output.map((o) => o.json.first_name)).toEqual(['Asha', 'Vikram']);
+		expect(output[0].json.devices).toHaveLength(2);
+	});
+
+	it('still reads Include from Filters in a workflow saved with version 1', async () => {
+		const output = await bed.run({
+			typeVersion: 1,
+			parameters: { operation: 'getAll', returnAll: true, filters: { emails: 'asha.rao@example.com', fields: ['devices'] } },
+		});
+		expect(bed.sandbox.requests[0].query).toMatchObject({ fields: 'devices' });
 		expect(output[0].json.devices).toHaveLength(2);
 	});
 

@@ -27,7 +27,7 @@ describe('Update SIP Password', () => {
 	it('sends the PUT with Basic auth and a JSON body, and outputs Exotel’s envelope as returned', async () => {
 		const password = newPassword();
 		const { result, printed } = await captureOutput(() =>
-			bed.run({ parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.sip), password } }),
+			bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: String(ASHA.sip), password } }),
 		);
 
 		expect(bed.sandbox.requests).toHaveLength(1);
@@ -48,6 +48,10 @@ describe('Update SIP Password', () => {
 					method: 'PUT',
 					http_code: 200,
 					response: { code: 200, error_data: null, status: 'success', data: null },
+					// Which device was changed: the envelope does not say.
+					user_id: ASHA.id,
+					device_id: String(ASHA.sip),
+					device_type: 'sip',
 				},
 				pairedItem: { item: 0 },
 			},
@@ -63,7 +67,7 @@ describe('Update SIP Password', () => {
 				{ json: { user: ASHA.id, device: ASHA.sip, newPassword: passwords[0] } },
 				{ json: { user: VIKRAM.id, device: VIKRAM.sip, newPassword: passwords[1] } },
 			],
-			parameters: { userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.newPassword }}' },
+			parameters: { passwordMode: 'manual', userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.newPassword }}' },
 		});
 		expect(output.map((o) => [o.json.http_code, o.pairedItem])).toEqual([
 			[200, { item: 0 }],
@@ -86,7 +90,7 @@ describe('Update SIP Password', () => {
 	it('passes the device record on when Exotel returns it in `data`', async () => {
 		const other = await startTestbed({ passwordResponseData: 'device' });
 		try {
-			const output = await other.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
+			const output = await other.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
 			expect((output[0].json.response as { data: unknown }).data).toMatchObject({ id: 101, type: 'sip' });
 		} finally {
 			await other.sandbox.stop();
@@ -96,7 +100,7 @@ describe('Update SIP Password', () => {
 	describe('checks before any request', () => {
 		it('refuses a password that breaks the policy, naming each rule and sending nothing', async () => {
 			const password = 'abc1234'; // 7 characters, 2 classes
-			const error = await failure(bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password } }));
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password } }));
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect(error.message).toBe(
 				'Invalid input: New SIP Password (password) breaks Exotel’s password policy: 7 characters, needs at least 8; ' +
@@ -110,28 +114,31 @@ describe('Update SIP Password', () => {
 
 		it('refuses a password with white space at an end as a likely copy-paste accident', async () => {
 			const error = await failure(
-				bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: `${newPassword()} ` } }),
+				bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password: `${newPassword()} ` } }),
 			);
-			expect(error.message).toMatch(/ends with white space \(likely a copy-paste accident\)/);
+			// The node's own rule, not Exotel's: named as the node's.
+			expect(error.message).toBe(
+				'Invalid input: New SIP Password (password) breaks this node’s own rule against white space at either end: ends with white space (likely a copy-paste accident)',
+			);
 			expect(bed.sandbox.requests).toHaveLength(0);
 		});
 
 		it.each([
 			['User', 'userId', { userId: byId(''), deviceId: '101' }, 'User (userId) is empty'],
 			['User', 'userId', { userId: byId('../../users'), deviceId: '101' }, 'User (userId) contains "/", ".."'],
-			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '101?x=1' }, 'Device ID (deviceId) contains "?"'],
-			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '10%2F1' }, 'Device ID (deviceId) contains "%"'],
-			['Device ID', 'deviceId', { userId: byId(ASHA.id), deviceId: '101\r\nX: y' }, 'Device ID (deviceId) contains a control character'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101?x=1' }, 'Device (deviceId) contains "?"'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '10%2F1' }, 'Device (deviceId) contains "%"'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101\r\nX: y' }, 'Device (deviceId) contains a control character'],
 		])('refuses a bad %s (%s) and sends nothing', async (_label, _name, ids, expected) => {
-			const error = await failure(bed.run({ parameters: { ...ids, password: newPassword() } }));
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', ...ids, password: newPassword() } }));
 			expect(error.message).toContain(expected);
 			expect(bed.sandbox.requests).toHaveLength(0);
 		});
 
 		it('reports every bad field of the item at once', async () => {
-			const error = await failure(bed.run({ parameters: { userId: byId(' '), deviceId: 'a/b', password: 'short' } }));
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(' '), deviceId: 'a/b', password: 'short' } }));
 			expect(error.message).toMatch(
-				/^Invalid input: User \(userId\) is empty\. Device ID \(deviceId\) contains "\/".*\. New SIP Password \(password\) breaks/,
+				/^Invalid input: User \(userId\) is empty\. Device \(deviceId\) contains "\/".*\. New SIP Password \(password\) breaks/,
 			);
 		});
 
@@ -139,7 +146,7 @@ describe('Update SIP Password', () => {
 			const error = await failure(
 				bed.run({
 					credentials: { ...bed.credentials(), baseUrl: 'ftp://127.0.0.1' },
-					parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() },
+					parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password: newPassword() },
 				}),
 			);
 			expect(error.message).toBe('Exotel credential: Base URL must start with http:// or https://');
@@ -150,7 +157,7 @@ describe('Update SIP Password', () => {
 	describe('Exotel’s errors', () => {
 		it('explains an unknown user with Exotel’s code, description and request_id', async () => {
 			const password = newPassword();
-			const error = await failure(bed.run({ parameters: { userId: byId('no-such-user'), deviceId: '101', password } }));
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId('no-such-user'), deviceId: '101', password } }));
 			const { request_id } = bed.sandbox.requests[0];
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect(error.message).toBe(
@@ -163,14 +170,14 @@ describe('Update SIP Password', () => {
 		});
 
 		it('explains an unknown device', async () => {
-			const error = await failure(bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
 			expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found for this user \[request_id [0-9a-f]{32}\]$/);
 			expect(error.description).toMatch(/user or device ID does not exist/);
 		});
 
 		it('explains a device that is not a SIP device', async () => {
 			const error = await failure(
-				bed.run({ parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.tel), password: newPassword() } }),
+				bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: String(ASHA.tel), password: newPassword() } }),
 			);
 			expect(error.message).toMatch(/^Exotel answered 400 Bad Request \(error 1002: Invalid parameter\): A password can only be set on a SIP device/);
 		});
@@ -201,7 +208,7 @@ describe('Update SIP Password', () => {
 			const error = await failure(
 				bed.run({
 					credentials: { ...bed.credentials(), baseUrl: url },
-					parameters: {
+					parameters: { passwordMode: 'manual',
 						userId: byId(ASHA.id),
 						deviceId: '101',
 						password: newPassword(),
@@ -222,7 +229,7 @@ describe('Update SIP Password', () => {
 			{ json: { user: 'no-such-user', device: 1, pw: newPassword() } },
 			{ json: { user: VIKRAM.id, device: VIKRAM.sip, pw: newPassword() } },
 		];
-		const parameters = { userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.pw }}' };
+		const parameters = { passwordMode: 'manual', userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.pw }}' };
 
 		it('with Continue On Fail: three outputs in input order, the middle one an error carrying Exotel’s envelope', async () => {
 			const items = three();
@@ -265,19 +272,20 @@ describe('Update SIP Password', () => {
 	describe('without ids, and with generated passwords', () => {
 		it('finds the user by email and uses their only SIP device', async () => {
 			const password = newPassword();
-			const output = await bed.run({ parameters: { userId: byEmail('asha.rao@example.com'), deviceId: '', password } });
+			const output = await bed.run({ parameters: { passwordMode: 'manual', userId: byEmail('asha.rao@example.com'), deviceId: '', password } });
+			// The lookup brings the devices (fields=devices): no second request for them.
 			expect(bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`)).toEqual([
 				'GET users',
-				`GET users/${ASHA.id}`,
 				`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`,
 			]);
+			expect(bed.sandbox.requests[0].query).toMatchObject({ email: 'asha.rao@example.com', fields: 'devices' });
 			expect(output[0].json.http_code).toBe(200);
 			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(password));
 		});
 
 		it('says which devices a user has when none is a SIP device', async () => {
 			const error = await failure(
-				bed.run({ parameters: { userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0'), password: newPassword() } }),
+				bed.run({ parameters: { passwordMode: 'manual', userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0'), password: newPassword() } }),
 			);
 			expect(error.message).toBe('User c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0 has no SIP device (devices: 301 (tel, Mei Lin mobile))');
 			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
@@ -288,9 +296,9 @@ describe('Update SIP Password', () => {
 			const second = { ...asha.devices[0], id: 105, name: 'Asha desk phone', contact_uri: 'sip:asharao105' };
 			const two = await startTestbed({ users: [{ ...asha, devices: [...asha.devices, second] }] });
 			try {
-				const error = await failure(two.run({ parameters: { userId: byId(asha.id), password: newPassword() } }));
+				const error = await failure(two.run({ parameters: { passwordMode: 'manual', userId: byId(asha.id), password: newPassword() } }));
 				expect(error.message).toBe(
-					`User ${asha.id} has 2 SIP devices (101 (sip, Asha softphone), 105 (sip, Asha desk phone)); set Device ID to choose one`,
+					`User ${asha.id} has 2 SIP devices (101 (sip, Asha softphone), 105 (sip, Asha desk phone)); pick one in Device`,
 				);
 			} finally {
 				await two.sandbox.stop();
@@ -320,7 +328,7 @@ describe('Update SIP Password', () => {
 		});
 
 		it('does not output the password it was given', async () => {
-			const output = await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
+			const output = await bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password: newPassword() } });
 			expect(output[0].json).not.toHaveProperty('sipPassword');
 		});
 	});
