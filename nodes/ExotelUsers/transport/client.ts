@@ -191,14 +191,16 @@ export class ExotelClient {
 		}
 		const entry: Remembered = { pending: load(), settled: false };
 		this.remembered.set(key, entry);
-		try {
-			entry.value = await entry.pending;
-			entry.settled = true;
-			return entry.value as T;
-		} catch (error) {
-			if (this.remembered.get(key) === entry) this.remembered.delete(key);
-			throw error;
-		}
+		entry.pending.then(
+			(value) => {
+				entry.value = value;
+				entry.settled = true;
+			},
+			() => {
+				if (this.remembered.get(key) === entry) this.remembered.delete(key);
+			},
+		);
+		return (await entry.pending) as T;
 	}
 
 	/** Remembers an answer that came with another lookup (a user found by email is that user by id too). */

@@ -79,23 +79,26 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.done();
 
 	const userId = await resolveUserId.call(this, itemIndex, client, user);
-	let envelope: IDataObject;
-	try {
-		envelope = await client.request(itemIndex, {
+	const sent = await client
+		.request(itemIndex, {
 			method: 'PUT',
 			path: ['users', userId, 'devices', deviceId],
 			body,
 			idempotent: true,
 			hints: { codes: DEVICE_CODE_HINTS },
-		});
-	} catch (error) {
-		if (error instanceof ExotelError && String(exotelErrorData(error.envelope)?.code) === '10810') {
-			await nameTheDeviceOn.call(this, itemIndex, client, userId, deviceId, error);
+		})
+		.then(
+			(answer) => ({ ok: true as const, envelope: answer }),
+			(error: unknown) => ({ ok: false as const, error }),
+		);
+	forgetUser(client, userId);
+	if (!sent.ok) {
+		if (sent.error instanceof ExotelError && String(exotelErrorData(sent.error.envelope)?.code) === '10810') {
+			await nameTheDeviceOn.call(this, itemIndex, client, userId, deviceId, sent.error);
 		}
-		throw error;
-	} finally {
-		forgetUser(client, userId);
+		throw sent.error;
 	}
+	const envelope = sent.envelope;
 	const changed = dataOf(envelope);
 	return { ...envelope, user_id: userId, device_id: deviceId, ...(changed?.type ? { device_type: changed.type } : {}) };
 }

@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ASHA, byId, failure, useTestbed } from '../../../../support/exotel';
+import { ASHA, byEmail, byId, failure, useTestbed } from '../../../../support/exotel';
 
 const bed = useTestbed();
 
@@ -65,5 +65,25 @@ describe('Device → Update', () => {
 	it('explains an unknown device', async () => {
 		const error = await failure(update(999, { available: false }));
 		expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found/);
+	});
+
+	it('names the device on as it is now, not as an earlier item of the run saw it', async () => {
+		const output = await bed.run({
+			continueOnFail: true,
+			items: [
+				{ json: { device: ASHA.sip, on: false } },
+				{ json: { device: ASHA.tel, on: true } },
+				{ json: { device: ASHA.sip, on: true } },
+			],
+			parameters: {
+				resource: 'device',
+				operation: 'update',
+				userId: byEmail('asha.rao@example.com'),
+				deviceId: '={{ $json.device }}',
+				updateFields: { available: '={{ $json.on }}' },
+			},
+		});
+		expect(output.slice(0, 2).map((o) => o.json.http_code)).toEqual([200, 200]);
+		expect(output[2].json.error).toMatch(/; device 102 \(tel, Asha mobile\) is on$/);
 	});
 });

@@ -333,3 +333,60 @@ describe('Update SIP Password', () => {
 		});
 	});
 });
+
+describe('requests per reset (every request counts against Exotel’s per-account limit)', () => {
+	const fromListDevice = (id: number) => ({ __rl: true, mode: 'list', value: String(id), cachedResultName: 'Asha softphone' });
+	const requests = () => bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`);
+
+	it.each([
+		['By ID, device id given', byId(ASHA.id), String(ASHA.sip), 1],
+		['From List, device from the list', { __rl: true, mode: 'list', value: ASHA.id }, fromListDevice(ASHA.sip), 1],
+		['By ID, device left empty', byId(ASHA.id), '', 2],
+		['By Email, device left empty', byEmail('asha.rao@example.com'), '', 2],
+		['By Email, device id given', byEmail('asha.rao@example.com'), String(ASHA.sip), 2],
+		['By Email in other capitals, device left empty', byEmail('Asha.Rao@Example.COM'), '', 2],
+	])('%s: %i', async (_mode, userId, deviceId, expected) => {
+		const output = await bed.run({ parameters: { userId, deviceId, passwordMode: 'generate' } });
+		expect(output[0].json).toMatchObject({ http_code: 200, device_id: String(ASHA.sip) });
+		expect(requests()).toHaveLength(expected);
+		expect(requests().at(-1)).toBe(`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`);
+	});
+
+	it('looks a user up once per execution: three resets of the same user by email are 1 lookup and 3 PUTs', async () => {
+		const output = await bed.run({
+			items: [{ json: {} }, { json: {} }, { json: {} }],
+			parameters: { userId: byEmail('asha.rao@example.com'), deviceId: '', passwordMode: 'generate' },
+		});
+		expect(output.map((o) => o.json.http_code)).toEqual([200, 200, 200]);
+		expect(requests()).toEqual(['GET users', ...Array(3).fill(`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`)]);
+	});
+
+	it('shares a lookup in flight between items sent at the same time (Concurrency)', async () => {
+		await bed.run({
+			items: [{ json: {} }, { json: {} }, { json: {} }, { json: {} }],
+			parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', options: { concurrency: 4 } },
+		});
+		expect(requests().filter((r) => r.startsWith('GET'))).toEqual([`GET users/${ASHA.id}`]);
+		expect(requests().filter((r) => r.startsWith('PUT'))).toHaveLength(4);
+	});
+
+	it('does not remember a failed lookup: each item asks for itself and gets its own error', async () => {
+		const output = await bed.run({
+			continueOnFail: true,
+			items: [{ json: {} }, { json: {} }],
+			parameters: { userId: byEmail('nobody@example.com'), deviceId: '', passwordMode: 'generate' },
+		});
+		expect(output).toEqual([
+			{ json: { error: 'No Exotel user has the email nobody@example.com' }, pairedItem: { item: 0 } },
+			{ json: { error: 'No Exotel user has the email nobody@example.com' }, pairedItem: { item: 1 } },
+		]);
+		// The exact filter, then the account's one page — for each item.
+		expect(requests()).toEqual(['GET users', 'GET users', 'GET users', 'GET users']);
+	});
+
+	it('remembers nothing from one execution to the next', async () => {
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
+		expect(requests().filter((r) => r.startsWith('GET'))).toHaveLength(2);
+	});
+});
