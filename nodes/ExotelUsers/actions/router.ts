@@ -8,6 +8,9 @@ import type { Transport } from '../transport/pacing';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
+/** What n8n's editor stores for its own "Custom API Call" entry. */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient) => Promise<IDataObject | IDataObject[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
@@ -35,7 +38,16 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 export async function router(this: IExecuteFunctions, transport: Transport): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
+	// n8n adds "Custom API Call" to the Resource and Operation of every node whose credential can
+	// sign other requests; its own HTTP Request node makes such calls, with this credential.
+	const operation = resource === CUSTOM_API_CALL ? CUSTOM_API_CALL : (this.getNodeParameter('operation', 0) as string);
+	if (operation === CUSTOM_API_CALL) {
+		throw new NodeOperationError(this.getNode(), 'Custom API Call is made with n8n’s HTTP Request node, not this node', {
+			description:
+				'Add an HTTP Request node with Authentication: Predefined Credential Type, Credential Type: Exotel Users API, and this credential; ' +
+				'its URL is your region’s host and the path, e.g. https://ccm-api.exotel.com/v2/accounts/<Account SID>/users. Or choose one of this node’s operations.',
+		});
+	}
 	const selected = resources[resource]?.[operation];
 	if (!selected) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
