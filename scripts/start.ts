@@ -20,11 +20,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 import { ROOT } from '../dev/n8n/n8n';
 import { DEFAULT_FOLDER, DEFAULT_N8N_PORT, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { OWNER } from '../dev/n8n/server';
+import { TerminalLog } from '../dev/n8n/terminalLog';
 import { CREDENTIAL } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 
@@ -182,14 +183,17 @@ async function main(): Promise<void> {
 		rmSync(DEFAULT_FOLDER, { recursive: true, force: true });
 	}
 	// n8n's start-up chatter (deprecation notices, runner and licence messages) is not shown: a
-	// failed start prints its last lines. Once it is ready, whatever n8n prints is passed on.
+	// failed start prints its last lines. Once it is ready, what n8n prints is passed on, but a
+	// failed execution's stack trace stays in n8n's log file (one line here says so).
 	let n8nReady = false;
+	const n8nLog = new TerminalLog(relative(process.cwd(), join(DEFAULT_FOLDER, '.n8n', 'logs', 'n8n.log')), (line) =>
+		process.stdout.write(`[n8n] ${line}\n`),
+	);
 	setup = await prepareSandboxN8n({
 		port: args.port,
 		log: say,
 		onN8nLog: (text) => {
-			if (!n8nReady) return;
-			for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[n8n] ${line}\n`);
+			if (n8nReady) n8nLog.push(text);
 		},
 		onSandboxRequest: (line) => console.log(`[exotel sandbox] ${line}`),
 		onN8nSpawn: (child) => (starting = child),
