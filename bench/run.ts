@@ -20,6 +20,8 @@
  *      (bench/share-child.ts) — with the node's pacing (one window per account per process,
  *      the slow-down after a 429) and with the old per-execution pacing: accepted rate ÷ L,
  *      429s ÷ requests, items lost, spread of finish times. (--smoke: this process only.)
+ *   6. Requests per reset for each way of choosing the user and the device, and per answer of
+ *      the editor's user search (bench/requests.ts): exact counts.
  *
  * A full run overwrites bench/RESULTS.md, appending bench/ANALYSIS.md (hand-written notes on
  * the figures). `--smoke` runs tiny sizes, prints, writes nothing, and exits non-zero only
@@ -27,7 +29,7 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package,sharing   run some sections
+ *   --only overhead,pacing,scale,package,sharing,requests   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
  */
@@ -57,6 +59,7 @@ import {
 	type Target,
 } from './lib';
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
+import { measureRequestsPerReset, requestsSection, type RequestsResult } from './requests';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
 import type { FromShareChild } from './share-child';
 import type { ScaleJob, ScaleResult } from './scale-child';
@@ -73,7 +76,7 @@ const PACING_CONCURRENCY = (() => {
 	const at = process.argv.indexOf('--pacing-concurrency');
 	return at < 0 ? undefined : Number(process.argv[at + 1]);
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing') => !ONLY || ONLY.has(section);
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -720,6 +723,7 @@ async function main(): Promise<void> {
 	let scale: Record<'small' | 'large', ScaleResult[]> | undefined;
 	let pacing: PacingResult | undefined;
 	let sharing: SharingResult[] | undefined;
+	let requests: RequestsResult | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
@@ -727,6 +731,7 @@ async function main(): Promise<void> {
 		if (wanted('overhead')) overhead = await measureOverhead(sandbox);
 		if (wanted('scale')) scale = await measureScale(sandbox);
 		if (wanted('sharing')) sharing = await measureSharing(sandbox);
+		if (wanted('requests')) requests = await measureRequestsPerReset();
 	} finally {
 		await sandbox.stop();
 	}
@@ -752,6 +757,7 @@ async function main(): Promise<void> {
 		...(scale ? scaleSection(scale) : []),
 		...(wanted('package') ? packageSection(pack) : []),
 		...(sharing ? sharingSection(sharing) : []),
+		...(requests ? requestsSection(requests) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');
