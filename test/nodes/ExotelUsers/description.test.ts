@@ -43,30 +43,30 @@ function defaults(typeVersion: number, parameters: INodeParameters = {}): INodeP
 }
 
 describe('versions: what changed for a new node, and what a saved workflow keeps', () => {
-	it('is version 1.1 for a new node, and still runs version 1', () => {
-		expect(new ExotelUsers().description.version).toEqual([1, 1.1]);
+	it('is version 2 for a new node, and still runs version 1', () => {
+		expect(new ExotelUsers().description.version).toEqual([1, 2]);
 	});
 
-	it('1.1 reads by default (User → Get); a version-1 workflow that saved no operation still updates SIP passwords', () => {
-		expect(defaults(1.1)).toMatchObject({ resource: 'user', operation: 'get' });
+	it('version 2 reads by default (User → Get); a version-1 workflow that saved no operation still updates SIP passwords', () => {
+		expect(defaults(2)).toMatchObject({ resource: 'user', operation: 'get' });
 		expect(defaults(1)).toMatchObject({ resource: 'user', operation: 'updateSipPassword' });
 	});
 
-	it('1.1 generates the password by default, so nothing secret is typed into the workflow; version 1 keeps Enter a Password', () => {
-		expect(defaults(1.1, { operation: 'updateSipPassword' })).toMatchObject({ passwordMode: 'generate', passwordLength: 16 });
-		expect(defaults(1.1, { operation: 'updateSipPassword' })).not.toHaveProperty('password');
+	it('version 2 generates the password by default, so nothing secret is typed into the workflow; version 1 keeps Enter a Password', () => {
+		expect(defaults(2, { operation: 'updateSipPassword' })).toMatchObject({ passwordMode: 'generate', passwordLength: 16 });
+		expect(defaults(2, { operation: 'updateSipPassword' })).not.toHaveProperty('password');
 		expect(defaults(1, { operation: 'updateSipPassword' })).toMatchObject({ passwordMode: 'manual', password: '' });
 	});
 
-	it('1.1 picks the device from the user’s devices (a resource locator); version 1 keeps the text field', () => {
-		expect(defaults(1.1, { operation: 'updateSipPassword' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
+	it('version 2 picks the device from the user’s devices (a resource locator); version 1 keeps the text field', () => {
+		expect(defaults(2, { operation: 'updateSipPassword' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
 		expect(defaults(1, { operation: 'updateSipPassword' }).deviceId).toBe('');
-		expect(defaults(1.1, { resource: 'device', operation: 'update' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
+		expect(defaults(2, { resource: 'device', operation: 'update' }).deviceId).toEqual({ __rl: true, mode: 'list', value: '' });
 	});
 
-	it('1.1 has Include as its own option of Get Many users, not among the filters', () => {
-		expect(defaults(1.1, { operation: 'getAll' })).toMatchObject({ include: [] });
-		const filters = properties.filter((p) => p.name === 'filters' && p.displayOptions?.show?.['@version']?.includes(1.1));
+	it('version 2 has Include as its own option of Get Many users, not among the filters', () => {
+		expect(defaults(2, { operation: 'getAll' })).toMatchObject({ include: [] });
+		const filters = properties.filter((p) => p.name === 'filters' && p.displayOptions?.show?.['@version']?.includes(2));
 		expect(filters.flatMap((p) => (p.options ?? []).map((o) => ('name' in o ? o.name : '')))).toEqual(['contactUris', 'emails']);
 	});
 });

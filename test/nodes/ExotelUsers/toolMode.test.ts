@@ -12,7 +12,7 @@ import { ASHA, asTool, expectNoSecrets, newPassword, useTestbed } from '../../su
 const bed = useTestbed();
 
 /** What the model is asked to fill: n8n's tool schema comes from these $fromAI() calls alone. */
-function modelArguments(parameters: INodeParameters, typeVersion = 1.1): FromAIArgument[] {
+function modelArguments(parameters: INodeParameters, typeVersion = 2): FromAIArgument[] {
 	const tool = asTool(new ExotelUsers()).description;
 	const filled = NodeHelpers.getNodeParameters(tool.properties, parameters, true, false, { typeVersion } as never, tool) ?? {};
 	const found: FromAIArgument[] = [];
@@ -63,7 +63,7 @@ describe('as an AI Agent tool', () => {
 
 	it('does not ask the model for anything in the plain node', () => {
 		const plain = new ExotelUsers().description;
-		const filled = NodeHelpers.getNodeParameters(plain.properties, { operation: 'updateSipPassword', passwordMode: 'manual' }, true, false, { typeVersion: 1.1 } as never, plain);
+		const filled = NodeHelpers.getNodeParameters(plain.properties, { operation: 'updateSipPassword', passwordMode: 'manual' }, true, false, { typeVersion: 2 } as never, plain);
 		const found: FromAIArgument[] = [];
 		traverseNodeParameters(filled, found);
 		expect(found).toEqual([]);
@@ -105,7 +105,7 @@ describe('as an AI Agent tool', () => {
 				default: false,
 				displayOptions: { show: { '@tool': [true], passwordMode: ['generate'] } },
 			});
-			const plainParameters = NodeHelpers.getNodeParameters(new ExotelUsers().description.properties, { operation: 'updateSipPassword' }, true, false, { typeVersion: 1.1 } as never, new ExotelUsers().description);
+			const plainParameters = NodeHelpers.getNodeParameters(new ExotelUsers().description.properties, { operation: 'updateSipPassword' }, true, false, { typeVersion: 2 } as never, new ExotelUsers().description);
 			expect(plainParameters).not.toHaveProperty('returnPasswordToModel');
 		});
 	});

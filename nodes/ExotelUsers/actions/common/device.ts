@@ -56,3 +56,9 @@ export function readDevice(context: IExecuteFunctions, itemIndex: number, input:
 export function describeDevice(device: IDataObject): string {
 	return `${String(device.id)} (${String(device.type)}${device.name ? `, ${String(device.name)}` : ''})`;
 }
+
+/** Exotel's 404 for a device id that is not one of the user's: most often picked for another user. */
+export const DEVICE_NOT_FOUND_HINTS = {
+	'1000':
+		'This device is not one of this user’s devices — often it was picked for another user before User changed. Pick the device again (the list shows the chosen user’s devices), or leave Device empty for the user’s only SIP device.',
+};

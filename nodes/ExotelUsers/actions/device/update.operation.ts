@@ -6,7 +6,7 @@ import { ItemInput } from '../../helpers/validation';
 import { exotelErrorData } from '../../helpers/errors';
 import { ExotelError, type ExotelClient } from '../../transport/client';
 import { dataOf } from '../../helpers/envelope';
-import { describeDevice, DEVICE_DESCRIPTION, deviceLocator, readDevice } from '../common/device';
+import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
 import { devicesOf, forgetUser, getUser, readUser, resolveUserId, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. 102',
 		description: DEVICE_DESCRIPTION,
 	}),
-	...modelFilled(inVersions([1.1], deviceLocator(false)), 'Device'),
+	...modelFilled(inVersions([2], deviceLocator(false)), 'Device'),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -60,6 +60,7 @@ export const description = updateDisplayOptions({ show: { resource: ['device'], 
 
 /** Exotel's codes for this request, with what to do about each. */
 const DEVICE_CODE_HINTS = {
+	...DEVICE_NOT_FOUND_HINTS,
 	'10810': 'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
 	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
 };

@@ -38,9 +38,9 @@ const operation: INodeProperties = {
 };
 
 export const description: INodeProperties[] = [
-	// A read by default from 1.1: what a new node, and an AI Agent tool, does unless told otherwise.
+	// A read by default from version 2: what a new node, and an AI Agent tool, does unless told otherwise.
 	inVersions([1], { ...operation, default: 'updateSipPassword' }),
-	inVersions([1.1], operation),
+	inVersions([2], operation),
 	...create.description,
 	...deleteUser.description,
 	...get.description,

@@ -74,10 +74,10 @@ const filters: INodeProperties = {
 
 const properties: INodeProperties[] = [
 	...paging,
-	// Version 1 kept Include among the filters, where it is easy to miss; from 1.1 it is its own option.
+	// Version 1 kept Include among the filters, where it is easy to miss; from version 2 it is its own option.
 	inVersions([1], { ...filters, options: [...filterOptions, { ...include, name: 'fields' }] }),
-	inVersions([1.1], filters),
-	inVersions([1.1], include),
+	inVersions([2], filters),
+	inVersions([2], include),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
@@ -97,7 +97,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.check('contactUris', 'Device Contact URIs', uris.flatMap((u) => contactUriProblems(u).map((p) => `"${u}" ${p}`)));
 	if (uris.length) qs['devices.contact_uri'] = uris.join(',');
 
-	// Version 1 has Include among the filters; 1.1 has it of its own.
+	// Version 1 has Include among the filters; version 2 has it of its own.
 	const include = this.getNodeParameter('include', itemIndex, null) as string[] | null;
 	const fields = include ?? (filterValues.fields as string[] | undefined) ?? [];
 	if (fields.length) qs.fields = fields.join(',');

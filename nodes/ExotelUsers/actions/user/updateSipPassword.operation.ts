@@ -11,7 +11,7 @@ import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../
 import { runsAsTool } from '../../helpers/tool';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { DEVICE_DESCRIPTION, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
+import { DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { findUser, onlySipDevice, readUser, resolveUserId, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
@@ -54,13 +54,13 @@ const properties: INodeProperties[] = [
 		hint: LEAVE_EMPTY_HINT,
 	}),
 	...modelFilled(
-		inVersions([1.1], deviceLocator(true)),
+		inVersions([2], deviceLocator(true)),
 		'Device',
 		'The id of the user’s SIP device, a whole number such as 101. An empty string uses the user’s only SIP device, which is almost always right.',
 	),
-	// Version 1 entered a password by default; 1.1 generates one, so nothing secret need be typed into the workflow.
+	// Version 1 entered a password by default; version 2 generates one, so nothing secret need be typed into the workflow.
 	inVersions([1], { ...passwordModes, default: 'manual' }),
-	inVersions([1.1], passwordModes),
+	inVersions([2], passwordModes),
 	{
 		displayName:
 			'A password typed into New SIP Password is saved in the workflow in clear text, in every saved version. Use Generate a Password, or an expression that takes it from a previous node, e.g. {{ $json.password }}.',
@@ -161,6 +161,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		body: { password },
 		secrets: [password],
 		idempotent: true,
+		hints: { codes: DEVICE_NOT_FOUND_HINTS },
 	});
 	// A password is set only on a SIP device: Exotel refuses any other.
 	const result: IDataObject = { ...envelope, user_id: userId, device_id: device, device_type: 'sip' };

@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { ASHA, byEmail, byId, failure, useTestbed } from '../../../../support/exotel';
+import { ASHA, VIKRAM, byEmail, byId, failure, useTestbed } from '../../../../support/exotel';
 
 const bed = useTestbed();
 
@@ -62,9 +62,10 @@ describe('Device → Update', () => {
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
 
-	it('explains an unknown device', async () => {
-		const error = await failure(update(999, { available: false }));
-		expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found/);
+	it('explains a device that is not the user’s: most often picked for another user', async () => {
+		const error = await failure(update(VIKRAM.sip, { available: false }));
+		expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 201 not found/);
+		expect(error.description).toMatch(/often it was picked for another user before User changed\. Pick the device again/);
 	});
 
 	it('names the device on as it is now, not as an earlier item of the run saw it', async () => {

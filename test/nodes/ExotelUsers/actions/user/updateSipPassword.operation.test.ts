@@ -172,7 +172,8 @@ describe('Update SIP Password', () => {
 		it('explains an unknown device', async () => {
 			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
 			expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found for this user \[request_id [0-9a-f]{32}\]$/);
-			expect(error.description).toMatch(/user or device ID does not exist/);
+			// Most often a device picked for another user before User changed.
+			expect(error.description).toMatch(/^This device is not one of this user’s devices — often it was picked for another user before User changed\. Pick the device again/);
 		});
 
 		it('explains a device that is not a SIP device', async () => {
