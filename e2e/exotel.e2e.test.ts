@@ -149,7 +149,16 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 			body: { password: sandbox.fingerprint(passwords.EXOTEL_E2E_PW_OK) },
 		});
 		expect(run.nodes.Reset).toEqual([
-			{ request_id: put.request_id, method: 'PUT', http_code: 200, response: { code: 200, error_data: null, status: 'success', data: null } },
+			{
+				request_id: put.request_id,
+				method: 'PUT',
+				http_code: 200,
+				response: { code: 200, error_data: null, status: 'success', data: null },
+				// Which device was changed: the envelope does not say.
+				user_id: ASHA.id,
+				device_id: '101',
+				device_type: 'sip',
+			},
 		]);
 	});
 
