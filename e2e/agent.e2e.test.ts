@@ -5,19 +5,20 @@
  * server on 127.0.0.1; the tool calls the Exotel sandbox. Each workflow is Manual Trigger →
  * a chat message → AI Agent, run with `n8n execute-batch`, one conversation per workflow.
  *
- * The tool nodes are saved the way the editor saves them: the action picked and nothing else
- * touched, so what the model is offered comes from the node's own defaults for the tool.
+ * The tool nodes are saved the way the editor saves them (dev/n8n/workflows.ts
+ * savedToolParameters, checked against the real editor by the browser tier): the operation and
+ * the few options a user changed, with the node's own tool defaults — the `$fromAI` parameters
+ * and their descriptions — as the editor writes them.
  *
  * Checked: what the tool sent to Exotel, and what went back to the "model" (the tool results
  * and the tools, with their parameter descriptions, it was offered).
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 
 import { startModelServer, type ModelServer, type OfferedTool, type RecordedModelRequest, type ScriptedConversation } from '../dev/model/server';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
-import { N8nFolder, NODE_TYPE, ROOT, type RunResult } from '../dev/n8n/n8n';
-import { agentWorkflow, openAiCredential, sandboxCredential, type AgentTool } from '../dev/n8n/workflows';
+import { N8nFolder, NODE_TYPE, type RunResult } from '../dev/n8n/n8n';
+import { agentWorkflow, builtNode, openAiCredential, sandboxCredential, savedToolParameters, type AgentTool } from '../dev/n8n/workflows';
 
 const [ASHA] = seedUsers();
 const ASHA_SIP_DEVICE = '101';
@@ -25,9 +26,6 @@ const ASHA_SIP_DEVICE = '101';
 const MODEL_KEY = 'sk-scripted-e2e';
 /** The tool variant n8n makes of the node, at the node's newest version (what the editor adds). */
 const TOOL_TYPE = `${NODE_TYPE.custom}Tool`;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const NODE_VERSIONS = [new (require(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js')).ExotelUsers)().description.version].flat() as number[];
-const TOOL_VERSION = Math.max(...NODE_VERSIONS);
 
 /** The user's messages: one conversation each (the scripted model tells them apart by these). */
 const ASK = {
@@ -43,8 +41,13 @@ const ANSWER = {
 	lookup: 'Asha has a softphone and a mobile.',
 };
 
-/** An Exotel Users tool on the agent, saved with only these parameters (the rest are the node's defaults). */
-const exotelTool = (parameters: Record<string, unknown>): AgentTool => ({ name: 'Exotel Users', type: TOOL_TYPE, typeVersion: TOOL_VERSION, parameters });
+/** An Exotel Users tool on the agent, as the editor saves it when the user changed only `changed`. */
+const exotelTool = (changed: Record<string, string | boolean>): AgentTool => ({
+	name: 'Exotel Users',
+	type: TOOL_TYPE,
+	typeVersion: builtNode().version,
+	parameters: savedToolParameters(changed),
+});
 
 /**
  * Whether `text` contains the password whose sandbox fingerprint is `fingerprint`: every run
@@ -91,13 +94,13 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		{ name: 'lookup', when: ASK.lookup, turns: [{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email } } }, { say: ANSWER.lookup }] },
 	];
 	const workflows = [
-		// The action picked in the editor, nothing else touched: a generated password, the device found.
+		// Operation set to Update SIP Password, nothing else touched: a generated password, the device found.
 		agentWorkflow('agentReset', [ASK.reset], [exotelTool({ operation: 'updateSipPassword' })]),
 		// The author chose Enter a Password: the model passes on the password the user typed.
 		agentWorkflow('agentWeak', [ASK.weak(weakPassword)], [exotelTool({ operation: 'updateSipPassword', passwordMode: 'manual' })]),
 		// The author turned on Return Password to the AI Model.
 		agentWorkflow('agentReveal', [ASK.reveal], [exotelTool({ operation: 'updateSipPassword', returnPasswordToModel: true })]),
-		// The tool added with no action picked.
+		// The tool as it comes when added to the agent (no operation chosen).
 		agentWorkflow('agentLookup', [ASK.lookup], [exotelTool({})]),
 	];
 
@@ -165,12 +168,12 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		expect(model.requests.filter((r) => r.reply.kind === 'error')).toEqual([]);
 	});
 
-	it('resets Asha’s softphone password: the tool finds her SIP device from her email and sends one PUT for it', () => {
+	it('resets Asha’s softphone password in two requests: her SIP device found from her email, then one PUT for it', () => {
 		const put = passwordPut('reset');
 		expect(put.auth).toEqual({ username: secrets.apiKey, tokenMatches: true });
 		expect(put.body).toEqual({ password: expect.stringMatching(/^sha256:/) });
-		// Reading is all it did besides: no user or device was changed.
-		expect(exotelCallsOf('reset').filter((r) => r !== put).every((r) => r.method === 'GET')).toBe(true);
+		// Two requests in all: Asha found by email with her devices, then the PUT.
+		expect(exotelCallsOf('reset').map((r) => r.method)).toEqual(['GET', 'PUT']);
 	});
 
 	it('does not give the generated password back to the model: the model hears that it was set, and for which device', () => {
@@ -199,7 +202,7 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		expect(result).not.toContain(weakPassword);
 	});
 
-	it('a tool added with no action picked reads: Get a user, no change sent to Exotel, and the model gets Asha’s devices', () => {
+	it('the tool as it comes (no operation chosen) reads: Get a user, no change sent to Exotel, and the model gets Asha’s devices', () => {
 		expect(offeredTool('lookup').description).toMatch(/^Get a user/);
 		const calls = exotelCallsOf('lookup');
 		expect(calls.length).toBeGreaterThan(0);

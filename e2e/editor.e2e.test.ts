@@ -1,9 +1,13 @@
 /**
  * The editor in a real browser: `npm start`'s setup (scripts/start.ts → prepareSandboxN8n) on
- * its own port and a throw-away folder, driven by Debian's Chromium through playwright-core
- * (no browser download). Signs in with the login `npm start` prints, finds the Exotel node in
- * the nodes panel, opens the "Exotel sandbox" credential and its Region choices, and runs
- * "Exotel: try it" from the canvas until the output panel shows Exotel's envelope.
+ * its own port and a throw-away folder, with a sandbox the size of a small contact centre
+ * (237 users), driven by Debian's Chromium through playwright-core (no browser download).
+ * Signs in with the login `npm start` prints, finds the Exotel Users node in the nodes panel,
+ * opens the "Exotel sandbox" credential and its Region choices, runs "Exotel: try it" from
+ * the canvas until the output panel shows Exotel's envelope; searches the users for a name
+ * found only on later pages, picks a device from the chosen user's list and runs the node;
+ * adds the node as a tool to n8n's AI Agent and reads what the model will be told (and what
+ * the editor saves); and tests a credential with a wrong token.
  *
  * Run with `npm run test:browser`. Screenshots go to test-results/editor/; with
  * UPDATE_SCREENSHOTS=1 also to docs/ (the README's pictures).
@@ -18,9 +22,17 @@ import { chromium, selectors, type BrowserContext, type Page } from 'playwright-
 import { prepareSandboxN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { ROOT } from '../dev/n8n/n8n';
 import { OWNER } from '../dev/n8n/server';
-import { CREDENTIAL } from '../dev/n8n/workflows';
+import { CREDENTIAL, savedToolParameters } from '../dev/n8n/workflows';
+import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
+import { seedUsers } from '../dev/sandbox/server';
 
 const PORT = 5710;
+/** A small contact centre: more users than Exotel lists on one page (50). */
+const USERS = 237;
+const ASHA = seedUsers()[0];
+/** What the user list shows for a user. */
+const label = (user: { first_name: string; last_name: string; email: string | null }) =>
+	`${user.first_name} ${user.last_name}${user.email ? ` (${user.email})` : ''}`;
 const CHROMIUM = '/usr/bin/chromium';
 /** Required on these machines: without the background-networking flags Chromium's connections are refused. */
 const CHROMIUM_ARGS = [
@@ -63,6 +75,42 @@ async function step(name: string, body: () => Promise<void>): Promise<void> {
 	}
 }
 
+/** A new, empty workflow: Overview → Create workflow. */
+async function newWorkflow(): Promise<void> {
+	await page.goto(`${setup.editorUrl}/workflow/new`);
+	await page.getByTestId('canvas-plus-button').waitFor();
+}
+
+/** The nodes panel: search, then click the node (and the action, if given). */
+async function addNode(search: string, name: RegExp, action?: string): Promise<void> {
+	await page.getByTestId('node-creator-search-bar').fill(search);
+	await page.getByTestId('node-creator-item-name').filter({ hasText: name }).first().click();
+	if (action) await page.getByTestId('node-creator-item-name').filter({ hasText: action }).click();
+	await page.getByTestId('ndv').waitFor();
+}
+
+/** Opens a resource locator's list (From List mode) and, if given, types a search. */
+async function openList(parameter: string, search?: string) {
+	await page.getByTestId(`resource-locator-${parameter}`).getByTestId('rlc-input').click();
+	if (search !== undefined) await page.getByTestId('rlc-search').fill(search);
+	return page.getByTestId('rlc-item');
+}
+
+/** Closes the node's panel, saves the workflow (Ctrl+S) and returns it as n8n stored it, once the store has `until`. */
+async function closeSaveAndRead(until: (workflow: any) => boolean): Promise<any> {
+	await page.getByTestId('ndv-close-button').click();
+	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
+	await page.keyboard.press('Control+s');
+	for (;;) {
+		const id = /\/workflow\/([A-Za-z0-9]+)/.exec(page.url())?.[1];
+		if (id && id !== 'new') {
+			const { status, json } = await setup.n8n.rest('GET', `/rest/workflows/${id}`);
+			if (status === 200 && until(json.data)) return json.data;
+		}
+		await page.waitForTimeout(250);
+	}
+}
+
 /** Overview → the workflow's card, as the banner of `npm start` says. */
 async function openWorkflow(name: string): Promise<void> {
 	await page.goto(`${setup.editorUrl}/home/workflows`);
@@ -78,7 +126,7 @@ beforeAll(async () => {
 	folder = mkdtempSync(join(tmpdir(), 'exotel-editor-'));
 	profile = mkdtempSync(join(tmpdir(), 'exotel-chromium-'));
 	// The sandbox on a port of its own, so a running `npm start` (4010, 5678) does not matter.
-	setup = await prepareSandboxN8n({ port: PORT, sandboxPort: 0, folder });
+	setup = await prepareSandboxN8n({ port: PORT, sandboxPort: 0, folder, users: USERS });
 	context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
@@ -118,7 +166,7 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.getByTestId('node-creator-plus-button').click();
 			await page.getByTestId('node-creator-search-bar').fill('Exotel');
 			const item = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: /Exotel/ });
-			await item.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel$/ }).first().waitFor();
+			await item.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel Users$/ }).first().waitFor();
 			expect(await item.first().innerText()).toMatch(/Manage Exotel contact-centre users/);
 			await screenshot('node-panel.png');
 
@@ -188,4 +236,137 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.keyboard.press('Escape');
 		});
 	}, 90_000);
+	it('searches the whole account: "khan" finds every Khan, though none is on Exotel’s first page, and picks one', async () => {
+		await step('user-search', async () => {
+			const all = seedUsers(USERS);
+			const khans = all.filter((u) => `${u.first_name} ${u.last_name} ${u.email ?? ''}`.toLowerCase().includes('khan'));
+			const positions = khans.map((khan) => all.indexOf(khan));
+			expect(Math.min(...positions)).toBeGreaterThanOrEqual(50); // none on the first page of 50
+			const nur = khans.find((u) => u.first_name === 'Nur')!;
+
+			await newWorkflow();
+			await page.getByTestId('canvas-plus-button').click();
+			await addNode('Exotel', /^Exotel Users$/, 'Update SIP password of a user');
+			const items = await openList('userId', 'khan');
+			await items.filter({ hasText: label(nur) }).waitFor();
+			expect((await items.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(khans.map(label).sort());
+			await screenshot('user-search.png');
+
+			await items.filter({ hasText: label(nur) }).click();
+			expect(await page.getByTestId('resource-locator-userId').getByTestId('rlc-input').inputValue()).toBe(label(nur));
+		});
+	}, 90_000);
+
+	it('picks a device from the chosen user’s devices (name, type, contact) and the run changes that device', async () => {
+		await step('device-picker', async () => {
+			await newWorkflow();
+			await page.getByTestId('canvas-plus-button').click();
+			await addNode('Exotel', /^Exotel Users$/, 'Update SIP password of a user');
+			// An address typed in other capitals, "@" included, finds the user.
+			const users = await openList('userId', 'Asha.Rao@');
+			await users.filter({ hasText: label(ASHA) }).waitFor();
+			expect((await users.allInnerTexts()).map((t) => t.trim())).toContain(label(ASHA));
+			await users.filter({ hasText: label(ASHA) }).click();
+
+			const devices = await openList('deviceId');
+			await devices.first().waitFor();
+			const shown = (await devices.allInnerTexts()).map((t) => t.trim());
+			expect(shown).toEqual([expect.stringMatching(/^Asha softphone \(SIP, sip:asharao101/), expect.stringMatching(/^Asha mobile \(Telephone, \+919876543210/)]);
+			await screenshot('device-picker.png');
+			await devices.filter({ hasText: 'Asha softphone' }).click();
+
+			const before = setup.sandbox.requests.length;
+			await page.getByTestId('node-execute-button').click();
+			const output = page.getByTestId('output-panel');
+			await output.getByTestId('node-run-status-success').waitFor();
+			const writes = setup.sandbox.requests.slice(before).filter((r) => r.method !== 'GET');
+			expect(writes.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual([`PUT /v2/accounts/sandbox/users/${ASHA.id}/devices/101/password 200`]);
+			await output.getByTestId('radio-button-json').click();
+			const text = (await output.getByTestId('ndv-data-container').innerText()).replace(/\s+/g, ' ');
+			expect(text).toContain('"device_id": "101"');
+			await page.keyboard.press('Escape');
+		});
+	}, 90_000);
+
+	it('adds Exotel Users as a tool of an AI Agent: each parameter the model fills shows the description the model gets, and is saved with it', async () => {
+		await step('agent-tool', async () => {
+			await newWorkflow();
+			await page.getByTestId('canvas-plus-button').click();
+			await addNode('AI Agent', /^AI Agent$/);
+			await page.getByTestId('add-subnode-ai_tool-0').click();
+			await addNode('Exotel', /^Exotel Users Tool$/);
+			const ndv = page.getByTestId('ndv');
+			const descriptions = async () => (await ndv.locator('textarea').evaluateAll((areas) => areas.map((a) => (a as HTMLTextAreaElement).value))).filter(Boolean);
+			const toolNode = (workflow: any) => workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsersTool');
+
+			// As it comes: Get a user, the user defined by the model.
+			await ndv.getByText('Defined automatically by the model').first().waitFor();
+			expect(await ndv.getByTestId('parameter-input-operation').locator('input').inputValue()).toBe('Get');
+			const [user] = await descriptions();
+			expect(user).toMatch(/email/i);
+			expect(user).toContain(ASHA.email);
+			expect(user).toMatch(/[0-9a-f]{32}/);
+			let saved = toolNode(await closeSaveAndRead((w) => Boolean(toolNode(w))));
+			expect(saved.parameters).toEqual(savedToolParameters({}));
+
+			// Update SIP Password: the device too; the password generated and, by default, kept from the model.
+			await page.getByTestId('canvas-node').filter({ hasText: 'Exotel Users' }).dblclick();
+			await ndv.getByTestId('parameter-input-operation').click();
+			await page.getByRole('option').filter({ hasText: 'Update SIP Password' }).click();
+			await ndv.getByTestId('parameter-input-returnPasswordToModel').waitFor();
+			const [, device] = await descriptions();
+			expect(device).toMatch(/empty/i);
+			await screenshot('agent-tool.png');
+			saved = toolNode(await closeSaveAndRead((w) => toolNode(w)?.parameters.operation === 'updateSipPassword'));
+			expect(saved.parameters).toEqual(savedToolParameters({ operation: 'updateSipPassword' }));
+
+			// Enter a Password: the model passes on the password the user gives, told the rules.
+			await page.getByTestId('canvas-node').filter({ hasText: 'Exotel Users' }).dblclick();
+			await ndv.getByTestId('parameter-input-passwordMode').click();
+			await page.getByRole('option').filter({ hasText: 'Enter a Password' }).click();
+			await ndv.getByText('Defined automatically by the model').nth(2).waitFor();
+			const [, , password] = await descriptions();
+			expect(password).toMatch(/8 characters/);
+			saved = toolNode(await closeSaveAndRead((w) => toolNode(w)?.parameters.passwordMode === 'manual'));
+			expect(saved.parameters).toEqual(savedToolParameters({ operation: 'updateSipPassword', passwordMode: 'manual' }));
+		});
+	}, 120_000);
+
+	it('tests a new credential with a wrong API token: the message says what to check, the region first, with both regions’ hosts', async () => {
+		await step('credential-test', async () => {
+			await page.goto(`${setup.editorUrl}/home/credentials`);
+			await page.getByRole('button', { name: 'Create credential' }).first().click();
+			const select = page.getByTestId('selectCredential-modal');
+			await select.getByTestId('new-credential-type-select').locator('input').fill('Exotel');
+			await page.getByTestId('new-credential-type-select-option').filter({ hasText: 'Exotel Users API' }).click();
+			await select.getByTestId('new-credential-type-button').click();
+
+			const modal = page.getByTestId('editCredential-modal');
+			await modal.getByTestId('parameter-input-apiKey').locator('input').fill(SANDBOX_CREDENTIALS.apiKey);
+			await modal.getByTestId('parameter-input-apiToken').locator('input').fill('not-the-token');
+			await modal.getByTestId('parameter-input-accountSid').locator('input').fill(SANDBOX_CREDENTIALS.accountSid);
+			await modal.getByTestId('parameter-input-region').click();
+			await page.getByRole('option').filter({ hasText: 'Custom' }).click();
+			await modal.getByTestId('parameter-input-baseUrl').locator('input').fill(setup.sandbox.url);
+			const before = setup.sandbox.requests.length;
+			await modal.getByTestId('credential-save-button').click(); // n8n tests a credential when it is saved
+
+			await modal.getByText('Couldn’t connect with these settings').waitFor();
+			await modal.getByText('More details').click();
+			const message = modal.getByText(/Exotel refused these credentials/);
+			await message.waitFor();
+			const text = await message.innerText();
+			expect(text).toMatch(/401/);
+			expect(text).toMatch(/API Token/);
+			expect(text).toMatch(/Region/);
+			expect(text).toContain('ccm-api.exotel.com');
+			expect(text).toContain('ccm-api.in.exotel.com');
+			// What n8n sent: the credential's test request (once or more), with the wrong token.
+			const sent = setup.sandbox.requests.slice(before).map((r) => [r.method, r.url, r.status, r.auth?.tokenMatches]);
+			expect(sent.length).toBeGreaterThan(0);
+			expect(sent).toEqual(sent.map(() => ['GET', '/v2/accounts/sandbox/users?limit=1', 401, false]));
+			await screenshot('credential-test.png');
+			await page.keyboard.press('Escape');
+		});
+	}, 60_000);
 });

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
-import { startSandbox, type ExotelSandbox } from '../sandbox/server';
+import { seedUsers, startSandbox, type ExotelSandbox } from '../sandbox/server';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -119,6 +119,8 @@ export interface SandboxN8nOptions {
 	onSandboxRequest?: (line: string) => void;
 	/** Called as soon as n8n is spawned, so a caller can stop it while it starts. */
 	onN8nSpawn?: (child: ChildProcess) => void;
+	/** How many users the sandbox starts with (the three named ones, then generated ones; default: the three). */
+	users?: number;
 }
 
 export interface SandboxN8n {
@@ -140,9 +142,10 @@ async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 	});
 }
 
-async function startExotelSandbox(port: number, onRequest?: (line: string) => void): Promise<ExotelSandbox> {
+async function startExotelSandbox(port: number, onRequest?: (line: string) => void, users?: number): Promise<ExotelSandbox> {
 	const options = {
 		...SANDBOX_CREDENTIALS,
+		users: seedUsers(users),
 		onRequest: (r: ExotelSandbox['requests'][number]) =>
 			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
 	};
@@ -234,7 +237,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		throw new Error('dist/ has no built node: run `npm run build` first (`npm start` does).');
 	}
 
-	const sandbox = await startExotelSandbox(options.sandboxPort ?? DEFAULT_SANDBOX_PORT, options.onSandboxRequest);
+	const sandbox = await startExotelSandbox(options.sandboxPort ?? DEFAULT_SANDBOX_PORT, options.onSandboxRequest, options.users);
 	log(`Exotel sandbox listening on ${sandbox.url}`);
 	let n8n: RunningN8n | undefined;
 	let child: ChildProcess | undefined;

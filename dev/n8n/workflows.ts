@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { NodeHelpers, type INode, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
+
 import { ROOT } from './n8n';
 
 export const CREDENTIAL = { id: 'exotelSandbox01', name: 'Exotel sandbox' };
@@ -124,6 +126,32 @@ export const OPENAI_CREDENTIAL = { id: 'openAiScripted01', name: 'Scripted model
 /** n8n's credential import format for `openAiApi` with a custom base URL (`…/v1`). */
 export function openAiCredential(apiKey: string, baseUrl: string) {
 	return [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey, url: baseUrl } }];
+}
+
+/** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
+export function builtNode(): { description: INodeTypeDescription; version: number } {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { ExotelUsers } = require(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'));
+	const description = new ExotelUsers().description as INodeTypeDescription;
+	return { description, version: Math.max(...[description.version].flat()) };
+}
+
+/**
+ * The parameters n8n's editor saves for the node added as an AI Agent tool (`<type>Tool`,
+ * where '@tool' display options apply) when the user changed only `changed`: n8n's own
+ * NodeHelpers fill in every default, mark resource locators as the editor does (`__rl`), and
+ * drop what equals its default. So a tool's `$fromAI` resource-locator defaults are saved, with
+ * their descriptions. The browser tier checks this against what the real editor saves.
+ */
+export function savedToolParameters(changed: INodeParameters, node = builtNode()): INodeParameters {
+	const tool = { ...node.description, name: `${node.description.name}Tool` };
+	const asNode = (parameters: INodeParameters): INode => ({ id: 'tool', name: 'tool', type: tool.name, typeVersion: node.version, position: [0, 0], parameters });
+	const full = NodeHelpers.getNodeParameters(tool.properties, changed, true, false, asNode(changed), tool) ?? {};
+	for (const property of tool.properties) {
+		const value = full[property.name];
+		if (property.type === 'resourceLocator' && value && typeof value === 'object') full[property.name] = { __rl: true, ...value };
+	}
+	return NodeHelpers.getNodeParameters(tool.properties, full, false, false, asNode(full), tool) ?? {};
 }
 
 /** A tool node of an agent: an Exotel Users tool (`<node type>Tool`) as the editor saves it. */
