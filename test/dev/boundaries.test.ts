@@ -1,7 +1,7 @@
 /**
  * The repository's shape, as a contributor relies on it: the development kit in dev/ is shared
  * by tests, scripts and the benchmark and depends on none of them; tests never reach into the
- * command-line scripts.
+ * command-line scripts; and no file spells the names the package had before its rename.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -39,5 +39,16 @@ describe('the dev/ kit', () => {
 				.map((target) => `${file} -> ${target}`),
 		);
 		expect(fromTests).toEqual([]);
+	});
+});
+
+describe('the rename', () => {
+	it('leaves the old package and credential names only in the CHANGELOG’s note of it', () => {
+		// Spelled in two halves so that this file does not match itself.
+		const old = new RegExp(['n8n-nodes-' + 'exotel(?!-users)', 'exotel' + 'Api'].join('|'), 'i');
+		const offending = tracked
+			.filter((file) => file !== 'CHANGELOG.md' && file !== 'package-lock.json' && !/\.(png|svg|tgz)$/.test(file))
+			.filter((file) => old.test(readFileSync(join(root, file), 'utf8')));
+		expect(offending).toEqual([]);
 	});
 });
