@@ -20,13 +20,12 @@ import { join } from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 
 import { prepareSandboxN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
-import { ROOT } from '../dev/n8n/n8n';
+import { freePort, ROOT } from '../dev/n8n/n8n';
 import { OWNER } from '../dev/n8n/server';
 import { CREDENTIAL, savedToolParameters } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 import { seedUsers } from '../dev/sandbox/server';
 
-const PORT = 5710;
 /** A small contact centre: more users than Exotel lists on one page (50). */
 const USERS = 237;
 const ASHA = seedUsers()[0];
@@ -125,8 +124,8 @@ beforeAll(async () => {
 	if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
 	folder = mkdtempSync(join(tmpdir(), 'exotel-editor-'));
 	profile = mkdtempSync(join(tmpdir(), 'exotel-chromium-'));
-	// The sandbox on a port of its own, so a running `npm start` (4010, 5678) does not matter.
-	setup = await prepareSandboxN8n({ port: PORT, sandboxPort: 0, folder, users: USERS });
+	// A free port, so a running `npm start` (5678, 4010) or another tier does not matter.
+	setup = await prepareSandboxN8n({ port: await freePort(), sandboxPort: 0, folder, users: USERS });
 	context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
