@@ -90,7 +90,7 @@ const CONFIG = SMOKE
 			overhead: { requests: 1000, rounds: 9, concurrencies: [1, 8], rewarm: 0.3 },
 			pacing: { requests: 1000, perWindow: 100, windowMs: 6000, concurrency: 8 },
 			scale: { small: 1000, large: 10_000, reps: 3, concurrency: 8, warmup: 3000, rewarm: 300, smallRuns: 3 },
-			sharing: { perWindow: 60, windowMs: 3000, executions: 3, perProcess: 2, itemsPerExecution: 150, concurrency: 4 },
+			sharing: { perWindow: 100, windowMs: 6000, executions: 3, perProcess: 2, itemsPerExecution: 200, concurrency: 4 },
 		};
 
 const TARGETS = { nodeVsHelper: 1.2, pacing: 0.95, scaleLinear: 1.1, sharedRate: 0.9, sharedRefusals: 0.02 };
