@@ -208,25 +208,29 @@ export class N8nFolder {
 
 	/** Every file of the user folder (database and logs included) and every CLI output, as text. */
 	everythingWritten(): string {
-		const texts = [...this.outputs];
-		const walk = (dir: string) => {
-			for (const name of readdirSync(dir)) {
-				const path = join(dir, name);
-				const stat = statSync(path);
-				if (stat.isDirectory()) {
-					if (name !== 'node_modules') walk(path);
-				} else {
-					texts.push(readFileSync(path).toString('latin1'));
-				}
-			}
-		};
-		walk(this.folder);
-		return texts.join('\n');
+		return [...this.outputs, ...filesBelow(this.folder).map((file) => file.text)].join('\n');
 	}
 
 	remove(): void {
 		rmSync(this.folder, { recursive: true, force: true });
 	}
+}
+
+/** Every file below `dir` as text (latin1, so any bytes survive), installed packages aside: what a secret search reads. */
+export function filesBelow(dir: string): Array<{ path: string; text: string }> {
+	const files: Array<{ path: string; text: string }> = [];
+	const walk = (folder: string) => {
+		for (const name of readdirSync(folder)) {
+			const path = join(folder, name);
+			if (statSync(path).isDirectory()) {
+				if (name !== 'node_modules') walk(path);
+			} else {
+				files.push({ path, text: readFileSync(path).toString('latin1') });
+			}
+		}
+	};
+	walk(dir);
+	return files;
 }
 
 /** Reads a run as `n8n execute` prints it or `execute-batch --snapshot` stores it. */

@@ -11,12 +11,12 @@
  * ("Worker started execution <id>"), see `executions()`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { installAsReadmeSays, ROOT } from '../n8n/n8n';
+import { filesBelow, installAsReadmeSays, ROOT } from '../n8n/n8n';
 import { OWNER } from '../n8n/server';
 import type { Postgres } from '../services/postgres';
 import type { Redis } from '../services/redis';
@@ -76,20 +76,7 @@ export class N8nProcess {
 
 	/** Every file n8n wrote in the user folder (logs, config, anything else), package files aside. */
 	files(): Array<{ path: string; text: string }> {
-		const files: Array<{ path: string; text: string }> = [];
-		const walk = (dir: string) => {
-			for (const name of readdirSync(dir)) {
-				const path = join(dir, name);
-				const stat = statSync(path);
-				if (stat.isDirectory()) {
-					if (name !== 'node_modules') walk(path);
-				} else {
-					files.push({ path, text: readFileSync(path).toString('latin1') });
-				}
-			}
-		};
-		walk(this.folder);
-		return files;
+		return filesBelow(this.folder);
 	}
 }
 
