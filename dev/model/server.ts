@@ -8,9 +8,10 @@
  *
  * Point n8n's OpenAI credential (`openAiApi`) at `baseUrl` with `apiKey`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { startHttpServer, stopHttpServer } from '../http';
 import { readConversation, type ModelApi, type ModelConversation } from './conversation';
 import { nextReply, type Reply, type ScriptedConversation } from './script';
 import { chatCompletion, errorBody, modelList, response, streamPayloads } from './wire';
@@ -68,12 +69,7 @@ export class ModelServer {
 	}
 
 	async start(): Promise<this> {
-		this.server = createServer((req, res) => void this.handle(req, res));
-		this.server.keepAliveTimeout = 1000;
-		await new Promise<void>((resolve, reject) => {
-			this.server!.once('error', reject);
-			this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-		});
+		this.server = await startHttpServer((req, res) => void this.handle(req, res), this.options.port, this.options.host);
 		return this;
 	}
 
@@ -81,8 +77,7 @@ export class ModelServer {
 		const server = this.server;
 		if (!server) return;
 		this.server = undefined;
-		server.closeAllConnections();
-		await new Promise<void>((resolve) => server.close(() => resolve()));
+		await stopHttpServer(server);
 	}
 
 	/** Forgets the recorded requests and, if given, takes a new script. */

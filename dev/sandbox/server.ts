@@ -10,9 +10,10 @@
  * body shows a password as its fingerprint (see `fingerprint`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { startHttpServer, stopHttpServer } from '../http';
 import { Faults, statusFaultAnswer, type FaultKind, type SlowFault } from './faults';
 import { seedUsers, type User } from './model';
 import {
@@ -167,13 +168,7 @@ export class ExotelSandbox {
 	}
 
 	async start(): Promise<this> {
-		this.server = createServer((req, res) => void this.handle(req, res));
-		// Keep-alive sockets would hold the process open after tests end.
-		this.server.keepAliveTimeout = 1000;
-		await new Promise<void>((resolve, reject) => {
-			this.server!.once('error', reject);
-			this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-		});
+		this.server = await startHttpServer((req, res) => void this.handle(req, res), this.options.port, this.options.host);
 		const { address, port } = this.server.address() as AddressInfo;
 		this.address = `http://${address}:${port}`;
 		return this;
@@ -186,8 +181,7 @@ export class ExotelSandbox {
 		this.server = undefined;
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
-		server.closeAllConnections();
-		await new Promise<void>((resolve) => server.close(() => resolve()));
+		await stopHttpServer(server);
 	}
 
 	/** The sandbox's state as the Users API handlers see it. */
