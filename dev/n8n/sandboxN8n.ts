@@ -32,7 +32,7 @@ export const TRY_IT = {
 	exotelNode: 'Update SIP password',
 };
 
-export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json'];
+export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json'];
 
 /** "Exotel: try it": Manual Trigger → Exotel Update SIP Password (generated) for Asha Rao's SIP device. */
 export function tryItWorkflow(): Workflow {
