@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../sandbox/server';
+import { loadExample } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -20,8 +21,6 @@ export const DEFAULT_SANDBOX_PORT = 4010;
 
 /** The node type when n8n loads `dist/` through N8N_CUSTOM_EXTENSIONS. */
 const NODE_TYPE = 'CUSTOM.exotelUsers';
-/** The node type the examples are written with (the package installed from npm). */
-const PACKAGE_NODE_TYPE = 'n8n-nodes-exotel-users.exotelUsers';
 
 /** Asha Rao, the sandbox's first seeded user, and her SIP device. */
 export const TRY_IT = {
@@ -91,8 +90,7 @@ export function tryItWorkflow(): Workflow {
 
 /** An example from examples/, its Exotel nodes retyped for the node loaded as a custom extension. */
 export function exampleWorkflow(file: string): Workflow {
-	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Workflow;
-	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type === PACKAGE_NODE_TYPE ? { ...node, type: NODE_TYPE } : node)) };
+	return loadExample(file, NODE_TYPE);
 }
 
 /**

@@ -1,0 +1,94 @@
+/**
+ * The examples (examples/*.json) as the delivery and lock-out tiers run them: imported as a user
+ * imports them, published so their production webhooks answer, run by hand through the REST
+ * API as the editor's "Execute workflow" button does, and their emails read back from the
+ * local mailbox (dev/smtp/mailbox.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Mail } from '../smtp/mailbox';
+import { ROOT } from './n8n';
+import type { Workflow } from './workflows';
+
+/** The node type the examples are written with (the package installed from npm). */
+export const PACKAGE_NODE_TYPE = 'n8n-nodes-exotel-users.exotelUsers';
+
+/** The SMTP credential the examples' Send Email nodes use (id and name as in the files). */
+export const SMTP_CREDENTIAL = { id: 'smtpMailbox0001', name: 'SMTP (your mail server)' };
+
+/** The address the examples send from, and mail an agent's password to when Exotel has no email for them. */
+export const IT_DESK = 'it-desk@example.com';
+
+export const EXAMPLE_IDS = {
+	onboarding: 'exoExampleOnboard',
+	ticket: 'exoExampleTicket',
+	rotation: 'exoExampleRotate',
+	recovery: 'exoExampleRecover',
+} as const;
+
+/** An example from examples/, as stored, its Exotel nodes typed for the node as n8n loads it. */
+export function loadExample(file: string, nodeType = PACKAGE_NODE_TYPE): Workflow {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Workflow;
+	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type === PACKAGE_NODE_TYPE ? { ...node, type: nodeType } : node)) };
+}
+
+/**
+ * The quarterly rotation with its schedule replaced by a production webhook (POST `path`,
+ * answering at once), so a test can start a production run when it wants; everything else —
+ * the re-run trigger, the settings, the error workflow — as in the file.
+ */
+export function rotationOnWebhook(workflow: Workflow, path: string, id = workflow.id): Workflow {
+	const schedule = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger');
+	if (!schedule) throw new Error(`${workflow.name} has no Schedule Trigger`);
+	const webhookId = `5c4e0000-0000-4000-8000-${path.replace(/[^a-z0-9]/g, '').slice(-12).padStart(12, '0')}`;
+	return {
+		...workflow,
+		id,
+		nodes: workflow.nodes.map((node) =>
+			node === schedule
+				? { ...node, type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } }
+				: node,
+		),
+	};
+}
+
+interface Rest {
+	rest: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
+}
+
+/** Publishes (activates) a workflow as the editor does: n8n 2.x has an activate route, 1.x a PATCH of `active`. */
+export async function activateWorkflow(n8n: Rest, id: string): Promise<void> {
+	const current = await n8n.rest('GET', `/rest/workflows/${id}`);
+	if (current.status !== 200) throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
+	const { versionId } = current.json.data;
+	let answer = await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId });
+	if (answer.status === 404) answer = await n8n.rest('PATCH', `/rest/workflows/${id}`, { active: true, versionId });
+	if (answer.status !== 200) throw new Error(`activating ${id} failed: ${answer.status} ${JSON.stringify(answer.json)}`);
+}
+
+/**
+ * Runs a workflow by hand from its trigger `trigger`, as the editor's "Execute workflow" does
+ * (execution mode `manual`). Resolves once n8n has accepted the run; it goes on in the background.
+ */
+export async function runManually(n8n: Rest, id: string, trigger = 'Start'): Promise<void> {
+	const current = await n8n.rest('GET', `/rest/workflows/${id}`);
+	if (current.status !== 200) throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
+	// n8n 2.x reads the workflow from its database and starts from `triggerToStartFrom`; 1.x takes the workflow from the body.
+	const answer = await n8n.rest('POST', `/rest/workflows/${id}/run`, { workflowData: current.json.data, triggerToStartFrom: { name: trigger } });
+	if (answer.status !== 200 || answer.json?.data?.waitingForWebhook) throw new Error(`running ${id} by hand failed: ${answer.status} ${JSON.stringify(answer.json)}`);
+}
+
+/** What an example's email hands on: the SIP username and the password (from its plain text). */
+export function mailedLogin(mail: Mail): { sipUsername: string; password: string; userId?: string } {
+	const sipUsername = /^SIP username: (\S+)$/m.exec(mail.text)?.[1];
+	const password = /^Password: (\S+)$/m.exec(mail.text)?.[1];
+	if (!sipUsername || !password) throw new Error(`no login in the mail "${mail.subject}" to ${mail.to.join(', ')}`);
+	const userId = /\(user ([0-9a-f]+)\)/.exec(mail.text)?.[1];
+	return { sipUsername, password, ...(userId ? { userId } : {}) };
+}
+
+/** The SMTP credential of the examples, in n8n's import format, for a mailbox's `smtpCredentialData`. */
+export function smtpCredential(data: Record<string, unknown>) {
+	return [{ ...SMTP_CREDENTIAL, type: 'smtp', data }];
+}
