@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { activateWorkflow, EXAMPLE_IDS, IT_DESK, loadExample, mailedLogin, rotationOnWebhook, runManually, smtpCredential } from '../dev/n8n/examples';
+import { activateWorkflow, EXAMPLE_IDS, IT_DESK, loadExample, mailedLogin, postWebhook, rotationOnWebhook, runManually, smtpCredential, withoutPacing } from '../dev/n8n/examples';
 import { N8nFolder, type Target } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
 import { runnableExample, sandboxCredential, type Workflow } from '../dev/n8n/workflows';
@@ -63,17 +63,7 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 	/** The device a mail's login is for (by its SIP username, the device's contact URI without `sip:`). */
 	const deviceOf = (user: User, mail: Mail) => user.devices.find((d) => d.contact_uri === `sip:${mailedLogin(mail).sipUsername}`);
 
-	const post = async (path: string, body: unknown) => {
-		const response = await fetch(`http://127.0.0.1:${port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-		const text = await response.text();
-		let json: unknown = text;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			/* not JSON */
-		}
-		return { status: response.status, json };
-	};
+	const post = async (path: string, body: unknown) => await postWebhook(`http://127.0.0.1:${port}/webhook/${path}`, body);
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ ...secrets, users: [...seedUsers(), ...manyUsers(20)] });
@@ -91,9 +81,9 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 			runnableExample('ticket-sip-reset.json', 'dlManualTicket', type, [{ body: TICKET }]),
 			runnableExample('quarterly-rotation.json', 'dlManualRotate', type, [{}]),
 		];
-		await folder.importWorkflows(workflows);
+		await folder.importWorkflows(workflows.map((workflow) => withoutPacing(workflow, type)));
 		n8n = await startN8n(folder, port);
-		for (const id of [EXAMPLE_IDS.onboarding, EXAMPLE_IDS.ticket, EXAMPLE_IDS.rotation]) await activateWorkflow(n8n, id);
+		for (const id of [EXAMPLE_IDS.onboarding, EXAMPLE_IDS.ticket, EXAMPLE_IDS.rotation, EXAMPLE_IDS.recovery]) await activateWorkflow(n8n, id);
 
 		// 1. Production runs, one after the other (each ends before the next starts).
 		answers.hire = await post('exotel-new-hire', HIRE);

@@ -4,6 +4,7 @@
  * API as the editor's "Execute workflow" button does, and their emails read back from the
  * local mailbox (dev/smtp/mailbox.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -41,7 +42,8 @@ export function loadExample(file: string, nodeType = PACKAGE_NODE_TYPE): Workflo
 export function rotationOnWebhook(workflow: Workflow, path: string, id = workflow.id): Workflow {
 	const schedule = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger');
 	if (!schedule) throw new Error(`${workflow.name} has no Schedule Trigger`);
-	const webhookId = `5c4e0000-0000-4000-8000-${path.replace(/[^a-z0-9]/g, '').slice(-12).padStart(12, '0')}`;
+	const hex = createHash('sha256').update(path).digest('hex');
+	const webhookId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 	return {
 		...workflow,
 		id,
@@ -91,4 +93,38 @@ export function mailedLogin(mail: Mail): { sipUsername: string; password: string
 /** The SMTP credential of the examples, in n8n's import format, for a mailbox's `smtpCredentialData`. */
 export function smtpCredential(data: Record<string, unknown>) {
 	return [{ ...SMTP_CREDENTIAL, type: 'smtp', data }];
+}
+
+/**
+ * POSTs JSON to a production webhook. A webhook that was just published can answer 404 ("not
+ * registered", nothing run) for a moment: that answer is retried for up to `registerMs`.
+ */
+export async function postWebhook(url: string, body: unknown, registerMs = 15_000): Promise<{ status: number; json: unknown }> {
+	const started = Date.now();
+	for (;;) {
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const text = await response.text();
+		let json: unknown = text;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			/* not JSON */
+		}
+		if (response.status !== 404 || !/not registered/.test(text) || Date.now() - started > registerMs) return { status: response.status, json };
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/**
+ * The workflow with Requests per Minute 0 (no pacing) on every Exotel node: the sandbox has no
+ * limit, and a test should not wait out the example's 50 a minute. Pacing is measured by the
+ * benchmark and the pacing test, not here.
+ */
+export function withoutPacing(workflow: Workflow, nodeType = PACKAGE_NODE_TYPE): Workflow {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type === nodeType ? { ...node, parameters: { ...node.parameters, options: { ...((node.parameters.options as object) ?? {}), requestsPerMinute: 0 } } } : node,
+		),
+	};
 }
