@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console, prefer-const -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm start [-- --port 5678] [--fresh] [--users N]`: n8n's editor with this node loaded, against the
  * local Exotel sandbox — no Exotel account needed.

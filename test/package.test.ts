@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The package's contract with n8n: what n8n's loader and verification expect of
  * package.json and of the files it points at. A mismatch here is "Class could not be
@@ -7,6 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+
+import { ExotelUsersApi } from '../credentials/ExotelUsersApi.credentials';
+import { ExotelUsers } from '../nodes/ExotelUsers/ExotelUsers.node';
 
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -36,11 +40,11 @@ describe('package.json', () => {
 	it.each([
 		...((pkg.n8n.nodes as string[]).map((p) => ['node', p]) as Array<[string, string]>),
 		...((pkg.n8n.credentials as string[]).map((p) => ['credential', p]) as Array<[string, string]>),
-	])('points at a %s whose class is named after its file: %s', (_kind, distPath) => {
+	])('points at a %s whose class is named after its file: %s', async (_kind, distPath) => {
 		const source = sourceOf(distPath);
 		expect(existsSync(source)).toBe(true);
 		const className = basename(distPath).split('.')[0];
-		const exported = require(source)[className];
+		const exported = (await import(source))[className];
 		expect(typeof exported).toBe('function');
 		const instance = new exported();
 		if (distPath.includes('.node.')) {
@@ -59,8 +63,6 @@ describe('package.json', () => {
 describe('names that cannot clash with another Exotel package', () => {
 	// n8n keys credential types by their bare name across every installed package, and shows
 	// node and credential display names side by side: both must be this package's own.
-	const { ExotelUsers } = require(join(root, 'nodes/ExotelUsers/ExotelUsers.node.ts'));
-	const { ExotelUsersApi } = require(join(root, 'credentials/ExotelUsersApi.credentials.ts'));
 	const node = new ExotelUsers().description;
 	const credential = new ExotelUsersApi();
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel sandbox: a small HTTP server on 127.0.0.1 that speaks Exotel's CCM Users API
  * (see docs/exotel-api.md) closely enough to test, demo and benchmark the node without
@@ -186,11 +187,11 @@ export class ExotelSandbox {
 
 	/** The sandbox's state as the Users API handlers see it. */
 	private store(): UserStore {
-		const sandbox = this;
+		const currentUsers = () => this.users;
 		return {
 			// A getter: reset() replaces the Map, and handlers must see the current one.
 			get users() {
-				return sandbox.users;
+				return currentUsers();
 			},
 			voip: this.options.voip ?? true,
 			passwordResponseData: this.options.passwordResponseData ?? 'null',

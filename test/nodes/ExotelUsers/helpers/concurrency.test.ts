@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 import { mapInOrder } from '../../../../nodes/ExotelUsers/helpers/concurrency';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
