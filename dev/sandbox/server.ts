@@ -73,6 +73,8 @@ export interface SandboxOptions {
 	rateLimit?: { limit: number; windowMs?: number };
 	/** Called once per request, after it was answered (or dropped); gets no body and no credentials. */
 	onRequest?: (request: RecordedRequest) => void;
+	/** The time (ms) for arrivals and rate-limit windows; default Date.now. Tests move it by hand. */
+	now?: () => number;
 }
 
 export interface SandboxStats {
@@ -204,7 +206,7 @@ export class ExotelSandbox {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const receivedAt = Date.now();
+		const receivedAt = this.options.now?.() ?? Date.now();
 		let rawBody: string;
 		try {
 			rawBody = await readBody(req);
@@ -272,7 +274,7 @@ export class ExotelSandbox {
 		const denied = this.authenticate(record);
 		if (denied) return envelope(denied);
 		// Authenticated, so segments[2] is this account's SID: the limit is per account.
-		const limited = this.faults.admit(record, record.segments[2], Date.now());
+		const limited = this.faults.admit(record, record.segments[2], this.options.now?.() ?? Date.now());
 		if (limited) {
 			record.fault ??= 'rate-limit';
 			return limited;

@@ -50,4 +50,7 @@ export function errorOf(answer: { status: number; json: Json }): [number, number
 	return [answer.status, answer.json.response?.error_data?.code];
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `condition` holds: for something the sandbox does, never for an amount of time. */
+export async function until(condition: () => boolean): Promise<void> {
+	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
