@@ -27,16 +27,18 @@ for (const result of results) {
 	const rules = [...new Set(result.messages.map((m) => m.ruleId ?? 'parse error'))].sort();
 	if (rules.includes('parse error')) throw new Error(`${result.filePath}: ${result.messages[0].message}`);
 	const text = fs.readFileSync(result.filePath, 'utf8');
-	const body = text.replace(HEADER, '');
+	// A shebang must stay the first line: the header goes right after it.
+	const shebang = /^#!.*\n/.exec(text)?.[0] ?? '';
+	const body = text.slice(shebang.length).replace(HEADER, '');
 	const wanted = rules.length ? `/* eslint-disable ${rules.join(', ')} -- ${REASON} */\n` : '';
-	if (wanted + body === text) continue;
+	if (shebang + wanted + body === text) continue;
 	const file = path.relative(root, result.filePath);
 	if (write) {
-		fs.writeFileSync(result.filePath, wanted + body);
+		fs.writeFileSync(result.filePath, shebang + wanted + body);
 		console.log(`${file}: ${rules.length ? rules.join(', ') : 'header removed'}`);
 	} else {
 		problems++;
-		console.log(`${file}: its first line should be ${wanted ? wanted.trim() : 'no eslint-disable header'}`);
+		console.log(`${file}: its header should be ${wanted ? wanted.trim() : 'no eslint-disable header'}`);
 	}
 }
 if (problems) {
