@@ -78,7 +78,7 @@ export function nodeRuleProblems(password: string): string[] {
 	const last = password.slice(-1);
 	const atStart = INVISIBLE_END.test(first);
 	const atEnd = password.length > 1 && INVISIBLE_END.test(last);
-	const what = (c: string) => (/\s/.test(c) ? 'white space' : 'an invisible character');
+	const what = (c: string) => (/[\u0085\u200B-\u200D\u2060\uFEFF]/.test(c) ? 'an invisible character' : 'white space');
 	if (atStart) problems.push(`starts with ${what(first)} (likely a copy-paste accident)`);
 	if (atEnd) problems.push(`ends with ${what(last)} (likely a copy-paste accident)`);
 	if (password.includes('\u0000')) problems.push('contains a NUL character');

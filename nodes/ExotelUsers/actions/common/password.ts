@@ -39,7 +39,7 @@ export function rotationIdField(defaultValue: string, displayOptions?: INodeProp
 }
 
 /** How this item's new password is made: typed, or generated (derived when a Rotation ID is given). */
-export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: number, input: ItemInput): PasswordChoice {
+export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: number, input: ItemInput): Extract<PasswordChoice, { mode: 'generate' }> {
 	const length = context.getNodeParameter('passwordLength', itemIndex, DEFAULT_GENERATED_LENGTH);
 	const lengthOk = typeof length === 'number' && Number.isInteger(length) && length >= MIN_GENERATED_LENGTH && length <= MAX_GENERATED_LENGTH;
 	input.check('passwordLength', 'Password Length', lengthOk ? [] : [`must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`]);
