@@ -83,7 +83,9 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 		];
 		await folder.importWorkflows(workflows.map((workflow) => withoutPacing(workflow, type)));
 		n8n = await startN8n(folder, port);
-		for (const id of [EXAMPLE_IDS.onboarding, EXAMPLE_IDS.ticket, EXAMPLE_IDS.rotation, EXAMPLE_IDS.recovery]) await activateWorkflow(n8n, id);
+		for (const id of [EXAMPLE_IDS.onboarding, EXAMPLE_IDS.ticket, EXAMPLE_IDS.rotation]) await activateWorkflow(n8n, id);
+		// n8n 2.x starts only a published error workflow; 1.x cannot publish one (it has no trigger to activate) and starts it as saved.
+		if (target === 'v2') await activateWorkflow(n8n, EXAMPLE_IDS.recovery);
 
 		// 1. Production runs, one after the other (each ends before the next starts).
 		answers.hire = await post('exotel-new-hire', HIRE);
