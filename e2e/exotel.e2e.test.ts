@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 import { N8nFolder, type LoadMode, type RunResult, type Target } from '../dev/n8n/n8n';
 import { startN8n } from '../dev/n8n/server';
-import { exotelWorkflow, runnableExample, sandboxCredential, type Workflow } from '../dev/n8n/workflows';
+import { exotelWorkflow, sandboxCredential, type Workflow } from '../dev/n8n/workflows';
 
 const ALL_CONFIGS: Array<{ target: Target; load: LoadMode; port: number }> = [
 	{ target: 'v2', load: 'custom', port: 5701 },
@@ -43,8 +43,8 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	let sandbox: ExotelSandbox;
 	let n8n: N8nFolder;
 	let runs: Record<string, RunResult>;
-	// What the sandbox received while the test workflows ran (the examples run after them and
-	// rotate every user's password).
+	// What the sandbox received while the test workflows ran. (The examples, which end in Send
+	// Email, run in e2e/delivery.e2e.test.ts with a local mailbox.)
 	let received: ExotelSandbox['requests'];
 	const requestsFor = (userId: string) => received.filter((r) => r.segments[4] === userId);
 
@@ -101,14 +101,6 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		),
 	];
 
-	const examples = (type: string): Workflow[] => [
-		runnableExample('hr-onboarding.json', 'e2eExOnboard', type, [
-			{ body: { first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' } },
-		]),
-		runnableExample('ticket-sip-reset.json', 'e2eExTicket', type, [{ body: { ticket_id: 'T-1042', requester_email: 'asha.rao@example.com' } }]),
-		runnableExample('quarterly-rotation.json', 'e2eExRotate', type, [{}]),
-	];
-
 	beforeAll(async () => {
 		sandbox = await startSandbox({ ...secrets, users: [ASHA, VIKRAM, MEI, ...EXTRA] });
 		sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: EXTRA[3].id, times: 1 });
@@ -117,11 +109,9 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		n8n = await N8nFolder.create(target, load, passwords);
 		await n8n.importCredentials(sandboxCredential(secrets, sandbox.url));
 		const tests = workflows(n8n.nodeType);
-		const runnableExamples = examples(n8n.nodeType);
-		await n8n.importWorkflows([...tests, ...runnableExamples]);
+		await n8n.importWorkflows(tests);
 		runs = await n8n.executeBatch(tests.map((w) => w.id));
 		received = [...sandbox.requests];
-		Object.assign(runs, await n8n.executeBatch(runnableExamples.map((w) => w.id)));
 	}, 300_000);
 
 	afterAll(async () => {
@@ -213,36 +203,6 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		expect(retried.receivedAt - throttled.receivedAt).toBeGreaterThanOrEqual(1000);
 		expect(requestsFor(EXTRA[4].id).map((r) => r.status)).toEqual([503, 503, 200]);
 		expect(requestsFor(EXTRA[5].id).map((r) => r.status)).toEqual([0, 200]);
-	});
-
-	it('runs the HR onboarding example: the user is created and gets a generated SIP password', () => {
-		const run = runs.e2eExOnboard;
-		expect(run.error).toBeUndefined();
-		const created = (run.nodes['Create Exotel user'][0].response as { data: { id: string } }).data;
-		expect(sandbox.users.get(created.id)?.email).toBe('farah.khan@example.com');
-		expect(run.nodes['Set SIP password'][0]).toMatchObject({ http_code: 200, sipPassword: expect.any(String) });
-		expect(run.nodes['Email the password to the new hire (placeholder)']).toHaveLength(1);
-	});
-
-	it('runs the ticket example: resets by email and replies to the ticket without the password', () => {
-		const run = runs.e2eExTicket;
-		expect(run.error).toBeUndefined();
-		const password = run.nodes['New SIP password'][0].sipPassword as string;
-		const puts = sandbox.requests.filter((r) => r.segments[4] === ASHA.id && r.method === 'PUT');
-		expect(puts.map((r) => (r.body as { password: string }).password)).toContain(sandbox.fingerprint(password));
-		const reply = run.nodes['Reply to the ticket'][0];
-		expect(reply).toEqual({ ticket_id: 'T-1042', status: 'done', message: 'A new softphone password was sent to you privately.' });
-		expect(JSON.stringify(reply)).not.toContain(password);
-	});
-
-	it('runs the quarterly rotation example: every SIP user rotated, and a summary of outcomes', () => {
-		const run = runs.e2eExRotate;
-		expect(run.error).toBeUndefined();
-		const sipUsers = run.nodes['Keep SIP users'];
-		expect(sipUsers.length).toBeGreaterThan(10);
-		expect(run.nodes.Summary).toEqual([
-			{ users: sipUsers.length, succeeded: sipUsers.length, failed: 0, failuresByReason: {} },
-		]);
 	});
 
 	it('5. the credential’s test button works through n8n: OK with the token, an error without', async () => {
