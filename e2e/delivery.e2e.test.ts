@@ -12,7 +12,8 @@
  *      (same employee, same ticket, same quarter): every person receives the same password
  *      again — never a second, different one — and it is still the one Exotel has.
  *   3. The README's claim: no password that was mailed is anywhere in n8n's user folder (its
- *      SQLite database and write-ahead log included), its logs or its console output.
+ *      SQLite database and write-ahead log included), its logs or its console output — while a
+ *      control run with n8n's default settings (manual runs saved) is found by the same search.
  *
  * Run: `bash dev/n8n/runtime.sh install [--target v1] && npm run build &&
  * npx jest -c jest.e2e.config.js --runInBand e2e/delivery.e2e.test.ts` (E2E_TARGETS=v2 or v1 for one).
@@ -20,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { activateWorkflow, EXAMPLE_IDS, IT_DESK, loadExample, mailedLogin, postWebhook, rotationOnWebhook, runManually, smtpCredential, withoutPacing } from '../dev/n8n/examples';
+import { deviceOfMail } from '../dev/n8n/lockout';
 import { N8nFolder, type Target } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
 import { runnableExample, sandboxCredential, type Workflow } from '../dev/n8n/workflows';
@@ -35,6 +37,8 @@ const CONFIGS = ALL_CONFIGS.filter((c) => (process.env.E2E_TARGETS ?? 'v2,v1').s
 const [ASHA] = seedUsers();
 const HIRE = { employee_id: 'E-2041', first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' };
 const TICKET = { ticket_id: 'T-1042', requester_email: ASHA.email! };
+/** A ticket run with n8n's default settings, to show the secret search below finds what a saved run keeps. */
+const CONTROL_TICKET = { ticket_id: 'T-CONTROL-7', requester_email: ASHA.email! };
 const ROTATION_PATH = 'e2e-quarterly-rotation';
 
 describe.each(CONFIGS)('n8n $target: the examples deliver every password by email and keep none', ({ target, port }) => {
@@ -50,18 +54,22 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 	/** Mails of the production runs, then of the manual runs. */
 	let production: Mail[] = [];
 	let manual: Mail[] = [];
+	/** The control: one manual run of the ticket example with manual runs saved (n8n's default). */
+	let control: Mail | undefined;
 	const answers: Record<string, { status: number; json: unknown }> = {};
 
 	/** Every SIP device of the account, with its user (what the rotation covers). */
 	const sipDevices = () => [...sandbox.users.values()].flatMap((user) => user.devices.filter((d) => d.type === 'sip').map((device) => ({ user, device })));
-	/** Who a mail was for: its recipient, or for the IT desk's hand-over mails the user it names. */
-	const ownerOf = (mail: Mail): User | undefined => {
-		const login = mailedLogin(mail);
-		if (login.userId) return sandbox.users.get(login.userId);
-		return [...sandbox.users.values()].find((u) => u.email !== null && mail.to.includes(u.email.toLowerCase()));
+	/** The user and device a mail hands a login for (the IT desk's mails name the user). */
+	const ownerOf = (mail: Mail): User => {
+		const owner = deviceOfMail(sandbox.users.values(), mail);
+		if (!owner) throw new Error(`the mail "${mail.subject}" to ${mail.to.join(', ')} names no device of the account`);
+		return owner.user;
 	};
-	/** The device a mail's login is for (by its SIP username, the device's contact URI without `sip:`). */
-	const deviceOf = (user: User, mail: Mail) => user.devices.find((d) => d.contact_uri === `sip:${mailedLogin(mail).sipUsername}`);
+	const deviceKey = (mail: Mail) => {
+		const owner = deviceOfMail(sandbox.users.values(), mail)!;
+		return `${owner.user.id}/${owner.deviceId}`;
+	};
 
 	const post = async (path: string, body: unknown) => await postWebhook(`http://127.0.0.1:${port}/webhook/${path}`, body);
 
@@ -80,6 +88,7 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 			runnableExample('hr-onboarding.json', 'dlManualOnboard', type, [{ body: HIRE }]),
 			runnableExample('ticket-sip-reset.json', 'dlManualTicket', type, [{ body: TICKET }]),
 			runnableExample('quarterly-rotation.json', 'dlManualRotate', type, [{}]),
+			{ ...runnableExample('ticket-sip-reset.json', 'dlControlTicket', type, [{ body: CONTROL_TICKET }]), settings: { executionOrder: 'v1', saveManualExecutions: true } },
 		];
 		await folder.importWorkflows(workflows.map((workflow) => withoutPacing(workflow, type)));
 		n8n = await startN8n(folder, port);
@@ -105,6 +114,8 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 			await mailbox.waitFor(before + expected, 120_000);
 		}
 		manual = mailbox.messages().slice(production.length);
+		await runManually(n8n, 'dlControlTicket');
+		control = (await mailbox.waitFor(production.length + manual.length + 1, 120_000)).at(-1);
 		// n8n deletes an unsaved run right after its last node: give it a moment before stopping it.
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 		await n8n.stop();
@@ -147,18 +158,17 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 		const devices = sipDevices();
 		expect(rotationMails).toHaveLength(devices.length);
 		const covered = rotationMails.map((mail) => {
-			const user = ownerOf(mail)!;
-			expect(user).toBeDefined();
+			const user = ownerOf(mail);
 			if (user.email === null) expect(mail.to).toEqual([IT_DESK]);
 			else expect(mail.to).toEqual([user.email.toLowerCase()]);
-			return `${user.id}/${deviceOf(user, mail)!.id}`;
+			return deviceKey(mail);
 		});
 		expect(covered.sort()).toEqual(devices.map(({ user, device }) => `${user.id}/${device.id}`).sort());
 		expect(rotationMails.filter((m) => m.to.includes(IT_DESK)).length).toBe(devices.filter(({ user }) => user.email === null).length);
 	});
 
 	it('hands on, in a manual run with the same Rotation ID, the very password of the production run', () => {
-		const passwordsFor = (mails: Mail[]) => new Map(mails.map((mail) => [`${ownerOf(mail)!.id}/${deviceOf(ownerOf(mail)!, mail)!.id}/${mail.subject}`, mailedLogin(mail).password]));
+		const passwordsFor = (mails: Mail[]) => new Map(mails.map((mail) => [`${deviceKey(mail)}/${mail.subject}`, mailedLogin(mail).password]));
 		const first = passwordsFor(production);
 		const again = passwordsFor(manual);
 		expect([...again.keys()].sort()).toEqual([...first.keys()].sort());
@@ -167,10 +177,7 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 
 	it('leaves every person’s last mail holding exactly the password Exotel has, and no one two different passwords for one rotation', () => {
 		const last = new Map<string, Mail>();
-		for (const mail of [...production, ...manual]) {
-			const user = ownerOf(mail)!;
-			last.set(`${user.id}/${deviceOf(user, mail)!.id}`, mail);
-		}
+		for (const mail of [...production, ...manual, control!]) last.set(deviceKey(mail), mail);
 		const wrong = [...last].filter(([key, mail]) => {
 			const [userId, deviceId] = key.split('/');
 			return sandbox.passwordOf(userId, deviceId) !== sandbox.fingerprint(mailedLogin(mail).password);
@@ -193,6 +200,9 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 		expect(passwords.length).toBeGreaterThanOrEqual(sipDevices().length);
 		const found = passwords.filter((password) => written.includes(password));
 		expect({ searched: passwords.length, found: found.length }).toEqual({ searched: passwords.length, found: 0 });
+		// The control run saved its execution, and the same search finds its password there.
+		expect(passwords).not.toContain(mailedLogin(control!).password);
+		expect(written.includes(mailedLogin(control!).password)).toBe(true);
 		expect(written.includes(secrets.apiToken)).toBe(false);
 	});
 });
