@@ -52,8 +52,9 @@ export class ExotelUsers implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Device', value: 'device' },
+					// Users first: the nodes panel lists actions in this order, and most work starts from a user.
 					{ name: 'User', value: 'user' },
+					{ name: 'Device', value: 'device' },
 				],
 				default: 'user',
 			},

@@ -64,6 +64,8 @@ const properties: INodeProperties[] = [
 		name: 'returnPasswordToModel',
 		type: 'boolean',
 		default: false,
+		// The author decides, never the model.
+		noDataExpression: true,
 		description:
 			'Whether the tool’s answer to the AI model includes the new passwords. Off: they are set and withheld from the model; the agents must get them another way.',
 		displayOptions: { show: { '@tool': [true] } },

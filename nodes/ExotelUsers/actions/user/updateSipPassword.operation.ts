@@ -64,7 +64,8 @@ const properties: INodeProperties[] = [
 		name: 'typedPasswordNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { passwordMode: ['manual'] } },
+		// As a tool the model fills the password in at run time: nothing typed is saved.
+		displayOptions: { show: { passwordMode: ['manual'] }, hide: { '@tool': [true] } },
 	},
 	...modelFilled(
 		{
@@ -83,8 +84,13 @@ const properties: INodeProperties[] = [
 		'The new SIP password the user chose: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42. Use the one the user gave; never make one up.',
 	),
 	{
-		...passwordLengthField({ show: { passwordMode: ['generate'] } }),
+		...passwordLengthField({ show: { passwordMode: ['generate'] }, hide: { '@tool': [true] } }),
 		hint: `${passwordLengthField().hint}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
+	},
+	// As an AI tool the password is withheld from the model unless the author says otherwise: the hint says so.
+	{
+		...passwordLengthField({ show: { passwordMode: ['generate'], '@tool': [true] } }),
+		hint: `${passwordLengthField().hint}. The tool sets it and withholds it from the AI model unless Return Password to the AI Model is on.`,
 	},
 	inVersions([2], rotationIdField('', { show: { passwordMode: ['generate'] } })),
 	{
@@ -92,6 +98,8 @@ const properties: INodeProperties[] = [
 		name: 'returnPasswordToModel',
 		type: 'boolean',
 		default: false,
+		// The author decides, never the model: no "let the model define this" button.
+		noDataExpression: true,
 		description:
 			'Whether the tool’s answer to the AI model includes the generated password (sipPassword). Off: the password is set and withheld from the model, so it never reaches the model’s provider or the chat; the user must get it another way.',
 		displayOptions: { show: { passwordMode: ['generate'], '@tool': [true] } },
@@ -153,7 +161,7 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
 		throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`, {
 			itemIndex,
 			description:
-				'Nothing was changed. Often the device was picked for another user before User changed: pick the device again, or leave Device empty for the user’s only SIP device.',
+				'Nothing was changed. Often the device was picked for another user — before User changed, or while User is an expression that names another user in each run: pick the device again, or leave Device empty for the user’s only SIP device.',
 		});
 	}
 	if (device.type !== 'sip') {
@@ -239,7 +247,24 @@ export async function prepare(this: IExecuteFunctions, itemIndexes: number[], cl
 	if (first) throw first;
 }
 
+/**
+ * A device picked from the list belongs to the user shown while picking. With User set by an
+ * expression every run may be another user, yet the picked device stays: say so once per run.
+ */
+function warnFixedDevice(context: IExecuteFunctions): void {
+	const { userId, deviceId } = context.getNode().parameters as { userId?: { value?: unknown }; deviceId?: { mode?: unknown; value?: unknown } };
+	const userIsExpression = typeof userId?.value === 'string' && userId.value.startsWith('=');
+	const devicePicked = deviceId?.mode === 'list' && typeof deviceId.value === 'string' && deviceId.value !== '' && !deviceId.value.startsWith('=');
+	if (!userIsExpression || !devicePicked || typeof context.addExecutionHints !== 'function') return;
+	context.addExecutionHints({
+		message: `Device ${String(deviceId?.value)} was picked from the list, but User is an expression: every item uses that one device, whichever user it names. Leave Device empty to use each user’s only SIP device.`,
+		type: 'warning',
+		location: 'outputPane',
+	});
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject> {
+	if (itemIndex === 0) warnFixedDevice(this);
 	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, client, run, false));
 	const { agent, password, generated } = plan;
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.

@@ -17,6 +17,8 @@ import {
 } from '../../../../support/exotel';
 import { sipPasswordProblems } from '../../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { seedUsers } from '../../../../../dev/sandbox/server';
+import { buildExecuteContext } from '../../../../../dev/harness/n8n';
+import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
 
 const bed = useTestbed();
 
@@ -417,5 +419,41 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
 		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
 		expect(requests().filter((r) => r.startsWith('GET'))).toHaveLength(2);
+	});
+});
+
+describe('a device picked from the list while User is an expression', () => {
+	it('says under the output that every item uses that one device', async () => {
+		const { ctx } = buildExecuteContext({
+			nodeType: bed.node,
+			credentialType: new ExotelUsersApi(),
+			credentials: bed.credentials(),
+			items: [{ json: { user: ASHA.id } }],
+			parameters: {
+				resource: 'user',
+				operation: 'updateSipPassword',
+				userId: byId('={{ $json.user }}'),
+				deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip), cachedResultName: 'Asha softphone' },
+				passwordMode: 'generate',
+			},
+		});
+		await bed.node.execute.call(ctx);
+		expect(ctx.hints.map((h) => [h.type, h.message])).toEqual([
+			[
+				'warning',
+				`Device ${ASHA.sip} was picked from the list, but User is an expression: every item uses that one device, whichever user it names. Leave Device empty to use each user’s only SIP device.`,
+			],
+		]);
+	});
+
+	it('says nothing when User is fixed', async () => {
+		const { ctx } = buildExecuteContext({
+			nodeType: bed.node,
+			credentialType: new ExotelUsersApi(),
+			credentials: bed.credentials(),
+			parameters: { resource: 'user', operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip) }, passwordMode: 'generate' },
+		});
+		await bed.node.execute.call(ctx);
+		expect(ctx.hints).toEqual([]);
 	});
 });
