@@ -125,6 +125,8 @@ export class ExotelUsersApi implements ICredentialType {
 			default: 'singapore',
 			description:
 				'The Exotel cluster your account lives in. The dashboard address tells: my.exotel.com is Singapore, my.mum1.exotel.com is Mumbai. A wrong region answers 401 or 404.',
+			// n8n shows a test that got no answer as the bare network code, whatever the region: say what it means here.
+			hint: 'If the test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach the API host at all: check this n8n server’s internet access, proxy and DNS for ccm-api.exotel.com (Singapore) or ccm-api.in.exotel.com (Mumbai)',
 		},
 		{
 			displayName: 'Base URL',

@@ -118,3 +118,12 @@ describe('Exotel API credential', () => {
 		expect(resolve(request.url)).toBe('/v2/accounts/acme%201/users');
 	});
 });
+
+describe('a credential test that got no answer', () => {
+	it('is explained under Region for every region, naming both hosts (n8n shows only the network code)', () => {
+		const region = new ExotelUsersApi().properties.find((p) => p.name === 'region');
+		expect(region?.displayOptions).toBeUndefined();
+		expect(region?.hint).toMatch(/ENOTFOUND, ECONNREFUSED or ETIMEDOUT/);
+		expect(region?.hint).toMatch(/ccm-api\.exotel\.com \(Singapore\).*ccm-api\.in\.exotel\.com \(Mumbai\)/);
+	});
+});
