@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mapInOrder } from '../helpers/concurrency';
-import { readSendOptions } from '../helpers/sendOptions';
+import { readSendOptions } from '../transport/sendOptions';
 import { ExotelClient, ExotelError } from '../transport/client';
-import type { Transport } from '../transport/pacing';
+import type { Transport } from '../transport/pacing/registry';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 

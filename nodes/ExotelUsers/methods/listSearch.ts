@@ -15,7 +15,7 @@ import {
 	type ListUsers,
 } from '../helpers/userSearch';
 import { ExotelClient, PICKER_SETTINGS } from '../transport/client';
-import type { Transport } from '../transport/pacing';
+import type { Transport } from '../transport/pacing/registry';
 
 /**
  * n8n's editor asks for the next answer only when the list is scrolled to its end, so an

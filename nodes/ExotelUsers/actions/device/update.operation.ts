@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelErrorData } from '../../helpers/errors';
+import { exotelErrorData } from '../../transport/errors';
 import { ExotelError, type ExotelClient } from '../../transport/client';
 import { dataOf } from '../../helpers/envelope';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';

@@ -7,6 +7,7 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
+import { perExecutionPacing } from '../../../../bench/oldPacing';
 
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
@@ -128,7 +129,7 @@ describe('Requests per Minute', () => {
 
 describe('one window per account for every execution of the process', () => {
 	it('control: with a window per execution (the old pacing), three executions at R each do get 429s', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
 		await together(3, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), () => old);
 		expect(refusals()).toBeGreaterThan(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
@@ -163,7 +164,7 @@ describe('one window per account for every execution of the process', () => {
 
 describe('the slow-down after a 429', () => {
 	it('control: without it (the old pacing), a run without pacing hammers on after a 429', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
 		await run(RUN, { ...FAST, retry: false }, undefined, old);
 		expect(refusals()).toBeGreaterThanOrEqual(R);
 	});
