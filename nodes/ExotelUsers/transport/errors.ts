@@ -188,11 +188,12 @@ function envelopeOf(body: unknown): ExotelErrorEnvelope | undefined {
 	return envelope;
 }
 
-function bodySummary(body: unknown): string {
+function bodySummary(body: unknown, secrets: string[]): string {
 	if (body === undefined || body === null || body === '') return 'an empty body';
 	if (typeof body === 'string') {
 		if (/^\s*</.test(body)) return 'an HTML page instead of JSON';
-		const firstLine = body.trim().split('\n')[0].slice(0, 120);
+		// Redacted before it is cut short: a secret cut in two would no longer be found.
+		const firstLine = redact(body.trim(), secrets).split('\n')[0].slice(0, 120);
 		return `a non-JSON body ("${firstLine}")`;
 	}
 	return 'a body without Exotel’s error details';
@@ -233,7 +234,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	const status = call.status;
 	if (call.unexpected) {
 		return {
-			message: redact(`Exotel answered ${status} with ${bodySummary(call.body)}, not its JSON envelope`, secrets),
+			message: redact(`Exotel answered ${status} with ${bodySummary(call.body, secrets)}, not its JSON envelope`, secrets),
 			description:
 				'Something between n8n and Exotel (a proxy, or a wrong base URL) answered instead of Exotel. Check the credential’s region or base URL.',
 			httpCode: String(status),
@@ -249,7 +250,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	if (data && (data.code || data.message)) {
 		parts[0] += ` (${[data.code && `error ${data.code}`, data.message].filter(Boolean).join(': ')})`;
 	}
-	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body)}`;
+	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body, secrets)}`;
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
 	const code = data?.code === undefined ? undefined : String(data.code);
