@@ -5,13 +5,14 @@ import { mapInOrder } from '../helpers/concurrency';
 import { readSendOptions } from '../transport/sendOptions';
 import { ExotelClient, ExotelError } from '../transport/client';
 import type { Transport } from '../transport/pacing/registry';
+import { UserDirectory } from './common/user';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient) => Promise<IDataObject | IDataObject[]>;
+type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory) => Promise<IDataObject | IDataObject[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
 	user: user.operations,
@@ -55,6 +56,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);
+	const users = new UserDirectory(client, this.getNode());
 
 	const continueOnFail = this.continueOnFail();
 	const outcomes = await mapInOrder(
@@ -62,7 +64,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 		send.concurrency,
 		async (itemIndex): Promise<Outcome> => {
 			try {
-				const result = await selected.execute.call(this, itemIndex, client);
+				const result = await selected.execute.call(this, itemIndex, client, users);
 				return { ok: true, json: Array.isArray(result) ? result : [result] };
 			} catch (caught) {
 				// Our own code raises only these two; anything else is a bug, reported by its message

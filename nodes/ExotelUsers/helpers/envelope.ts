@@ -74,3 +74,57 @@ export function metadataOf(envelope: IDataObject): ListMetadata | undefined {
 	const [total, count, offset, limit] = numbers;
 	return { total, count, offset, limit };
 }
+
+/** Exotel's largest page for list endpoints. */
+export const PAGE_SIZE = 50;
+
+/** One page of records, and the total Exotel gave with it. */
+export interface Page {
+	records: IDataObject[];
+	total?: number;
+}
+
+/** Reads the page of `limit` records from `offset`. */
+export type ReadPage = (offset: number, limit: number) => Promise<Page>;
+
+export interface WalkLimits {
+	/** Stop once this many matches are found (at the end of that page). */
+	enough: number;
+	/** Stop after reading this many pages. */
+	maxPages: number;
+	/** Read no more than this many records in all: the last page asks for only what is left. */
+	upTo?: number;
+}
+
+export interface WalkResult {
+	matches: IDataObject[];
+	/** Where to go on from, when the account has more records than were read. */
+	nextOffset?: number;
+	/** How many records were read. */
+	read: number;
+	total?: number;
+}
+
+/**
+ * The one paging loop: reads pages of Exotel's largest size from `offset` until `enough`
+ * records match, `maxPages` pages are read, `upTo` records are read, or the list ends —
+ * whichever comes first — and says where to go on from. Without a total, a short page is the last.
+ */
+export async function walkPages(readPage: ReadPage, matches: (record: IDataObject) => boolean, offset: number, limits: WalkLimits): Promise<WalkResult> {
+	const found: IDataObject[] = [];
+	const upTo = limits.upTo ?? Number.POSITIVE_INFINITY;
+	let read = 0;
+	let total: number | undefined;
+	for (let pages = 0; pages < limits.maxPages && read < upTo; pages++) {
+		const limit = Math.min(PAGE_SIZE, upTo - read);
+		const page = await readPage(offset, limit);
+		total = page.total ?? total;
+		read += page.records.length;
+		offset += page.records.length;
+		found.push(...page.records.filter(matches));
+		const ended = page.records.length === 0 || (total !== undefined ? offset >= total : page.records.length < limit);
+		if (ended) return { matches: found, read, total };
+		if (found.length >= limits.enough) break;
+	}
+	return { matches: found, nextOffset: offset, read, total };
+}

@@ -16,7 +16,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { listDataOf, metadataOf } from '../helpers/envelope';
+import { listDataOf, metadataOf, walkPages, type Page } from '../helpers/envelope';
 import { checkId } from '../helpers/ids';
 import { accountKey, accountPath, baseUrlFor } from '../helpers/url';
 import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
@@ -27,9 +27,6 @@ import { decideRetry, outcomeUnknown, parseRetryAfter, type RetryPolicy, type St
 import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext, type Outcome } from './send';
 
 export { CREDENTIAL_TYPE } from './send';
-
-/** Exotel's largest page for list endpoints. */
-export const MAX_PAGE_SIZE = 50;
 
 interface RequestBase {
 	method: IHttpRequestMethods;
@@ -109,18 +106,8 @@ interface PaceStats {
 
 type AccountRead = { ok: true; account: Account } | { ok: false; problem: string };
 
-/** A lookup remembered for the execution: its answer once in, and the request while in flight. */
-interface Remembered {
-	pending: Promise<unknown>;
-	value?: unknown;
-	settled: boolean;
-}
-
 export class ExotelClient {
 	private accountRead?: Promise<AccountRead>;
-
-	/** Lookups (a user by id or email) already asked in this execution. */
-	private readonly remembered = new Map<string, Remembered>();
 
 	private lease?: Lease;
 
@@ -175,68 +162,20 @@ export class ExotelClient {
 		}
 	}
 
+	/** One page of a list endpoint (GET, safe to repeat): its records and Exotel's total. */
+	async requestPage(itemIndex: number, request: Omit<RequestBase, 'method'>, offset: number, limit: number): Promise<Page> {
+		const envelope = await this.request(itemIndex, { ...request, method: 'GET', idempotent: true, qs: { ...request.qs, offset, limit } });
+		return { records: listDataOf(envelope), total: metadataOf(envelope)?.total };
+	}
+
 	/**
 	 * Pages through a list endpoint with offset and Exotel's largest page, until `max` records
 	 * are collected or `metadata.total` is reached. Returns the records in Exotel's order.
 	 */
 	async requestAllPages(itemIndex: number, request: Omit<RequestBase, 'method'>, max = Number.POSITIVE_INFINITY): Promise<IDataObject[]> {
-		const records: IDataObject[] = [];
-		for (let offset = 0; records.length < max; ) {
-			const limit = Math.min(MAX_PAGE_SIZE, max - records.length);
-			const envelope = await this.request(itemIndex, {
-				...request,
-				method: 'GET',
-				idempotent: true,
-				qs: { ...request.qs, offset, limit },
-			});
-			const page = listDataOf(envelope);
-			records.push(...page.slice(0, max - records.length));
-			offset += page.length;
-			const total = metadataOf(envelope)?.total;
-			// Without metadata, a short page is the last one.
-			if (page.length === 0 || (total !== undefined ? offset >= total : page.length < limit)) break;
-		}
-		return records;
-	}
-
-	/**
-	 * A lookup asked once per execution however many items need it: items that need it at
-	 * the same time share the request. Only answers are kept: a failure is each item's own
-	 * (its error names the item), so an item that waited on one asks again itself.
-	 */
-	async remember<T>(key: string, load: () => Promise<T>): Promise<T> {
-		const known = this.remembered.get(key);
-		if (known) {
-			try {
-				return (await known.pending) as T;
-			} catch {
-				// fall through: this item asks for itself
-			}
-		}
-		const entry: Remembered = { pending: load(), settled: false };
-		this.remembered.set(key, entry);
-		entry.pending.then(
-			(value) => {
-				entry.value = value;
-				entry.settled = true;
-			},
-			() => {
-				if (this.remembered.get(key) === entry) this.remembered.delete(key);
-			},
-		);
-		return (await entry.pending) as T;
-	}
-
-	/** Remembers an answer that came with another lookup (a user found by email is that user by id too). */
-	keep(key: string, value: unknown): void {
-		this.remembered.set(key, { pending: Promise.resolve(value), value, settled: true });
-	}
-
-	/** Forgets remembered answers that a change made stale. */
-	forget(stale: (key: string, value: unknown) => boolean): void {
-		for (const [key, entry] of this.remembered) {
-			if (!entry.settled || stale(key, entry.value)) this.remembered.delete(key);
-		}
+		const readPage = async (offset: number, limit: number) => await this.requestPage(itemIndex, request, offset, limit);
+		const walk = await walkPages(readPage, () => true, 0, { enough: max, maxPages: Number.POSITIVE_INFINITY, upTo: max });
+		return walk.matches.slice(0, max);
 	}
 
 	/**

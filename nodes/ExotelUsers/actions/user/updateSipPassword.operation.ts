@@ -12,7 +12,7 @@ import { runsAsTool } from '../../helpers/tool';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
-import { findUser, onlySipDevice, readUser, resolveUserId, userLocators } from '../common/user';
+import { onlySipDevice, readUser, userLocators, type UserDirectory } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
 
@@ -115,7 +115,7 @@ export const description = updateDisplayOptions(
 export const PASSWORD_WITHHELD =
 	'A new SIP password was generated and set. It is not returned to the AI model (the workflow’s Return Password to the AI Model option is off): do not make one up; the user gets it another way.';
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const deviceId = readDevice(this, itemIndex, input);
@@ -148,10 +148,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	let userId: string;
 	let device: string;
 	if (deviceId !== undefined) {
-		userId = await resolveUserId.call(this, itemIndex, client, user);
+		userId = await users.resolveId(itemIndex, user);
 		device = deviceId;
 	} else {
-		const found = await findUser.call(this, itemIndex, client, user);
+		const found = await users.find(itemIndex, user);
 		userId = String(found.id);
 		device = String(onlySipDevice.call(this, itemIndex, found).id);
 	}

@@ -44,6 +44,12 @@ describe('the send defaults', () => {
 		expect((optionsDescription.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(Object.values(NAMES).sort());
 	});
 
+	it('say under Requests per Minute what its default does, in a builder’s words, and give no “divide by workers” advice', () => {
+		const rpm = option('requestsPerMinute');
+		expect(rpm.hint).toMatch(/^0 = follow Exotel’s limit/);
+		expect(`${rpm.description} ${rpm.hint}`).not.toMatch(/divide it|divide by/i);
+	});
+
 	it('feed the descriptions: the backoff they spell out is the default policy’s', () => {
 		expect(option('retryBaseDelay').description).toContain('(1, 2, 4, 8, 16 s by default)');
 		expect(option('concurrency').description).toContain('(1 to 10)');

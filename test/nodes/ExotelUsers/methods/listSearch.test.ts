@@ -149,6 +149,26 @@ describe('Device → From List (searchDevices)', () => {
 		);
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
+
+	it('refuses a user id a run refuses (".", "..", a slash) without sending it', async () => {
+		for (const id of ['.', '..', '../x']) {
+			expect((await failure(devices({ userId: byId(id) }))).message).toMatch(/^User contains/);
+		}
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('given an email nobody has, stops at the user search’s page limit and says so', async () => {
+		const big = await startTestbed({ users: manyUsers(1200) });
+		try {
+			const context = loadOptionsContext(big.credentials(), { operation: 'updateSipPassword', userId: byEmail('nobody@example.com') } as never, big.node);
+			const error = await failure(big.node.methods.listSearch.searchDevices.call(context));
+			expect(error.message).toBe('No Exotel user has the email nobody@example.com');
+			expect(big.sandbox.requests).toHaveLength(1 + MAX_PAGES_PER_ANSWER); // the exact filter, then 20 pages
+			expect(String((error as { description?: unknown }).description)).toContain('first 1000 users');
+		} finally {
+			await big.sandbox.stop();
+		}
+	});
 });
 
 /** The timeout of every request the picker sent through n8n's helper. */
