@@ -139,8 +139,10 @@ export class AccountPacer {
 				const now = this.options.clock.now();
 				const refused = answer?.refused === true;
 				const sent = this.window.count(now);
-				// Exotel does not count a request it refused: it leaves the window.
-				slot.release(!refused);
+				// Exotel does not count a request it refused. Without a Retry-After it leaves the window,
+				// so the retry waits by the backoff, not for the window to pass; with one, the hold says
+				// when to go on, and the window keeps it (the slow-down stays as cautious as before).
+				slot.release(!refused || answer?.retryAfterMs !== undefined);
 				this.headers.answered(now, answer?.rateLimit, !refused);
 				if (refused) this.refused(slot.startedAt, sent, answer);
 			},

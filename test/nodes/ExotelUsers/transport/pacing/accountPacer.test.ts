@@ -133,6 +133,27 @@ describe('AccountPacer: one window for every execution on the account', () => {
 	});
 });
 
+describe('bounded side effects of a 429', () => {
+	it('a 429 without Retry-After leaves the window: the retry waits by its backoff, not for the window to pass', async () => {
+		const { clock, options } = setup();
+		const lease = new AccountPacer(options).join(1);
+		(await lease.acquire()).done({ refused: true });
+		const next = lease.acquire().then((s) => s.startedAt);
+		await clock.runAll();
+		expect(await next).toBe(0);
+	});
+
+	it('a Retry-After beyond the asking execution’s Max Retry Wait holds the others no longer than that wait', async () => {
+		const { clock, options } = setup(0);
+		const pacer = new AccountPacer(options);
+		const [asking, other] = [pacer.join(0), pacer.join(0)];
+		(await asking.acquire()).done({ refused: true, retryAfterMs: 999_000, maxHoldMs: 300 });
+		const next = other.acquire().then((s) => s.startedAt);
+		await clock.runAll();
+		expect(await next).toBe(300);
+	});
+});
+
 describe('AccountRegistry: the process’s pacers, one per account', () => {
 	it('shares a window between executions on one account, not between accounts', async () => {
 		const { clock, options } = setup();
