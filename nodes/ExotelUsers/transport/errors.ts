@@ -147,10 +147,13 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * not looked for: they would match ordinary text.
  */
 export function redact(value: string, secrets: string[] = []): string {
+	// Every answer passes through here: look first, and build a pattern only for a secret that is there.
+	const lower = value.toLowerCase();
+	const found = secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase()));
 	let result = value;
 	// Longest first, so that a secret containing another (key:token, the token) goes whole.
-	for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-		if (secret.length >= 4) result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '[redacted]');
+	for (const secret of found.sort((a, b) => b.length - a.length)) {
+		result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '[redacted]');
 	}
 	return result;
 }

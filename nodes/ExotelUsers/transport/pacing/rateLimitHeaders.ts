@@ -58,8 +58,6 @@ interface Window {
 	remaining: number;
 	/** This process's requests Exotel reported in this window. */
 	own: number;
-	/** When `remaining` was last lowered. */
-	observedAt: number;
 }
 
 export class HeaderBudget {
@@ -116,10 +114,7 @@ export class HeaderBudget {
 		const reported = headers.resetAt;
 		const current = this.window;
 		if (current?.reported === reported) {
-			if (headers.remaining < current.remaining) {
-				current.remaining = headers.remaining;
-				current.observedAt = now;
-			}
+			current.remaining = Math.min(current.remaining, headers.remaining);
 			if (counted) current.own++;
 			return;
 		}
@@ -129,7 +124,7 @@ export class HeaderBudget {
 			// Two consecutive windows show the window's length.
 			if (gap > 0 && gap < this.windowMs * 1.5) this.windowMs = gap;
 		}
-		this.window = { reported, resetAt: Math.min(reported, now + this.windowMs), remaining: headers.remaining, own: counted ? 1 : 0, observedAt: now };
+		this.window = { reported, resetAt: Math.min(reported, now + this.windowMs), remaining: headers.remaining, own: counted ? 1 : 0 };
 	}
 
 	/** How long a request must wait for the account's budget at `now`; 0 when the headers say nothing. */
@@ -171,7 +166,7 @@ export class HeaderBudget {
 	}
 
 	/** The window at `now`: the one last reported, or the next one once it has reset. */
-	private current(now: number): { resetAt: number; remaining?: number; own: number; observedAt?: number } {
+	private current(now: number): { resetAt: number; remaining?: number; own: number } {
 		const window = this.window;
 		if (window && window.resetAt > now) return window;
 		// Past the reported reset: a new window with the whole limit, of which nothing is known yet.
