@@ -20,6 +20,15 @@ const BASE_URL_EXPRESSION =
 	'={{ $credentials.region === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "")' +
 	` : $credentials.region === "mumbai" ? "${EXOTEL_REGION_HOSTS.mumbai}" : "${EXOTEL_REGION_HOSTS.singapore}" }}`;
 
+/**
+ * The test's path. An Account SID that a run refuses (nodes/ExotelUsers/helpers/ids.ts: empty,
+ * ".", or containing / \\ ? # % .. or a control character) is not sent as an account: the test
+ * asks for a path no Exotel account has, so it fails with the 404 rule's advice to check the SID.
+ */
+const ACCOUNT_USERS_EXPRESSION =
+	'={{ ((sid) => sid === "" || sid === "." || /[\\/\\\\?#%\\u0000-\\u001f\\u007f]|\\.\\./.test(sid)' +
+	' ? "/v2/account-sid-refused/users" : "/v2/accounts/" + encodeURIComponent(sid) + "/users")(String($credentials.accountSid).trim()) }}';
+
 const REGIONS_TOLD_APART =
 	`An account lives in one region: my.exotel.com is Singapore (${new URL(EXOTEL_REGION_HOSTS.singapore).host}), ` +
 	`my.mum1.exotel.com is Mumbai (${new URL(EXOTEL_REGION_HOSTS.mumbai).host}); the other region's host answers 401 or 404.`;
@@ -166,7 +175,7 @@ export class ExotelUsersApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: '=/v2/accounts/{{ encodeURIComponent(String($credentials.accountSid).trim()) }}/users',
+			url: ACCOUNT_USERS_EXPRESSION,
 			qs: { limit: 1 },
 			method: 'GET',
 		},

@@ -7,7 +7,7 @@ import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
-import { transportFor, type TransportSetup } from './transport/pacing';
+import { transportFor, type TransportSetup } from './transport/pacing/registry';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),

@@ -9,7 +9,7 @@ import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
 import { agentFields, describeAgent, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
-import { devicesOf } from '../common/user';
+import { devicesOf, type UserDirectory } from '../common/user';
 import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
 
 /**
@@ -139,7 +139,13 @@ export function selectAgents(users: IDataObject[], selection: Selection): { agen
 	return { agents, missing, withoutSip };
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: ExotelClient,
+	_users: UserDirectory,
+	run: PasswordRun,
+): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
 	const selection = readSelection(this, itemIndex, input);
 	const choice = readGeneratedChoice(this, itemIndex, input);

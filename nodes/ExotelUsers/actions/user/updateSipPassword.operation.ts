@@ -10,7 +10,7 @@ import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, re
 import { modelFilled } from '../common/modelFilled';
 import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
 import { agentFields, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
-import { devicesOf, findUser, listUsersWith, onlySipDevice, readUser, resolveUserId, userKey, userLocators, type UserRef } from '../common/user';
+import { devicesOf, onlySipDevice, readUser, userLocators, type UserDirectory, type UserRef } from '../common/user';
 import { inVersions } from '../versions';
 
 /**
@@ -179,13 +179,13 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  * theirs stops the run before any password changes; otherwise a user given by ID with a device ID
  * is sent as it is, as before.
  */
-async function planItem(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun, thorough: boolean): Promise<Plan> {
+async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserDirectory, run: PasswordRun, thorough: boolean): Promise<Plan> {
 	const { user, deviceId, choice } = readItem(this, itemIndex);
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
-		agent = { userId: await resolveUserId.call(this, itemIndex, client, user), deviceId };
+		agent = { userId: await users.resolveId(itemIndex, user), deviceId };
 	} else {
-		const found = await findUser.call(this, itemIndex, client, user);
+		const found = await users.find(itemIndex, user);
 		const device = deviceId !== undefined ? checkDevice(this, itemIndex, found, deviceId) : onlySipDevice.call(this, itemIndex, found);
 		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
@@ -201,17 +201,17 @@ const PAGE = 50;
  * costs one request each; reading the account costs one per 50 users: whichever is fewer. The
  * first page tells the account's size; users found are remembered for the check.
  */
-async function readUsersForCheck(client: ExotelClient, itemIndex: number, ids: string[]): Promise<void> {
+async function readUsersForCheck(users: UserDirectory, itemIndex: number, ids: string[]): Promise<void> {
 	const wanted = new Set(ids);
 	if (wanted.size < 2) return;
-	const list = listUsersWith(client, itemIndex);
+	const list = users.list(itemIndex);
 	for (let offset = 0; wanted.size > 0; ) {
 		const page = await list({ fields: 'devices', offset, limit: PAGE });
-		for (const found of page.users) {
-			if (wanted.delete(String(found.id))) client.keep(userKey(String(found.id)), found);
+		for (const found of page.records) {
+			if (wanted.delete(String(found.id))) users.keep(found);
 		}
-		offset += page.users.length;
-		if (page.users.length === 0 || (page.total !== undefined && offset >= page.total)) return;
+		offset += page.records.length;
+		if (page.records.length === 0 || (page.total !== undefined && offset >= page.total)) return;
 		const pagesLeft = page.total !== undefined ? Math.ceil((page.total - offset) / PAGE) : Number.POSITIVE_INFINITY;
 		if (pagesLeft > wanted.size) return; // asking for each is cheaper now
 	}
@@ -222,20 +222,20 @@ async function readUsersForCheck(client: ExotelClient, itemIndex: number, ids: s
  * resolved — user, SIP device, the device being the user's, the password — before the first
  * password changes. The first item (by position) with a problem stops the run.
  */
-export async function prepare(this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, run: PasswordRun): Promise<void> {
+export async function prepare(this: IExecuteFunctions, itemIndexes: number[], _client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<void> {
 	const byIdWithDevice: string[] = [];
 	for (const itemIndex of itemIndexes) {
 		const { user, deviceId } = readItem(this, itemIndex);
 		if (user.by === 'id' && deviceId !== undefined) byIdWithDevice.push(user.id);
 	}
-	if (itemIndexes.length > 0) await readUsersForCheck(client, itemIndexes[0], byIdWithDevice);
+	if (itemIndexes.length > 0) await readUsersForCheck(users, itemIndexes[0], byIdWithDevice);
 	const planned = await mapInOrder(
 		itemIndexes.length,
 		run.concurrency,
 		async (position) => {
 			const itemIndex = itemIndexes[position];
 			try {
-				run.plans.set(itemIndex, await planItem.call(this, itemIndex, client, run, true));
+				run.plans.set(itemIndex, await planItem.call(this, itemIndex, users, run, true));
 				return undefined;
 			} catch (error) {
 				return error as Error;
@@ -263,9 +263,9 @@ function warnFixedDevice(context: IExecuteFunctions): void {
 	});
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<IDataObject> {
 	if (itemIndex === 0) warnFixedDevice(this);
-	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, client, run, false));
+	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, users, run, false));
 	const { agent, password, generated } = plan;
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
 	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
