@@ -213,3 +213,48 @@ export function agentWorkflow(id: string, messages: string[], tools: AgentTool[]
 	for (const tool of tools) connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
 	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }
+
+/** The bearer credential of the MCP Server Trigger workflows (n8n's httpBearerAuth). */
+export const MCP_BEARER_CREDENTIAL = { id: 'mcpBearer0000001', name: 'MCP clients' };
+
+/** n8n's credential import format for `httpBearerAuth`: the token MCP clients send. */
+export function mcpBearerCredential(token: string) {
+	return [{ ...MCP_BEARER_CREDENTIAL, type: 'httpBearerAuth', data: { token } }];
+}
+
+/**
+ * n8n's MCP Server Trigger (2.1: streamable HTTP and SSE at /mcp/<path>), bearer auth with
+ * MCP_BEARER_CREDENTIAL, and the given tools — each exposed to MCP clients under its node
+ * name, each with the Exotel credential. Active: its production URL is live once n8n runs it.
+ * @param id 16 characters or fewer, unique per test run
+ */
+export function mcpServerWorkflow(id: string, path: string, tools: AgentTool[]): Workflow {
+	const trigger = 'MCP Server Trigger';
+	const nodes: WorkflowNode[] = [
+		{
+			id: nodeId(),
+			name: trigger,
+			type: '@n8n/n8n-nodes-langchain.mcpTrigger',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: `${id}-mcp`,
+			parameters: { authentication: 'bearerAuth', path },
+			credentials: { httpBearerAuth: MCP_BEARER_CREDENTIAL },
+		},
+		...tools.map((tool, i) => ({ id: nodeId(), ...tool, position: [160 * i, 220], credentials: { exotelUsersApi: CREDENTIAL } })),
+	];
+	const connections: Workflow['connections'] = {};
+	for (const tool of tools) connections[tool.name] = { ai_tool: [[{ node: trigger, type: 'ai_tool', index: 0 }]] };
+	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+}
+
+/**
+ * Publishes (activates) an imported workflow through n8n's REST API, as the editor's Publish
+ * button does: its production triggers (webhooks, MCP endpoints, polls) go live.
+ */
+export async function activateWorkflow(rest: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>, id: string): Promise<void> {
+	const current = await rest('GET', `/rest/workflows/${id}`);
+	if (current.status !== 200) throw new Error(`reading workflow ${id} failed: ${current.status} ${JSON.stringify(current.json)}`);
+	const activated = await rest('POST', `/rest/workflows/${id}/activate`, { versionId: current.json.data.versionId });
+	if (activated.status !== 200) throw new Error(`activating workflow ${id} failed: ${activated.status} ${JSON.stringify(activated.json)}`);
+}
