@@ -258,3 +258,39 @@ export async function activateWorkflow(rest: (method: string, path: string, body
 	const activated = await rest('POST', `/rest/workflows/${id}/activate`, { versionId: current.json.data.versionId });
 	if (activated.status !== 200) throw new Error(`activating workflow ${id} failed: ${activated.status} ${JSON.stringify(activated.json)}`);
 }
+
+/**
+ * A trigger → an HTTP Request node that posts every item it gets, with the execution's id, to
+ * `collectorUrl` (dev/n8n/collector.ts): what each execution of an active workflow received,
+ * without reading n8n's execution records.
+ * @param id 16 characters or fewer, unique per test run
+ */
+export function collectingTriggerWorkflow(id: string, trigger: { name: string; type: string; typeVersion: number; parameters: Json }, collectorUrl: string): Workflow {
+	const post = 'Collect';
+	const nodes: WorkflowNode[] = [
+		{ id: nodeId(), ...trigger, position: [0, 0], credentials: { exotelUsersApi: CREDENTIAL } },
+		{
+			id: nodeId(),
+			name: post,
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [260, 0],
+			parameters: {
+				method: 'POST',
+				url: collectorUrl,
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify({ execution: $execution.id, item: $json }) }}',
+				options: {},
+			},
+		},
+	];
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections: { [trigger.name]: { main: [[{ node: post, type: 'main', index: 0 }]] } },
+	};
+}
