@@ -162,6 +162,29 @@ export interface AgentTool {
 	parameters: Json;
 }
 
+/** n8n's AI Agent (3.1, the prompt from `prompt`) at `x`, and its OpenAI Chat Model (1.3, Responses API) on OPENAI_CREDENTIAL below it. */
+function agentWithModel(agent: string, chatModel: string, prompt: string, model: string, x: number): WorkflowNode[] {
+	return [
+		{
+			id: nodeId(),
+			name: agent,
+			type: '@n8n/n8n-nodes-langchain.agent',
+			typeVersion: 3.1,
+			position: [x, 0],
+			parameters: { promptType: 'define', text: prompt, options: {} },
+		},
+		{
+			id: nodeId(),
+			name: chatModel,
+			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+			typeVersion: 1.3,
+			position: [x - 60, 220],
+			parameters: { model: { __rl: true, mode: 'list', value: model }, options: {} },
+			credentials: { openAiApi: OPENAI_CREDENTIAL },
+		},
+	];
+}
+
 /**
  * Start → "Chat input" (one item per message, as `chatInput`) → n8n's AI Agent (3.1, the
  * prompt from `chatInput`), with the OpenAI Chat Model (1.3, Responses API on by default) on
@@ -181,23 +204,7 @@ export function agentWorkflow(id: string, messages: string[], tools: AgentTool[]
 			position: [220, 0],
 			parameters: { jsCode: `return ${JSON.stringify(messages.map((chatInput) => ({ json: { chatInput } })))};` },
 		},
-		{
-			id: nodeId(),
-			name: agent,
-			type: '@n8n/n8n-nodes-langchain.agent',
-			typeVersion: 3.1,
-			position: [440, 0],
-			parameters: { promptType: 'define', text: '={{ $json.chatInput }}', options: {} },
-		},
-		{
-			id: nodeId(),
-			name: chatModel,
-			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-			typeVersion: 1.3,
-			position: [380, 220],
-			parameters: { model: { __rl: true, mode: 'list', value: model }, options: {} },
-			credentials: { openAiApi: OPENAI_CREDENTIAL },
-		},
+		...agentWithModel(agent, chatModel, '={{ $json.chatInput }}', model, 440),
 		...tools.map((tool, i) => ({
 			id: nodeId(),
 			...tool,
@@ -293,4 +300,66 @@ export function collectingTriggerWorkflow(id: string, trigger: { name: string; t
 		nodes,
 		connections: { [trigger.name]: { main: [[{ node: post, type: 'main', index: 0 }]] } },
 	};
+}
+
+/** The SMTP credential of the workflows that send email (dev/smtp/mailbox.ts smtpCredentialData). */
+export const SMTP_CREDENTIAL = { id: 'smtpMailbox00001', name: 'Local mailbox' };
+
+/** n8n's credential import format for `smtp`. */
+export function smtpCredential(data: Record<string, unknown>) {
+	return [{ ...SMTP_CREDENTIAL, type: 'smtp', data }];
+}
+
+/**
+ * Human review of tool calls (n8n 2.x "Human in the Loop"): a production Webhook (POST
+ * `path`, `{ chatInput }`, answered at once) → n8n's AI Agent (3.1) with the OpenAI Chat Model
+ * on OPENAI_CREDENTIAL, whose `reviewed` tools reach it only through a Send Email
+ * "Human review" node (`n8n-nodes-base.emailSendHitlTool`: an approval email with Approve and
+ * Decline buttons to `reviewer`, SMTP_CREDENTIAL); `direct` tools connect to the agent as usual.
+ * @param id 16 characters or fewer, unique per test run
+ */
+export function reviewedAgentWorkflow(id: string, path: string, reviewer: string, reviewed: AgentTool[], direct: AgentTool[] = [], model = 'gpt-4.1-mini'): Workflow {
+	const agent = 'AI Agent';
+	const chatModel = 'OpenAI Chat Model';
+	const review = 'Human review';
+	const withExotel = (tool: AgentTool, i: number, y: number) => ({ id: nodeId(), ...tool, position: [560 + 180 * i, y], credentials: { exotelUsersApi: CREDENTIAL } });
+	const nodes: WorkflowNode[] = [
+		{
+			id: nodeId(),
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: `${id}-hook`,
+			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+		},
+		...agentWithModel(agent, chatModel, '={{ $json.body.chatInput }}', model, 260),
+		{
+			id: nodeId(),
+			name: review,
+			type: 'n8n-nodes-base.emailSendHitlTool',
+			typeVersion: 2.1,
+			position: [400, 220],
+			webhookId: `${id}-review`,
+			parameters: {
+				fromEmail: 'n8n@example.com',
+				toEmail: reviewer,
+				subject: 'Approve an Exotel change',
+				message: '=The agent wants to run {{ $tool.name }} with {{ JSON.stringify($tool.parameters) }}',
+				approvalOptions: { values: { approvalType: 'double' } },
+				options: {},
+			},
+			credentials: { smtp: SMTP_CREDENTIAL },
+		},
+		...reviewed.map((tool, i) => withExotel(tool, i, 440)),
+		...direct.map((tool, i) => withExotel(tool, reviewed.length + i, 220)),
+	];
+	const connections: Workflow['connections'] = {
+		Webhook: { main: [[{ node: agent, type: 'main', index: 0 }]] },
+		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
+		[review]: { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] },
+	};
+	for (const tool of reviewed) connections[tool.name] = { ai_tool: [[{ node: review, type: 'ai_tool', index: 0 }]] };
+	for (const tool of direct) connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
 }
