@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Shared by the benchmark's processes: the BUILT node (dist/, as n8n loads it — importing
  * nodes/…/ExotelUsers.node from TS under tsx would resolve the .json codex file instead), the
@@ -5,6 +6,8 @@
  * statistics and memory-sampling helpers.
  */
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 /**
@@ -138,8 +141,8 @@ export function sampleMemory(everyMs = 50): { stop(): MemoryPeak } {
 export function collectGarbage(): void {
 	const exposed = (globalThis as { gc?: () => void }).gc;
 	if (exposed) return exposed();
-	require('node:v8').setFlagsFromString('--expose-gc');
-	(require('node:vm').runInNewContext('gc') as () => void)();
+	setFlagsFromString('--expose-gc');
+	(runInNewContext('gc') as () => void)();
 }
 
 export const MiB = 1024 * 1024;

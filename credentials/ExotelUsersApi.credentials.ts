@@ -137,6 +137,16 @@ export class ExotelUsersApi implements ICredentialType {
 			hint: 'If the test answers ECONNREFUSED, ENOTFOUND or ETIMEDOUT, nothing answered at this address: check the host, the port and http or https',
 			displayOptions: { show: { region: ['custom'] } },
 		},
+		{
+			displayName: 'SIP Password Key',
+			name: 'passwordKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Optional. A long random secret from which generated SIP passwords are derived, so a run repeated with the same Rotation ID sets and hands on the same passwords. Empty: derived from the API token instead (see the security notes).',
+			hint: 'Changing it changes every password a repeated run would set. Keep it as secret as the API token.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

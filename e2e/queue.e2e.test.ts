@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The queue-mode tier: the package in n8n 2.41.1's queue mode (scaling mode), all on loopback and
  * all started here — a throw-away PostgreSQL and Redis (Debian's packages, dev/services), one
@@ -28,9 +29,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { ROOT } from '../dev/n8n/n8n';
+import { packPackage, ROOT } from '../dev/n8n/n8n';
 import { QueueCluster, type ExecutionRecord } from '../dev/queue/cluster';
-import { packPackage } from '../dev/n8n/n8n';
 import { startPasswordTap, type PasswordTap } from '../dev/queue/passwordTap';
 import { envPasswordWorkflow, example, rotationWorkflow } from '../dev/queue/workflows';
 import { startPostgres, type Postgres } from '../dev/services/postgres';

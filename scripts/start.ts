@@ -1,11 +1,14 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console, prefer-const -- not shipped: linted by eslint.support.config.mjs */
 /**
- * `npm start [-- --port 5678] [--fresh]`: n8n's editor with this node loaded, against the
+ * `npm start [-- --port 5678] [--fresh] [--users N]`: n8n's editor with this node loaded, against the
  * local Exotel sandbox — no Exotel account needed.
  *
  * 1. installs the n8n runtime if needed (dev/n8n/runtime.sh: n8n 2.41.1 on Node 24 from
  *    the npm registry, into ~/.cache/n8n-nodes-exotel-users; the first run shows its progress);
  * 2. starts the Exotel sandbox in this process on 127.0.0.1:4010 (a free port if 4010 is
- *    taken), logging one line per request (method, path, status — never a body);
+ *    taken), logging one line per request (method, path, status — never a body), with the
+ *    three named users, or N users with `--users N` (the three, then generated ones: enough
+ *    to try the user picker's search and paging on an account the size of a real one);
  * 3. prepares the user folder `.n8n-sandbox/` (kept between runs, so your own workflows
  *    stay): the node loaded from `dist/` as a custom extension (type `CUSTOM.exotelUsers`), the
  *    credential "Exotel sandbox", the three examples and "Exotel: try it" imported
@@ -29,19 +32,32 @@ import { TerminalLog } from '../dev/n8n/terminalLog';
 import { CREDENTIAL } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 
-function parseArgs(argv: string[]): { port: number; fresh: boolean } {
+/** The examples and "Exotel: try it" act on the three named users: fewer would break them. */
+const MIN_USERS = 3;
+
+function parseArgs(argv: string[]): { port: number; fresh: boolean; users?: number } {
 	let port = Number(process.env.N8N_PORT ?? DEFAULT_N8N_PORT);
 	let fresh = false;
+	let users: number | undefined;
+	const valueOf = (arg: string, name: string, i: number) => (arg === name ? argv[i + 1] : arg.slice(name.length + 1));
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--port' || arg.startsWith('--port=')) {
-			const raw = arg === '--port' ? argv[++i] : arg.slice('--port='.length);
+			const raw = valueOf(arg, '--port', i);
+			if (arg === '--port') i++;
 			port = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
+		} else if (arg === '--users' || arg.startsWith('--users=')) {
+			const raw = valueOf(arg, '--users', i);
+			if (arg === '--users') i++;
+			users = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
+			if (!(users >= MIN_USERS && users <= 100_000)) {
+				throw new Error(`--users needs a whole number from ${MIN_USERS} (the three named users the examples use) to 100000, e.g. --users 237; got ${raw ?? 'nothing'}`);
+			}
 		} else if (arg === '--fresh') fresh = true;
-		else throw new Error(`Unknown option ${arg}; use --port N (or env N8N_PORT) and --fresh (start from an empty .n8n-sandbox/)`);
+		else throw new Error(`Unknown option ${arg}; use --port N (or env N8N_PORT), --users N (sandbox users, default 3) and --fresh (start from an empty .n8n-sandbox/)`);
 	}
 	if (!(port >= 1 && port <= 65535)) throw new Error('--port (or N8N_PORT) needs a port number, e.g. --port 5679');
-	return { port, fresh };
+	return { port, fresh, users };
 }
 
 async function installRuntime(): Promise<void> {
@@ -64,7 +80,9 @@ function banner(setup: SandboxN8n): string {
 	const n8nLocal = editorUrl;
 	const examples = setup.workflows.filter((w) => w.id !== TRY_IT.id).map((w) => `      - ${w.name}`);
 	const rule = '─'.repeat(78);
-	const users = [...sandbox.users.values()].map((u) => `${u.first_name} ${u.last_name}`).join(', ');
+	const all = [...sandbox.users.values()];
+	const named = all.slice(0, MIN_USERS).map((u) => `${u.first_name} ${u.last_name}`).join(', ');
+	const users = all.length > MIN_USERS ? `${named} and ${all.length - MIN_USERS} generated ones` : named;
 	return [
 		'',
 		rule,
@@ -127,7 +145,7 @@ function watchLauncher(onGone: () => void): void {
 }
 
 async function main(): Promise<void> {
-	let args: { port: number; fresh: boolean };
+	let args: ReturnType<typeof parseArgs>;
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (error) {
@@ -191,6 +209,7 @@ async function main(): Promise<void> {
 	);
 	setup = await prepareSandboxN8n({
 		port: args.port,
+		users: args.users,
 		log: say,
 		onN8nLog: (text) => {
 			if (n8nReady) n8nLog.push(text);

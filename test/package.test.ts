@@ -1,10 +1,16 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The package's contract with n8n: what n8n's loader and verification expect of
  * package.json and of the files it points at. A mismatch here is "Class could not be
  * found" or a node that never shows up — nothing a lint rule catches.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+
+import { ExotelUsersApi } from '../credentials/ExotelUsersApi.credentials';
+import { ExotelUsers } from '../nodes/ExotelUsers/ExotelUsers.node';
 
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -34,11 +40,11 @@ describe('package.json', () => {
 	it.each([
 		...((pkg.n8n.nodes as string[]).map((p) => ['node', p]) as Array<[string, string]>),
 		...((pkg.n8n.credentials as string[]).map((p) => ['credential', p]) as Array<[string, string]>),
-	])('points at a %s whose class is named after its file: %s', (_kind, distPath) => {
+	])('points at a %s whose class is named after its file: %s', async (_kind, distPath) => {
 		const source = sourceOf(distPath);
 		expect(existsSync(source)).toBe(true);
 		const className = basename(distPath).split('.')[0];
-		const exported = require(source)[className];
+		const exported = (await import(source))[className];
 		expect(typeof exported).toBe('function');
 		const instance = new exported();
 		if (distPath.includes('.node.')) {
@@ -57,8 +63,6 @@ describe('package.json', () => {
 describe('names that cannot clash with another Exotel package', () => {
 	// n8n keys credential types by their bare name across every installed package, and shows
 	// node and credential display names side by side: both must be this package's own.
-	const { ExotelUsers } = require(join(root, 'nodes/ExotelUsers/ExotelUsers.node.ts'));
-	const { ExotelUsersApi } = require(join(root, 'credentials/ExotelUsersApi.credentials.ts'));
 	const node = new ExotelUsers().description;
 	const credential = new ExotelUsersApi();
 
@@ -80,5 +84,60 @@ describe('names that cannot clash with another Exotel package', () => {
 			expect(url).toMatch(/^https:\/\/[^#]+$/);
 		}
 		expect(codex.node).toBe(`${pkg.name}.${node.name}`);
+	});
+});
+
+describe('n8n verification (strict mode)', () => {
+	it('asks for strict mode, which `n8n-node cloud-support` and verification require', () => {
+		expect(pkg.n8n.strict).toBe(true);
+	});
+
+	it('keeps the starter’s eslint.config.mjs unmodified (`n8n-node lint` refuses any other in strict mode)', () => {
+		// The same comparison n8n-node lint makes: whitespace-normalised text against its template.
+		const template = join(root, 'node_modules/@n8n/node-cli/dist/template/templates/shared/default/eslint.config.mjs');
+		const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
+		expect(normalise(readFileSync(join(root, 'eslint.config.mjs'), 'utf8'))).toBe(
+			normalise(readFileSync(template, 'utf8')),
+		);
+	});
+});
+
+describe('the packed package', () => {
+	// What `npm publish` would upload: the real build in a scratch copy of the sources, then
+	// npm pack --dry-run. Verification downloads this tarball, and so does every install.
+	let packed: { size: number; entryCount: number; files: Array<{ path: string }> };
+	const scratch = mkdtempSync(join(tmpdir(), 'exotel-pack-'));
+
+	beforeAll(() => {
+		for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js', 'README.md', 'LICENSE', 'nodes', 'credentials']) {
+			cpSync(join(root, entry), join(scratch, entry), { recursive: true });
+		}
+		symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+		execFileSync('npm', ['run', '--silent', 'build'], { cwd: scratch, stdio: 'pipe' });
+		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: scratch,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		[packed] = JSON.parse(out);
+	}, 120_000);
+
+	afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+	it('stays under 60 KiB', () => {
+		expect(packed.size).toBeLessThanOrEqual(60 * 1024);
+	});
+
+	it('holds the compiled node, its icons and codex, and nothing only a developer needs', () => {
+		const paths = packed.files.map((f) => f.path);
+		for (const declared of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(paths).toContain(declared);
+		expect(paths).toContain('dist/nodes/ExotelUsers/ExotelUsers.node.json');
+		// Source maps point at .ts files that are not shipped, declarations type nothing anyone imports.
+		expect(paths.filter((p) => /\.(map|d\.ts|ts)$/.test(p) || /(^|\/)test\//.test(p))).toEqual([]);
+	});
+
+	it('has no `main` that resolves to nothing', () => {
+		// n8n loads the files under n8n.nodes/credentials; a `main` is optional, a dangling one is a bug.
+		if (pkg.main !== undefined) expect(packed.files.map((f) => f.path)).toContain(pkg.main.replace(/^\.\//, ''));
 	});
 });

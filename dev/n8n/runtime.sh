@@ -99,14 +99,28 @@ install_node24() { # $1 = destination folder; prints the node binary path
   printf '%s\n' "$bin"
 }
 
+# Another process holds the install lock (e.g. a first `npm start` beside a first `npm test`):
+# say so once, then show how far its install has got until it finishes (and we get the lock).
+wait_for_other_install() { # $1 = key
+  local key="$1" t0=$SECONDS tmp holder size
+  tmp="$(ls -d "$CACHE_ROOT/.tmp-$key."* 2>/dev/null | head -n1 || true)"
+  holder="${tmp##*.}"
+  log "waiting for another install of n8n $N8N_VERSION on Node $NODE_MAJOR${holder:+ (process $holder)} to finish: it holds $CACHE_ROOT/.$key.lock; this one then uses its result"
+  until flock -w 15 9; do
+    tmp="$(ls -d "$CACHE_ROOT/.tmp-$key."* 2>/dev/null | head -n1 || true)"
+    size="$( [ -n "$tmp" ] && du -sm "$tmp" 2>/dev/null | cut -f1 || true)"
+    log "still waiting ($((SECONDS - t0)) s)${size:+: the other install has written $size MB so far}"
+  done
+}
+
 do_install() {
   if [ -f "$MARKER" ]; then log "already installed: $RT_DIR"; return 0; fi
   command -v npm >/dev/null || die "npm not found"
   mkdir -p "$CACHE_ROOT" "$NPM_CACHE"
   local key="n8n-$N8N_VERSION-node$NODE_MAJOR"
   # one installer per key at a time (parallel callers wait, then find the marker)
-  exec 9>"$CACHE_ROOT/.$key.lock"
-  flock 9
+  exec 9>>"$CACHE_ROOT/.$key.lock"
+  flock -n 9 || wait_for_other_install "$key"
   if [ -f "$MARKER" ]; then log "already installed: $RT_DIR"; exec 9>&-; return 0; fi
   rm -rf "$CACHE_ROOT/.tmp-$key."*          # leftovers of interrupted installs (we hold the lock)
   local tmp="$CACHE_ROOT/.tmp-$key.$$"

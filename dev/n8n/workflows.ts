@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Workflows for the end-to-end tier, built the way the editor saves them: a Manual Trigger,
  * a Code node that makes the input items, and Exotel nodes. Passwords never appear in a
@@ -130,7 +131,6 @@ export function openAiCredential(apiKey: string, baseUrl: string) {
 
 /** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
 export function builtNode(): { description: INodeTypeDescription; version: number } {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { ExotelUsers } = require(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'));
 	const description = new ExotelUsers().description as INodeTypeDescription;
 	return { description, version: Math.max(...[description.version].flat()) };

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel sandbox: a small HTTP server on 127.0.0.1 that speaks Exotel's CCM Users API
  * (see docs/exotel-api.md) closely enough to test, demo and benchmark the node without
@@ -72,6 +73,8 @@ export interface SandboxOptions {
 	rateLimit?: { limit: number; windowMs?: number };
 	/** Called once per request, after it was answered (or dropped); gets no body and no credentials. */
 	onRequest?: (request: RecordedRequest) => void;
+	/** The time (ms) for arrivals and rate-limit windows; default Date.now. Tests move it by hand. */
+	now?: () => number;
 }
 
 export interface SandboxStats {
@@ -186,11 +189,11 @@ export class ExotelSandbox {
 
 	/** The sandbox's state as the Users API handlers see it. */
 	private store(): UserStore {
-		const sandbox = this;
+		const currentUsers = () => this.users;
 		return {
 			// A getter: reset() replaces the Map, and handlers must see the current one.
 			get users() {
-				return sandbox.users;
+				return currentUsers();
 			},
 			voip: this.options.voip ?? true,
 			passwordResponseData: this.options.passwordResponseData ?? 'null',
@@ -203,7 +206,7 @@ export class ExotelSandbox {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const receivedAt = Date.now();
+		const receivedAt = this.options.now?.() ?? Date.now();
 		let rawBody: string;
 		try {
 			rawBody = await readBody(req);
@@ -271,7 +274,7 @@ export class ExotelSandbox {
 		const denied = this.authenticate(record);
 		if (denied) return envelope(denied);
 		// Authenticated, so segments[2] is this account's SID: the limit is per account.
-		const limited = this.faults.admit(record, record.segments[2], Date.now());
+		const limited = this.faults.admit(record, record.segments[2], this.options.now?.() ?? Date.now());
 		if (limited) {
 			record.fault ??= 'rate-limit';
 			return limited;

@@ -40,6 +40,8 @@ export class ExotelUsers implements INodeType {
 		description: 'Manage Exotel contact-centre users, their devices and SIP passwords',
 		defaults: { name: 'Exotel Users' },
 		usableAsTool: true,
+		// The generated password is for the next node to deliver, not for logs or the execution view.
+		sensitiveOutputFields: ['sipPassword'],
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'exotelUsersApi', required: true }],

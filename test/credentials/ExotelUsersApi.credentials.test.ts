@@ -86,7 +86,9 @@ describe('Exotel API credential', () => {
 		});
 		const token = credential.properties.find((p) => p.name === 'apiToken');
 		expect(token?.typeOptions?.password).toBe(true);
-		expect(credential.properties.map((p) => p.name)).toEqual(['apiKey', 'apiToken', 'accountSid', 'region', 'baseUrl']);
+		expect(credential.properties.map((p) => p.name)).toEqual(['apiKey', 'apiToken', 'accountSid', 'region', 'baseUrl', 'passwordKey']);
+		// The key generated passwords are derived from is as secret as the token.
+		expect(credential.properties.find((p) => p.name === 'passwordKey')?.typeOptions?.password).toBe(true);
 	});
 
 	it('offers Singapore (the default), Mumbai and Custom, with the documented hosts', () => {

@@ -5,15 +5,22 @@ import { mapInOrder } from '../helpers/concurrency';
 import { readSendOptions } from '../helpers/sendOptions';
 import { ExotelClient, ExotelError } from '../transport/client';
 import type { Transport } from '../transport/pacing';
+import { PasswordRun, type WithItemFields } from './common/passwordWrite';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient) => Promise<IDataObject | IDataObject[]>;
+type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
 
-const resources: Record<string, Record<string, { execute: Operation }>> = {
+/**
+ * An operation that changes passwords checks every item first when the run stops on the first
+ * error (n8n's default): a problem a read can find then stops the run before any password changes.
+ */
+type Prepare = (this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, run: PasswordRun) => Promise<void>;
+
+const resources: Record<string, Record<string, { execute: Operation; prepare?: Prepare }>> = {
 	user: user.operations,
 	device: device.operations,
 };
@@ -24,6 +31,9 @@ type Outcome = { ok: true; json: IDataObject[] } | { ok: false; error: NodeApiEr
 function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 	const json: IDataObject = { error: error.message };
 	if (error instanceof ExotelError && error.envelope) Object.assign(json, error.envelope);
+	// An operation's own facts about the failed item, e.g. a password that may have been set.
+	const fields = (error as WithItemFields).itemFields;
+	if (fields) Object.assign(json, fields);
 	return json;
 }
 
@@ -57,12 +67,22 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 	const client = new ExotelClient(this, send, transport);
 
 	const continueOnFail = this.continueOnFail();
+	const run = new PasswordRun(send.concurrency);
+	if (selected.prepare && !continueOnFail) {
+		let prepared = false;
+		try {
+			await selected.prepare.call(this, items.map((_, index) => index), client, run);
+			prepared = true;
+		} finally {
+			if (!prepared) client.close();
+		}
+	}
 	const outcomes = await mapInOrder(
 		items.length,
 		send.concurrency,
 		async (itemIndex): Promise<Outcome> => {
 			try {
-				const result = await selected.execute.call(this, itemIndex, client);
+				const result = await selected.execute.call(this, itemIndex, client, run);
 				return { ok: true, json: Array.isArray(result) ? result : [result] };
 			} catch (caught) {
 				// Our own code raises only these two; anything else is a bug, reported by its message
@@ -81,7 +101,11 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 	for (let itemIndex = 0; itemIndex < outcomes.length; itemIndex++) {
 		const outcome = outcomes[itemIndex];
 		if (!outcome) continue; // not started: an earlier item already stopped the node
-		if (!outcome.ok && !continueOnFail) throw outcome.error;
+		if (!outcome.ok && !continueOnFail) {
+			// Passwords that changed before the stop were not handed on: the error says whose.
+			run.amendStopError(outcome.error);
+			throw outcome.error;
+		}
 		const jsons = outcome.ok ? outcome.json : [errorItemJson(outcome.error)];
 		for (const json of jsons) output.push({ json, pairedItem: { item: itemIndex } });
 	}

@@ -23,11 +23,11 @@ export const DEFAULT_GENERATED_LENGTH = 16;
 const ALPHANUMERIC = GENERATOR_ALPHABET.lower + GENERATOR_ALPHABET.upper + GENERATOR_ALPHABET.digits;
 const ALL = ALPHANUMERIC + GENERATOR_ALPHABET.special;
 
-function pick(from: string): string {
-	return from[randomInt(from.length)];
-}
+/** A uniform whole number from 0 to below `max`; crypto's randomInt unless a derivation gives its own. */
+export type IndexSource = (max: number) => number;
 
-export function generateSipPassword(length: number = DEFAULT_GENERATED_LENGTH): string {
+export function generateSipPassword(length: number = DEFAULT_GENERATED_LENGTH, nextIndex: IndexSource = randomInt): string {
+	const pick = (from: string) => from[nextIndex(from.length)];
 	if (!Number.isInteger(length) || length < MIN_GENERATED_LENGTH || length > MAX_GENERATED_LENGTH) {
 		throw new RangeError(`length must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`);
 	}
@@ -41,7 +41,7 @@ export function generateSipPassword(length: number = DEFAULT_GENERATED_LENGTH): 
 	while (inner.length < length - 2) inner.push(pick(ALL));
 	// Fisher–Yates, so the guaranteed characters are not always in the same places.
 	for (let i = inner.length - 1; i > 0; i--) {
-		const j = randomInt(i + 1);
+		const j = nextIndex(i + 1);
 		[inner[i], inner[j]] = [inner[j], inner[i]];
 	}
 	return pick(ALPHANUMERIC) + inner.join('') + pick(ALPHANUMERIC);

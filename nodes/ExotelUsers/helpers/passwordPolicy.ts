@@ -56,14 +56,33 @@ export function exotelPolicyProblems(password: string): string[] {
 }
 
 /**
- * The node's own rule, not Exotel's: no white space at either end. Exotel would accept it,
- * but a space or line break there is almost always a copy-paste accident that would leave
- * the user unable to log in to their softphone.
+ * Characters a person cannot see at the end of a password: JavaScript's white space, and the
+ * invisible ones it does not count (zero-width space and joiners, U+0085, the byte-order mark,
+ * word joiner). A softphone user types what they see, so these lock them out.
+ */
+const INVISIBLE_END = /^[\s\u0085\u200B-\u200D\u2060\uFEFF]|[\s\u0085\u200B-\u200D\u2060\uFEFF]$/;
+
+function hasLoneSurrogate(value: string): boolean {
+	return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
+/**
+ * The node's own rules, not Exotel's: nothing invisible at either end, no NUL, no broken
+ * character. Exotel would take them, but a space, a zero-width space or a byte-order mark
+ * there is almost always a copy-paste accident, and a NUL or half of a UTF-16 pair does not
+ * survive the trip to a softphone: each would leave the user unable to log in.
  */
 export function nodeRuleProblems(password: string): string[] {
 	const problems: string[] = [];
-	if (/^\s/.test(password)) problems.push('starts with white space (likely a copy-paste accident)');
-	if (/\s$/.test(password)) problems.push('ends with white space (likely a copy-paste accident)');
+	const first = password.slice(0, 1);
+	const last = password.slice(-1);
+	const atStart = INVISIBLE_END.test(first);
+	const atEnd = password.length > 1 && INVISIBLE_END.test(last);
+	const what = (c: string) => (/[\u0085\u200B-\u200D\u2060\uFEFF]/.test(c) ? 'an invisible character' : 'white space');
+	if (atStart) problems.push(`starts with ${what(first)} (likely a copy-paste accident)`);
+	if (atEnd) problems.push(`ends with ${what(last)} (likely a copy-paste accident)`);
+	if (password.includes('\u0000')) problems.push('contains a NUL character');
+	if (hasLoneSurrogate(password)) problems.push('contains a broken character (half of a UTF-16 pair)');
 	return problems;
 }
 
@@ -75,4 +94,4 @@ export function sipPasswordProblems(password: string): string[] {
 /** The rules for the editor's hint, worded for a person and a model alike. */
 export const PASSWORD_RULES_HINT =
 	'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. ' +
-	'This node also refuses white space at either end (a copy-paste accident).';
+	'This node also refuses white space or an invisible character at either end (a copy-paste accident), and NUL.';

@@ -18,7 +18,7 @@ import { listDataOf, metadataOf } from '../helpers/envelope';
 import { translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from '../helpers/errors';
 import { checkId } from '../helpers/ids';
 import type { Clock } from '../helpers/pacing';
-import { decideRetry, parseRetryAfter, type RetryPolicy, type StopReason } from '../helpers/retry';
+import { decideRetry, leavesOpen, parseRetryAfter, type RetryPolicy, type StopReason } from '../helpers/retry';
 import { accountPath, baseUrlFor } from '../helpers/url';
 import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext } from './send';
 import type { Transport } from './pacing';
@@ -80,6 +80,9 @@ export const PICKER_SETTINGS: ClientSettings = {
  */
 export class ExotelError extends NodeApiError {
 	envelope?: ExotelErrorEnvelope;
+
+	/** The last failure leaves open whether Exotel carried the request out (no answer, a 5xx, a 2xx that was not an envelope). */
+	outcomeUnknown = false;
 }
 
 interface Account {
@@ -278,6 +281,7 @@ export class ExotelClient {
 			itemIndex,
 		});
 		error.envelope = translated.envelope;
+		error.outcomeUnknown = leavesOpen(failure) || failure.unexpected === true;
 		return error;
 	}
 }

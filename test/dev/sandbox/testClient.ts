@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /** A tiny client for the sandbox's own tests: Basic auth, JSON in, the envelope out. */
 import type { ExotelSandbox } from '../../../dev/sandbox/server';
 
@@ -19,7 +20,6 @@ export interface CallOptions {
 	signal?: AbortSignal;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read envelopes loosely
 export type Json = Record<string, any>;
 
 /** Sends a request to `path` (below the host, e.g. '/v2/accounts/acme1/users') and reads the answer. */
@@ -50,4 +50,7 @@ export function errorOf(answer: { status: number; json: Json }): [number, number
 	return [answer.status, answer.json.response?.error_data?.code];
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until `condition` holds: for something the sandbox does, never for an amount of time. */
+export async function until(condition: () => boolean): Promise<void> {
+	while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}

@@ -83,7 +83,7 @@ describe('hints the editor shows under the fields (not on hover)', () => {
 
 	it('states the password rules, Exotel’s and the node’s own apart', () => {
 		expect(password()?.hint).toBe(
-			'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. This node also refuses white space at either end (a copy-paste accident).',
+			'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. This node also refuses white space or an invisible character at either end (a copy-paste accident), and NUL.',
 		);
 	});
 

@@ -99,7 +99,7 @@ describe('as an AI Agent tool', () => {
 
 		it('offers Return Password to the AI Model only in the tool, off by default', () => {
 			const option = (properties: ReturnType<typeof asTool>['description']['properties']) =>
-				properties.find((p) => p.name === 'returnPasswordToModel');
+				properties.find((p) => p.name === 'returnPasswordToModel' && p.displayOptions?.show?.operation?.includes('updateSipPassword'));
 			expect(option(asTool(new ExotelUsers()).description.properties)).toMatchObject({
 				type: 'boolean',
 				default: false,

@@ -82,7 +82,7 @@ export function listUsersWith(client: ExotelClient, itemIndex: number): ListUser
 	};
 }
 
-const userKey = (id: string) => `user:${id}`;
+export const userKey = (id: string) => `user:${id}`;
 const emailKey = (email: string) => `email:${normalise(email)}`;
 
 /**

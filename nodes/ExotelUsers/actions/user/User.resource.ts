@@ -5,10 +5,11 @@ import * as create from './create.operation';
 import * as deleteUser from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as rotateSipPasswords from './rotateSipPasswords.operation';
 import * as update from './update.operation';
 import * as updateSipPassword from './updateSipPassword.operation';
 
-export const operations = { create, delete: deleteUser, get, getAll, update, updateSipPassword };
+export const operations = { create, delete: deleteUser, get, getAll, rotateSipPasswords, update, updateSipPassword };
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -26,6 +27,12 @@ const operation: INodeProperties = {
 		},
 		{ name: 'Get', value: 'get', description: 'Get a user with their devices', action: 'Get a user' },
 		{ name: 'Get Many', value: 'getAll', description: 'Get many users', action: 'Get many users' },
+		{
+			name: 'Rotate SIP Passwords',
+			value: 'rotateSipPasswords',
+			description: 'Give every chosen agent’s SIP device a new generated password, at the account’s pace',
+			action: 'Rotate SIP passwords of many users',
+		},
 		{ name: 'Update', value: 'update', description: 'Update a user’s name or set their email', action: 'Update a user' },
 		{
 			name: 'Update SIP Password',
@@ -45,6 +52,7 @@ export const description: INodeProperties[] = [
 	...deleteUser.description,
 	...get.description,
 	...getAll.description,
+	...rotateSipPasswords.description,
 	...update.description,
 	...updateSipPassword.description,
 ];

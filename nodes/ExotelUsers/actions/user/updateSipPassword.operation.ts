@@ -1,19 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import {
-	DEFAULT_GENERATED_LENGTH,
-	generateSipPassword,
-	MAX_GENERATED_LENGTH,
-	MIN_GENERATED_LENGTH,
-} from '../../helpers/passwordGenerator';
+import { mapInOrder } from '../../helpers/concurrency';
 import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
 import { runsAsTool } from '../../helpers/tool';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
-import { findUser, onlySipDevice, readUser, resolveUserId, userLocators } from '../common/user';
+import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { modelFilled } from '../common/modelFilled';
+import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
+import { agentFields, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
+import { devicesOf, findUser, listUsersWith, onlySipDevice, readUser, resolveUserId, userKey, userLocators, type UserRef } from '../common/user';
 import { inVersions } from '../versions';
 
 /**
@@ -86,15 +83,10 @@ const properties: INodeProperties[] = [
 		'The new SIP password the user chose: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42. Use the one the user gave; never make one up.',
 	),
 	{
-		displayName: 'Password Length',
-		name: 'passwordLength',
-		type: 'number',
-		typeOptions: { minValue: MIN_GENERATED_LENGTH, maxValue: MAX_GENERATED_LENGTH },
-		default: DEFAULT_GENERATED_LENGTH,
-		description: `How many characters the generated password has, ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} (${DEFAULT_GENERATED_LENGTH} if unsure)`,
-		hint: `${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH} characters. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
-		displayOptions: { show: { passwordMode: ['generate'] } },
+		...passwordLengthField({ show: { passwordMode: ['generate'] } }),
+		hint: `${passwordLengthField().hint}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
 	},
+	inVersions([2], rotationIdField('', { show: { passwordMode: ['generate'] } })),
 	{
 		displayName: 'Return Password to the AI Model',
 		name: 'returnPasswordToModel',
@@ -115,20 +107,25 @@ export const description = updateDisplayOptions(
 export const PASSWORD_WITHHELD =
 	'A new SIP password was generated and set. It is not returned to the AI model (the workflow’s Return Password to the AI Model option is off): do not make one up; the user gets it another way.';
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
-	const deviceId = readDevice(this, itemIndex, input);
 
-	const generate = this.getNodeParameter('passwordMode', itemIndex, 'manual') === 'generate';
-	let password = '';
-	if (generate) {
-		const length = this.getNodeParameter('passwordLength', itemIndex, DEFAULT_GENERATED_LENGTH);
-		const valid = typeof length === 'number' && Number.isInteger(length) && length >= MIN_GENERATED_LENGTH && length <= MAX_GENERATED_LENGTH;
-		input.check('passwordLength', 'Password Length', valid ? [] : [`must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`]);
-		if (valid) password = generateSipPassword(length);
+/** What one item will do, found before anything is sent. */
+interface Plan {
+	agent: Agent;
+	password: string;
+	generated: boolean;
+	rotationId: string;
+}
+
+/** The item's fields, checked: every broken rule is reported at once, before any request. */
+function readItem(context: IExecuteFunctions, itemIndex: number): { user: UserRef; deviceId?: string; choice: PasswordChoice } {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
+	const deviceId = readDevice(context, itemIndex, input);
+	let choice: PasswordChoice;
+	if (context.getNodeParameter('passwordMode', itemIndex, 'manual') === 'generate') {
+		choice = readGeneratedChoice(context, itemIndex, input);
 	} else {
-		const given = this.getNodeParameter('password', itemIndex, '');
+		const given = context.getNodeParameter('password', itemIndex, '');
 		if (typeof given !== 'string') {
 			input.check('password', 'New SIP Password', [`must be text, got ${typeof given}`]);
 		} else {
@@ -136,40 +133,120 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 			const own = nodeRuleProblems(given);
 			input.check('password', 'New SIP Password', [
 				...(exotel.length ? [`breaks Exotel’s password policy: ${exotel.join('; ')}`] : []),
-				...(own.length ? [`breaks this node’s own rule against white space at either end: ${own.join('; ')}`] : []),
+				...(own.length ? [`breaks this node’s own rule: ${own.join('; ')}`] : []),
 			]);
-			password = given;
 		}
+		choice = { mode: 'manual', password: typeof given === 'string' ? given : '' };
 	}
 	input.done();
+	return { user, deviceId, choice };
+}
 
-	// With the device given: the user's id is enough (By ID: no lookup at all). Without it: the
-	// user with their devices — by email, the lookup brings them; by id, one GET.
-	let userId: string;
-	let device: string;
-	if (deviceId !== undefined) {
-		userId = await resolveUserId.call(this, itemIndex, client, user);
-		device = deviceId;
+/** The given device, checked against the user's devices as Exotel lists them. */
+function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataObject, deviceId: string): IDataObject | undefined {
+	// Without the user's devices in the answer there is nothing to check against: Exotel will say.
+	if (!Array.isArray(user.devices)) return undefined;
+	const devices = devicesOf(user);
+	const device = devices.find((d) => String(d.id) === deviceId);
+	const userId = String(user.id);
+	if (!device) {
+		throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`, {
+			itemIndex,
+			description:
+				'Nothing was changed. Often the device was picked for another user before User changed: pick the device again, or leave Device empty for the user’s only SIP device.',
+		});
+	}
+	if (device.type !== 'sip') {
+		throw new NodeOperationError(context.getNode(), `Device ${describeDevice(device)} of user ${userId} is not a SIP device`, {
+			itemIndex,
+			description: 'A SIP password can only be set on a SIP device. Nothing was changed: pick the user’s SIP device, or leave Device empty to use it.',
+		});
+	}
+	return device;
+}
+
+/**
+ * Finds the user and the device and chooses the password. `thorough` (the pre-flight check of a
+ * run that stops on the first error) always reads the user, so a wrong id or a device that is not
+ * theirs stops the run before any password changes; otherwise a user given by ID with a device ID
+ * is sent as it is, as before.
+ */
+async function planItem(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun, thorough: boolean): Promise<Plan> {
+	const { user, deviceId, choice } = readItem(this, itemIndex);
+	let agent: Agent;
+	if (deviceId !== undefined && !thorough) {
+		agent = { userId: await resolveUserId.call(this, itemIndex, client, user), deviceId };
 	} else {
 		const found = await findUser.call(this, itemIndex, client, user);
-		userId = String(found.id);
-		device = String(onlySipDevice.call(this, itemIndex, found).id);
+		const device = deviceId !== undefined ? checkDevice(this, itemIndex, found, deviceId) : onlySipDevice.call(this, itemIndex, found);
+		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
-	const envelope = await client.request(itemIndex, {
-		method: 'PUT',
-		path: ['users', userId, 'devices', device, 'password'],
-		body: { password },
-		secrets: [password],
-		idempotent: true,
-		hints: { codes: DEVICE_NOT_FOUND_HINTS },
-	});
-	// A password is set only on a SIP device: Exotel refuses any other.
-	const result: IDataObject = { ...envelope, user_id: userId, device_id: device, device_type: 'sip' };
-	if (!generate) return result;
-	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
+	const password = await run.choose(this, itemIndex, agent, choice);
+	return { agent, password, generated: choice.mode === 'generate', rotationId: choice.mode === 'generate' ? choice.rotationId : '' };
+}
+
+/** Exotel's largest page. */
+const PAGE = 50;
+
+/**
+ * Users given by ID with a device ID need a read only for the check. Reading them one by one
+ * costs one request each; reading the account costs one per 50 users: whichever is fewer. The
+ * first page tells the account's size; users found are remembered for the check.
+ */
+async function readUsersForCheck(client: ExotelClient, itemIndex: number, ids: string[]): Promise<void> {
+	const wanted = new Set(ids);
+	if (wanted.size < 2) return;
+	const list = listUsersWith(client, itemIndex);
+	for (let offset = 0; wanted.size > 0; ) {
+		const page = await list({ fields: 'devices', offset, limit: PAGE });
+		for (const found of page.users) {
+			if (wanted.delete(String(found.id))) client.keep(userKey(String(found.id)), found);
+		}
+		offset += page.users.length;
+		if (page.users.length === 0 || (page.total !== undefined && offset >= page.total)) return;
+		const pagesLeft = page.total !== undefined ? Math.ceil((page.total - offset) / PAGE) : Number.POSITIVE_INFINITY;
+		if (pagesLeft > wanted.size) return; // asking for each is cheaper now
+	}
+}
+
+/**
+ * The pre-flight check of a run that stops on the first error: every item is read, checked and
+ * resolved — user, SIP device, the device being the user's, the password — before the first
+ * password changes. The first item (by position) with a problem stops the run.
+ */
+export async function prepare(this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, run: PasswordRun): Promise<void> {
+	const byIdWithDevice: string[] = [];
+	for (const itemIndex of itemIndexes) {
+		const { user, deviceId } = readItem(this, itemIndex);
+		if (user.by === 'id' && deviceId !== undefined) byIdWithDevice.push(user.id);
+	}
+	if (itemIndexes.length > 0) await readUsersForCheck(client, itemIndexes[0], byIdWithDevice);
+	const planned = await mapInOrder(
+		itemIndexes.length,
+		run.concurrency,
+		async (position) => {
+			const itemIndex = itemIndexes[position];
+			try {
+				run.plans.set(itemIndex, await planItem.call(this, itemIndex, client, run, true));
+				return undefined;
+			} catch (error) {
+				return error as Error;
+			}
+		},
+		(failed) => failed !== undefined,
+	);
+	const first = planned.find((failed) => failed !== undefined);
+	if (first) throw first;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject> {
+	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, client, run, false));
+	const { agent, password, generated } = plan;
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
-	if (runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true) {
-		return { ...result, passwordReturned: false, note: PASSWORD_WITHHELD };
-	}
-	return { ...result, sipPassword: password };
+	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
+	const passwordFields: IDataObject = !generated ? {} : withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: password };
+	if (plan.rotationId) passwordFields.rotation_id = plan.rotationId;
+	const envelope = await run.set(client, itemIndex, agent, password, passwordFields);
+	return { ...envelope, ...agentFields(agent), ...passwordFields };
 }

@@ -38,3 +38,22 @@ describe('checkId', () => {
 		expect(checkId(Number.NaN).ok).toBe(false);
 	});
 });
+
+describe('ids that would mislead a reader or a log (C1, bidi, separators, length)', () => {
+	it.each([
+		['a C1 control (U+0085)', 'abc\u0085def'],
+		['a C1 control (U+009B)', 'abc\u009bdef'],
+		['a right-to-left override', 'abc\u202edef'],
+		['a directional isolate', '\u2066abc\u2069'],
+		['a line separator at the end', 'abcdef\u2028'],
+		['a paragraph separator', 'abc\u2029def'],
+	])('refuses %s', (_label, id) => {
+		const checked = checkId(id);
+		expect(checked.ok).toBe(false);
+	});
+
+	it('refuses more than 256 characters, saying the limit', () => {
+		expect(checkId('a'.repeat(256))).toEqual({ ok: true, id: 'a'.repeat(256) });
+		expect(checkId('a'.repeat(257))).toEqual({ ok: false, problem: 'is 257 characters long; an id has at most 256' });
+	});
+});

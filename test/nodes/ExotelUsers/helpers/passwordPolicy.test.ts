@@ -1,4 +1,4 @@
-import { characterClassesIn, sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { characterClassesIn, nodeRuleProblems, sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
 
 // One sample per class, combined below into every 2-of-4 and 3-of-4 set.
@@ -75,5 +75,21 @@ describe('sipPasswordProblems', () => {
 		for (const sample of samples) {
 			expect(sipPasswordProblems(sample).length === 0).toBe(exotelAcceptsSipPassword(sample));
 		}
+	});
+});
+
+describe('the node’s own rule: what a softphone user cannot type back', () => {
+	it.each([
+		['a zero-width space at the start', '\u200bAbcdef1!', 'starts with an invisible character (likely a copy-paste accident)'],
+		['a byte-order mark at the end', 'Abcdef1!\ufeff', 'ends with an invisible character (likely a copy-paste accident)'],
+		['U+0085 at the end', 'Abcdef1!\u0085', 'ends with an invisible character (likely a copy-paste accident)'],
+		['a NUL inside', 'Abc\u0000def1!', 'contains a NUL character'],
+		['a lone surrogate inside', 'Abc\ud800def1!', 'contains a broken character (half of a UTF-16 pair)'],
+	])('refuses %s, naming the rule', (_label, password, problem) => {
+		expect(nodeRuleProblems(password)).toEqual([problem]);
+	});
+
+	it('accepts an emoji (a whole surrogate pair) and a zero-width joiner inside', () => {
+		expect(nodeRuleProblems('Abc😀d\u200def1')).toEqual([]);
 	});
 });

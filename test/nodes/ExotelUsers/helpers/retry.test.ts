@@ -113,7 +113,14 @@ describe('decideRetry', () => {
 		});
 	});
 
-	it('follows Exotel’s advice by default: 5 retries, from 1 s, waits of at most 60 s', () => {
-		expect(DEFAULT_RETRY_POLICY).toEqual({ enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 });
+	it('follows Exotel’s advice by default: 5 retries, waiting 1, 2, 4, 8, 16 s at most, and no Retry-After past 60 s', () => {
+		const byDefault = (failure: AttemptFailure, attempt: number, random: number) => decide(failure, attempt, random, { policy: DEFAULT_RETRY_POLICY });
+		const longest = [1, 2, 3, 4, 5, 6].map((attempt) => byDefault({ status: 503 }, attempt, 1));
+		expect(longest).toEqual([
+			...[1000, 2000, 4000, 8000, 16_000].map((waitMs) => ({ retry: true, waitMs })),
+			{ retry: false, stop: { kind: 'attempts-used', attempts: 6 } },
+		]);
+		expect(byDefault({ status: 429, retryAfter: '60' }, 1, 0)).toEqual({ retry: true, waitMs: 60_000 });
+		expect(byDefault({ status: 429, retryAfter: '61' }, 1, 0)).toEqual({ retry: false, stop: { kind: 'wait-too-long', askedMs: 61_000, maxMs: 60_000 } });
 	});
 });

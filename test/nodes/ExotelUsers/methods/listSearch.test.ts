@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The editor's lists — User → From List and Device → From List — through a load-options
  * context as n8n's editor builds it, against a sandbox the size of a small contact centre.
@@ -192,15 +193,20 @@ describe('the picker’s own short settings (a person is waiting)', () => {
 	});
 
 	it('is not queued behind a paced run on the same account: counted in its window, never waiting in it', async () => {
-		// A run at 1 request a (1 s) window: its second item waits for the window to pass.
+		// A run at 1 request a (1 s) window: its pre-flight read of the user takes the window, so
+		// its PUT waits for the next one.
 		const run = bed.run({
-			items: [{ json: {} }, { json: {} }],
+			items: [{ json: {} }],
 			parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.sip), passwordMode: 'manual', password: newPassword(), options: { requestsPerMinute: 1 } },
 		});
 		while (bed.sandbox.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
 		const result = await pickerSearch();
 		expect(result.results).toHaveLength(50);
 		await run;
-		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['PUT', 'GET', 'PUT']);
+		expect(bed.sandbox.requests.map((r) => [r.method, r.segments.slice(3).join('/')])).toEqual([
+			['GET', `users/${ASHA.id}`],
+			['GET', 'users'],
+			['PUT', `users/${ASHA.id}/devices/${ASHA.sip}/password`],
+		]);
 	});
 });

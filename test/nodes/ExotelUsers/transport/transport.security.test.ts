@@ -99,7 +99,7 @@ describe('ids from input items', () => {
 		expect(bed.sandbox.requests.map((r) => [r.method, r.segments])).toEqual([['PUT', passwordRoute(VIKRAM.id, VIKRAM.sip)]]);
 	});
 
-	it('a refused id stops the run (without Continue On Fail) with a field-named error for that item', async () => {
+	it('a refused id stops the run (without Continue On Fail) with a field-named error for that item, before any password changes', async () => {
 		const items = [
 			{ json: { user: ASHA.id, device: ASHA.sip, pw: newPassword() } },
 			{ json: { user: ASHA.id, device: '101/../../../users', pw: newPassword() } },
@@ -110,7 +110,9 @@ describe('ids from input items', () => {
 		expect(refused.message).toMatch(/^Invalid input: Device \(deviceId\) contains "\/", "\.\."/);
 		expect(refused.description).toMatch(/Nothing was sent to Exotel/);
 		expect(refused.context.itemIndex).toBe(1);
-		expect(bed.sandbox.requests.map((r) => r.segments)).toEqual([passwordRoute(ASHA.id, ASHA.sip)]);
+		// The pre-flight check reads every item first: the first item's password did not change.
+		expect(bed.sandbox.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+		expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBeUndefined();
 	});
 
 	it.each(ODD_IDS)('ids with %s are percent-encoded: Exotel’s decoded segments are the ids, exactly', async (_label, userId, deviceId) => {

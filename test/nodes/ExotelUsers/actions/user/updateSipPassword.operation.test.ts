@@ -30,8 +30,9 @@ describe('Update SIP Password', () => {
 			bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: String(ASHA.sip), password } }),
 		);
 
-		expect(bed.sandbox.requests).toHaveLength(1);
-		const [received] = bed.sandbox.requests;
+		// The pre-flight read of the user (is the device theirs, and SIP?), then the PUT.
+		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
+		const received = bed.sandbox.requests[1];
 		expect(received).toMatchObject({
 			method: 'PUT',
 			url: passwordPath(bed.secrets.accountSid, ASHA.id, ASHA.sip),
@@ -48,10 +49,15 @@ describe('Update SIP Password', () => {
 					method: 'PUT',
 					http_code: 200,
 					response: { code: 200, error_data: null, status: 'success', data: null },
-					// Which device was changed: the envelope does not say.
+					// Which device was changed, and whose: the envelope does not say.
 					user_id: ASHA.id,
 					device_id: String(ASHA.sip),
 					device_type: 'sip',
+					first_name: 'Asha',
+					last_name: 'Rao',
+					email: 'asha.rao@example.com',
+					contact_uri: 'sip:asharao101',
+					sip_username: 'asharao101',
 				},
 				pairedItem: { item: 0 },
 			},
@@ -84,7 +90,7 @@ describe('Update SIP Password', () => {
 			parameters: { userId: byId(ASHA.id), deviceId: '={{ $json.device }}', password: newPassword() },
 		});
 		expect(output[0].json.http_code).toBe(200);
-		expect(bed.sandbox.requests[0].segments.at(-2)).toBe(String(ASHA.sip));
+		expect(bed.sandbox.requests.at(-1)!.segments.at(-2)).toBe(String(ASHA.sip));
 	});
 
 	it('passes the device record on when Exotel returns it in `data`', async () => {
@@ -118,7 +124,7 @@ describe('Update SIP Password', () => {
 			);
 			// The node's own rule, not Exotel's: named as the node's.
 			expect(error.message).toBe(
-				'Invalid input: New SIP Password (password) breaks this node’s own rule against white space at either end: ends with white space (likely a copy-paste accident)',
+				'Invalid input: New SIP Password (password) breaks this node’s own rule: ends with white space (likely a copy-paste accident)',
 			);
 			expect(bed.sandbox.requests).toHaveLength(0);
 		});
@@ -169,18 +175,37 @@ describe('Update SIP Password', () => {
 			expectNoSecrets(error, [password, bed.secrets.apiToken]);
 		});
 
-		it('explains an unknown device', async () => {
-			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
+		it('explains an unknown device (Continue On Fail sends it as given: Exotel’s 404)', async () => {
+			const [item] = await bed.run({
+				continueOnFail: true,
+				parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() },
+			});
+			const error = { message: item.json.error as string, description: '' };
 			expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 1000: Not found\): Device 999 not found for this user \[request_id [0-9a-f]{32}\]$/);
+		});
+
+		it('refuses a device that is not the user’s before anything changes, listing their devices', async () => {
+			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
+			expect(error.message).toBe(`Device 999 is not one of user ${ASHA.id}’s devices (devices: 101 (sip, Asha softphone), 102 (tel, Asha mobile))`);
 			// Most often a device picked for another user before User changed.
-			expect(error.description).toMatch(/^This device is not one of this user’s devices — often it was picked for another user before User changed\. Pick the device again/);
+			expect(error.description).toMatch(/^Nothing was changed\. Often the device was picked for another user before User changed: pick the device again/);
+			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
 		});
 
 		it('explains a device that is not a SIP device', async () => {
 			const error = await failure(
 				bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: String(ASHA.tel), password: newPassword() } }),
 			);
-			expect(error.message).toMatch(/^Exotel answered 400 Bad Request \(error 1002: Invalid parameter\): A password can only be set on a SIP device/);
+			expect(error.message).toBe(`Device 102 (tel, Asha mobile) of user ${ASHA.id} is not a SIP device`);
+			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
+		});
+
+		it('passes Exotel’s own refusal of a non-SIP device on under Continue On Fail', async () => {
+			const [item] = await bed.run({
+				continueOnFail: true,
+				parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: String(ASHA.tel), password: newPassword() },
+			});
+			expect(item.json.error).toMatch(/^Exotel answered 400 Bad Request \(error 1002: Invalid parameter\): A password can only be set on a SIP device/);
 		});
 
 		it('explains a wrong token, pointing at key, token, SID and region, without revealing the token', async () => {
@@ -340,8 +365,9 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 	const requests = () => bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`);
 
 	it.each([
-		['By ID, device id given', byId(ASHA.id), String(ASHA.sip), 1],
-		['From List, device from the list', { __rl: true, mode: 'list', value: ASHA.id }, fromListDevice(ASHA.sip), 1],
+		// The read checks, before anything changes, that the device is the user's and SIP.
+		['By ID, device id given', byId(ASHA.id), String(ASHA.sip), 2],
+		['From List, device from the list', { __rl: true, mode: 'list', value: ASHA.id }, fromListDevice(ASHA.sip), 2],
 		['By ID, device left empty', byId(ASHA.id), '', 2],
 		['By Email, device left empty', byEmail('asha.rao@example.com'), '', 2],
 		['By Email, device id given', byEmail('asha.rao@example.com'), String(ASHA.sip), 2],
@@ -353,13 +379,15 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 		expect(requests().at(-1)).toBe(`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`);
 	});
 
-	it('looks a user up once per execution: three resets of the same user by email are 1 lookup and 3 PUTs', async () => {
+	it('looks a user up once per execution, and sets one device once: three resets of the same user by email are 1 lookup and 1 PUT, one password for all three', async () => {
 		const output = await bed.run({
 			items: [{ json: {} }, { json: {} }, { json: {} }],
 			parameters: { userId: byEmail('asha.rao@example.com'), deviceId: '', passwordMode: 'generate' },
 		});
 		expect(output.map((o) => o.json.http_code)).toEqual([200, 200, 200]);
-		expect(requests()).toEqual(['GET users', ...Array(3).fill(`PUT users/${ASHA.id}/devices/${ASHA.sip}/password`)]);
+		expect(requests()).toEqual(['GET users', `PUT users/${ASHA.id}/devices/${ASHA.sip}/password`]);
+		expect(new Set(output.map((o) => o.json.sipPassword)).size).toBe(1);
+		expect(bed.sandbox.fingerprint(output[2].json.sipPassword as string)).toBe(bed.sandbox.passwordOf(ASHA.id, ASHA.sip));
 	});
 
 	it('shares a lookup in flight between items sent at the same time (Concurrency)', async () => {
@@ -368,7 +396,7 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 			parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', options: { concurrency: 4 } },
 		});
 		expect(requests().filter((r) => r.startsWith('GET'))).toEqual([`GET users/${ASHA.id}`]);
-		expect(requests().filter((r) => r.startsWith('PUT'))).toHaveLength(4);
+		expect(requests().filter((r) => r.startsWith('PUT'))).toHaveLength(1);
 	});
 
 	it('does not remember a failed lookup: each item asks for itself and gets its own error', async () => {

@@ -1,0 +1,193 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { mapInOrder } from '../../helpers/concurrency';
+import { checkId } from '../../helpers/ids';
+import { runsAsTool } from '../../helpers/tool';
+import { emailProblems, splitList } from '../../helpers/userFields';
+import { ItemInput } from '../../helpers/validation';
+import type { ExotelClient } from '../../transport/client';
+import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
+import { agentFields, describeAgent, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
+import { devicesOf } from '../common/user';
+import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
+
+/**
+ * Rotate the SIP passwords of many agents at the account's pace: the account is read once with
+ * its devices (GET /users?fields=devices, 50 users a request), checked, and only then is each SIP
+ * device's password set (one PUT each): N agents cost N + ⌈users ÷ 50⌉ requests. One output item
+ * per device, with the agent's name, email, SIP username and new password, for the next node to
+ * deliver.
+ */
+const ROLES = ['admin', 'supervisor', 'user'] as const;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Agents',
+		name: 'scope',
+		type: 'options',
+		options: [
+			{ name: 'All Users With a SIP Device', value: 'all' },
+			{ name: 'By Role', value: 'role', description: 'Users of the chosen roles who have a SIP device' },
+			{ name: 'Given Users', value: 'users', description: 'The users whose IDs or emails are listed below' },
+		],
+		default: 'all',
+		description: 'Whose SIP passwords change',
+	},
+	{
+		displayName: 'Roles',
+		name: 'roles',
+		type: 'multiOptions',
+		options: ROLES.map((role) => ({ name: role[0].toUpperCase() + role.slice(1), value: role })),
+		default: ['user'],
+		description: 'The roles whose SIP passwords change',
+		displayOptions: { show: { scope: ['role'] } },
+	},
+	{
+		displayName: 'Users',
+		name: 'users',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'e.g. asha.rao@example.com, b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d',
+		description: 'User IDs or email addresses, separated by commas or new lines',
+		hint: 'A user who does not exist or has no SIP device stops the run before any password changes',
+		displayOptions: { show: { scope: ['users'] } },
+	},
+	rotationIdField("={{ $now.toFormat('yyyy-MM-dd') }}"),
+	{
+		...passwordLengthField(),
+		hint: `${passwordLengthField().hint}. Each new password is output as sipPassword for the next node to deliver, e.g. by email.`,
+	},
+	{
+		displayName: 'Return Passwords to the AI Model',
+		name: 'returnPasswordToModel',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the tool’s answer to the AI model includes the new passwords. Off: they are set and withheld from the model; the agents must get them another way.',
+		displayOptions: { show: { '@tool': [true] } },
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['rotateSipPasswords'] } }, properties);
+
+type Selection = { scope: 'all' } | { scope: 'role'; roles: string[] } | { scope: 'users'; ids: string[]; emails: string[] };
+
+function readSelection(context: IExecuteFunctions, itemIndex: number, input: ItemInput): Selection {
+	const scope = context.getNodeParameter('scope', itemIndex, 'all') as string;
+	if (scope === 'role') {
+		const roles = context.getNodeParameter('roles', itemIndex, []) as string[];
+		const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+		input.check('roles', 'Roles', roles.length === 0 ? ['is empty; choose at least one role'] : unknown.length ? [`has unknown roles: ${unknown.join(', ')}`] : []);
+		return { scope, roles };
+	}
+	if (scope === 'users') {
+		const raw = context.getNodeParameter('users', itemIndex, '') as unknown;
+		const entries = splitList(typeof raw === 'string' ? raw : String(raw ?? '')).flatMap((e) => e.split(/\r?\n/)).map((e) => e.trim()).filter(Boolean);
+		const ids: string[] = [];
+		const emails: string[] = [];
+		const problems: string[] = [];
+		for (const entry of entries) {
+			if (entry.includes('@')) {
+				const wrong = emailProblems(entry);
+				if (wrong.length) problems.push(`"${entry}" ${wrong.join('; ')}`);
+				else emails.push(entry.toLowerCase());
+			} else {
+				const id = checkId(entry);
+				if (id.ok) ids.push(id.id);
+				else problems.push(`"${entry}" ${id.problem}`);
+			}
+		}
+		input.check('users', 'Users', entries.length === 0 ? ['is empty; give user IDs or emails'] : problems);
+		return { scope, ids, emails };
+	}
+	if (scope !== 'all') input.check('scope', 'Agents', [`must be one of all, role, users; got ${scope}`]);
+	return { scope: 'all' };
+}
+
+/** The SIP devices to rotate, in the account's order; the users given but not found or without one are reported. */
+export function selectAgents(users: IDataObject[], selection: Selection): { agents: Agent[]; missing: string[]; withoutSip: IDataObject[] } {
+	const agents: Agent[] = [];
+	const withoutSip: IDataObject[] = [];
+	let chosen = users;
+	const missing: string[] = [];
+	if (selection.scope === 'role') chosen = users.filter((u) => selection.roles.includes(String(u.role)));
+	if (selection.scope === 'users') {
+		const byId = new Map(users.map((u) => [String(u.id), u]));
+		const byEmail = new Map(users.filter((u) => typeof u.email === 'string').map((u) => [String(u.email).toLowerCase(), u]));
+		const picked = new Map<string, IDataObject>();
+		for (const id of selection.ids) {
+			const found = byId.get(id);
+			if (found) picked.set(String(found.id), found);
+			else missing.push(id);
+		}
+		for (const email of selection.emails) {
+			const found = byEmail.get(email);
+			if (found) picked.set(String(found.id), found);
+			else missing.push(email);
+		}
+		chosen = users.filter((u) => picked.has(String(u.id)));
+	}
+	for (const user of chosen) {
+		const sip = devicesOf(user).filter((d) => d.type === 'sip');
+		if (sip.length === 0) withoutSip.push(user);
+		for (const device of sip) agents.push({ userId: String(user.id), deviceId: String(device.id), user, device });
+	}
+	return { agents, missing, withoutSip };
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject[]> {
+	const input = new ItemInput(this, itemIndex);
+	const selection = readSelection(this, itemIndex, input);
+	const choice = readGeneratedChoice(this, itemIndex, input);
+	input.done();
+
+	// The whole account with devices, before anything changes: the listing is the check.
+	const users = await client.requestAllPages(itemIndex, { path: ['users'], qs: { fields: 'devices' } });
+	const { agents, missing, withoutSip } = selectAgents(users, selection);
+	if (selection.scope === 'users' && (missing.length || withoutSip.length)) {
+		const parts = [
+			missing.length ? `not found: ${missing.join(', ')}` : '',
+			withoutSip.length ? `without a SIP device: ${withoutSip.map((u) => describeAgent({ userId: String(u.id), deviceId: '-', user: u })).join('; ')}` : '',
+		].filter(Boolean);
+		throw new NodeOperationError(this.getNode(), `Users ${parts.join('; ')}`, {
+			itemIndex,
+			description: 'No password was changed. Correct the Users list (IDs or emails of this account’s users with a SIP device) and run again.',
+		});
+	}
+
+	const withheld = runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	const passwords: string[] = [];
+	for (const agent of agents) passwords.push(await run.choose(this, itemIndex, agent, choice));
+
+	const continueOnFail = this.continueOnFail();
+	const results = await mapInOrder(
+		agents.length,
+		run.concurrency,
+		async (position): Promise<{ json: IDataObject; failed?: Error }> => {
+			const agent = agents[position];
+			const passwordFields: IDataObject = withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: passwords[position] };
+			if (choice.rotationId) passwordFields.rotation_id = choice.rotationId;
+			try {
+				const envelope = await run.set(client, itemIndex, agent, passwords[position], passwordFields);
+				return { json: { ...envelope, ...agentFields(agent), ...passwordFields } };
+			} catch (error) {
+				const failed = error as Error;
+				const fields = (failed as WithItemFields).itemFields ?? agentFields(agent);
+				return { json: { error: failed.message, ...fields }, failed };
+			}
+		},
+		(result) => result.failed !== undefined && !continueOnFail,
+	);
+	const stop = results.find((r) => r?.failed !== undefined);
+	if (stop?.failed && !continueOnFail) throw stop.failed;
+
+	if (withoutSip.length && typeof this.addExecutionHints === 'function') {
+		this.addExecutionHints({
+			message: `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device ${withoutSip.length === 1 ? 'was' : 'were'} skipped.`,
+			location: 'outputPane',
+		});
+	}
+	return results.flatMap((r) => (r ? [r.json] : []));
+}
