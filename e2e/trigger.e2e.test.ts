@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel Users Trigger in a real n8n 2.41.1 (Node 24), the node loaded from dist/
  * (CUSTOM.exotelUsersTrigger): a published workflow polling every minute (n8n's shortest

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unused-vars -- not shipped: linted by eslint.support.config.mjs */
 import { devicesAfterSwitch, planDeviceSwitch } from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
 
 const sip = { id: 101, type: 'sip', name: 'Softphone', available: true, verified: true };
