@@ -12,6 +12,9 @@
  *      one execution with both events, each once.
  *   3. n8n stopped, a user added while it is down, n8n started: the start-up poll reports that
  *      user once and repeats nothing; the next scheduled poll starts nothing.
+ *   4. examples/coworker-added.json, fed the User Added item the trigger emitted in 2 (its
+ *      trigger replaced by that item, run with `n8n execute`): the co-worker gets one email with
+ *      their SIP user name and the password Exotel received.
  * Every poll reads ⌈237 ÷ 50⌉ = 5 pages.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,7 +22,8 @@ import { randomBytes } from 'node:crypto';
 import { startCollector, type Collector } from '../dev/n8n/collector';
 import { freePort, N8nFolder, NODE_TYPE } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
-import { activateWorkflow, collectingTriggerWorkflow, sandboxCredential } from '../dev/n8n/workflows';
+import { activateWorkflow, collectingTriggerWorkflow, runnableExample, sandboxCredential, smtpCredential } from '../dev/n8n/workflows';
+import { smtpCredentialData, startMailbox } from '../dev/smtp/mailbox';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../dev/sandbox/server';
 
 const USERS = 237;
@@ -145,4 +149,28 @@ describe('Exotel Users Trigger in a real n8n 2.41.1, polling every minute', () =
 		expect(everything).not.toContain(secrets.apiToken);
 		expect(everything).not.toContain(secrets.apiKey);
 	});
+
+	it('the example co-worker added → SIP password → email, fed the item the trigger emitted: one email with the SIP user name and the password Exotel received', async () => {
+		await n8n?.stop();
+		n8n = undefined;
+		const mailbox = await startMailbox();
+		try {
+			const item = collector.received.find((c) => c.item.event === 'userAdded' && c.item.user_id === added.id)!.item;
+			await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpExample0001', name: 'SMTP account' }));
+			await folder.importWorkflows([runnableExample('coworker-added.json', 'exoExCoworker', NODE_TYPE.custom, [item])]);
+			const from = sandbox.requests.length;
+			const run = await folder.execute('exoExCoworker');
+			expect(run.error).toBeUndefined();
+			const puts = sandbox.requests.slice(from).filter((r) => r.method === 'PUT');
+			expect(puts.map((r) => `${r.url} ${r.status}`)).toEqual([`/v2/accounts/${secrets.accountSid}/users/${added.id}/devices/${added.devices[0].id}/password 200`]);
+			const [mail, ...more] = await mailbox.waitFor(1, 30_000);
+			expect(more).toEqual([]);
+			expect(mail.to).toEqual([String(added.email).toLowerCase()]);
+			expect(mail.text).toContain(`SIP user name: ${added.devices[0].contact_uri.replace(/^sip:/, '')}`);
+			const password = /SIP password: (\S+)/.exec(mail.text)?.[1] ?? '';
+			expect(sandbox.fingerprint(password)).toBe((puts[0].body as { password: string }).password);
+		} finally {
+			await mailbox.close();
+		}
+	}, 180_000);
 });

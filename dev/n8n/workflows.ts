@@ -90,10 +90,12 @@ export function runnableExample(file: string, id: string, nodeType: string, trig
 	const trigger = example.nodes.find((n) => /trigger|webhook/i.test(n.type))!;
 	const nodes = example.nodes.flatMap((node): WorkflowNode[] => {
 		if (node === trigger) {
+			// A polling trigger's credential has no use on the Code node that stands in for it.
+			const { credentials: _unused, ...standIn } = node;
 			return [
 				{ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-220, 0], parameters: {} },
 				{
-					...node,
+					...standIn,
 					type: 'n8n-nodes-base.code',
 					typeVersion: 2,
 					parameters: { jsCode: `return ${JSON.stringify(triggerOutput.map((json) => ({ json })))};` },
@@ -305,9 +307,9 @@ export function collectingTriggerWorkflow(id: string, trigger: { name: string; t
 /** The SMTP credential of the workflows that send email (dev/smtp/mailbox.ts smtpCredentialData). */
 export const SMTP_CREDENTIAL = { id: 'smtpMailbox00001', name: 'Local mailbox' };
 
-/** n8n's credential import format for `smtp`. */
-export function smtpCredential(data: Record<string, unknown>) {
-	return [{ ...SMTP_CREDENTIAL, type: 'smtp', data }];
+/** n8n's credential import format for `smtp` (by default SMTP_CREDENTIAL; an example's own id and name otherwise). */
+export function smtpCredential(data: Record<string, unknown>, credential: { id: string; name: string } = SMTP_CREDENTIAL) {
+	return [{ ...credential, type: 'smtp', data }];
 }
 
 /**
