@@ -209,4 +209,26 @@ describe('Exotel Users Trigger', () => {
 		expect(staticData).toEqual({});
 	});
 
+
+	it('starts a new baseline when the credential points at another account, instead of reporting every user removed and added', async () => {
+		await poll();
+		const otherSecrets = { apiKey: 'key-other', apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: 'acctother' };
+		const other = await startSandbox({ ...otherSecrets, users: [newcomer(5)] });
+		try {
+			const pollOther = async () =>
+				await runPoll({
+					nodeType: trigger,
+					credentialType: new ExotelUsersApi(),
+					credentials: { ...otherSecrets, region: 'custom', baseUrl: other.url },
+					parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: EVERY_MINUTE },
+					staticData,
+				});
+			expect(await pollOther()).toBeNull();
+			other.users.set(newcomer(6).id, newcomer(6));
+			expect((await pollOther())?.[0].map((i) => `${String(i.json.event)} ${String(i.json.user_id)}`)).toEqual([`userAdded ${newcomer(6).id}`]);
+		} finally {
+			await other.stop();
+		}
+	});
 });
+
