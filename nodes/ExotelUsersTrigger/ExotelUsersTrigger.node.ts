@@ -3,10 +3,10 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { dataOf } from '../ExotelUsers/helpers/envelope';
-import { readSendOptions } from '../ExotelUsers/helpers/sendOptions';
+import { readSendOptions } from '../ExotelUsers/transport/sendOptions';
 import { baseUrlFor } from '../ExotelUsers/helpers/url';
 import { ExotelClient } from '../ExotelUsers/transport/client';
-import { transportFor, type Transport, type TransportSetup } from '../ExotelUsers/transport/pacing';
+import { transportFor, type Transport, type TransportSetup } from '../ExotelUsers/transport/pacing/registry';
 import { pollCost, requestsPerPoll, type PollTime } from './helpers/pollCost';
 import {
 	baseline,
@@ -39,7 +39,7 @@ export class ExotelUsersTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exotel Users Trigger',
 		name: 'exotelUsersTrigger',
-		icon: { light: 'file:exotel.svg', dark: 'file:exotel.dark.svg' },
+		icon: { light: 'file:../ExotelUsers/exotel.svg', dark: 'file:../ExotelUsers/exotel.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',

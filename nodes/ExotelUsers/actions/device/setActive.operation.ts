@@ -3,11 +3,11 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { dataOf } from '../../helpers/envelope';
 import { devicesAfterSwitch, planDeviceSwitch, type DeviceState } from '../../helpers/deviceSwitch';
-import { exotelErrorData } from '../../helpers/errors';
 import { ItemInput } from '../../helpers/validation';
 import { ExotelError, type ExotelClient } from '../../transport/client';
+import { exotelErrorData } from '../../transport/errors';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
-import { devicesOf, findUser, forgetUser, readUser, resolveUserId, userLocators } from '../common/user';
+import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 
 /**
@@ -32,7 +32,7 @@ type Device = IDataObject & DeviceState;
 const UNVERIFIED_HINT =
 	'Exotel turns on only a verified device: its owner must first confirm the number (Exotel verifies a telephone device when its number is set). Verify it, then run again.';
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const userRef = readUser(this, itemIndex, input);
 	const deviceId = readDevice(this, itemIndex, input) ?? '';
@@ -40,9 +40,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.done();
 
 	// The devices as they are now, not as an earlier item of this execution saw them.
-	if (userRef.by === 'id') forgetUser(client, userRef.id);
-	const userId = await resolveUserId.call(this, itemIndex, client, userRef);
-	const user = await findUser.call(this, itemIndex, client, userRef.by === 'id' ? userRef : { by: 'id', id: userId });
+	if (userRef.by === 'id') users.forget(userRef.id);
+	const userId = await users.resolveId(itemIndex, userRef);
+	const user = await users.find(itemIndex, userRef.by === 'id' ? userRef : { by: 'id', id: userId });
 	const devices = devicesOf(user) as Device[];
 	const plan = planDeviceSwitch(devices, deviceId);
 	if (!plan.ok) {
@@ -75,10 +75,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		for (const device of plan.turnOff) await put(device, false);
 		if (plan.turnOn) await put(plan.target, true);
 	} catch (error) {
-		forgetUser(client, userId);
+		users.forget(userId);
 		throw await explainFailure(error, { devices, target: plan.target, changed, put });
 	} finally {
-		if (changed.length) forgetUser(client, userId);
+		if (changed.length) users.forget(userId);
 	}
 
 	const after = devicesAfterSwitch(devices, changed);
