@@ -5,6 +5,8 @@
  */
 import { runNode } from '../dev/harness/n8n';
 import { built, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
+import { perExecutionPacing } from './oldPacing';
+
 /** Some executions of the node, started together in one process, on one sandbox account. */
 export interface ExecutionsJob {
 	target: Target;
@@ -31,7 +33,7 @@ export interface ExecutionResult {
 /** Runs the job's executions at once, on one node instance (one process's node), with Continue On Fail. */
 export async function runExecutions(job: ExecutionsJob): Promise<ExecutionResult[]> {
 	const { ExotelUsers, ExotelUsersApi } = built();
-	const node = new ExotelUsers({ windowMs: job.windowMs, pacingScope: job.pacingScope });
+	const node = new ExotelUsers({ windowMs: job.windowMs, ...(job.pacingScope === 'execution' ? { pacing: perExecutionPacing } : {}) });
 	return await Promise.all(
 		Array.from({ length: job.executions }, async () => {
 			const startedAt = Date.now();

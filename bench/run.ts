@@ -107,8 +107,8 @@ interface SandboxChild {
 	target: Target;
 	/** Counts of the requests since the last drain; checks they were all answered 200. */
 	expect(label: string, requests: number): Promise<void>;
-	/** Enforces `limit` requests per rolling `windowMs` until the next drain. */
-	rateLimit(limit: number, windowMs: number): Promise<void>;
+	/** Enforces `limit` requests per `windowMs` until the next drain: with `headers`, fixed windows and Exotel's headers; without, a rolling window. */
+	rateLimit(limit: number, windowMs: number, headers?: boolean): Promise<void>;
 	/** Arrival time and status of every request since the last drain; then forgets them. */
 	arrivals(): Promise<Array<[receivedAt: number, status: number]>>;
 	stop(): Promise<void>;
@@ -152,9 +152,9 @@ async function startSandboxChild(): Promise<SandboxChild> {
 				problems.push(`${label}: the sandbox saw ${drained.total} requests (${JSON.stringify(drained.byStatus)}), expected ${requests} answered 200`);
 			}
 		},
-		async rateLimit(limit, windowMs) {
+		async rateLimit(limit, windowMs, headers = false) {
 			const answer = next();
-			send({ type: 'rate-limit', limit, windowMs });
+			send({ type: 'rate-limit', limit, windowMs, headers });
 			if ((await answer).type !== 'limited') throw new Error('sandbox child: unexpected answer');
 		},
 		async arrivals() {
@@ -359,12 +359,19 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 // ---------------------------------------------------------------------------
 interface SharingScenario {
 	label: string;
-	processes: 1 | 2;
+	processes: 1 | 2 | 4;
 	pacingScope: 'account' | 'execution';
 	/** Requests per Minute each execution sets. */
 	requestsPerMinute: number;
 	/** Whether this is the node's pacing as shipped (its targets apply, a lost item is broken). */
 	current: boolean;
+	/** Whether the sandbox sends Exotel's rate-limit headers (fixed windows) or not (a rolling window). */
+	headers: boolean;
+	/** Executions per process and items per execution, when not the section's defaults. */
+	executions?: number;
+	items?: number;
+	/** Concurrency, when not the section's (default settings: 1). */
+	concurrency?: number;
 }
 
 interface SharingResult extends SharingScenario {
@@ -381,24 +388,53 @@ interface SharingResult extends SharingScenario {
 	firstLoss?: string;
 	/** Last execution's end − first execution's end. */
 	finishSpreadMs: number;
+	/** Accepted requests in each fixed window of the sandbox (aligned to the epoch) but the first and the last, ÷ L. */
+	innerWindows: number[];
 }
 
 /** The scenarios of a run; a smoke run keeps to this process (starting child processes would take most of its minute). */
 function sharingScenarios(): SharingScenario[] {
 	const L = CONFIG.sharing.perWindow;
+	// Headers on: 4 windows' worth of requests in all, however many processes share them.
+	const onHeaders = (processes: 1 | 2 | 4, requestsPerMinute: number, label: string): SharingScenario => ({
+		label,
+		processes,
+		pacingScope: 'account',
+		requestsPerMinute,
+		current: true,
+		headers: true,
+		executions: 1,
+		items: (4 * L) / processes,
+		concurrency: requestsPerMinute === 0 ? 1 : undefined,
+	});
 	const all: SharingScenario[] = [
-		{ label: 'one process, one window per account (the node)', processes: 1, pacingScope: 'account', requestsPerMinute: L, current: true },
-		{ label: 'one process, one window per execution (the old pacing)', processes: 1, pacingScope: 'execution', requestsPerMinute: L, current: false },
-		{ label: 'two processes at L each, slow-down after 429 (the node)', processes: 2, pacingScope: 'account', requestsPerMinute: L, current: true },
-		{ label: 'two processes at L ÷ 2 each (the README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true },
-		{ label: 'two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false },
+		onHeaders(1, 0, 'headers on: one execution alone, default settings'),
+		onHeaders(2, 0, 'headers on: two processes, default settings'),
+		onHeaders(4, 0, 'headers on: four processes, default settings'),
+		onHeaders(2, L, 'headers on: two processes at L each'),
+		onHeaders(4, L, 'headers on: four processes at L each'),
+		{ label: 'headers off: one process, one window per account (the node)', processes: 1, pacingScope: 'account', requestsPerMinute: L, current: true, headers: false },
+		{ label: 'headers off: one process, one window per execution (the old pacing)', processes: 1, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
+		{ label: 'headers off: two processes at L each, slow-down after 429 (the node)', processes: 2, pacingScope: 'account', requestsPerMinute: L, current: true, headers: false },
+		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true, headers: false },
+		{ label: 'headers off: two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
 	];
 	return SMOKE ? all.filter((s) => s.processes === 1) : all;
 }
 
+/** Accepted requests per fixed window of `windowMs` (aligned to the epoch), but the first and the last, ÷ L. */
+function innerWindowShares(admitted: number[], windowMs: number, L: number): number[] {
+	const counts = new Map<number, number>();
+	for (const at of admitted) counts.set(Math.floor(at / windowMs), (counts.get(Math.floor(at / windowMs)) ?? 0) + 1);
+	const windows = [...counts.keys()].sort((a, b) => a - b);
+	const inner: number[] = [];
+	for (let w = windows[0] + 1; w < windows[windows.length - 1]; w++) inner.push((counts.get(w) ?? 0) / L);
+	return inner;
+}
+
 /** The run's Options, Exotel's minute scaled down: waits scale with it (base delay 1 s of a minute). */
-function sharingOptions(requestsPerMinute: number): Record<string, number> {
-	const { windowMs, concurrency } = CONFIG.sharing;
+function sharingOptions(requestsPerMinute: number, concurrency = CONFIG.sharing.concurrency): Record<string, number> {
+	const { windowMs } = CONFIG.sharing;
 	return {
 		concurrency,
 		requestsPerMinute,
@@ -428,16 +464,16 @@ async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 	log(`5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window (Exotel's minute scaled down), ${itemsPerExecution} items per execution`);
 	const out: SharingResult[] = [];
 	for (const scenario of sharingScenarios()) {
-		const count = scenario.processes === 1 ? executions : perProcess;
+		const count = scenario.executions ?? (scenario.processes === 1 ? executions : perProcess);
 		const job: ExecutionsJob = {
 			target: sandbox.target,
 			executions: count,
-			itemsPerExecution,
+			itemsPerExecution: scenario.items ?? itemsPerExecution,
 			windowMs,
 			pacingScope: scenario.pacingScope,
-			options: sharingOptions(scenario.requestsPerMinute),
+			options: sharingOptions(scenario.requestsPerMinute, scenario.concurrency),
 		};
-		await sandbox.rateLimit(L, windowMs);
+		await sandbox.rateLimit(L, windowMs, scenario.headers);
 		const t0 = performance.now();
 		const results = scenario.processes === 1 ? await runExecutions(job) : await runInChildren(job, scenario.processes);
 		const wallMs = performance.now() - t0;
@@ -464,6 +500,7 @@ async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 			lost,
 			firstLoss: results.find((r) => r.firstLoss)?.firstLoss,
 			finishSpreadMs: Math.max(...ends) - Math.min(...ends),
+			innerWindows: innerWindowShares(admitted, windowMs, L),
 		};
 		out.push(result);
 		if (scenario.current && lost > 0) problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
@@ -471,6 +508,7 @@ async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 		if (result.accepted !== result.items - lost) problems.push(`sharing, ${scenario.label}: the sandbox accepted ${result.accepted} requests for ${result.items - lost} items that succeeded`);
 		log(
 			`   ${scenario.label}: ${result.executions} executions, ${fmt(wallMs / 1000, 1)} s; accepted ÷ L ${fmt(rateVsLimit, 3)}; ` +
+				`inner windows ÷ L ${result.innerWindows.map((w) => fmt(w, 2)).join(' ') || '-'}; ` +
 				`429s ${refused} of ${arrivals.length} (${fmt((100 * refused) / Math.max(1, arrivals.length), 1)} %); lost ${lost}; finish spread ${fmt(result.finishSpreadMs / 1000, 2)} s`,
 		);
 	}
@@ -555,7 +593,19 @@ function environment(): string[] {
 		`| Node.js | ${process.version} |`,
 		`| n8n-core / n8n-workflow | ${n8nCore.version} / ${n8nWorkflow.version} |`,
 		`| mode | ${SMOKE ? 'smoke (tiny sizes)' : 'full'}; node measured from ${DIST_LABEL} |`,
+		`| commit | ${commit()} |`,
 	];
+}
+
+/** The commit measured, and whether the work tree had changes on top of it. */
+function commit(): string {
+	try {
+		const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'nodes', 'credentials', 'bench', 'dev') !== '';
+		return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes' : ''}`;
+	} catch {
+		return 'unknown (not a git checkout)';
+	}
 }
 
 function overheadSection(results: OverheadResult[]): string[] {
@@ -663,39 +713,51 @@ function scaleSection(s: Record<'small' | 'large', ScaleResult[]>): string[] {
 function sharingSection(results: SharingResult[]): string[] {
 	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution, concurrency } = CONFIG.sharing;
 	const pct = (n: number, d: number) => `${fmt((100 * n) / Math.max(1, d), 1)} %`;
+	const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 	const lines = [
 		`## 5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window`,
 		'',
-		`The sandbox (child process) enforces L = ${L} requests per rolling ${windowMs} ms on its one account (429 with Retry-After beyond), Exotel's minute scaled down; ` +
-			`the node is built with the same window. In one process: ${executions} executions started together; in two processes (two child processes, sharing only the sandbox): ` +
-			`${perProcess} executions each. Every execution: ${itemsPerExecution} SIP password updates, Concurrency ${concurrency}, Continue On Fail, retries on, waits scaled with the window.`,
-		'"accepted ÷ L" = (accepted − L) ÷ (last accepted − first accepted arrival) × window ÷ L; "lost" = items whose output is not a 200 envelope; ' +
+		`The sandbox (child process) enforces L = ${L} requests per ${windowMs} ms on its one account, Exotel's minute scaled down; the node is built with the same window. ` +
+			'**Headers on**: fixed windows aligned to the epoch, every answer carrying X-RateLimit-Limit/Remaining/Reset, 429 with Retry-After to the reset; ' +
+			`${4 * L} SIP password updates in all, split evenly over the processes (one execution each), at default settings (Requests per Minute 0, Concurrency 1) or at L each (Concurrency ${concurrency}). ` +
+			`**Headers off** (the account says nothing but 429s): a rolling window; in one process ${executions} executions started together, in two processes ${perProcess} executions each, ` +
+			`${itemsPerExecution} updates per execution, Concurrency ${concurrency}. Processes are child processes sharing only the sandbox. Continue On Fail, retries on, waits scaled with the window.`,
+		'"inner windows ÷ L" = accepted requests in each fixed window of the sandbox but the first and the last, ÷ L (mean, and the smallest); ' +
+			'"accepted ÷ L" = (accepted − L) ÷ (last accepted − first accepted arrival) × window ÷ L; "lost" = items whose output is not a 200 envelope; ' +
 			'"finish spread" = last execution’s end − first execution’s end.',
 		'',
-		'| scenario | Requests per Minute each | executions | wall time | requests | accepted ÷ L | 429s ÷ requests | items lost | finish spread |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+		'| scenario | Requests per Minute each | processes × executions | wall time | requests | inner windows ÷ L (mean, min) | accepted ÷ L | 429s ÷ requests | items lost | finish spread |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const r of results) {
+		const inner = r.innerWindows.length ? `${fmt(mean(r.innerWindows), 3)}, ${fmt(Math.min(...r.innerWindows), 3)}` : '–';
 		lines.push(
-			`| ${r.label} | ${r.requestsPerMinute} | ${r.executions} | ${fmt(r.wallMs / 1000, 1)} s | ${r.requests} | ${fmt(r.rateVsLimit, 3)} | ` +
+			`| ${r.label} | ${r.requestsPerMinute} | ${r.processes} × ${r.executions / r.processes} | ${fmt(r.wallMs / 1000, 1)} s | ${r.requests} | ${inner} | ${fmt(r.rateVsLimit, 3)} | ` +
 				`${pct(r.refused, r.requests)} (${r.refused}) | ${r.lost} of ${r.items} | ${fmt(r.finishSpreadMs / 1000, 2)} s (${pct(r.finishSpreadMs, r.wallMs)} of the run) |`,
 		);
 	}
-	const node = results.find((r) => r.current && r.processes === 1);
-	const two = results.find((r) => r.current && r.processes === 2 && r.requestsPerMinute === L);
 	lines.push('');
+	for (const r of results.filter((x) => x.headers)) {
+		const share = mean(r.innerWindows);
+		const refusals = r.refused / Math.max(1, r.requests);
+		lines.push(
+			`- ${r.label}: **inner windows ÷ L = ${fmt(share, 3)}** (target ≥ 0.95: ${verdict(r.innerWindows.length > 0 && share >= 0.95)}); ` +
+				`**429s = ${pct(r.refused, r.requests)}** (target ≤ 1 %: ${verdict(refusals <= 0.01)}); **lost = ${r.lost}** (target 0: ${r.lost === 0 ? 'met' : '**MISSED**'}).`,
+		);
+	}
+	const node = results.find((r) => r.current && !r.headers && r.processes === 1);
+	const two = results.find((r) => r.current && !r.headers && r.processes === 2 && r.requestsPerMinute === L);
 	if (node) {
 		const refusals = node.refused / Math.max(1, node.requests);
 		lines.push(
-			`**One process: accepted ÷ L = ${fmt(node.rateVsLimit, 3)}** (target ≥ ${fmt(TARGETS.sharedRate)}: ${verdict(node.rateVsLimit >= TARGETS.sharedRate)}); ` +
-				`**429s ÷ requests = ${pct(node.refused, node.requests)}** (target ≤ ${fmt(TARGETS.sharedRefusals * 100, 0)} %: ${verdict(refusals <= TARGETS.sharedRefusals)}); ` +
-				`**items lost = ${node.lost}** (target 0: ${node.lost === 0 ? 'met' : '**MISSED**'}).`,
+			`- headers off, one process: accepted ÷ L = ${fmt(node.rateVsLimit, 3)} (target ≥ ${fmt(TARGETS.sharedRate)}: ${verdict(node.rateVsLimit >= TARGETS.sharedRate)}); ` +
+				`429s ÷ requests = ${pct(node.refused, node.requests)} (target ≤ ${fmt(TARGETS.sharedRefusals * 100, 0)} %: ${verdict(refusals <= TARGETS.sharedRefusals)}); ` +
+				`items lost = ${node.lost} (target 0: ${node.lost === 0 ? 'met' : '**MISSED**'}).`,
 		);
 	}
 	if (two) {
 		lines.push(
-			'',
-			`Two processes at L each (no shared memory; the slow-down after a 429 does the sharing): accepted ÷ L = ${fmt(two.rateVsLimit, 3)}, ` +
+			`- headers off, two processes at L each (the slow-down after a 429 does the sharing): accepted ÷ L = ${fmt(two.rateVsLimit, 3)}, ` +
 				`429s ÷ requests = ${pct(two.refused, two.requests)}, items lost = ${two.lost} (reported; no target).`,
 		);
 	}
@@ -747,7 +809,8 @@ async function main(): Promise<void> {
 		'so it holds across machines where absolute times do not. Targets: node ≤ 1.20 × (a) n8n’s own',
 		'authenticated helper in a bare loop; pacing ≥ 0.95 of the allowed rate with no 429; time per item',
 		'flat from 1,000 to 10,000 items; executions sharing one account in one process ≥ 0.90 of its limit with',
-		'≤ 2 % 429s and no item lost. Absolute times are shown for context only. A target marked',
+		'≤ 2 % 429s and no item lost; with Exotel’s rate-limit headers, one execution alone and two or four',
+		'processes each ≥ 0.95 of the limit over the inner windows with ≤ 1 % 429s and no item lost. Absolute times are shown for context only. A target marked',
 		'**MISSED** is explained under Analysis.',
 		'',
 		...environment(),

@@ -4,7 +4,8 @@
  * client work only. Listens on 127.0.0.1 (a free port), logs nothing, and talks to its
  * parent over IPC:
  *   → { type: 'ready', url, userId, deviceId }            once listening
- *   ← { type: 'rate-limit', limit, windowMs }              enforce a limit (until the next drain)
+ *   ← { type: 'rate-limit', limit, windowMs, headers }     enforce a limit (until the next drain): with
+ *        headers, fixed windows and Exotel's X-RateLimit-* headers; without, a rolling window
  *   ← { type: 'drain', arrivals? }  → { type: 'drained', total, byStatus, arrivals? }
  *        counts of the requests since the last drain (with `arrivals`: each one's arrival
  *        time and status), then forgets them and every rule: the next batch starts alike
@@ -13,7 +14,7 @@
 import { startSandbox } from '../dev/sandbox/server';
 import { BENCH_CREDENTIALS } from './lib';
 
-export type ToSandbox = { type: 'drain'; arrivals?: boolean } | { type: 'rate-limit'; limit: number; windowMs: number } | { type: 'stop' };
+export type ToSandbox = { type: 'drain'; arrivals?: boolean } | { type: 'rate-limit'; limit: number; windowMs: number; headers: boolean } | { type: 'stop' };
 export type FromSandbox =
 	| { type: 'ready'; url: string; userId: string; deviceId: string }
 	| { type: 'drained'; total: number; byStatus: Record<number, number>; arrivals?: Array<[receivedAt: number, status: number]> }
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
 	process.on('message', (message: ToSandbox) => {
 		if (message.type === 'stop') return stop();
 		if (message.type === 'rate-limit') {
-			sandbox.faults.add({ kind: 'rate-limit', limit: message.limit, windowMs: message.windowMs });
+			sandbox.faults.add({ kind: 'rate-limit', limit: message.limit, windowMs: message.windowMs, headers: message.headers });
 			send({ type: 'limited' });
 		}
 		if (message.type === 'drain') {

@@ -20,6 +20,15 @@ const BASE_URL_EXPRESSION =
 	'={{ $credentials.region === "custom" ? String($credentials.baseUrl).trim().replace(/\\/+$/, "")' +
 	` : $credentials.region === "mumbai" ? "${EXOTEL_REGION_HOSTS.mumbai}" : "${EXOTEL_REGION_HOSTS.singapore}" }}`;
 
+/**
+ * The test's path. An Account SID that a run refuses (nodes/ExotelUsers/helpers/ids.ts: empty,
+ * ".", or containing / \\ ? # % .. or a control character) is not sent as an account: the test
+ * asks for a path no Exotel account has, so it fails with the 404 rule's advice to check the SID.
+ */
+const ACCOUNT_USERS_EXPRESSION =
+	'={{ ((sid) => sid === "" || sid === "." || /[\\/\\\\?#%\\u0000-\\u001f\\u007f]|\\.\\./.test(sid)' +
+	' ? "/v2/account-sid-refused/users" : "/v2/accounts/" + encodeURIComponent(sid) + "/users")(String($credentials.accountSid).trim()) }}';
+
 const REGIONS_TOLD_APART =
 	`An account lives in one region: my.exotel.com is Singapore (${new URL(EXOTEL_REGION_HOSTS.singapore).host}), ` +
 	`my.mum1.exotel.com is Mumbai (${new URL(EXOTEL_REGION_HOSTS.mumbai).host}); the other region's host answers 401 or 404.`;
@@ -125,6 +134,8 @@ export class ExotelUsersApi implements ICredentialType {
 			default: 'singapore',
 			description:
 				'The Exotel cluster your account lives in. The dashboard address tells: my.exotel.com is Singapore, my.mum1.exotel.com is Mumbai. A wrong region answers 401 or 404.',
+			// n8n shows a test that got no answer as the bare network code, whatever the region: say what it means here.
+			hint: 'If the test answers ENOTFOUND, ECONNREFUSED or ETIMEDOUT, n8n could not reach the API host at all: check this n8n server’s internet access, proxy and DNS for ccm-api.exotel.com (Singapore) or ccm-api.in.exotel.com (Mumbai)',
 		},
 		{
 			displayName: 'Base URL',
@@ -164,7 +175,7 @@ export class ExotelUsersApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: '=/v2/accounts/{{ encodeURIComponent(String($credentials.accountSid).trim()) }}/users',
+			url: ACCOUNT_USERS_EXPRESSION,
 			qs: { limit: 1 },
 			method: 'GET',
 		},

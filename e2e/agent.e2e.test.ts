@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 
 import { startModelServer, type ModelServer, type OfferedTool, type RecordedModelRequest, type ScriptedConversation } from '../dev/model/server';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
+import { containsPassword } from './support/passwords';
 import { N8nFolder, NODE_TYPE, type RunResult } from '../dev/n8n/n8n';
 import { agentWorkflow, builtNode, openAiCredential, sandboxCredential, savedToolParameters, type AgentTool } from '../dev/n8n/workflows';
 
@@ -49,21 +50,6 @@ const exotelTool = (changed: Record<string, string | boolean>): AgentTool => ({
 	typeVersion: builtNode().version,
 	parameters: savedToolParameters(changed),
 });
-
-/**
- * Whether `text` contains the password whose sandbox fingerprint is `fingerprint`: every run
- * of the generator's characters is tried at every length a password can have (8–64).
- */
-function containsPassword(sandbox: ExotelSandbox, text: string, fingerprint: string): boolean {
-	for (const run of text.match(/[A-Za-z0-9._-]{8,}/g) ?? []) {
-		for (let length = 8; length <= Math.min(64, run.length); length++) {
-			for (let start = 0; start + length <= run.length; start++) {
-				if (sandbox.fingerprint(run.slice(start, start + length)) === fingerprint) return true;
-			}
-		}
-	}
-	return false;
-}
 
 describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted model, the Exotel sandbox)', () => {
 	const secrets = {

@@ -10,8 +10,13 @@
  *      webhook URLs on the main, are executed by a worker (the test says which); so is a
  *      workflow that sets a password read from the workers' environment.
  *   b. Three bulk rotations started at once on one account that allows 60 requests in any
- *      minute, each node set to Requests per Minute = 60 ÷ 2 workers: every user gets exactly
- *      one output item and exactly one password change; 429s are counted and reported.
+ *      minute and sends no rate-limit headers, each node set to Requests per Minute = 60 ÷ 2
+ *      workers: every user gets exactly one output item and exactly one password change; 429s
+ *      are counted and reported.
+ *   d. Three rotations at once, at default settings, on an account that sends Exotel's
+ *      X-RateLimit-* headers (fixed minutes, a small limit so the case takes a few minutes): the
+ *      two workers share the account through the headers alone — 429s ≤ 1 %, every full minute
+ *      ≥ 0.9 of the limit, nothing lost.
  *   c. With the pruning setting the README recommends (EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL=1):
  *      the generated passwords, which queue mode writes into execution_data for webhook-started
  *      runs even when successful executions are not saved, are gone once n8n's next hard-delete
@@ -46,17 +51,24 @@ const ACCOUNT_LIMIT = 60;
 const REQUESTS_PER_MINUTE = ACCOUNT_LIMIT / WORKERS;
 const ROTATIONS = 3;
 const USERS_PER_ROTATION = 40;
+/** The headers account's limit per (fixed) minute: small, so that three full minutes pass in a few. */
+const HEADERS_LIMIT = 20;
+/** Enough for the first (partial) minute, two full ones and a last: 3 rotations of 20. */
+const HEADERS_USERS_PER_ROTATION = 20;
 /** The README's recommendation for workflows whose items carry generated passwords. */
 const PRUNING = { EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL: '1' };
 const PASSWORD_ROUTE = 'PUT users/:userId/devices/:deviceId/password';
 
 const [ASHA, VIKRAM] = seedUsers();
 const BULK_USERS = manyUsers(ROTATIONS * USERS_PER_ROTATION);
+const HEADERS_USERS = manyUsers(ROTATIONS * HEADERS_USERS_PER_ROTATION);
 
 const examplesAccount = { apiKey: `qk-${randomBytes(3).toString('hex')}`, apiToken: `qtoken-${randomBytes(12).toString('hex')}`, accountSid: `qx${randomBytes(3).toString('hex')}` };
 const bulkAccount = { apiKey: `qb-${randomBytes(3).toString('hex')}`, apiToken: `qbtoken-${randomBytes(12).toString('hex')}`, accountSid: `qb${randomBytes(3).toString('hex')}` };
 const EXAMPLES_CREDENTIAL = { id: 'queueExamples01', name: 'Exotel (examples account)' };
 const BULK_CREDENTIAL = { id: 'queueBulk000001', name: 'Exotel (bulk account)' };
+const headersAccount = { apiKey: `qh-${randomBytes(3).toString('hex')}`, apiToken: `qhtoken-${randomBytes(12).toString('hex')}`, accountSid: `qh${randomBytes(3).toString('hex')}` };
+const HEADERS_CREDENTIAL = { id: 'queueHeaders001', name: 'Exotel (account with rate-limit headers)' };
 /** Given to the workers through their environment; the workflow reads it with $env. */
 const ENV_PASSWORD = `Env-${randomBytes(5).toString('hex')}-Pw7`;
 
@@ -76,6 +88,8 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	let bulk: ExotelSandbox | undefined;
 	let examplesTap: PasswordTap | undefined;
 	let bulkTap: PasswordTap | undefined;
+	let headersSandbox: ExotelSandbox | undefined;
+	let headersTap: PasswordTap | undefined;
 	let pack: { tarball: string; remove: () => void } | undefined;
 	let cluster: QueueCluster;
 	const started = Date.now();
@@ -85,7 +99,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	const residence = new Map<string, Residence>();
 	let monitor: NodeJS.Timeout | undefined;
 	let sampling: Promise<void> = Promise.resolve();
-	const allPasswords = () => [...new Set([...(examplesTap?.passwords ?? []), ...(bulkTap?.passwords ?? [])])];
+	const allPasswords = () => [...new Set([...(examplesTap?.passwords ?? []), ...(bulkTap?.passwords ?? []), ...(headersTap?.passwords ?? [])])];
 	const sample = async () => {
 		const data = await postgres!.query('SELECT data FROM execution_data');
 		const now = Date.now();
@@ -129,7 +143,9 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 		note(`PostgreSQL ${postgres.version} on 127.0.0.1:${postgres.port}, Redis on 127.0.0.1:${redis.port}`);
 		sandbox = await startSandbox({ ...examplesAccount, users: seedUsers() });
-		bulk = await startSandbox({ ...bulkAccount, users: BULK_USERS, rateLimit: { limit: ACCOUNT_LIMIT, windowMs: 60_000 } });
+		bulk = await startSandbox({ ...bulkAccount, users: BULK_USERS, rateLimit: { limit: ACCOUNT_LIMIT, windowMs: 60_000, headers: false } });
+		headersSandbox = await startSandbox({ ...headersAccount, users: HEADERS_USERS, rateLimit: { limit: HEADERS_LIMIT, windowMs: 60_000 } });
+		headersTap = await startPasswordTap(headersSandbox.url);
 		examplesTap = await startPasswordTap(sandbox.url);
 		bulkTap = await startPasswordTap(bulk.url);
 		pack = await packPackage();
@@ -145,14 +161,16 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			credentials: [
 				{ ...EXAMPLES_CREDENTIAL, type: 'exotelUsersApi', data: { ...examplesAccount, region: 'custom', baseUrl: examplesTap.url } },
 				{ ...BULK_CREDENTIAL, type: 'exotelUsersApi', data: { ...bulkAccount, region: 'custom', baseUrl: bulkTap.url } },
+				{ ...HEADERS_CREDENTIAL, type: 'exotelUsersApi', data: { ...headersAccount, region: 'custom', baseUrl: headersTap.url } },
 			],
 			workflows: [
 				example('hr-onboarding.json', EXAMPLES_CREDENTIAL),
 				example('ticket-sip-reset.json', EXAMPLES_CREDENTIAL),
 				envPasswordWorkflow('queueEnvReset', 'queue-env-reset', EXAMPLES_CREDENTIAL, VIKRAM.id, '201', 'EXOTEL_QUEUE_PW'),
 				rotationWorkflow('queueRotation', 'queue-rotation', BULK_CREDENTIAL, { requestsPerMinute: REQUESTS_PER_MINUTE }),
+				rotationWorkflow('queueHeadersRot', 'queue-headers-rotation', HEADERS_CREDENTIAL, {}),
 			],
-			activate: ['exoExampleOnboard', 'exoExampleTicket', 'queueEnvReset', 'queueRotation'],
+			activate: ['exoExampleOnboard', 'exoExampleTicket', 'queueEnvReset', 'queueRotation', 'queueHeadersRot'],
 			onProgress: (line) => note(line),
 		});
 		note(`[${seconds()} s] n8n main on ${cluster.url}, ${WORKERS} workers ready`);
@@ -164,7 +182,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	afterAll(async () => {
 		if (monitor) clearInterval(monitor);
 		await sampling;
-		const stops = [cluster?.stop(), examplesTap?.stop(), bulkTap?.stop(), sandbox?.stop(), bulk?.stop()];
+		const stops = [cluster?.stop(), examplesTap?.stop(), bulkTap?.stop(), headersTap?.stop(), sandbox?.stop(), bulk?.stop(), headersSandbox?.stop()];
 		await Promise.allSettled(stops);
 		await Promise.allSettled([postgres?.stop(), redis?.stop()]);
 		pack?.remove();
@@ -241,6 +259,39 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		);
 	}, 420_000);
 
+	it(`d. three rotations at default settings on an account sending Exotel’s rate-limit headers (${HEADERS_LIMIT}/min): shared by the workers, ≤ 1 % 429s, every full minute ≥ 0.9 of the limit`, async () => {
+		const batches = Array.from({ length: ROTATIONS }, (_, r) => HEADERS_USERS.slice(r * HEADERS_USERS_PER_ROTATION, (r + 1) * HEADERS_USERS_PER_ROTATION));
+		const began = Date.now();
+		const answers = await Promise.all(
+			batches.map(async (users) => await post('queue-headers-rotation', { users: users.map((u) => ({ id: u.id, device: u.devices[0].id })) })),
+		);
+		const took = (Date.now() - began) / 1000;
+		const executions = await cluster.waitForExecutions('queueHeadersRot', ROTATIONS, 30_000);
+
+		answers.forEach((answer, r) => {
+			expect(answer.status).toBe(200);
+			const reports = answer.json as Array<{ user: string; ok: boolean }>;
+			expect(reports.map((item) => item.user)).toEqual(batches[r].map((u) => u.id));
+			expect(reports.filter((item) => !item.ok)).toEqual([]);
+		});
+		const requests = headersSandbox!.requests;
+		const refused = requests.filter((r) => r.status === 429).length;
+		const perMinute = new Map<number, number>();
+		for (const r of requests.filter((q) => q.status === 200)) perMinute.set(Math.floor(r.receivedAt / 60_000), (perMinute.get(Math.floor(r.receivedAt / 60_000)) ?? 0) + 1);
+		const minutes = [...perMinute.keys()].sort((a, b) => a - b);
+		const inner = minutes.slice(1, -1).map((m) => (perMinute.get(m) ?? 0) / HEADERS_LIMIT);
+		note(
+			`d. ${ROTATIONS} rotations × ${HEADERS_USERS_PER_ROTATION} users at default settings, account limit ${HEADERS_LIMIT}/min with X-RateLimit-* headers: ` +
+				`${ranOn(executions)}; ${requests.length} requests, ${refused} answered 429 (${((refused / requests.length) * 100).toFixed(1)} %); ` +
+				`accepted per minute ${minutes.map((m) => perMinute.get(m)).join(', ')} (full minutes ÷ limit: ${inner.map((x) => x.toFixed(2)).join(', ')}); all answered within ${took.toFixed(0)} s`,
+		);
+		expect(new Set(executions.map((e) => e.process)).size).toBe(WORKERS);
+		expect(refused / requests.length).toBeLessThanOrEqual(0.01);
+		expect(inner.length).toBeGreaterThanOrEqual(1);
+		for (const share of inner) expect(share).toBeGreaterThanOrEqual(0.9);
+		expect(requests.filter((r) => r.status === 200)).toHaveLength(HEADERS_USERS.length);
+	}, 420_000);
+
 	it('c. leaves neither the API token nor any password in PostgreSQL, Redis or any process’s log or files', async () => {
 		// Queue mode writes a webhook-started run's items (generated passwords included) into
 		// execution_data even when successful executions are not saved; n8n marks the execution
@@ -282,6 +333,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		const secrets = [
 			{ label: 'API token (examples account)', value: examplesAccount.apiToken },
 			{ label: 'API token (bulk account)', value: bulkAccount.apiToken },
+			{ label: 'API token (headers account)', value: headersAccount.apiToken },
 			{ label: 'password from the environment', value: ENV_PASSWORD },
 			...passwords.map((value, i) => ({ label: `password #${i + 1} the node sent`, value })),
 		];

@@ -13,7 +13,7 @@
  * wrapping) is n8n-core's own code.
  */
 import { Container } from '@n8n/di';
-import { ExecuteContext, InstanceSettings, RoutingNode } from 'n8n-core';
+import { ExecuteContext, InstanceSettings, PollContext, RoutingNode } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -362,6 +362,27 @@ export async function runNode(opts: RunNodeOptions): Promise<INodeExecutionData[
 	const result = await opts.nodeType.execute.call(ctx);
 	// execute() may return EngineRequest for AI sub-nodes; a plain node returns arrays.
 	return result as INodeExecutionData[][];
+}
+
+// ---------------------------------------------------------------------------
+// Polling triggers: `poll()` through n8n-core's PollContext, as n8n's poll executor calls it.
+// The node's static data lives in `staticData` (the workflow's, keyed as n8n keys it): pass
+// the same object to the next poll, or a JSON copy of it to act as an n8n restart (n8n saves
+// static data as JSON and loads it when the workflow is activated again).
+// ---------------------------------------------------------------------------
+export interface RunPollOptions extends Omit<RunNodeOptions, 'items' | 'continueOnFail' | 'mode'> {
+	/** 'trigger': an active workflow's poll; 'manual': the editor's test run. */
+	mode?: 'trigger' | 'manual';
+	staticData?: IDataObject;
+}
+
+export async function runPoll(opts: RunPollOptions): Promise<INodeExecutionData[][] | null> {
+	const { workflow, node, additionalData } = buildExecuteContext({ ...opts, mode: opts.mode ?? 'trigger' });
+	if (opts.staticData) workflow.staticData = opts.staticData as typeof workflow.staticData;
+	const mode = opts.mode ?? 'trigger';
+	const ctx = new PollContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
+	if (!opts.nodeType.poll) throw new Error('harness: node type has no poll()');
+	return await opts.nodeType.poll.call(ctx);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
- * `npm run sandbox [-- --port 4010] [--rate-limit 200] [--seed-users 237]`: runs the Exotel
+ * `npm run sandbox [-- --port 4010] [--rate-limit 50] [--seed-users 237]`: runs the Exotel
  * sandbox until Ctrl-C and prints the credential values that reach it. The key and token
  * are the sandbox's own, not secrets.
  *
  *   --port N          port to listen on (default $EXOTEL_SANDBOX_PORT or 4010)
- *   --rate-limit R    enforce R requests per minute per account, answering 429 beyond it
+ *   --rate-limit R    enforce R requests per minute per account, answering 429 beyond it, with
+ *                     Exotel's X-RateLimit-* headers on every answer (fixed minutes)
+ *   --rate-limit-headers off   the same limit in a rolling minute, without the headers
+ *   --rate-limit-body rest-exception|envelope|text   the 429's body (default envelope)
  *   --seed-users N    start with N users (the three named ones first, then generated ones)
  */
 import { seedUsers, startSandbox, type ExotelSandbox } from './server';
@@ -20,8 +23,13 @@ export interface CliOptions {
 	port: number;
 	/** Requests per minute per account. */
 	rateLimit?: number;
+	/** false: no X-RateLimit-* headers (and a rolling minute). */
+	rateLimitHeaders?: boolean;
+	rateLimitBody?: 'rest-exception' | 'envelope' | 'text';
 	seedUsers?: number;
 }
+
+const BODIES = ['rest-exception', 'envelope', 'text'] as const;
 
 /** Reads the flags; throws with a usable message on a bad or unknown one. */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -33,10 +41,21 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 			if (!(value >= min)) throw new Error(`${flag} needs a whole number ≥ ${min}, got ${raw ?? 'nothing'}`);
 			return value;
 		};
+		if (flag === '--rate-limit-headers') {
+			if (raw !== 'on' && raw !== 'off') throw new Error(`--rate-limit-headers needs on or off, got ${raw ?? 'nothing'}`);
+			options.rateLimitHeaders = raw === 'on';
+			continue;
+		}
+		if (flag === '--rate-limit-body') {
+			const body = BODIES.find((b) => b === raw);
+			if (!body) throw new Error(`--rate-limit-body needs one of ${BODIES.join(', ')}, got ${raw ?? 'nothing'}`);
+			options.rateLimitBody = body;
+			continue;
+		}
 		if (flag === '--port') options.port = need(0);
 		else if (flag === '--rate-limit') options.rateLimit = need(1);
 		else if (flag === '--seed-users') options.seedUsers = need(0);
-		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --seed-users N`);
+		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --rate-limit-headers on|off, --rate-limit-body B, --seed-users N`);
 	}
 	return options;
 }
@@ -49,7 +68,10 @@ export async function runSandbox(options: CliOptions, print: (line: string) => v
 		...SANDBOX_CREDENTIALS,
 		port: options.port,
 		users: options.seedUsers === undefined ? undefined : seedUsers(options.seedUsers),
-		rateLimit: options.rateLimit === undefined ? undefined : { limit: options.rateLimit, windowMs: 60_000 },
+		rateLimit:
+			options.rateLimit === undefined
+				? undefined
+				: { limit: options.rateLimit, windowMs: 60_000, headers: options.rateLimitHeaders, body: options.rateLimitBody },
 		onRequest: (r) => print(`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
 	});
 	print(`Exotel sandbox listening on ${sandbox.url}`);
@@ -59,7 +81,10 @@ export async function runSandbox(options: CliOptions, print: (line: string) => v
 	print(`  Account SID: ${SANDBOX_CREDENTIALS.accountSid}`);
 	print(`  Region:      Custom`);
 	print(`  Base URL:    ${sandbox.url}`);
-	if (options.rateLimit !== undefined) print(`Rate limit: ${options.rateLimit} requests per minute per account (429 beyond it)`);
+	if (options.rateLimit !== undefined) {
+		const headers = options.rateLimitHeaders === false ? 'no rate-limit headers' : 'X-RateLimit-* headers on every answer';
+		print(`Rate limit: ${options.rateLimit} requests per minute per account (429 beyond it; ${headers})`);
+	}
 	print('Seeded users (user_id / SIP device_id):');
 	const users = [...sandbox.users.values()];
 	for (const user of users.slice(0, LISTED_USERS)) {

@@ -27,8 +27,12 @@ import {
 
 export type FaultKind = 'status' | 'reset' | 'hang' | 'slow' | 'rate-limit';
 
-/** What a faulty answer's body looks like: Exotel's envelope, or what a proxy might send. */
-export type FaultBody = 'envelope' | 'empty' | 'html' | 'malformed-json' | 'text';
+/**
+ * What a faulty answer's body looks like: Exotel's envelope, its older RestException shape
+ * (its rate-limiting page's 429 example), or what a proxy might send — 'echo-authorization'
+ * is a proxy's text page that repeats the request's Authorization header.
+ */
+export type FaultBody = 'envelope' | 'rest-exception' | 'empty' | 'html' | 'malformed-json' | 'text' | 'echo-authorization';
 
 /** Which requests a rule applies to; with neither field, every request. */
 export interface FaultMatch {
@@ -82,7 +86,14 @@ export interface SlowFault extends FaultMatch, Counted {
 	firstByteMs?: number;
 }
 
-/** At most `limit` requests per rolling `windowMs` per account; beyond it, 429. */
+/**
+ * At most `limit` requests per window per account; beyond it, 429. With `headers` (the
+ * default), as Exotel documents it: fixed windows aligned to the epoch, and every answer to a
+ * matching request — success or failure — carries X-RateLimit-Limit, X-RateLimit-Remaining and
+ * X-RateLimit-Reset (epoch seconds when the window ends; fractional for a window shorter than
+ * a second's multiple). With `headers: false`, the sandbox's older rolling window and no
+ * rate-limit headers: an account whose answers say nothing.
+ */
 export interface RateLimitRule extends FaultMatch, BodyShape {
 	kind: 'rate-limit';
 	limit: number;
@@ -90,6 +101,8 @@ export interface RateLimitRule extends FaultMatch, BodyShape {
 	windowMs?: number;
 	/** Send Retry-After (seconds until a slot frees, rounded up). Default true. */
 	retryAfter?: boolean;
+	/** Fixed windows and the X-RateLimit-* headers. Default true. */
+	headers?: boolean;
 }
 
 export type FaultRule = StatusFault | ResetFault | HangFault | SlowFault | RateLimitRule;
@@ -109,6 +122,12 @@ export interface FaultTarget {
 	method: string;
 	segments: string[];
 	request_id: string;
+}
+
+/** What the rate limits say about one request: the 429 to send instead, and the headers for the answer. */
+export interface Admission {
+	refusal?: RawAnswer;
+	headers: Record<string, string>;
 }
 
 class Entry implements FaultHandle {
@@ -172,47 +191,73 @@ export class Faults {
 	}
 
 	/**
-	 * Rate limits, for an authenticated request to `account`: undefined if it fits every
-	 * matching limit (it then counts against each), else the 429 to send. Refused requests
-	 * do not count, so a client that waits Retry-After seconds does get through.
+	 * Rate limits, for an authenticated request to `account`: the 429 to send if it does not fit
+	 * every matching limit (else it counts against each), and the rate-limit headers for its
+	 * answer. Refused requests do not count, so a client that waits Retry-After seconds does
+	 * get through.
 	 */
-	admit(request: FaultTarget, account: string, now: number): RawAnswer | undefined {
+	admit(request: FaultTarget, account: string, now: number): Admission {
 		const limits = this.entries.filter((e) => e.rule.kind === 'rate-limit' && e.matches(request));
 		let refusal: { entry: Entry; waitMs: number } | undefined;
 		for (const entry of limits) {
 			const rule = entry.rule as RateLimitRule;
 			const windowMs = rule.windowMs ?? 60_000;
-			const recent = (entry.admitted.get(account) ?? []).filter((t) => t > now - windowMs);
+			// A fixed window keeps the arrivals since it started; a rolling one those of the last windowMs.
+			const since = rule.headers === false ? now - windowMs : Math.floor(now / windowMs) * windowMs - 1;
+			const recent = (entry.admitted.get(account) ?? []).filter((t) => t > since);
 			entry.admitted.set(account, recent);
 			if (recent.length < rule.limit) continue;
-			// The oldest admitted request leaves the window at recent[0] + windowMs; that frees a slot.
-			const waitMs = recent[0] + windowMs - now;
+			// Rolling: the oldest admitted request leaves the window at recent[0] + windowMs. Fixed: the window ends.
+			const waitMs = rule.headers === false ? recent[0] + windowMs - now : since + 1 + windowMs - now;
 			if (!refusal || waitMs > refusal.waitMs) refusal = { entry, waitMs };
 		}
-		if (refusal) {
-			refusal.entry.hits++;
-			const rule = refusal.entry.rule as RateLimitRule;
-			return faultAnswer(request, {
-				status: 429,
-				body: rule.body,
-				contentType: rule.contentType,
-				retryAfter: rule.retryAfter === false ? undefined : Math.max(1, Math.ceil(refusal.waitMs / 1000)),
-				description: `More than ${rule.limit} requests in ${(rule.windowMs ?? 60_000) / 1000} s for this account`,
-			});
-		}
-		for (const entry of limits) entry.admitted.get(account)!.push(now);
-		return undefined;
+		if (!refusal) for (const entry of limits) entry.admitted.get(account)!.push(now);
+		const headers = rateLimitHeaders(limits, account, now);
+		if (!refusal) return { headers };
+		refusal.entry.hits++;
+		const rule = refusal.entry.rule as RateLimitRule;
+		const answer = faultAnswer(request, {
+			status: 429,
+			body: rule.body,
+			contentType: rule.contentType,
+			retryAfter: rule.retryAfter === false ? undefined : Math.max(1, Math.ceil(refusal.waitMs / 1000)),
+			errorCode: rule.body === 'rest-exception' ? undefined : 429,
+			description: `More than ${rule.limit} requests in ${(rule.windowMs ?? 60_000) / 1000} s for this account`,
+		});
+		return { refusal: { ...answer, headers: { ...answer.headers, ...headers } }, headers };
 	}
 }
 
-/** The answer a status fault sends. */
-export function statusFaultAnswer(request: FaultTarget, rule: StatusFault): RawAnswer {
-	return faultAnswer(request, rule);
+/** The X-RateLimit-* headers of the tightest matching limit that sends them (the one with the least left). */
+function rateLimitHeaders(limits: Entry[], account: string, now: number): Record<string, string> {
+	let tightest: Record<string, string> | undefined;
+	let least = Number.POSITIVE_INFINITY;
+	for (const entry of limits) {
+		const rule = entry.rule as RateLimitRule;
+		if (rule.headers === false) continue;
+		const windowMs = rule.windowMs ?? 60_000;
+		const remaining = Math.max(0, rule.limit - (entry.admitted.get(account)?.length ?? 0));
+		if (remaining >= least) continue;
+		least = remaining;
+		const resetMs = (Math.floor(now / windowMs) + 1) * windowMs;
+		tightest = {
+			'X-RateLimit-Limit': String(rule.limit),
+			'X-RateLimit-Remaining': String(remaining),
+			'X-RateLimit-Reset': resetMs % 1000 === 0 ? String(resetMs / 1000) : (resetMs / 1000).toFixed(3),
+		};
+	}
+	return tightest ?? {};
+}
+
+/** The answer a status fault sends; `authorization` is the request's header, for a proxy that echoes it. */
+export function statusFaultAnswer(request: FaultTarget, rule: StatusFault, authorization?: string): RawAnswer {
+	return faultAnswer(request, rule, authorization);
 }
 
 function faultAnswer(
 	request: FaultTarget,
 	shape: BodyShape & { status: number; retryAfter?: number | Date | string; errorCode?: number; description?: string },
+	authorization?: string,
 ): RawAnswer {
 	const { status } = shape;
 	const reason = STATUS_CODES[status] ?? 'Error';
@@ -227,6 +272,18 @@ function faultAnswer(
 		);
 	const bodies: Record<FaultBody, () => [string, string]> = {
 		envelope: () => [JSON_CONTENT_TYPE, envelope()],
+		// Exotel's rate-limiting page's example of a 429.
+		'rest-exception': () => [
+			JSON_CONTENT_TYPE,
+			JSON.stringify({
+				RestException: {
+					Status: status,
+					Message: status === 429 ? 'Too Many Requests' : reason,
+					Code: status === 429 ? 'RATE_LIMIT_EXCEEDED' : String(status),
+					MoreInfo: shape.description ?? reason,
+				},
+			}),
+		],
 		// An empty body that still claims to be JSON: the case a careless client trips on.
 		empty: () => [JSON_CONTENT_TYPE, ''],
 		html: () => [
@@ -239,6 +296,8 @@ function faultAnswer(
 			return [JSON_CONTENT_TYPE, whole.slice(0, Math.floor(whole.length / 2))];
 		},
 		text: () => ['text/plain; charset=utf-8', `${status} ${reason}`],
+		// A careless proxy's error page, repeating the request's headers.
+		'echo-authorization': () => ['text/plain; charset=utf-8', `${status} ${reason}: upstream refused the request with Authorization: ${authorization ?? ''}`],
 	};
 	const [contentType, body] = bodies[shape.body ?? 'envelope']();
 	headers['Content-Type'] = shape.contentType ?? contentType;

@@ -15,7 +15,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startHttpServer, stopHttpServer } from '../http';
-import { Faults, statusFaultAnswer, type FaultKind, type SlowFault } from './faults';
+import { Faults, statusFaultAnswer, type FaultBody, type FaultKind, type SlowFault } from './faults';
 import { seedUsers, type User } from './model';
 import {
 	belowAccount,
@@ -69,8 +69,11 @@ export interface SandboxOptions {
 	users?: User[];
 	/** Whether the account has VOIP (new users get a SIP device, a phone number is optional). Default true. */
 	voip?: boolean;
-	/** A rate limit that survives `reset()`, e.g. Exotel's { limit: 200, windowMs: 60000 }. */
-	rateLimit?: { limit: number; windowMs?: number };
+	/**
+	 * A rate limit that survives `reset()`, e.g. Exotel's { limit: 50, windowMs: 60000 }: fixed
+	 * windows and the X-RateLimit-* headers, unless `headers: false`; `body` shapes the 429.
+	 */
+	rateLimit?: { limit: number; windowMs?: number; headers?: boolean; body?: FaultBody };
 	/** Called once per request, after it was answered (or dropped); gets no body and no credentials. */
 	onRequest?: (request: RecordedRequest) => void;
 	/** The time (ms) for arrivals and rate-limit windows; default Date.now. Tests move it by hand. */
@@ -219,7 +222,7 @@ export class ExotelSandbox {
 		if (fault) record.fault = fault.kind;
 		switch (fault?.kind) {
 			case 'status':
-				return this.send(res, record, statusFaultAnswer(record, fault));
+				return this.send(res, record, statusFaultAnswer(record, fault, req.headers.authorization));
 			case 'reset':
 			case 'hang':
 				// With `processed`, the request takes effect and only the answer is lost.
@@ -265,21 +268,21 @@ export class ExotelSandbox {
 
 	/** Exotel's answer: body check, authentication, rate limit, then the route. */
 	private respond(record: RecordedRequest, rawBody: string, body: unknown, unparseable: boolean): RawAnswer {
-		const envelope = (result: RouteResult): RawAnswer => ({
+		const envelope = (result: RouteResult, headers: Record<string, string> = {}): RawAnswer => ({
 			status: result.status,
-			headers: { 'Content-Type': JSON_CONTENT_TYPE },
+			headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers },
 			body: renderEnvelope(record, result),
 		});
 		if (unparseable) return envelope(UNPARSEABLE);
 		const denied = this.authenticate(record);
 		if (denied) return envelope(denied);
 		// Authenticated, so segments[2] is this account's SID: the limit is per account.
-		const limited = this.faults.admit(record, record.segments[2], this.options.now?.() ?? Date.now());
-		if (limited) {
+		const admission = this.faults.admit(record, record.segments[2], this.options.now?.() ?? Date.now());
+		if (admission.refusal) {
 			record.fault ??= 'rate-limit';
-			return limited;
+			return admission.refusal;
 		}
-		return envelope(this.dispatch(record, rawBody, body));
+		return envelope(this.dispatch(record, rawBody, body), admission.headers);
 	}
 
 	private authenticate(record: RecordedRequest): RouteResult | undefined {

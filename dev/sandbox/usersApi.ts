@@ -225,6 +225,9 @@ function updateDevice(store: UserStore, { params, body }: RouteContext): RouteRe
 		if (problem) return problem;
 		if (contactTaken(store, contact_uri as string, device)) return deviceExists();
 	}
+	if (available === true && !device.available && !device.verified) {
+		return failure(409, 10809, 'Device not verified', 'Only a verified device can be made available');
+	}
 	if (available === true && user.devices.some((d) => d !== device && d.available)) {
 		return failure(403, 10810, 'Another device is ON', 'Only one device of a user can be available; turn the other one off first');
 	}

@@ -7,7 +7,7 @@ import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
-import { transportFor, type TransportSetup } from './transport/pacing';
+import { transportFor, type TransportSetup } from './transport/pacing/registry';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),
@@ -52,8 +52,9 @@ export class ExotelUsers implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Device', value: 'device' },
+					// Users first: the nodes panel lists actions in this order, and most work starts from a user.
 					{ name: 'User', value: 'user' },
+					{ name: 'Device', value: 'device' },
 				],
 				default: 'user',
 			},

@@ -2,6 +2,7 @@
  * The credential's test request, run the way n8n's credential tester runs it (declarative
  * request through n8n-core's RoutingNode and the real authenticated helper).
  */
+import { checkId } from '../../nodes/ExotelUsers/helpers/ids';
 import { ExotelUsersApi, EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { buildExecuteContext, runCredentialTest } from '../../dev/harness/n8n';
@@ -116,5 +117,26 @@ describe('Exotel API credential', () => {
 			});
 		expect(resolve(request.baseURL)).toBe(host);
 		expect(resolve(request.url)).toBe('/v2/accounts/acme%201/users');
+	});
+
+	it.each(['../../x', 'acme/1', '.', '..', 'a%2Fb', 'a?b', 'a#b', 'a\\b', 'line\nbreak', '   '])(
+		'refuses Account SID %p as a run does: the test asks for no account’s path, so it cannot pass',
+		(accountSid) => {
+			const { workflow, node } = buildExecuteContext({ nodeType: new ExotelUsers() });
+			const url = workflow.expression.getSimpleParameterValue(node, new ExotelUsersApi().test.request.url as string, 'internal', {
+				$credentials: { region: 'custom', baseUrl: 'http://127.0.0.1:4010', accountSid },
+			});
+			expect(url).toBe('/v2/account-sid-refused/users');
+			expect(checkId(accountSid).ok).toBe(false);
+		},
+	);
+});
+
+describe('a credential test that got no answer', () => {
+	it('is explained under Region for every region, naming both hosts (n8n shows only the network code)', () => {
+		const region = new ExotelUsersApi().properties.find((p) => p.name === 'region');
+		expect(region?.displayOptions).toBeUndefined();
+		expect(region?.hint).toMatch(/ENOTFOUND, ECONNREFUSED or ETIMEDOUT/);
+		expect(region?.hint).toMatch(/ccm-api\.exotel\.com \(Singapore\).*ccm-api\.in\.exotel\.com \(Mumbai\)/);
 	});
 });

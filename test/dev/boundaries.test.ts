@@ -43,6 +43,27 @@ describe('the dev/ kit', () => {
 	});
 });
 
+describe('the node’s layout', () => {
+	it('keeps Exotel’s rules in helpers/, importing nothing from transport/', () => {
+		const offending = code('nodes/ExotelUsers/helpers/').flatMap((file) =>
+			relativeImports(file)
+				.filter((target) => target.startsWith('nodes/ExotelUsers/transport/'))
+				.map((target) => `${file} -> ${target}`),
+		);
+		expect(code('nodes/ExotelUsers/helpers/').length).toBeGreaterThan(5);
+		expect(offending).toEqual([]);
+	});
+
+	it('names no two files alike, but the per-resource operation and resource files', () => {
+		const names = new Map<string, string[]>();
+		for (const file of tracked.filter((f) => f.startsWith('nodes/') && !/\.(operation|resource)\.ts$/.test(f))) {
+			const name = file.split('/').pop()!;
+			names.set(name, [...(names.get(name) ?? []), file]);
+		}
+		expect([...names.values()].filter((files) => files.length > 1)).toEqual([]);
+	});
+});
+
 describe('the rename', () => {
 	it('leaves the old package and credential names only in the CHANGELOG’s note of it', () => {
 		// Spelled in two halves so that this file does not match itself.

@@ -11,7 +11,7 @@ import { LoadOptionsContext } from 'n8n-core';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
-import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing';
+import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing/registry';
 import { buildExecuteContext, runNode } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 

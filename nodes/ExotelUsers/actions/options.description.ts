@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../helpers/sendOptions';
+import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../transport/sendOptions';
 
 // One name per default (n8n's linter reads a parameter's default only from a literal, a name or a call).
 const {
@@ -52,7 +52,8 @@ export const optionsDescription: INodeProperties = {
 			typeOptions: { minValue: R.requestsPerMinute.min },
 			default: REQUESTS_PER_MINUTE,
 			description:
-				'The most requests to send to this Exotel account in any 60-second window, lookups and retries included, counted together for every execution of this n8n process (main or worker) that uses the account; when running executions set different values, the smallest applies to all. 0 sets no limit (a 429 from Exotel still slows the run down). Exotel allows about 200 a minute per account (50 for user management on one page of its docs); with several n8n workers, divide it by their number.',
+				'0 (the default) follows Exotel: the node reads the account’s remaining requests from every answer, so every workflow and every n8n worker using the account shares its limit without you dividing anything. A number caps the requests this n8n process sends to the account in any minute (lookups and retries included; the smallest value set by a running execution applies to all of them), on top of Exotel’s own limit.',
+			hint: '0 = follow Exotel’s limit for the account (shared by all workflows and workers). Set a number only to keep this workflow below it.',
 		},
 		{
 			displayName: 'Retry',

@@ -2,23 +2,24 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mapInOrder } from '../helpers/concurrency';
-import { readSendOptions } from '../helpers/sendOptions';
+import { readSendOptions } from '../transport/sendOptions';
 import { ExotelClient, ExotelError } from '../transport/client';
-import type { Transport } from '../transport/pacing';
+import type { Transport } from '../transport/pacing/registry';
 import { PasswordRun, type WithItemFields } from './common/passwordWrite';
+import { UserDirectory } from './common/user';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
+type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
 
 /**
  * An operation that changes passwords checks every item first when the run stops on the first
  * error (n8n's default): a problem a read can find then stops the run before any password changes.
  */
-type Prepare = (this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, run: PasswordRun) => Promise<void>;
+type Prepare = (this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<void>;
 
 const resources: Record<string, Record<string, { execute: Operation; prepare?: Prepare }>> = {
 	user: user.operations,
@@ -65,13 +66,14 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);
+	const users = new UserDirectory(client, this.getNode());
 
 	const continueOnFail = this.continueOnFail();
 	const run = new PasswordRun(send.concurrency);
 	if (selected.prepare && !continueOnFail) {
 		let prepared = false;
 		try {
-			await selected.prepare.call(this, items.map((_, index) => index), client, run);
+			await selected.prepare.call(this, items.map((_, index) => index), client, users, run);
 			prepared = true;
 		} finally {
 			if (!prepared) client.close();
@@ -82,7 +84,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 		send.concurrency,
 		async (itemIndex): Promise<Outcome> => {
 			try {
-				const result = await selected.execute.call(this, itemIndex, client, run);
+				const result = await selected.execute.call(this, itemIndex, client, users, run);
 				return { ok: true, json: Array.isArray(result) ? result : [result] };
 			} catch (caught) {
 				// Our own code raises only these two; anything else is a bug, reported by its message

@@ -41,3 +41,25 @@ export function baseUrlFor(settings: RegionSettings): { ok: true; url: string } 
 export function accountPath(accountSid: string, ...segments: Array<string | number>): string {
 	return ['', 'v2', 'accounts', accountSid, ...segments].map((s) => encodeURIComponent(String(s))).join('/');
 }
+
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+/**
+ * The key of an Exotel account in the process's pacing: one account, one key, however its
+ * base URL was typed — scheme and host in lower case, no default port, no trailing slash,
+ * `localhost` as 127.0.0.1, and Singapore and Mumbai by their canonical hosts (a Custom base
+ * URL that names one of them is that region).
+ */
+export function accountKey(baseUrl: string, accountSid: string): string {
+	let origin = baseUrl.trim();
+	try {
+		const url = new URL(origin);
+		const port = url.port && url.port !== DEFAULT_PORTS[url.protocol] ? `:${url.port}` : '';
+		const host = url.hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : url.hostname.toLowerCase();
+		const path = url.pathname.replace(/\/+$/, '');
+		origin = `${url.protocol}//${host}${port}${path}`;
+	} catch {
+		origin = origin.toLowerCase().replace(/\/+$/, '');
+	}
+	return `${origin} ${accountSid}`;
+}

@@ -5,65 +5,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-/** Exotel's largest page for list endpoints. */
-export const PAGE_SIZE = 50;
+import { walkPages, type Page, type ReadPage } from './envelope';
 
 /** Exotel's exact email filter finds one user per spelling, or a few: a small page is plenty. */
 export const EXACT_EMAIL_LIMIT = 10;
 
-/** One page of users, and the account's total when Exotel said it. */
-export interface UserPage {
-	users: IDataObject[];
-	total?: number;
-}
-
-export type ReadPage = (offset: number, limit: number) => Promise<UserPage>;
-
 /** GET /users with these query parameters (offset, limit, email…), as one page. */
-export type ListUsers = (qs: IDataObject) => Promise<UserPage>;
-
-export interface WalkLimits {
-	/** Stop once this many matches are found (at the end of that page). */
-	enough: number;
-	/** Stop after reading this many pages. */
-	maxPages: number;
-}
-
-export interface WalkResult {
-	matches: IDataObject[];
-	/** Where to go on from, when the account has more users than were read. */
-	nextOffset?: number;
-	/** How many users were read. */
-	read: number;
-	total?: number;
-}
-
-/**
- * Reads pages from `offset` until `limits.enough` users match, `limits.maxPages` pages are
- * read, or the account ends — whichever comes first — and says where to go on from.
- */
-export async function walkUsers(
-	readPage: ReadPage,
-	matches: (user: IDataObject) => boolean,
-	offset: number,
-	limits: WalkLimits,
-): Promise<WalkResult> {
-	const found: IDataObject[] = [];
-	let read = 0;
-	let total: number | undefined;
-	for (let pages = 0; pages < limits.maxPages; pages++) {
-		const page = await readPage(offset, PAGE_SIZE);
-		total = page.total ?? total;
-		read += page.users.length;
-		offset += page.users.length;
-		found.push(...page.users.filter(matches));
-		// Without a total, a short page is the last one.
-		const ended = page.users.length === 0 || (total !== undefined ? offset >= total : page.users.length < PAGE_SIZE);
-		if (ended) return { matches: found, read, total };
-		if (found.length >= limits.enough) break;
-	}
-	return { matches: found, nextOffset: offset, read, total };
-}
+export type ListUsers = (qs: IDataObject) => Promise<Page>;
 
 /** Lower case, single spaces, trimmed: how names, addresses and searches are compared. */
 export function normalise(text: string): string {
@@ -114,15 +62,21 @@ export function readToken(token: string | undefined): number {
 /**
  * The users with this email, ignoring case. Exotel's filter is exact, so the node first
  * asks it for the address as typed and in lower case (one request); only if neither is
- * stored does it read the account's users, a page of 50 at a time, comparing without case.
+ * stored does it read the account's users, a page of 50 at a time, comparing without case —
+ * at most `maxPages` pages (`complete` says whether the whole account was read).
  * `fields` is passed on (e.g. 'devices', so a password reset needs no second lookup).
  */
-export async function findUsersByEmail(list: ListUsers, email: string, fields?: string): Promise<IDataObject[]> {
+export async function findUsersByEmail(
+	list: ListUsers,
+	email: string,
+	fields?: string,
+	maxPages = Number.POSITIVE_INFINITY,
+): Promise<{ users: IDataObject[]; complete: boolean }> {
 	const extra: IDataObject = fields ? { fields } : {};
 	const exact = await list({ ...extra, email: emailSpellings(email).join(','), offset: 0, limit: EXACT_EMAIL_LIMIT });
-	const found = exact.users.filter((user) => hasEmail(user, email));
-	if (found.length > 0) return found;
+	const found = exact.records.filter((user) => hasEmail(user, email));
+	if (found.length > 0) return { users: found, complete: true };
 	const readPage: ReadPage = async (offset, limit) => await list({ ...extra, offset, limit });
-	const walk = await walkUsers(readPage, (user) => hasEmail(user, email), 0, { enough: Number.POSITIVE_INFINITY, maxPages: Number.POSITIVE_INFINITY });
-	return walk.matches;
+	const walk = await walkPages(readPage, (user) => hasEmail(user, email), 0, { enough: Number.POSITIVE_INFINITY, maxPages });
+	return { users: walk.matches, complete: walk.nextOffset === undefined };
 }

@@ -1,21 +1,12 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { dataOf, listDataOf, metadataOf } from '../helpers/envelope';
-import { emailProblems } from '../helpers/userFields';
-import {
-	emailSpellings,
-	findUsersByEmail,
-	hasEmail,
-	EXACT_EMAIL_LIMIT,
-	readToken,
-	userLabel,
-	userMatchesSearch,
-	walkUsers,
-	type ListUsers,
-} from '../helpers/userSearch';
+import { walkPages } from '../helpers/envelope';
+import { checkId } from '../helpers/ids';
+import { emailSpellings, hasEmail, EXACT_EMAIL_LIMIT, readToken, userLabel, userMatchesSearch } from '../helpers/userSearch';
+import { devicesOf, isEmail, UserDirectory } from '../actions/common/user';
 import { ExotelClient, PICKER_SETTINGS } from '../transport/client';
-import type { Transport } from '../transport/pacing';
+import type { Transport } from '../transport/pacing/registry';
 
 /**
  * n8n's editor asks for the next answer only when the list is scrolled to its end, so an
@@ -26,23 +17,17 @@ export const SCREENFUL = 20;
 /** The most pages one answer reads (1,000 users), so a search never ties up the account's rate limit for long. */
 export const MAX_PAGES_PER_ANSWER = 20;
 
-function listUsers(client: ExotelClient): ListUsers {
-	return async (qs) => {
-		const envelope = await client.request(0, { method: 'GET', path: ['users'], qs, idempotent: true });
-		return { users: listDataOf(envelope), total: metadataOf(envelope)?.total };
-	};
-}
-
 type ListSearch = (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) => Promise<INodeListSearchResult>;
 
 /**
  * A person is waiting: the client has the picker's short settings, and its requests count in
- * the account's window without waiting in it (the page limit per answer bounds them).
+ * the account's window without waiting in it; the directory reads at most MAX_PAGES_PER_ANSWER
+ * pages per answer, which bounds them.
  */
-async function withPickerClient<T>(context: ILoadOptionsFunctions, transport: Transport, use: (client: ExotelClient) => Promise<T>): Promise<T> {
+async function withPickerDirectory<T>(context: ILoadOptionsFunctions, transport: Transport, use: (users: UserDirectory) => Promise<T>): Promise<T> {
 	const client = new ExotelClient(context, PICKER_SETTINGS, transport);
 	try {
-		return await use(client);
+		return await use(new UserDirectory(client, context.getNode(), MAX_PAGES_PER_ANSWER));
 	} finally {
 		client.close();
 	}
@@ -58,22 +43,22 @@ const toResult = (user: IDataObject): INodeListSearchItems => ({ name: userLabel
  */
 export function searchUsersWith(transport: Transport): ListSearch {
 	return async function searchUsers(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
-		return await withPickerClient(this, transport, async (client) => await searchUsersIn(client, filter, paginationToken));
+		return await withPickerDirectory(this, transport, async (users) => await searchUsersIn(users, filter, paginationToken));
 	};
 }
 
-async function searchUsersIn(client: ExotelClient, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+async function searchUsersIn(users: UserDirectory, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const search = filter?.trim() ?? '';
 	const offset = readToken(paginationToken);
-	const list = listUsers(client);
+	const list = users.list(0);
 
-	if (offset === 0 && search && emailProblems(search).length === 0) {
+	if (offset === 0 && search && isEmail(search)) {
 		const exact = await list({ email: emailSpellings(search).join(','), offset: 0, limit: EXACT_EMAIL_LIMIT });
-		const found = exact.users.filter((user) => hasEmail(user, search));
+		const found = exact.records.filter((user) => hasEmail(user, search));
 		if (found.length > 0) return { results: found.map(toResult) };
 	}
 
-	const walk = await walkUsers(
+	const walk = await walkPages(
 		async (from, limit) => await list({ offset: from, limit }),
 		(user) => userMatchesSearch(user, search),
 		offset,
@@ -101,11 +86,11 @@ function deviceLabel(device: IDataObject, owner: IDataObject): string {
  */
 export function searchDevicesWith(transport: Transport): ListSearch {
 	return async function searchDevices(this: ILoadOptionsFunctions) {
-		return await withPickerClient(this, transport, async (client) => await devicesOfChosenUser(this, client));
+		return await withPickerDirectory(this, transport, async (users) => await devicesOfChosenUser(this, users));
 	};
 }
 
-async function devicesOfChosenUser(context: ILoadOptionsFunctions, client: ExotelClient): Promise<INodeListSearchResult> {
+async function devicesOfChosenUser(context: ILoadOptionsFunctions, users: UserDirectory): Promise<INodeListSearchResult> {
 	const locator = context.getCurrentNodeParameter('userId') as { mode?: string; value?: unknown } | undefined;
 	const value = typeof locator?.value === 'string' ? locator.value.trim() : '';
 	if (!value) {
@@ -116,16 +101,14 @@ async function devicesOfChosenUser(context: ILoadOptionsFunctions, client: Exote
 			description: 'With the user from an expression, give the device By ID, or leave Device empty for the user’s only SIP device.',
 		});
 	}
-	let owner: IDataObject | undefined;
-	if (locator?.mode === 'email' || value.includes('@')) {
-		const found = await findUsersByEmail(listUsers(client), value, 'devices');
-		if (found.length !== 1) {
-			throw new NodeOperationError(context.getNode(), found.length ? `${found.length} users have the email ${value}` : `No Exotel user has the email ${value}`);
-		}
-		owner = found[0];
+	let owner: IDataObject;
+	if (locator?.mode === 'email' || isEmail(value)) {
+		owner = await users.byEmail(0, value);
 	} else {
-		owner = dataOf(await client.request(0, { method: 'GET', path: ['users', value], idempotent: true })) ?? {};
+		// The same rule a run applies: an id that could leave its path segment is not sent.
+		const id = checkId(value);
+		if (!id.ok) throw new NodeOperationError(context.getNode(), `User ${id.problem}`, { description: 'Choose the user again, or give their email.' });
+		owner = await users.byId(0, id.id);
 	}
-	const devices = (owner.devices as IDataObject[] | undefined) ?? [];
-	return { results: devices.map((device) => ({ name: deviceLabel(device, owner), value: String(device.id) })) };
+	return { results: devicesOf(owner).map((device) => ({ name: deviceLabel(device, owner), value: String(device.id) })) };
 }

@@ -1,32 +1,32 @@
 /**
  * The one way this package talks to Exotel. A client is built once per execution (by the
- * router, from the node's Options) or per editor lookup (the user picker, with short
- * settings), and every request goes through three plain stages:
+ * router, from the node's Options) or per editor lookup (the pickers, with short settings),
+ * and every request goes through three plain stages:
  *
- *   1. send one attempt, paced through the account's window (send.ts, helpers/accountPacing.ts);
- *   2. decide whether to try again, and how long to wait (helpers/retry.ts);
+ *   1. send one attempt, paced in the account's pacer (send.ts, pacing/);
+ *   2. decide whether to try again, and how long to wait (retry.ts);
  *   3. translate the final failure into an error that names the status, Exotel's error code,
- *      the request_id and the attempts made, and nothing secret (helpers/errors.ts).
+ *      the request_id and the attempts made, and nothing secret (errors.ts).
  *
- * Nothing here outlives the client but the account's window, which the process shares.
+ * What happens on a 429, in this folder: the pacer learns from the answer's headers (or slows
+ * down without them, pacing/), the retry waits for Retry-After or the backoff (retry.ts), and
+ * the final error says so (errors.ts). Nothing here outlives the client but the account's
+ * pacer, which the process shares.
  */
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Lease } from '../helpers/accountPacing';
-import { listDataOf, metadataOf } from '../helpers/envelope';
-import { translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from '../helpers/errors';
+import { listDataOf, metadataOf, walkPages, type Page } from '../helpers/envelope';
 import { checkId } from '../helpers/ids';
-import type { Clock } from '../helpers/pacing';
-import { decideRetry, leavesOpen, parseRetryAfter, type RetryPolicy, type StopReason } from '../helpers/retry';
-import { accountPath, baseUrlFor } from '../helpers/url';
-import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext } from './send';
-import type { Transport } from './pacing';
+import { accountKey, accountPath, baseUrlFor } from '../helpers/url';
+import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
+import type { LimitFollowed, Lease } from './pacing/accountPacer';
+import type { Clock } from './pacing/clock';
+import type { Transport } from './pacing/registry';
+import { decideRetry, outcomeUnknown, parseRetryAfter, type RetryPolicy, type StopReason } from './retry';
+import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext, type Outcome } from './send';
 
 export { CREDENTIAL_TYPE } from './send';
-
-/** Exotel's largest page for list endpoints. */
-export const MAX_PAGE_SIZE = 50;
 
 interface RequestBase {
 	method: IHttpRequestMethods;
@@ -81,30 +81,33 @@ export const PICKER_SETTINGS: ClientSettings = {
 export class ExotelError extends NodeApiError {
 	envelope?: ExotelErrorEnvelope;
 
-	/** The last failure leaves open whether Exotel carried the request out (no answer, a 5xx, a 2xx that was not an envelope). */
+	/**
+	 * Whether the failure leaves open if Exotel carried the request out: no answer or a
+	 * timeout, a 5xx after the retries, or a 2xx that was not Exotel's envelope. A change may
+	 * have been made (a password set) although the item failed.
+	 */
 	outcomeUnknown = false;
 }
 
 interface Account {
 	baseUrl: string;
 	accountSid: string;
-	token: string;
+	/** Every form the credential's secret can take on the wire or in an echo: never in an error or an output. */
+	secrets: string[];
+}
+
+/** What the account's limit cost this client, for the execution hint. */
+interface PaceStats {
+	/** Time spent waiting for the account's limit: in the pacer, and before retrying a 429. */
+	waitedMs: number;
+	refusals: number;
+	limit: LimitFollowed;
 }
 
 type AccountRead = { ok: true; account: Account } | { ok: false; problem: string };
 
-/** A lookup remembered for the execution: its answer once in, and the request while in flight. */
-interface Remembered {
-	pending: Promise<unknown>;
-	value?: unknown;
-	settled: boolean;
-}
-
 export class ExotelClient {
 	private accountRead?: Promise<AccountRead>;
-
-	/** Lookups (a user by id or email) already asked in this execution. */
-	private readonly remembered = new Map<string, Remembered>();
 
 	private lease?: Lease;
 
@@ -113,6 +116,8 @@ export class ExotelClient {
 	private readonly signal?: AbortSignal;
 
 	private readonly clock: Clock;
+
+	private readonly stats: PaceStats = { waitedMs: 0, refusals: 0, limit: undefined };
 
 	constructor(
 		private readonly context: ExotelContext,
@@ -135,10 +140,12 @@ export class ExotelClient {
 		if (request.body !== undefined) options.body = request.body;
 		if (request.qs !== undefined) options.qs = request.qs;
 
+		const secrets = [...account.secrets, ...(request.secrets ?? [])];
 		let idempotent = request.idempotent;
 		for (let attempt = 1; ; attempt++) {
 			const outcome = await this.attempt(options);
-			if ('answer' in outcome) return outcome.answer;
+			// An answer passes through the same redaction as an error: Exotel may echo a password.
+			if ('answer' in outcome) return redactJson(outcome.answer, secrets);
 			const { failure } = outcome;
 			const decide = () =>
 				decideRetry(failure, { attempt, idempotent, policy: this.settings.retry, nowMs: this.clock.now(), random: this.transport.random() });
@@ -150,8 +157,15 @@ export class ExotelClient {
 				decision = decide();
 			}
 			if (!decision.retry) throw this.error(itemIndex, account, request, failure, attempt, decision.stop);
+			if (failure.status === 429) this.stats.waitedMs += decision.waitMs;
 			await this.clock.sleep(decision.waitMs, this.signal);
 		}
+	}
+
+	/** One page of a list endpoint (GET, safe to repeat): its records and Exotel's total. */
+	async requestPage(itemIndex: number, request: Omit<RequestBase, 'method'>, offset: number, limit: number): Promise<Page> {
+		const envelope = await this.request(itemIndex, { ...request, method: 'GET', idempotent: true, qs: { ...request.qs, offset, limit } });
+		return { records: listDataOf(envelope), total: metadataOf(envelope)?.total };
 	}
 
 	/**
@@ -159,69 +173,24 @@ export class ExotelClient {
 	 * are collected or `metadata.total` is reached. Returns the records in Exotel's order.
 	 */
 	async requestAllPages(itemIndex: number, request: Omit<RequestBase, 'method'>, max = Number.POSITIVE_INFINITY): Promise<IDataObject[]> {
-		const records: IDataObject[] = [];
-		for (let offset = 0; records.length < max; ) {
-			const limit = Math.min(MAX_PAGE_SIZE, max - records.length);
-			const envelope = await this.request(itemIndex, {
-				...request,
-				method: 'GET',
-				idempotent: true,
-				qs: { ...request.qs, offset, limit },
-			});
-			const page = listDataOf(envelope);
-			records.push(...page.slice(0, max - records.length));
-			offset += page.length;
-			const total = metadataOf(envelope)?.total;
-			// Without metadata, a short page is the last one.
-			if (page.length === 0 || (total !== undefined ? offset >= total : page.length < limit)) break;
-		}
-		return records;
+		const readPage = async (offset: number, limit: number) => await this.requestPage(itemIndex, request, offset, limit);
+		const walk = await walkPages(readPage, () => true, 0, { enough: max, maxPages: Number.POSITIVE_INFINITY, upTo: max });
+		return walk.matches.slice(0, max);
 	}
 
 	/**
-	 * A lookup asked once per execution however many items need it: items that need it at
-	 * the same time share the request. Only answers are kept: a failure is each item's own
-	 * (its error names the item), so an item that waited on one asks again itself.
+	 * The execution is over: its Requests per Minute no longer counts for the account. After a
+	 * run that waited for the account's limit or met 429s, the execution says why it took its time.
 	 */
-	async remember<T>(key: string, load: () => Promise<T>): Promise<T> {
-		const known = this.remembered.get(key);
-		if (known) {
-			try {
-				return (await known.pending) as T;
-			} catch {
-				// fall through: this item asks for itself
-			}
-		}
-		const entry: Remembered = { pending: load(), settled: false };
-		this.remembered.set(key, entry);
-		entry.pending.then(
-			(value) => {
-				entry.value = value;
-				entry.settled = true;
-			},
-			() => {
-				if (this.remembered.get(key) === entry) this.remembered.delete(key);
-			},
-		);
-		return (await entry.pending) as T;
-	}
-
-	/** Remembers an answer that came with another lookup (a user found by email is that user by id too). */
-	keep(key: string, value: unknown): void {
-		this.remembered.set(key, { pending: Promise.resolve(value), value, settled: true });
-	}
-
-	/** Forgets remembered answers that a change made stale. */
-	forget(stale: (key: string, value: unknown) => boolean): void {
-		for (const [key, entry] of this.remembered) {
-			if (!entry.settled || stale(key, entry.value)) this.remembered.delete(key);
-		}
-	}
-
-	/** The execution is over: its Requests per Minute no longer counts for the account. */
 	close(): void {
+		if (this.closed) return;
 		this.closed = true;
+		this.stats.limit = this.lease?.limitFollowed() ?? this.stats.limit;
 		this.lease?.leave();
+		const hint = paceHint(this.stats);
+		const context = this.context as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>;
+		// n8n before 1.x's execution hints has no addExecutionHints; the editor's lookups neither.
+		if (hint && typeof context.addExecutionHints === 'function') context.addExecutionHints({ message: hint, location: 'outputPane' });
 	}
 
 	/** The credential, read once (n8n decrypts it on every read); a bad one fails each item that needs it. */
@@ -233,7 +202,7 @@ export class ExotelClient {
 		const read = await this.accountRead;
 		if (!read.ok) throw new NodeOperationError(this.context.getNode(), `Exotel credential: ${read.problem}`, { itemIndex });
 		if (!this.lease && !this.closed) {
-			this.lease = this.transport.pacing.join(`${read.account.baseUrl} ${read.account.accountSid}`, this.settings.requestsPerMinute);
+			this.lease = this.transport.pacing.join(accountKey(read.account.baseUrl, read.account.accountSid), this.settings.requestsPerMinute);
 		}
 		return read.account;
 	}
@@ -245,20 +214,30 @@ export class ExotelClient {
 		const sid = checkId(credentials.accountSid);
 		if (!sid.ok) return { ok: false, problem: `Account SID ${sid.problem}` };
 		const token = typeof credentials.apiToken === 'string' ? credentials.apiToken : '';
-		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, token } };
+		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
+		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token) } };
 	}
 
-	/** Stage 1: one attempt, with its place in the account's window; Exotel's 429 is reported to the window. */
-	private async attempt(options: IHttpRequestOptions) {
+	/** Stage 1: one attempt, with its place in the account's pacer, which learns what the answer says. */
+	private async attempt(options: IHttpRequestOptions): Promise<Outcome> {
+		const asked = this.clock.now();
 		const slot = await this.lease?.acquire({ signal: this.signal, wait: this.settings.waitForPace !== false });
-		let failure: AttemptFailureWithBody | undefined;
+		this.stats.waitedMs += this.clock.now() - asked;
+		let outcome: Outcome | undefined;
 		try {
-			const outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock);
-			if ('failure' in outcome) failure = outcome.failure;
+			outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock);
 			return outcome;
 		} finally {
+			const failure = outcome && 'failure' in outcome ? outcome.failure : undefined;
 			const refused = failure?.status === 429;
-			slot?.done(refused ? { refused, retryAfterMs: parseRetryAfter(failure?.retryAfter, this.clock.now()) } : undefined);
+			if (refused) this.stats.refusals++;
+			slot?.done({
+				refused,
+				retryAfterMs: refused ? parseRetryAfter(failure?.retryAfter, this.clock.now()) : undefined,
+				maxHoldMs: this.settings.retry.maxDelayMs,
+				rateLimit: outcome?.rateLimit,
+			});
+			this.stats.limit = this.lease?.limitFollowed() ?? this.stats.limit;
 		}
 	}
 
@@ -267,7 +246,7 @@ export class ExotelClient {
 		const call: FailedCall = {
 			...failure,
 			host: new URL(account.baseUrl).host,
-			secrets: [account.token, ...(request.secrets ?? [])],
+			secrets: [...account.secrets, ...(request.secrets ?? [])],
 			idempotent: request.idempotent,
 			hints: request.hints,
 			attempts,
@@ -281,7 +260,28 @@ export class ExotelClient {
 			itemIndex,
 		});
 		error.envelope = translated.envelope;
-		error.outcomeUnknown = leavesOpen(failure) || failure.unexpected === true;
+		error.outcomeUnknown = outcomeUnknown(failure);
 		return error;
 	}
+}
+
+/** The token, `key:token` and its Basic header value: what an echo of the request could show. */
+export function credentialSecrets(key: string, token: string): string[] {
+	if (token === '') return [];
+	const basic = Buffer.from(`${key}:${token}`, 'utf8').toString('base64');
+	return [token, `${key}:${token}`, basic, `Basic ${basic}`];
+}
+
+/** The execution hint after a run the account's limit slowed down; undefined when it did not. */
+export function paceHint(stats: PaceStats): string | undefined {
+	const waitedS = Math.round(stats.waitedMs / 100) / 10;
+	if (stats.refusals === 0 && waitedS < 1) return undefined;
+	const limit =
+		stats.limit?.source === 'exotel'
+			? `Exotel’s limit for this account, ${stats.limit.perWindow} requests a minute (from its rate-limit headers)`
+			: stats.limit?.source === 'setting'
+				? `Requests per Minute, set to ${stats.limit.perWindow}`
+				: 'Exotel’s 429 answers (the account sent no rate-limit headers), slowing down after each';
+	const refused = stats.refusals === 1 ? '1 request was' : `${stats.refusals} requests were`;
+	return `This run waited ${waitedS} s in all for the Exotel account’s rate limit, following ${limit}; ${refused} refused with 429 (Too Many Requests) and retried or reported.`;
 }

@@ -6,9 +6,11 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
+import { envelopeFailure } from '../helpers/envelope';
 import { hasFields, isJsonObject } from '../helpers/records';
-import type { Clock } from '../helpers/pacing';
-import type { AttemptFailure } from '../helpers/retry';
+import type { Clock } from './pacing/clock';
+import { readRateLimitHeaders, type RateLimitHeaders } from './pacing/rateLimitHeaders';
+import type { AttemptFailure } from './retry';
 
 export const CREDENTIAL_TYPE = 'exotelUsersApi';
 
@@ -16,7 +18,8 @@ export type ExotelContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export type AttemptFailureWithBody = AttemptFailure & { body?: unknown };
 
-export type Outcome = { answer: IDataObject } | { failure: AttemptFailureWithBody };
+/** What came back from one attempt, and Exotel's rate-limit headers on it (success or failure). */
+export type Outcome = ({ answer: IDataObject } | { failure: AttemptFailureWithBody }) & { rateLimit?: RateLimitHeaders };
 
 /**
  * What the request helper's error says about the failure, read field by field. The error
@@ -79,12 +82,16 @@ export async function sendOnce(context: ExotelContext, options: IHttpRequestOpti
 	const full = hasFields(response) ? response : {};
 	const status = Number(full.statusCode);
 	const body = full.body;
+	const headers = hasFields(full.headers) ? full.headers : {};
+	const rateLimit = readRateLimitHeaders(headers);
 	if (status >= 200 && status < 300) {
 		// n8n hands back a 2xx body it cannot parse as a string; a proxy's page is not Exotel's envelope.
-		if (isJsonObject(body)) return { answer: body as IDataObject };
-		return { failure: { status, body, unexpected: true } };
+		if (!isJsonObject(body)) return { failure: { status, body, unexpected: true }, rateLimit };
+		// A 2xx is not success by itself: the envelope says whether Exotel carried the request out.
+		const failed = envelopeFailure(body);
+		if (!failed) return { answer: body, rateLimit };
+		return { failure: { status: failed.status ?? status, body, envelopeFailed: true, records: failed.records }, rateLimit };
 	}
-	const headers = hasFields(full.headers) ? full.headers : {};
 	const retryAfter = headers['retry-after'];
-	return { failure: { status, body, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined } };
+	return { failure: { status, body, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined }, rateLimit };
 }

@@ -11,7 +11,18 @@ describe('parseCliArgs', () => {
 		expect(parseCliArgs(['--port', '4011', '--rate-limit', '50', '--seed-users', '237'], {})).toEqual({ port: 4011, rateLimit: 50, seedUsers: 237 });
 	});
 
+	it('reads the rate limit’s switches: headers off, and the 429’s body', () => {
+		expect(parseCliArgs(['--rate-limit', '50', '--rate-limit-headers', 'off', '--rate-limit-body', 'rest-exception'], {})).toEqual({
+			port: 4010,
+			rateLimit: 50,
+			rateLimitHeaders: false,
+			rateLimitBody: 'rest-exception',
+		});
+	});
+
 	it.each([
+		[['--rate-limit-headers', 'no'], /on or off/],
+		[['--rate-limit-body', 'xml'], /one of rest-exception, envelope, text/],
 		[['--rate-limit'], /--rate-limit needs a whole number ≥ 1, got nothing/],
 		[['--rate-limit', '0'], /≥ 1/],
 		[['--seed-users', 'many'], /--seed-users needs a whole number/],
@@ -30,7 +41,7 @@ describe('runSandbox', () => {
 				expect.arrayContaining([
 					`Exotel sandbox listening on ${sandbox.url}`,
 					`  API Key:     ${SANDBOX_CREDENTIALS.apiKey}`,
-					'Rate limit: 1 requests per minute per account (429 beyond it)',
+					'Rate limit: 1 requests per minute per account (429 beyond it; X-RateLimit-* headers on every answer)',
 					'  Asha Rao: a3f1c2d4e5b60718293a4b5c6d7e8f90 / 101',
 					'  … and 2 more (GET /users to page through them)',
 				]),

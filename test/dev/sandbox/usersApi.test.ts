@@ -288,6 +288,13 @@ describe('PUT /users/{user_id}/devices/{device_id}', () => {
 		expect(changed.json.response.data).toMatchObject({ contact_uri: '+919812345678', verified: false });
 	});
 
+	it('answers 409/10809 to turning on a device whose number is not verified, and changes nothing', async () => {
+		await device(102, { contact_uri: '+919812345678' });
+		await device(101, { available: false });
+		expect(errorOf(await device(102, { available: true }))).toEqual([409, 10809]);
+		expect((await api(sandbox, 'GET', `users/${ASHA}`)).json.response.data.devices.map((d: { available: boolean }) => d.available)).toEqual([false, false]);
+	});
+
 	it('answers 403/10817 to a new contact for a SIP device', async () => {
 		expect(errorOf(await device(101, { contact_uri: '+919812345678' }))).toEqual([403, 10817]);
 	});

@@ -1,7 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { dataOf, listDataOf, metadataOf } from '../../helpers/envelope';
+import { dataOf, PAGE_SIZE } from '../../helpers/envelope';
 import { emailProblems } from '../../helpers/userFields';
 import type { ItemInput } from '../../helpers/validation';
 import { describeDevice } from './device';
@@ -65,7 +65,7 @@ export type UserRef = { by: 'id'; id: string } | { by: 'email'; email: string };
 export function readUser(context: IExecuteFunctions, itemIndex: number, input: ItemInput): UserRef {
 	const locator = context.getNodeParameter('userId', itemIndex, {}) as { mode?: string; value?: unknown };
 	const value = typeof locator.value === 'string' ? locator.value.trim() : locator.value;
-	if (locator.mode === 'email' || (typeof value === 'string' && emailProblems(value).length === 0)) {
+	if (locator.mode === 'email' || (typeof value === 'string' && isEmail(value))) {
 		const email = typeof value === 'string' ? value : '';
 		const label = locator.mode === 'email' ? 'User (by email)' : 'User';
 		input.check('userId', label, email ? emailProblems(email) : ['is empty']);
@@ -74,73 +74,130 @@ export function readUser(context: IExecuteFunctions, itemIndex: number, input: I
 	return { by: 'id', id: input.id('userId', 'User', locator.value) };
 }
 
-/** GET /users, a page at a time, through the execution's client. */
-export function listUsersWith(client: ExotelClient, itemIndex: number): ListUsers {
-	return async (qs) => {
-		const envelope = await client.request(itemIndex, { method: 'GET', path: ['users'], qs, idempotent: true });
-		return { users: listDataOf(envelope), total: metadataOf(envelope)?.total };
-	};
-}
-
-export const userKey = (id: string) => `user:${id}`;
-const emailKey = (email: string) => `email:${normalise(email)}`;
-
-/**
- * The one user with this email, ignoring case, with their devices: one request when Exotel
- * holds the address as typed or in lower case, otherwise one per 50 users of the account.
- * None, or several, is the item's error. Remembered for the execution, by email and by id.
- */
-export async function findUserByEmail(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, email: string): Promise<IDataObject> {
-	const user = await client.remember(emailKey(email), async () => {
-		const matches = await findUsersByEmail(listUsersWith(client, itemIndex), email, 'devices');
-		if (matches.length === 1) return matches[0];
-		const message =
-			matches.length === 0
-				? `No Exotel user has the email ${email}`
-				: `${matches.length} Exotel users have the email ${email} (ids ${matches.map((u) => u.id).join(', ')})`;
-		throw new NodeOperationError(this.getNode(), message, {
-			itemIndex,
-			description:
-				matches.length === 0
-					? 'No user of this account has this address, in any capitals. Check the address, or that the credential points at the right account and region.'
-					: 'Select the user by ID instead.',
-		});
-	});
-	client.keep(userKey(String(user.id)), user);
-	return user;
-}
-
-export async function resolveUserId(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, user: UserRef): Promise<string> {
-	if (user.by === 'id') return user.id;
-	return String((await findUserByEmail.call(this, itemIndex, client, user.email)).id);
-}
-
-/** The user with their devices (GET /users/{user_id}), asked once per execution. */
-export async function getUser(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<IDataObject> {
-	return await client.remember(userKey(userId), async () => {
-		const envelope = await client.request(itemIndex, { method: 'GET', path: ['users', userId], idempotent: true });
-		return dataOf(envelope) ?? {};
-	});
-}
-
-/**
- * The user with their devices, however the User field gave them: by email, the lookup
- * already brought the devices; by id, one GET (unless this execution asked already).
- */
-export async function findUser(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, user: UserRef): Promise<IDataObject> {
-	if (user.by === 'email') return await findUserByEmail.call(this, itemIndex, client, user.email);
-	return await getUser.call(this, itemIndex, client, user.id);
-}
-
-/** After a change to a user or their devices: later items of the execution ask Exotel again. */
-export function forgetUser(client: ExotelClient, userId: string): void {
-	client.forget((key, value) => key === userKey(userId) || (key.startsWith('email:') && (value as IDataObject | undefined)?.id === userId));
+/** Whether a value is an email address (and not a user id): the one rule for the User field and both pickers. */
+export function isEmail(value: string): boolean {
+	return emailProblems(value).length === 0;
 }
 
 /** The user's devices, as Exotel lists them with the user. */
 export function devicesOf(user: IDataObject): IDataObject[] {
 	return Array.isArray(user.devices) ? (user.devices as IDataObject[]) : [];
 }
+
+/**
+ * The users of the account as one execution (or one picker answer) sees them: found by id or
+ * by email, with their devices, each asked of Exotel once however many items need it — items
+ * that need it at the same time share the request — and forgotten after a change. Only
+ * answers are kept: a failure is each item's own (its error names the item), so an item that
+ * waited on one asks again itself.
+ */
+export class UserDirectory {
+	/** Lookups by key (`user:<id>`, `email:<address>`): the request while in flight, then the user too. */
+	private readonly known = new Map<string, { pending: Promise<IDataObject>; user?: IDataObject }>();
+
+	/**
+	 * @param maxPages the most pages of users one email lookup reads when Exotel's exact
+	 * filter does not find the address (a picker, where a person waits, reads a bounded number)
+	 */
+	constructor(
+		private readonly client: ExotelClient,
+		private readonly node: INode,
+		private readonly maxPages = Number.POSITIVE_INFINITY,
+	) {}
+
+	/** GET /users with these query parameters, as one page. */
+	list(itemIndex: number): ListUsers {
+		return async (qs) => {
+			const { offset, limit, ...rest } = qs;
+			return await this.client.requestPage(itemIndex, { path: ['users'], qs: rest }, Number(offset ?? 0), Number(limit ?? PAGE_SIZE));
+		};
+	}
+
+	/** The user with their devices (GET /users/{user_id}). */
+	async byId(itemIndex: number, userId: string): Promise<IDataObject> {
+		return await this.remember(userKey(userId), async () => {
+			const envelope = await this.client.request(itemIndex, { method: 'GET', path: ['users', userId], idempotent: true });
+			return dataOf(envelope) ?? {};
+		});
+	}
+
+	/**
+	 * The one user with this email, ignoring case, with their devices: one request when Exotel
+	 * holds the address as typed or in lower case, otherwise one per 50 users of the account.
+	 * None, or several, is the item's error. Remembered by email and by id.
+	 */
+	async byEmail(itemIndex: number, email: string): Promise<IDataObject> {
+		const user = await this.remember(emailKey(email), async () => {
+			const found = await findUsersByEmail(this.list(itemIndex), email, 'devices', this.maxPages);
+			if (found.users.length === 1) return found.users[0];
+			throw this.notOne(itemIndex, email, found.users, found.complete);
+		});
+		this.keep(user);
+		return user;
+	}
+
+	/** A user that came with another answer (an email lookup, a listing): later lookups by id use it. */
+	keep(user: IDataObject): void {
+		this.known.set(userKey(String(user.id)), { pending: Promise.resolve(user), user });
+	}
+
+	/** The user with their devices, however the User field gave them. */
+	async find(itemIndex: number, user: UserRef): Promise<IDataObject> {
+		return user.by === 'email' ? await this.byEmail(itemIndex, user.email) : await this.byId(itemIndex, user.id);
+	}
+
+	/** The user's id: as given, or looked up by email. */
+	async resolveId(itemIndex: number, user: UserRef): Promise<string> {
+		return user.by === 'id' ? user.id : String((await this.byEmail(itemIndex, user.email)).id);
+	}
+
+	/** After a change to a user or their devices: later lookups ask Exotel again. */
+	forget(userId: string): void {
+		this.known.delete(userKey(userId));
+		for (const [key, entry] of this.known) {
+			// An email lookup still in flight (it may be this user), or one that found this user: forgotten too.
+			if (key.startsWith('email:') && (entry.user === undefined || entry.user.id === userId)) this.known.delete(key);
+		}
+	}
+
+	private async remember(key: string, load: () => Promise<IDataObject>): Promise<IDataObject> {
+		const known = this.known.get(key);
+		if (known) {
+			try {
+				return await known.pending;
+			} catch {
+				// fall through: this item asks for itself
+			}
+		}
+		const entry: { pending: Promise<IDataObject>; user?: IDataObject } = { pending: load() };
+		this.known.set(key, entry);
+		entry.pending.then(
+			(user) => (entry.user = user),
+			() => {
+				if (this.known.get(key) === entry) this.known.delete(key);
+			},
+		);
+		return await entry.pending;
+	}
+
+	private notOne(itemIndex: number, email: string, matches: IDataObject[], complete: boolean): NodeOperationError {
+		if (matches.length === 0) {
+			return new NodeOperationError(this.node, `No Exotel user has the email ${email}`, {
+				itemIndex,
+				description: complete
+					? 'No user of this account has this address, in any capitals. Check the address, or that the credential points at the right account and region.'
+					: `Exotel does not hold the address as typed or in lower case, and the first ${this.maxPages * PAGE_SIZE} users do not have it in other capitals. Type it as Exotel stores it, or give the user’s ID.`,
+			});
+		}
+		return new NodeOperationError(this.node, `${matches.length} Exotel users have the email ${email} (ids ${matches.map((u) => u.id).join(', ')})`, {
+			itemIndex,
+			description: 'Select the user by ID instead.',
+		});
+	}
+}
+
+const userKey = (id: string) => `user:${id}`;
+const emailKey = (email: string) => `email:${normalise(email)}`;
 
 /** The user's one SIP device; none, or several, is the item's error listing what was found. */
 export function onlySipDevice(this: IExecuteFunctions, itemIndex: number, user: IDataObject): IDataObject {

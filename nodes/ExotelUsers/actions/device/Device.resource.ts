@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as getAll from './getAll.operation';
+import * as setActive from './setActive.operation';
 import * as update from './update.operation';
 
-export const operations = { getAll, update };
+export const operations = { getAll, setActive, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -15,6 +16,12 @@ export const description: INodeProperties[] = [
 		options: [
 			{ name: 'Get Many', value: 'getAll', description: 'Get the devices of a user', action: 'Get many devices' },
 			{
+				name: 'Set Active Device',
+				value: 'setActive',
+				description: 'Make this device the one that takes the user’s calls: the other device is turned off first, then this one on',
+				action: 'Set the active device of a user',
+			},
+			{
 				name: 'Update',
 				value: 'update',
 				description: 'Turn a device on or off, or change a telephone device’s number',
@@ -24,5 +31,6 @@ export const description: INodeProperties[] = [
 		default: 'getAll',
 	},
 	...getAll.description,
+	...setActive.description,
 	...update.description,
 ];

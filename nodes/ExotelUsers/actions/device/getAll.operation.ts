@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { devicesOf, findUser, readUser, userLocators } from '../common/user';
+import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
 
 /**
  * Get a user's devices, one output item each. Exotel has no device list endpoint: the
@@ -27,11 +27,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject[]> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, _client: ExotelClient, users: UserDirectory): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const type = this.getNodeParameter('type', itemIndex, 'all') as string;
 	input.done();
-	const devices = devicesOf(await findUser.call(this, itemIndex, client, user));
+	const devices = devicesOf(await users.find(itemIndex, user));
 	return devices.filter((device) => type === 'all' || device.type === type);
 }

@@ -3,11 +3,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelErrorData } from '../../helpers/errors';
+import { exotelErrorData } from '../../transport/errors';
 import { ExotelError, type ExotelClient } from '../../transport/client';
 import { dataOf } from '../../helpers/envelope';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
-import { devicesOf, forgetUser, getUser, readUser, resolveUserId, userLocators } from '../common/user';
+import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
 
@@ -65,7 +65,7 @@ const DEVICE_CODE_HINTS = {
 	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
 };
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const deviceId = readDevice(this, itemIndex, input) ?? input.id('deviceId', 'Device', '');
@@ -79,7 +79,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add Available or Phone Number']);
 	input.done();
 
-	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const userId = await users.resolveId(itemIndex, user);
 	const sent = await client
 		.request(itemIndex, {
 			method: 'PUT',
@@ -92,10 +92,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 			(answer) => ({ ok: true as const, envelope: answer }),
 			(error: unknown) => ({ ok: false as const, error }),
 		);
-	forgetUser(client, userId);
+	users.forget(userId);
 	if (!sent.ok) {
 		if (sent.error instanceof ExotelError && String(exotelErrorData(sent.error.envelope)?.code) === '10810') {
-			await nameTheDeviceOn.call(this, itemIndex, client, userId, deviceId, sent.error);
+			await nameTheDeviceOn(itemIndex, users, userId, deviceId, sent.error);
 		}
 		throw sent.error;
 	}
@@ -109,17 +109,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
  * it, and the error names it. If that lookup fails, the error stays as Exotel gave it.
  */
 async function nameTheDeviceOn(
-	this: IExecuteFunctions,
 	itemIndex: number,
-	client: ExotelClient,
+	users: UserDirectory,
 	userId: string,
 	deviceId: string,
 	error: ExotelError,
 ): Promise<void> {
 	let on: IDataObject[];
 	try {
-		forgetUser(client, userId); // the state now, not what an earlier item saw
-		on = devicesOf(await getUser.call(this, itemIndex, client, userId)).filter((d) => d.available === true && String(d.id) !== deviceId);
+		users.forget(userId); // the state now, not what an earlier item saw
+		on = devicesOf(await users.byId(itemIndex, userId)).filter((d) => d.available === true && String(d.id) !== deviceId);
 	} catch {
 		return;
 	}

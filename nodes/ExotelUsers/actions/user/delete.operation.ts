@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { forgetUser, readUser, resolveUserId, USER_DESCRIPTION, userLocators } from '../common/user';
+import { readUser, USER_DESCRIPTION, userLocators, type UserDirectory } from '../common/user';
 
 /**
  * Delete a user. Irreversible: the user and their devices are gone.
@@ -14,12 +14,12 @@ export const description = updateDisplayOptions(
 	userLocators(`${USER_DESCRIPTION}. The user and their devices are deleted; this cannot be undone.`),
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	input.done();
-	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const userId = await users.resolveId(itemIndex, user);
 	const envelope = await client.request(itemIndex, { method: 'DELETE', path: ['users', userId], idempotent: true });
-	forgetUser(client, userId);
+	users.forget(userId);
 	return envelope;
 }

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { findUser, readUser, userLocators } from '../common/user';
+import { readUser, userLocators, type UserDirectory } from '../common/user';
 
 /**
  * Get a user, with their devices.
@@ -12,9 +12,9 @@ import { findUser, readUser, userLocators } from '../common/user';
  */
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, userLocators());
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, _client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	input.done();
-	return await findUser.call(this, itemIndex, client, user);
+	return await users.find(itemIndex, user);
 }

@@ -9,7 +9,7 @@ import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
 import { agentFields, describeAgent, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
-import { devicesOf } from '../common/user';
+import { devicesOf, type UserDirectory } from '../common/user';
 import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
 
 /**
@@ -64,6 +64,8 @@ const properties: INodeProperties[] = [
 		name: 'returnPasswordToModel',
 		type: 'boolean',
 		default: false,
+		// The author decides, never the model.
+		noDataExpression: true,
 		description:
 			'Whether the tool’s answer to the AI model includes the new passwords. Off: they are set and withheld from the model; the agents must get them another way.',
 		displayOptions: { show: { '@tool': [true] } },
@@ -137,7 +139,13 @@ export function selectAgents(users: IDataObject[], selection: Selection): { agen
 	return { agents, missing, withoutSip };
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: ExotelClient,
+	_users: UserDirectory,
+	run: PasswordRun,
+): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
 	const selection = readSelection(this, itemIndex, input);
 	const choice = readGeneratedChoice(this, itemIndex, input);

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { forgetUser, readUser, resolveUserId, userLocators } from '../common/user';
+import { readUser, userLocators, type UserDirectory } from '../common/user';
 
 /**
  * Update a user's name, or set their email.
@@ -50,7 +50,7 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
 	const input = new ItemInput(this, itemIndex);
 	const user = readUser(this, itemIndex, input);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
@@ -61,7 +61,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email']);
 	input.done();
 
-	const userId = await resolveUserId.call(this, itemIndex, client, user);
+	const userId = await users.resolveId(itemIndex, user);
 	const envelope = await client.request(itemIndex, {
 		method: 'PUT',
 		path: ['users', userId],
@@ -74,6 +74,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 			},
 		},
 	});
-	forgetUser(client, userId);
+	users.forget(userId);
 	return envelope;
 }

@@ -10,7 +10,7 @@ import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, re
 import { modelFilled } from '../common/modelFilled';
 import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
 import { agentFields, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
-import { devicesOf, findUser, listUsersWith, onlySipDevice, readUser, resolveUserId, userKey, userLocators, type UserRef } from '../common/user';
+import { devicesOf, onlySipDevice, readUser, userLocators, type UserDirectory, type UserRef } from '../common/user';
 import { inVersions } from '../versions';
 
 /**
@@ -64,7 +64,8 @@ const properties: INodeProperties[] = [
 		name: 'typedPasswordNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { passwordMode: ['manual'] } },
+		// As a tool the model fills the password in at run time: nothing typed is saved.
+		displayOptions: { show: { passwordMode: ['manual'] }, hide: { '@tool': [true] } },
 	},
 	...modelFilled(
 		{
@@ -83,8 +84,13 @@ const properties: INodeProperties[] = [
 		'The new SIP password the user chose: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42. Use the one the user gave; never make one up.',
 	),
 	{
-		...passwordLengthField({ show: { passwordMode: ['generate'] } }),
+		...passwordLengthField({ show: { passwordMode: ['generate'] }, hide: { '@tool': [true] } }),
 		hint: `${passwordLengthField().hint}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
+	},
+	// As an AI tool the password is withheld from the model unless the author says otherwise: the hint says so.
+	{
+		...passwordLengthField({ show: { passwordMode: ['generate'], '@tool': [true] } }),
+		hint: `${passwordLengthField().hint}. The tool sets it and withholds it from the AI model unless Return Password to the AI Model is on.`,
 	},
 	inVersions([2], rotationIdField('', { show: { passwordMode: ['generate'] } })),
 	{
@@ -92,6 +98,8 @@ const properties: INodeProperties[] = [
 		name: 'returnPasswordToModel',
 		type: 'boolean',
 		default: false,
+		// The author decides, never the model: no "let the model define this" button.
+		noDataExpression: true,
 		description:
 			'Whether the tool’s answer to the AI model includes the generated password (sipPassword). Off: the password is set and withheld from the model, so it never reaches the model’s provider or the chat; the user must get it another way.',
 		displayOptions: { show: { passwordMode: ['generate'], '@tool': [true] } },
@@ -153,7 +161,7 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
 		throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`, {
 			itemIndex,
 			description:
-				'Nothing was changed. Often the device was picked for another user before User changed: pick the device again, or leave Device empty for the user’s only SIP device.',
+				'Nothing was changed. Often the device was picked for another user — before User changed, or while User is an expression that names another user in each run: pick the device again, or leave Device empty for the user’s only SIP device.',
 		});
 	}
 	if (device.type !== 'sip') {
@@ -171,13 +179,13 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  * theirs stops the run before any password changes; otherwise a user given by ID with a device ID
  * is sent as it is, as before.
  */
-async function planItem(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun, thorough: boolean): Promise<Plan> {
+async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserDirectory, run: PasswordRun, thorough: boolean): Promise<Plan> {
 	const { user, deviceId, choice } = readItem(this, itemIndex);
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
-		agent = { userId: await resolveUserId.call(this, itemIndex, client, user), deviceId };
+		agent = { userId: await users.resolveId(itemIndex, user), deviceId };
 	} else {
-		const found = await findUser.call(this, itemIndex, client, user);
+		const found = await users.find(itemIndex, user);
 		const device = deviceId !== undefined ? checkDevice(this, itemIndex, found, deviceId) : onlySipDevice.call(this, itemIndex, found);
 		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
@@ -193,17 +201,17 @@ const PAGE = 50;
  * costs one request each; reading the account costs one per 50 users: whichever is fewer. The
  * first page tells the account's size; users found are remembered for the check.
  */
-async function readUsersForCheck(client: ExotelClient, itemIndex: number, ids: string[]): Promise<void> {
+async function readUsersForCheck(users: UserDirectory, itemIndex: number, ids: string[]): Promise<void> {
 	const wanted = new Set(ids);
 	if (wanted.size < 2) return;
-	const list = listUsersWith(client, itemIndex);
+	const list = users.list(itemIndex);
 	for (let offset = 0; wanted.size > 0; ) {
 		const page = await list({ fields: 'devices', offset, limit: PAGE });
-		for (const found of page.users) {
-			if (wanted.delete(String(found.id))) client.keep(userKey(String(found.id)), found);
+		for (const found of page.records) {
+			if (wanted.delete(String(found.id))) users.keep(found);
 		}
-		offset += page.users.length;
-		if (page.users.length === 0 || (page.total !== undefined && offset >= page.total)) return;
+		offset += page.records.length;
+		if (page.records.length === 0 || (page.total !== undefined && offset >= page.total)) return;
 		const pagesLeft = page.total !== undefined ? Math.ceil((page.total - offset) / PAGE) : Number.POSITIVE_INFINITY;
 		if (pagesLeft > wanted.size) return; // asking for each is cheaper now
 	}
@@ -214,20 +222,20 @@ async function readUsersForCheck(client: ExotelClient, itemIndex: number, ids: s
  * resolved — user, SIP device, the device being the user's, the password — before the first
  * password changes. The first item (by position) with a problem stops the run.
  */
-export async function prepare(this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, run: PasswordRun): Promise<void> {
+export async function prepare(this: IExecuteFunctions, itemIndexes: number[], _client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<void> {
 	const byIdWithDevice: string[] = [];
 	for (const itemIndex of itemIndexes) {
 		const { user, deviceId } = readItem(this, itemIndex);
 		if (user.by === 'id' && deviceId !== undefined) byIdWithDevice.push(user.id);
 	}
-	if (itemIndexes.length > 0) await readUsersForCheck(client, itemIndexes[0], byIdWithDevice);
+	if (itemIndexes.length > 0) await readUsersForCheck(users, itemIndexes[0], byIdWithDevice);
 	const planned = await mapInOrder(
 		itemIndexes.length,
 		run.concurrency,
 		async (position) => {
 			const itemIndex = itemIndexes[position];
 			try {
-				run.plans.set(itemIndex, await planItem.call(this, itemIndex, client, run, true));
+				run.plans.set(itemIndex, await planItem.call(this, itemIndex, users, run, true));
 				return undefined;
 			} catch (error) {
 				return error as Error;
@@ -239,8 +247,25 @@ export async function prepare(this: IExecuteFunctions, itemIndexes: number[], cl
 	if (first) throw first;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, run: PasswordRun): Promise<IDataObject> {
-	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, client, run, false));
+/**
+ * A device picked from the list belongs to the user shown while picking. With User set by an
+ * expression every run may be another user, yet the picked device stays: say so once per run.
+ */
+function warnFixedDevice(context: IExecuteFunctions): void {
+	const { userId, deviceId } = context.getNode().parameters as { userId?: { value?: unknown }; deviceId?: { mode?: unknown; value?: unknown } };
+	const userIsExpression = typeof userId?.value === 'string' && userId.value.startsWith('=');
+	const devicePicked = deviceId?.mode === 'list' && typeof deviceId.value === 'string' && deviceId.value !== '' && !deviceId.value.startsWith('=');
+	if (!userIsExpression || !devicePicked || typeof context.addExecutionHints !== 'function') return;
+	context.addExecutionHints({
+		message: `Device ${String(deviceId?.value)} was picked from the list, but User is an expression: every item uses that one device, whichever user it names. Leave Device empty to use each user’s only SIP device.`,
+		type: 'warning',
+		location: 'outputPane',
+	});
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<IDataObject> {
+	if (itemIndex === 0) warnFixedDevice(this);
+	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, users, run, false));
 	const { agent, password, generated } = plan;
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
 	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;

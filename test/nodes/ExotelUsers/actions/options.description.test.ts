@@ -5,7 +5,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsDescription } from '../../../../nodes/ExotelUsers/actions/options.description';
-import { DEFAULT_RETRY_POLICY, SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/ExotelUsers/helpers/sendOptions';
+import { DEFAULT_RETRY_POLICY, SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/ExotelUsers/transport/sendOptions';
 
 const option = (name: string) => (optionsDescription.options as INodeProperties[]).find((o) => o.name === name)!;
 
@@ -46,6 +46,12 @@ describe('the send defaults', () => {
 
 	it('feed the collection’s every option (none left out)', () => {
 		expect((optionsDescription.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(Object.values(NAMES).sort());
+	});
+
+	it('say under Requests per Minute what its default does, in a builder’s words, and give no “divide by workers” advice', () => {
+		const rpm = option('requestsPerMinute');
+		expect(rpm.hint).toMatch(/^0 = follow Exotel’s limit/);
+		expect(`${rpm.description} ${rpm.hint}`).not.toMatch(/divide it|divide by/i);
 	});
 
 	it('feed the descriptions: the backoff they spell out is the default policy’s', () => {

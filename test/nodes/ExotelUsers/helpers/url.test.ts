@@ -1,4 +1,5 @@
-import { accountPath, baseUrlFor } from '../../../../nodes/ExotelUsers/helpers/url';
+import { EXOTEL_REGION_HOSTS } from '../../../../credentials/ExotelUsersApi.credentials';
+import { accountKey, accountPath, baseUrlFor } from '../../../../nodes/ExotelUsers/helpers/url';
 
 describe('baseUrlFor', () => {
 	it('maps each region to its Exotel host', () => {
@@ -47,5 +48,30 @@ describe('accountPath', () => {
 
 	it('percent-encodes every segment so none can add a path level or a query', () => {
 		expect(accountPath('acme', 'users', '../x/y?z#w')).toBe('/v2/accounts/acme/users/..%2Fx%2Fy%3Fz%23w');
+	});
+});
+
+describe('accountKey: one account, one key, however its base URL was typed', () => {
+	it.each([
+		['HTTP://LocalHost:4010/', 'http://127.0.0.1:4010 acme'],
+		['http://127.0.0.1:4010//', 'http://127.0.0.1:4010 acme'],
+		['https://CCM-API.exotel.com:443', 'https://ccm-api.exotel.com acme'],
+		['https://ccm-api.in.exotel.com/', 'https://ccm-api.in.exotel.com acme'],
+		['http://Proxy.example:80/exotel/', 'http://proxy.example/exotel acme'],
+	])('%s', (baseUrl, key) => {
+		expect(accountKey(baseUrl, 'acme')).toBe(key);
+	});
+
+	it('keeps two accounts, or two ports, apart', () => {
+		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(accountKey('http://127.0.0.1:4010', 'b'));
+		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(accountKey('http://127.0.0.1:4011', 'a'));
+	});
+
+	it('gives Singapore and Mumbai by region the same key as their hosts typed as a Custom base URL', () => {
+		for (const region of ['singapore', 'mumbai'] as const) {
+			const byRegion = baseUrlFor({ region });
+			const typed = baseUrlFor({ region: 'custom', baseUrl: `${EXOTEL_REGION_HOSTS[region].toUpperCase()}/` });
+			expect(byRegion.ok && typed.ok && accountKey(byRegion.url, 'x') === accountKey(typed.url, 'x')).toBe(true);
+		}
 	});
 });

@@ -7,10 +7,9 @@ import {
 	readToken,
 	userLabel,
 	userMatchesSearch,
-	walkUsers,
 	type ListUsers,
-	type UserPage,
 } from '../../../../nodes/ExotelUsers/helpers/userSearch';
+import { walkPages, type Page } from '../../../../nodes/ExotelUsers/helpers/envelope';
 
 const user = (first: string, last: string, email: string | null = null, id = `${first}-${last}`): IDataObject => ({
 	id,
@@ -29,9 +28,9 @@ function account(count: number): IDataObject[] {
 /** A page reader over a list, recording each page asked for, as Exotel pages: offset and limit. */
 function pages(users: IDataObject[], withTotal = true) {
 	const asked: string[] = [];
-	const readPage = async (offset: number, limit: number): Promise<UserPage> => {
+	const readPage = async (offset: number, limit: number): Promise<Page> => {
 		asked.push(`${offset}+${limit}`);
-		return { users: users.slice(offset, offset + limit), total: withTotal ? users.length : undefined };
+		return { records: users.slice(offset, offset + limit), total: withTotal ? users.length : undefined };
 	};
 	return { asked, readPage };
 }
@@ -54,10 +53,10 @@ describe('userMatchesSearch: case-insensitive, partial, in name and email', () =
 	});
 });
 
-describe('walkUsers', () => {
+describe('walkPages', () => {
 	it('walks past pages without a match until it has enough, and says where to go on', async () => {
 		const { asked, readPage } = pages(account(237));
-		const walk = await walkUsers(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
+		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
 		// Khans are at 19, 39, … — five of them by the end of the second page.
 		expect(walk.matches.map((u) => u.id)).toEqual(['u19', 'u39', 'u59', 'u79', 'u99']);
 		expect(asked).toEqual(['0+50', '50+50']);
@@ -67,7 +66,7 @@ describe('walkUsers', () => {
 	it('finds matches that are only on later pages, and ends with no token at the end of the account', async () => {
 		const users = [...account(200).map((u) => ({ ...u, last_name: 'Rao' })), user('Priya', 'Nair', 'priya@example.com', 'late')];
 		const { asked, readPage } = pages(users);
-		const walk = await walkUsers(readPage, (u) => userMatchesSearch(u, 'priya'), 0, { enough: 20, maxPages: 20 });
+		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'priya'), 0, { enough: 20, maxPages: 20 });
 		expect(walk.matches.map((u) => u.id)).toEqual(['late']);
 		expect(asked).toEqual(['0+50', '50+50', '100+50', '150+50', '200+50']);
 		expect(walk.nextOffset).toBeUndefined();
@@ -75,9 +74,9 @@ describe('walkUsers', () => {
 
 	it('goes on from a token where the last answer stopped, never repeating a user', async () => {
 		const { readPage } = pages(account(237));
-		const first = await walkUsers(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
-		const second = await walkUsers(readPage, (u) => userMatchesSearch(u, 'khan'), first.nextOffset ?? 0, { enough: 5, maxPages: 20 });
-		const third = await walkUsers(readPage, (u) => userMatchesSearch(u, 'khan'), second.nextOffset ?? 0, { enough: 5, maxPages: 20 });
+		const first = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
+		const second = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), first.nextOffset ?? 0, { enough: 5, maxPages: 20 });
+		const third = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), second.nextOffset ?? 0, { enough: 5, maxPages: 20 });
 		const all = [...first.matches, ...second.matches, ...third.matches].map((u) => u.id);
 		expect(all).toEqual(account(237).filter((u) => u.last_name === 'Khan').map((u) => u.id));
 		expect(new Set(all).size).toBe(all.length);
@@ -86,14 +85,14 @@ describe('walkUsers', () => {
 
 	it('stops after maxPages even with no match, with a token to go on', async () => {
 		const { asked, readPage } = pages(account(5000));
-		const walk = await walkUsers(readPage, () => false, 0, { enough: 20, maxPages: 20 });
+		const walk = await walkPages(readPage, () => false, 0, { enough: 20, maxPages: 20 });
 		expect(asked).toHaveLength(20);
 		expect(walk).toMatchObject({ matches: [], nextOffset: 1000, read: 1000, total: 5000 });
 	});
 
 	it('without Exotel’s total, takes a short page as the last', async () => {
 		const { asked, readPage } = pages(account(60), false);
-		const walk = await walkUsers(readPage, () => true, 0, { enough: 1000, maxPages: 20 });
+		const walk = await walkPages(readPage, () => true, 0, { enough: 1000, maxPages: 20 });
 		expect(asked).toEqual(['0+50', '50+50']);
 		expect(walk.matches).toHaveLength(60);
 		expect(walk.nextOffset).toBeUndefined();
@@ -101,7 +100,7 @@ describe('walkUsers', () => {
 
 	it('reads one page for an empty account', async () => {
 		const { asked, readPage } = pages([]);
-		expect(await walkUsers(readPage, () => true, 0, { enough: 20, maxPages: 20 })).toEqual({ matches: [], read: 0, total: 0 });
+		expect(await walkPages(readPage, () => true, 0, { enough: 20, maxPages: 20 })).toEqual({ matches: [], read: 0, total: 0 });
 		expect(asked).toEqual(['0+50']);
 	});
 });
@@ -115,14 +114,14 @@ describe('findUsersByEmail: ignoring case, cheapest first', () => {
 			const emails = typeof qs.email === 'string' ? qs.email.split(',') : undefined;
 			const matching = users.filter((u) => !emails || emails.includes(u.email as string));
 			const offset = Number(qs.offset ?? 0);
-			return { users: matching.slice(offset, offset + Number(qs.limit ?? 20)), total: matching.length };
+			return { records: matching.slice(offset, offset + Number(qs.limit ?? 20)), total: matching.length };
 		};
 		return { asked, list };
 	}
 
 	it('asks Exotel’s filter for the address as typed and in lower case: one request when either is stored', async () => {
 		const { asked, list } = exotel(account(237));
-		const found = await findUsersByEmail(list, 'Imran19.Khan@Example.com', 'devices');
+		const found = (await findUsersByEmail(list, 'Imran19.Khan@Example.com', 'devices')).users;
 		expect(found.map((u) => u.id)).toEqual(['u19']);
 		expect(asked).toEqual([{ fields: 'devices', email: 'Imran19.Khan@Example.com,imran19.khan@example.com', offset: 0, limit: 10 }]);
 	});
@@ -130,7 +129,7 @@ describe('findUsersByEmail: ignoring case, cheapest first', () => {
 	it('reads the account, comparing without case, when Exotel stores the address in other capitals', async () => {
 		const users = [...account(120), user('Vikram', 'Iyer', 'Vikram.Iyer@Example.com', 'vik')];
 		const { asked, list } = exotel(users);
-		const found = await findUsersByEmail(list, 'vikram.iyer@example.COM');
+		const found = (await findUsersByEmail(list, 'vikram.iyer@example.COM')).users;
 		expect(found.map((u) => u.id)).toEqual(['vik']);
 		expect(asked.map((q) => `${q.email ?? '-'} ${q.offset}+${q.limit}`)).toEqual([
 			'vikram.iyer@example.COM,vikram.iyer@example.com 0+10',
@@ -142,8 +141,14 @@ describe('findUsersByEmail: ignoring case, cheapest first', () => {
 
 	it('finds nobody after reading the whole account, and every user who has the address in other capitals', async () => {
 		const users = [user('A', 'One', 'Same@example.com', 'a'), user('B', 'Two', 'SAME@example.com', 'b')];
-		expect((await findUsersByEmail(exotel(users).list, 'same@Example.com')).map((u) => u.id)).toEqual(['a', 'b']);
-		expect(await findUsersByEmail(exotel(account(10)).list, 'nobody@example.com')).toEqual([]);
+		expect((await findUsersByEmail(exotel(users).list, 'same@Example.com')).users.map((u) => u.id)).toEqual(['a', 'b']);
+		expect(await findUsersByEmail(exotel(account(10)).list, 'nobody@example.com')).toEqual({ users: [], complete: true });
+	});
+
+	it('reads no more than the pages it is given, and says the account was not read to its end', async () => {
+		const { asked, list } = exotel(account(10_000));
+		expect(await findUsersByEmail(list, 'nobody@example.com', 'devices', 20)).toEqual({ users: [], complete: false });
+		expect(asked).toHaveLength(21); // the exact filter, then 20 pages
 	});
 });
 

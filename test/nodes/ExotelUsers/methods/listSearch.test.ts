@@ -7,8 +7,8 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../../../credentials/ExotelUsersApi.credentials';
 import type { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
-import { stopText } from '../../../../nodes/ExotelUsers/helpers/errors';
-import { SEND_DEFAULTS } from '../../../../nodes/ExotelUsers/helpers/sendOptions';
+import { stopText } from '../../../../nodes/ExotelUsers/transport/errors';
+import { SEND_DEFAULTS } from '../../../../nodes/ExotelUsers/transport/sendOptions';
 import { PICKER_SETTINGS } from '../../../../nodes/ExotelUsers/transport/client';
 import { buildExecuteContext } from '../../../../dev/harness/n8n';
 import { MAX_PAGES_PER_ANSWER, SCREENFUL } from '../../../../nodes/ExotelUsers/methods/listSearch';
@@ -149,6 +149,26 @@ describe('Device → From List (searchDevices)', () => {
 			'The device list needs a user chosen here, not an expression',
 		);
 		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('refuses a user id a run refuses (".", "..", a slash) without sending it', async () => {
+		for (const id of ['.', '..', '../x']) {
+			expect((await failure(devices({ userId: byId(id) }))).message).toMatch(/^User contains/);
+		}
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('given an email nobody has, stops at the user search’s page limit and says so', async () => {
+		const big = await startTestbed({ users: manyUsers(1200) });
+		try {
+			const context = loadOptionsContext(big.credentials(), { operation: 'updateSipPassword', userId: byEmail('nobody@example.com') } as never, big.node);
+			const error = await failure(big.node.methods.listSearch.searchDevices.call(context));
+			expect(error.message).toBe('No Exotel user has the email nobody@example.com');
+			expect(big.sandbox.requests).toHaveLength(1 + MAX_PAGES_PER_ANSWER); // the exact filter, then 20 pages
+			expect(String((error as { description?: unknown }).description)).toContain('first 1000 users');
+		} finally {
+			await big.sandbox.stop();
+		}
 	});
 });
 

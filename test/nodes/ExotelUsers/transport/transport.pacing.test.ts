@@ -7,6 +7,7 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
+import { perExecutionPacing } from '../../../../bench/oldPacing';
 
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
@@ -34,7 +35,7 @@ afterAll(async () => {
 beforeEach(() => {
 	bed.sandbox.reset();
 	bed.restart();
-	bed.sandbox.faults.add({ kind: 'rate-limit', limit: R, windowMs: SERVER_WINDOW_MS });
+	bed.sandbox.faults.add({ kind: 'rate-limit', limit: R, windowMs: SERVER_WINDOW_MS, headers: false });
 });
 
 const FAST = { retryBaseDelay: 0.01, maxRetryWait: 5, timeout: 5 };
@@ -128,7 +129,7 @@ describe('Requests per Minute', () => {
 
 describe('one window per account for every execution of the process', () => {
 	it('control: with a window per execution (the old pacing), three executions at R each do get 429s', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
 		await together(3, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), () => old);
 		expect(refusals()).toBeGreaterThan(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
@@ -163,7 +164,7 @@ describe('one window per account for every execution of the process', () => {
 
 describe('the slow-down after a 429', () => {
 	it('control: without it (the old pacing), a run without pacing hammers on after a 429', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacingScope: 'execution' });
+		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
 		await run(RUN, { ...FAST, retry: false }, undefined, old);
 		expect(refusals()).toBeGreaterThanOrEqual(R);
 	});
@@ -184,5 +185,48 @@ describe('the slow-down after a 429', () => {
 		// The first window refuses R (both processes send R); after that each halves its rate.
 		expect(refusals()).toBeGreaterThanOrEqual(R);
 		expect(refusals()).toBeLessThanOrEqual(2 * R);
+	});
+});
+
+describe('an account that sends Exotel’s rate-limit headers', () => {
+	const L = 6;
+	beforeEach(() => {
+		bed.sandbox.faults.clear();
+		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS });
+	});
+
+	/** Arrivals per fixed window of the sandbox (aligned to the epoch, as Exotel's). */
+	const perFixedWindow = () => {
+		const counts = new Map<number, number>();
+		for (const r of bed.sandbox.requests.filter((q) => q.status !== 429)) {
+			const w = Math.floor(r.receivedAt / SERVER_WINDOW_MS);
+			counts.set(w, (counts.get(w) ?? 0) + 1);
+		}
+		return [...counts.values()];
+	};
+
+	it('two processes at default settings share it through the headers: every item once, no window over the limit, at most one 429', async () => {
+		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		const runs = await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
+		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * L, (i + 1) * 2 * L)));
+		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * L);
+		expect(Math.max(...perFixedWindow())).toBeLessThanOrEqual(L);
+		expect(refusals()).toBeLessThanOrEqual(1);
+	});
+
+	it('control: the same two processes with the headers off draw 429s', async () => {
+		bed.sandbox.faults.clear();
+		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS, headers: false });
+		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
+		expect(refusals()).toBeGreaterThan(1);
+	});
+
+	it('a 429 with a RestException body is retried like any 429', async () => {
+		bed.sandbox.faults.clear();
+		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS, body: 'rest-exception', headers: false });
+		const { items, output } = await run(USERS.slice(0, 2 * L), { ...FAST });
+		expectAllPasswordsSet(output, items, USERS.slice(0, 2 * L));
+		expect(refusals()).toBeGreaterThan(0);
 	});
 });

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * What input items cannot do to the request, and what a failing run cannot reveal
  * (issue "Bulk resets at Exotel's pace" §4):
@@ -8,6 +9,7 @@
  *   - through every kind of fault, the API token and the SIP passwords appear in no output
  *     item, no error (to any depth) and nothing printed.
  */
+import { inspect } from 'node:util';
 import { NodeOperationError, type INodeExecutionData, type INodeParameters } from 'n8n-workflow';
 
 import { ASHA, VIKRAM, byId, captureOutput, expectNoSecrets, newPassword, useTestbed } from '../../../support/exotel';
@@ -203,5 +205,23 @@ describe('secrets through faults', () => {
 		expect(createError).toBeInstanceOf(Error);
 		expect((authError as Error).message).toMatch(/^Exotel answered 401 Unauthorized/);
 		for (const view of [createError, createPrinted, authError, authPrinted]) expectNoSecrets(view, [bed.secrets.apiToken, wrongToken, pw]);
+	});
+
+	it('a proxy echoing the Authorization header in a 502 page: no Basic value, key:token or token, in any letter case, in the error or the error item', async () => {
+		bed.sandbox.faults.add({ kind: 'status', status: 502, body: 'echo-authorization' });
+		const pw = newPassword();
+		const items = [{ json: { user: ASHA.id, device: ASHA.sip, pw } }];
+		const { secrets } = bed;
+		const basic = Buffer.from(`${secrets.apiKey}:${secrets.apiToken}`).toString('base64');
+		// The Basic value's first 12 characters already give the key and the token's start away.
+		const forms = [secrets.apiToken, `${secrets.apiKey}:${secrets.apiToken}`, basic.slice(0, 12), pw].map((s) => s.toLowerCase());
+		const { error, printed } = await captureOutput(() => bed.run({ items, parameters: PARAMETERS }));
+		const { result } = await captureOutput(() => bed.run({ items, continueOnFail: true, parameters: PARAMETERS }));
+		expect(bed.sandbox.requests.length).toBeGreaterThan(0);
+		expect((error as Error).message).toMatch(/502/);
+		expect(JSON.stringify(result)).toContain('502');
+		for (const view of [inspect(error, { depth: 12 }), String((error as { description?: unknown }).description), printed, JSON.stringify(result)]) {
+			for (const form of forms) expect(view.toLowerCase()).not.toContain(form);
+		}
 	});
 });

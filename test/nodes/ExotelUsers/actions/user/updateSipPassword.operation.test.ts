@@ -17,6 +17,8 @@ import {
 } from '../../../../support/exotel';
 import { sipPasswordProblems } from '../../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { seedUsers } from '../../../../../dev/sandbox/server';
+import { buildExecuteContext } from '../../../../../dev/harness/n8n';
+import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
 
 const bed = useTestbed();
 
@@ -188,7 +190,7 @@ describe('Update SIP Password', () => {
 			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '999', password: newPassword() } }));
 			expect(error.message).toBe(`Device 999 is not one of user ${ASHA.id}’s devices (devices: 101 (sip, Asha softphone), 102 (tel, Asha mobile))`);
 			// Most often a device picked for another user before User changed.
-			expect(error.description).toMatch(/^Nothing was changed\. Often the device was picked for another user before User changed: pick the device again/);
+			expect(error.description).toMatch(/^Nothing was changed\. Often the device was picked for another user — before User changed, or while User is an expression .*: pick the device again/);
 			expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
 		});
 
@@ -417,5 +419,41 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
 		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' } });
 		expect(requests().filter((r) => r.startsWith('GET'))).toHaveLength(2);
+	});
+});
+
+describe('a device picked from the list while User is an expression', () => {
+	it('says under the output that every item uses that one device', async () => {
+		const { ctx } = buildExecuteContext({
+			nodeType: bed.node,
+			credentialType: new ExotelUsersApi(),
+			credentials: bed.credentials(),
+			items: [{ json: { user: ASHA.id } }],
+			parameters: {
+				resource: 'user',
+				operation: 'updateSipPassword',
+				userId: byId('={{ $json.user }}'),
+				deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip), cachedResultName: 'Asha softphone' },
+				passwordMode: 'generate',
+			},
+		});
+		await bed.node.execute.call(ctx);
+		expect(ctx.hints.map((h) => [h.type, h.message])).toEqual([
+			[
+				'warning',
+				`Device ${ASHA.sip} was picked from the list, but User is an expression: every item uses that one device, whichever user it names. Leave Device empty to use each user’s only SIP device.`,
+			],
+		]);
+	});
+
+	it('says nothing when User is fixed', async () => {
+		const { ctx } = buildExecuteContext({
+			nodeType: bed.node,
+			credentialType: new ExotelUsersApi(),
+			credentials: bed.credentials(),
+			parameters: { resource: 'user', operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip) }, passwordMode: 'generate' },
+		});
+		await bed.node.execute.call(ctx);
+		expect(ctx.hints).toEqual([]);
 	});
 });

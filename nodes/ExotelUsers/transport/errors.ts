@@ -4,7 +4,7 @@
  * never the request — so it cannot put a token or a password into an error by accident.
  */
 
-import { isJsonObject } from './records';
+import { isJsonObject } from '../helpers/records';
 import { leavesOpen, type StopReason } from './retry';
 
 export interface ExotelErrorData {
@@ -41,6 +41,10 @@ export interface FailedCall {
 	secrets?: string[];
 	/** A 2xx answer that was not Exotel's JSON envelope. */
 	unexpected?: boolean;
+	/** A 2xx answer whose envelope reports a failure. */
+	envelopeFailed?: boolean;
+	/** A list answer with failed records: how many, of how many. */
+	records?: { failed: number; total: number };
 	/** Whether repeating the request is harmless (the default); one that is not may or may not have taken effect. */
 	idempotent?: boolean;
 	hints?: ErrorHints;
@@ -121,7 +125,7 @@ function statusHint(status: number, call: FailedCall): string {
 	if (status === 409) return 'The request conflicts with the current state of the user or device in Exotel.';
 	if (status === 415) return 'Exotel expects a JSON body. This is a bug in the node: please report it.';
 	if (status === 429) {
-		return 'Exotel’s rate limit for this account was reached (about 200 requests a minute, shared by every workflow using the account). Wait a minute and run again, or send fewer requests a minute.';
+		return 'Exotel’s rate limit for this account was reached (it is shared by every workflow and every n8n worker using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
 	if (status >= 500) {
 		return `This is a failure on Exotel’s side. ${repeatAdvice(call)} If it persists, quote the request_id to Exotel support.`;
@@ -135,16 +139,26 @@ function text(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** Replaces every secret found in a text; Exotel may echo input back in a description. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Replaces every secret found in a text, in any letter case (Exotel, or a proxy, may echo
+ * input back, and may change its case on the way). Secrets shorter than 4 characters are
+ * not looked for: they would match ordinary text.
+ */
 export function redact(value: string, secrets: string[] = []): string {
+	// Every answer passes through here: look first, and build a pattern only for a secret that is there.
+	const lower = value.toLowerCase();
+	const found = secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase()));
 	let result = value;
-	for (const secret of secrets) {
-		if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+	// Longest first, so that a secret containing another (key:token, the token) goes whole.
+	for (const secret of found.sort((a, b) => b.length - a.length)) {
+		result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '[redacted]');
 	}
 	return result;
 }
 
-/** The same for a JSON value: Exotel's envelope is passed on to the error output. */
+/** The same for a JSON value: Exotel's envelope is passed on to the error output and to the items. */
 export function redactJson<T>(value: T, secrets: string[] = []): T {
 	if (value === undefined) return value;
 	const json = JSON.stringify(value);
@@ -155,7 +169,8 @@ export function redactJson<T>(value: T, secrets: string[] = []): T {
 /** Reads error_data out of a v2 envelope, a list envelope, or Exotel's older RestException shape. */
 export function exotelErrorData(body: unknown): ExotelErrorData | undefined {
 	if (!isJsonObject(body)) return undefined;
-	const response = Array.isArray(body.response) ? body.response.find(isJsonObject) : body.response;
+	// For a list, the first record that carries error details.
+	const response = Array.isArray(body.response) ? body.response.find((item) => isJsonObject(item) && isJsonObject(item.error_data)) : body.response;
 	if (isJsonObject(response) && isJsonObject(response.error_data)) {
 		const data = response.error_data;
 		return { code: text(data.code), message: text(data.message), description: text(data.description) };
@@ -176,11 +191,12 @@ function envelopeOf(body: unknown): ExotelErrorEnvelope | undefined {
 	return envelope;
 }
 
-function bodySummary(body: unknown): string {
+function bodySummary(body: unknown, secrets: string[]): string {
 	if (body === undefined || body === null || body === '') return 'an empty body';
 	if (typeof body === 'string') {
 		if (/^\s*</.test(body)) return 'an HTML page instead of JSON';
-		const firstLine = body.trim().split('\n')[0].slice(0, 120);
+		// Redacted before it is cut short: a secret cut in two would no longer be found.
+		const firstLine = redact(body.trim(), secrets).split('\n')[0].slice(0, 120);
 		return `a non-JSON body ("${firstLine}")`;
 	}
 	return 'a body without Exotel’s error details';
@@ -221,7 +237,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	const status = call.status;
 	if (call.unexpected) {
 		return {
-			message: redact(`Exotel answered ${status} with ${bodySummary(call.body)}, not its JSON envelope`, secrets),
+			message: redact(`Exotel answered ${status} with ${bodySummary(call.body, secrets)}, not its JSON envelope`, secrets),
 			description:
 				'Something between n8n and Exotel (a proxy, or a wrong base URL) answered instead of Exotel. Check the credential’s region or base URL.',
 			httpCode: String(status),
@@ -232,10 +248,12 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	const envelope = redactJson(envelopeOf(call.body), secrets);
 
 	const parts: string[] = [`Exotel answered ${status}${statusText}`];
+	if (call.records) parts[0] = `Exotel answered with ${call.records.failed} of ${call.records.total} records failed`;
+	else if (call.envelopeFailed) parts[0] = `Exotel’s answer reports a failure (${status}${statusText})`;
 	if (data && (data.code || data.message)) {
 		parts[0] += ` (${[data.code && `error ${data.code}`, data.message].filter(Boolean).join(': ')})`;
 	}
-	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body)}`;
+	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body, secrets)}`;
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
 	const code = data?.code === undefined ? undefined : String(data.code);

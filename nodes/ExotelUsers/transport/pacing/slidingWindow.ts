@@ -10,20 +10,21 @@
  * Callers wait their turn in arrival order, so executions sharing a window progress alike.
  * The limit may change while they wait: it is read on every turn, and a caller waiting wakes
  * when the limit is due to change (`limitChangesAt`), not only when a slot leaves the window.
- * The window can also be held shut until a moment (a Retry-After).
+ * The window can also be held shut until a moment (a Retry-After), and a gate (the budget
+ * Exotel's rate-limit headers announce) can ask a caller to wait as well.
  */
+import type { Clock } from './clock';
 
-export interface Clock {
-	now(): number;
-	sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
 
 /** A request's place in the window. */
 export interface Slot {
 	/** When the request was let go. */
 	readonly startedAt: number;
-	/** Call once its answer (or failure) is in; later calls do nothing. */
-	release(): void;
+	/**
+	 * Call once its answer (or failure) is in; later calls do nothing. `counted` false: the
+	 * account did not count the request (Exotel refused it with a 429), so it leaves the window.
+	 */
+	release(counted?: boolean): void;
 }
 
 export interface AcquireOptions {
@@ -33,8 +34,19 @@ export interface AcquireOptions {
 	wait?: boolean;
 }
 
-/** Marks a wait for a request in flight to be answered (no slot leaves the window before). */
-const FOR_AN_ANSWER = -1;
+/**
+ * How long a caller must wait: 0 to go now; else until `ms` have passed, or — with `orAnswer` —
+ * until a request in flight is answered, whichever comes first (then it asks again).
+ */
+export interface Wait {
+	ms: number;
+	orAnswer?: boolean;
+}
+
+const GO: Wait = { ms: 0 };
+
+/** Why a gate was let go early: a request was answered. */
+const WOKEN = new Error('woken by an answer');
 
 export class SlidingWindowLimiter {
 	/** When each answered request in the window was answered, oldest first (from `head`). */
@@ -59,12 +71,16 @@ export class SlidingWindowLimiter {
 	/**
 	 * @param limit requests per window, or a function giving the limit at the moment (Infinity: none)
 	 * @param limitChangesAt when a limit given as a function is next due to change by itself (undefined: not)
+	 * @param gate another rule a request must pass before it starts (Exotel's headers)
+	 * @param onStart told of each start as it is granted, before any other caller is let go
 	 */
 	constructor(
 		limit: number | (() => number),
 		readonly windowMs: number,
 		private readonly clock: Clock,
 		private readonly limitChangesAt: (now: number) => number | undefined = () => undefined,
+		private readonly gate: (now: number) => Wait = () => GO,
+		private readonly onStart: (now: number) => void = () => undefined,
 	) {
 		if (typeof limit === 'number') {
 			if (!(limit >= 1)) throw new RangeError('limit must be at least 1');
@@ -96,7 +112,7 @@ export class SlidingWindowLimiter {
 
 	/** Resolves when a request may start. Call `release()` on the slot once its answer is in. */
 	async acquire(options: AcquireOptions = {}): Promise<Slot> {
-		if (options.wait === false || (this.queued === 0 && this.waitMs(this.clock.now()) === 0)) return this.take();
+		if (options.wait === false || (this.queued === 0 && this.waitMs(this.clock.now()).ms === 0)) return this.take();
 		this.queued++;
 		const turn = this.queue.then(async () => {
 			await this.waitForRoom(options.signal);
@@ -113,50 +129,69 @@ export class SlidingWindowLimiter {
 		}
 	}
 
-	/** 0 when a request may start now; else how long to wait, or FOR_AN_ANSWER. */
-	private waitMs(now: number): number {
-		if (this.heldUntil > now) return this.heldUntil - now;
+	/** How long a request must wait before it may start (ms 0: not at all). */
+	private waitMs(now: number): Wait {
+		if (this.heldUntil > now) return { ms: this.heldUntil - now };
+		const waits: Wait[] = [this.windowWait(now), this.gate(now)].filter((w) => w.ms > 0);
+		if (waits.length === 0) return GO;
+		// Every rule must let the request go: wake at the first moment any of them may change, and ask again.
+		return { ms: Math.min(...waits.map((w) => w.ms)), orAnswer: waits.some((w) => w.orAnswer === true) };
+	}
+
+	private windowWait(now: number): Wait {
 		const limit = this.limitNow();
-		if (limit === Number.POSITIVE_INFINITY || this.count(now) < limit) return 0;
+		if (limit === Number.POSITIVE_INFINITY || this.count(now) < limit) return GO;
+		const change = this.limitChangesAt(now);
+		const untilChange = change !== undefined && change > now ? change - now : Number.POSITIVE_INFINITY;
 		// +1: a slot dated exactly windowMs ago is still inside a window that includes now.
-		if (this.head < this.answered.length) return this.answered[this.head] + this.windowMs - now + 1;
-		return FOR_AN_ANSWER;
+		if (this.head < this.answered.length) return { ms: Math.min(untilChange, this.answered[this.head] + this.windowMs - now + 1) };
+		// Every request in the window is still in flight: none leaves it before its answer.
+		return { ms: untilChange, orAnswer: true };
 	}
 
 	private async waitForRoom(signal?: AbortSignal): Promise<void> {
 		for (;;) {
-			const now = this.clock.now();
-			const ms = this.waitMs(now);
-			if (ms === 0) return;
-			const change = this.heldUntil > now ? undefined : this.limitChangesAt(now);
-			if (change !== undefined && change > now && (ms === FOR_AN_ANSWER || change - now < ms)) await this.clock.sleep(change - now, signal);
-			else if (ms === FOR_AN_ANSWER) await this.nextAnswer(signal);
-			else await this.clock.sleep(ms, signal);
+			const wait = this.waitMs(this.clock.now());
+			if (wait.ms === 0) return;
+			if (wait.orAnswer) await this.nextAnswer(wait.ms, signal);
+			else await this.clock.sleep(wait.ms, signal);
 		}
 	}
 
-	private async nextAnswer(signal?: AbortSignal): Promise<void> {
+	/** Until a request in flight is answered, or `ms` have passed. */
+	private async nextAnswer(ms: number, signal?: AbortSignal): Promise<void> {
 		signal?.throwIfAborted();
-		await new Promise<void>((resolve, reject) => {
-			const abort = () => reject(signal?.reason);
-			signal?.addEventListener('abort', abort, { once: true });
-			this.wake = () => {
-				signal?.removeEventListener('abort', abort);
-				resolve();
-			};
-		});
+		const stop = new AbortController();
+		const abort = () => stop.abort(signal?.reason);
+		signal?.addEventListener('abort', abort, { once: true });
+		try {
+			await new Promise<void>((resolve, reject) => {
+				this.wake = resolve;
+				if (ms === Number.POSITIVE_INFINITY) stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
+				else this.clock.sleep(ms, stop.signal).then(resolve, reject);
+			});
+		} finally {
+			this.wake = () => undefined;
+			signal?.removeEventListener('abort', abort);
+			if (!stop.signal.aborted) stop.abort(WOKEN);
+		}
 	}
 
 	private take(): Slot {
 		const startedAt = this.clock.now();
 		this.inFlight++;
+		this.onStart(startedAt);
 		let done = false;
 		return {
 			startedAt,
-			release: () => {
+			release: (counted = true) => {
 				if (done) return;
 				done = true;
 				this.inFlight--;
+				if (!counted) {
+					this.wake();
+					return;
+				}
 				// Answers are dated in the order they come, so `answered` stays sorted.
 				const last = this.answered.length > this.head ? this.answered[this.answered.length - 1] : 0;
 				this.answered.push(Math.max(last, this.clock.now()));

@@ -1,4 +1,4 @@
-import { AdaptiveRate, SLOW_DOWN } from '../../../../nodes/ExotelUsers/helpers/adaptiveRate';
+import { AdaptiveRate, SLOW_DOWN } from '../../../../../nodes/ExotelUsers/transport/pacing/slowDown';
 
 const W = 60_000; // Exotel's minute
 const Q = W / 2; // a step

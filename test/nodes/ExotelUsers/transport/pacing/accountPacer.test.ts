@@ -1,6 +1,7 @@
-import { AccountPacer, PerExecutionPacing, SharedPacing, type Lease } from '../../../../nodes/ExotelUsers/helpers/accountPacing';
-import { SLOW_DOWN } from '../../../../nodes/ExotelUsers/helpers/adaptiveRate';
-import { FakeClock, settle } from '../../../support/clock';
+import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
+import { SLOW_DOWN } from '../../../../../nodes/ExotelUsers/transport/pacing/slowDown';
+import { FakeClock, settle } from '../../../../support/clock';
+import { perExecutionPacing } from '../../../../../bench/oldPacing';
 
 const W = 1000;
 const INF = Number.POSITIVE_INFINITY;
@@ -121,9 +122,9 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		expect(pacer.limit()).toBe(8); // …until the limit set is won back
 	});
 
-	it('per-execution pacing (the old way, for the benchmark) neither slows down nor holds', async () => {
+	it('control: per-execution pacing (the benchmark’s old way) neither slows down nor holds', async () => {
 		const { clock, options } = setup();
-		const pacing = new PerExecutionPacing(options);
+		const pacing = perExecutionPacing(options);
 		const lease = pacing.join('acct', 4);
 		(await lease.acquire()).done({ refused: true, retryAfterMs: 500 });
 		const next = lease.acquire().then((s) => s.startedAt);
@@ -132,14 +133,34 @@ describe('AccountPacer: one window for every execution on the account', () => {
 	});
 });
 
-describe('SharedPacing: the process’s windows, one per account', () => {
+describe('bounded side effects of a 429', () => {
+	it('a 429 without Retry-After leaves the window: the retry waits by its backoff, not for the window to pass', async () => {
+		const { clock, options } = setup();
+		const lease = new AccountPacer(options).join(1);
+		(await lease.acquire()).done({ refused: true });
+		const next = lease.acquire().then((s) => s.startedAt);
+		await clock.runAll();
+		expect(await next).toBe(0);
+	});
+
+	it('a Retry-After beyond the asking execution’s Max Retry Wait holds the others no longer than that wait', async () => {
+		const { clock, options } = setup(0);
+		const pacer = new AccountPacer(options);
+		const [asking, other] = [pacer.join(0), pacer.join(0)];
+		(await asking.acquire()).done({ refused: true, retryAfterMs: 999_000, maxHoldMs: 300 });
+		const next = other.acquire().then((s) => s.startedAt);
+		await clock.runAll();
+		expect(await next).toBe(300);
+	});
+});
+
+describe('AccountRegistry: the process’s pacers, one per account', () => {
 	it('shares a window between executions on one account, not between accounts', async () => {
 		const { clock, options } = setup();
-		const pacing = new SharedPacing(options);
+		const pacing = new AccountRegistry(options);
 		const a = pacing.join('https://x acct1', 2);
 		const b = pacing.join('https://x acct1', 2);
 		const other = pacing.join('https://x acct2', 2);
-		expect(pacing.size).toBe(2);
 		const runs = Promise.all([send(a, 2), send(b, 2), send(other, 2)]);
 		await clock.runAll();
 		const [startsA, startsB, startsOther] = await runs;
@@ -150,7 +171,7 @@ describe('SharedPacing: the process’s windows, one per account', () => {
 
 	it('each execution against another account’s window is separate in per-execution pacing too', async () => {
 		const { clock, options } = setup();
-		const pacing = new PerExecutionPacing(options);
+		const pacing = perExecutionPacing(options);
 		const runs = Promise.all([send(pacing.join('acct', 2), 2), send(pacing.join('acct', 2), 2)]);
 		await clock.runAll();
 		expect((await runs).flat()).toEqual([0, 0, 0, 0]); // 4 in one window: the old per-execution way
@@ -158,11 +179,10 @@ describe('SharedPacing: the process’s windows, one per account', () => {
 
 	it('releases an account once no execution uses it and its window has passed; a new execution meanwhile takes up where the last left off', async () => {
 		const { clock, options } = setup();
-		const pacing = new SharedPacing(options);
+		const pacing = new AccountRegistry(options);
 		const first = pacing.join('acct', 2);
 		await send(first, 2);
-		first.leave();
-		expect(pacing.size).toBe(1); // its requests are still in Exotel's window
+		first.leave(); // its requests are still in Exotel's window
 		const second = pacing.join('acct', 2);
 		const started = send(second, 1);
 		await clock.runAll();
@@ -170,28 +190,32 @@ describe('SharedPacing: the process’s windows, one per account', () => {
 		second.leave();
 		await clock.advance(W + 1);
 		pacing.join('other', 0).leave();
-		expect(pacing.size).toBe(0);
+		// Forgotten: a new execution starts at once, with a limit of its own.
+		const third = pacing.join('acct', 1);
+		const fresh = send(third, 2);
+		await clock.runAll();
+		expect(await fresh).toEqual([2 * W + 2, 3 * W + 3]);
 	});
 
-	it('releases an account at once when nothing was sent', () => {
+	it('releases an account at once when nothing was sent', async () => {
 		const { options } = setup();
-		const pacing = new SharedPacing(options);
+		const pacing = new AccountRegistry(options);
 		const lease = pacing.join('acct', 5);
 		lease.leave();
 		lease.leave(); // twice is harmless
-		expect(pacing.size).toBe(0);
+		const next = pacing.join('acct', 1);
+		expect(await send(next, 1)).toEqual([0]);
 	});
 
 	it('keeps a slow-down for the next execution on the account', async () => {
 		const { clock, options } = setup();
-		const pacing = new SharedPacing(options);
+		const pacing = new AccountRegistry(options);
 		const first = pacing.join('acct', 10);
 		await send(first, 9);
 		(await first.acquire()).done({ refused: true });
 		first.leave();
 		await clock.advance(W + 1); // the window has passed, the slow-down has not
 		const second = pacing.join('acct', 10);
-		expect(pacing.size).toBe(1);
 		const starts = send(second, 6);
 		await clock.runAll();
 		expect(busiest(await starts)).toBeLessThan(10);

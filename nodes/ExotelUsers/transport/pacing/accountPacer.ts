@@ -1,8 +1,14 @@
 /**
  * Pacing per Exotel account. Exotel's limit is per account, so every execution of one process
- * that uses the same account (base URL + account SID) sends through one sliding window.
+ * that uses the same account (base URL + account SID) sends through one pacer:
+ *
+ * - when Exotel's answers carry its rate-limit headers, they are the truth (rateLimitHeaders.ts):
+ *   every process on the account reads the same counter, so they share it without a setting;
+ * - when they do not, the sliding window and the slow-down after a 429 (slowDown.ts) apply;
+ * - Requests per Minute, when set, is a cap on top of either.
+ *
  * Pure: the window length, the clock and the random numbers are constructor arguments; the
- * process-wide instance lives in transport/pacing.ts.
+ * process-wide registry lives in registry.ts.
  *
  * The window's size when executions set different Requests per Minute: the SMALLEST value set
  * (above 0) by any execution using the account at the moment applies to all of them, those
@@ -10,8 +16,10 @@
  * — so the strictest one running is kept; when that execution ends, the next smallest
  * applies. With no value set, requests are counted but never wait, until a 429 (AdaptiveRate).
  */
-import { AdaptiveRate, SLOW_DOWN } from './adaptiveRate';
-import { SlidingWindowLimiter, type AcquireOptions, type Clock } from './pacing';
+import type { Clock } from './clock';
+import { HeaderBudget, type RateLimitHeaders } from './rateLimitHeaders';
+import { SlidingWindowLimiter, type AcquireOptions } from './slidingWindow';
+import { AdaptiveRate, SLOW_DOWN } from './slowDown';
 
 /** What an attempt's answer tells the pacer. */
 export interface Answer {
@@ -19,7 +27,14 @@ export interface Answer {
 	refused: boolean;
 	/** Its Retry-After, in ms from now, if any. */
 	retryAfterMs?: number;
+	/** The longest this process holds the account for a Retry-After (the execution's Max Retry Wait). */
+	maxHoldMs?: number;
+	/** Exotel's rate-limit headers on the answer, if any. */
+	rateLimit?: RateLimitHeaders;
 }
+
+/** The limit an account's requests follow at the moment, for the execution hint. */
+export type LimitFollowed = { source: 'exotel' | 'setting'; perWindow: number } | undefined;
 
 export interface PacedSlot {
 	readonly startedAt: number;
@@ -30,6 +45,8 @@ export interface PacedSlot {
 /** One execution's place in an account's pacing. */
 export interface Lease {
 	acquire(options?: AcquireOptions): Promise<PacedSlot>;
+	/** The limit followed now: Exotel's (from its headers), the Requests per Minute set, or none. */
+	limitFollowed(): LimitFollowed;
 	/** The execution is over: its limit no longer applies. */
 	leave(): void;
 }
@@ -43,10 +60,8 @@ export interface Pacing {
 export interface PacerOptions {
 	windowMs: number;
 	clock: Clock;
-	/** A number in [0, 1), for the jitter of a hold. */
+	/** A number in [0, 1), for the jitter of a hold and of a restart after a reset. */
 	random: () => number;
-	/** Whether 429s slow the account down (default true). */
-	adaptive?: boolean;
 }
 
 /** One account's window in this process. */
@@ -55,11 +70,21 @@ export class AccountPacer {
 
 	private readonly window: SlidingWindowLimiter;
 
-	private readonly adaptive?: AdaptiveRate;
+	private readonly adaptive: AdaptiveRate;
+
+	private readonly headers: HeaderBudget;
 
 	constructor(private readonly options: PacerOptions) {
-		if (options.adaptive !== false) this.adaptive = new AdaptiveRate(options.windowMs);
-		this.window = new SlidingWindowLimiter(() => this.limit(), options.windowMs, options.clock, (now) => this.adaptive?.nextChangeAt(now));
+		this.adaptive = new AdaptiveRate(options.windowMs);
+		this.headers = new HeaderBudget(options.windowMs, options.random);
+		this.window = new SlidingWindowLimiter(
+			() => this.limit(),
+			options.windowMs,
+			options.clock,
+			(now) => this.adaptive.nextChangeAt(now),
+			(now) => this.headers.wait(now),
+			(now) => this.headers.started(now),
+		);
 	}
 
 	/** The smallest Requests per Minute set by a member (Infinity: none). */
@@ -69,7 +94,15 @@ export class AccountPacer {
 
 	/** The requests allowed per window now: the configured limit, or less while slowed down. */
 	limit(now = this.options.clock.now()): number {
-		return Math.min(this.configuredLimit(), this.adaptive?.cap(now) ?? Number.POSITIVE_INFINITY);
+		return Math.min(this.configuredLimit(), this.adaptive.cap(now));
+	}
+
+	/** Exotel's limit when its headers say it, else the Requests per Minute set, else none. */
+	limitFollowed(now = this.options.clock.now()): LimitFollowed {
+		const configured = this.configuredLimit();
+		const exotel = this.headers.present(now) ? this.headers.limit : undefined;
+		if (exotel !== undefined && exotel <= configured) return { source: 'exotel', perWindow: exotel };
+		return configured === Number.POSITIVE_INFINITY ? undefined : { source: 'setting', perWindow: configured };
 	}
 
 	/** Requests sent to the account in the current window (in flight, or answered within it). */
@@ -79,7 +112,7 @@ export class AccountPacer {
 
 	/** Nothing left to remember: nobody's requests in the window, no hold, no slow-down. */
 	isIdle(now = this.options.clock.now()): boolean {
-		return this.window.isEmpty(now) && !this.adaptive?.isSlowed(now);
+		return this.window.isEmpty(now) && !this.adaptive.isSlowed(now) && !this.headers.present(now);
 	}
 
 	join(requestsPerMinute: number): Lease {
@@ -88,6 +121,7 @@ export class AccountPacer {
 		let left = false;
 		return {
 			acquire: async (options) => await this.acquire(options),
+			limitFollowed: () => this.limitFollowed(),
 			leave: () => {
 				if (left) return;
 				left = true;
@@ -102,21 +136,32 @@ export class AccountPacer {
 		return {
 			startedAt: slot.startedAt,
 			done: (answer) => {
-				slot.release();
-				if (answer?.refused) this.refused(slot.startedAt, answer.retryAfterMs);
+				const now = this.options.clock.now();
+				const refused = answer?.refused === true;
+				const sent = this.window.count(now);
+				// Exotel does not count a request it refused. Without a Retry-After it leaves the window,
+				// so the retry waits by the backoff, not for the window to pass; with one, the hold says
+				// when to go on, and the window keeps it (the slow-down stays as cautious as before).
+				slot.release(!refused || answer?.retryAfterMs !== undefined);
+				this.headers.answered(now, answer?.rateLimit, !refused);
+				if (refused) this.refused(slot.startedAt, sent, answer);
 			},
 		};
 	}
 
-	private refused(startedAt: number, retryAfterMs: number | undefined): void {
+	private refused(startedAt: number, sent: number, answer: Answer): void {
 		const now = this.options.clock.now();
-		this.adaptive?.refused(startedAt, now, this.configuredLimit(), this.window.count(now));
-		if (retryAfterMs !== undefined && this.adaptive) {
+		// With Exotel's headers, the 429's own headers already say when the account has room again.
+		if (!answer.rateLimit && !this.headers.present(now)) this.adaptive.refused(startedAt, now, this.configuredLimit(), sent);
+		if (answer.retryAfterMs !== undefined) {
 			// Exotel says when the account has room again: nobody in this process sends before
-			// then (at most a window), plus jitter so that processes do not come back in step.
+			// then, plus jitter so that processes do not come back in step. At most a window,
+			// and no longer than the asking execution waits itself: an execution that gives up
+			// on a long Retry-After does not hold the account for the others.
 			const { windowMs } = this.options;
 			const jitter = this.options.random() * SLOW_DOWN.jitterWindows * windowMs;
-			this.window.holdUntil(now + Math.min(retryAfterMs, windowMs) + jitter);
+			const hold = Math.min(answer.retryAfterMs, windowMs, answer.maxHoldMs ?? windowMs);
+			this.window.holdUntil(now + hold + jitter);
 		}
 	}
 }
@@ -127,15 +172,10 @@ export class AccountPacer {
  * remember (its last window has passed and no slow-down is on); until then a new execution
  * on the account takes up where the last one left off.
  */
-export class SharedPacing implements Pacing {
+export class AccountRegistry implements Pacing {
 	private readonly accounts = new Map<string, { pacer: AccountPacer; members: number }>();
 
 	constructor(private readonly options: PacerOptions) {}
-
-	/** Accounts with an entry (for tests). */
-	get size(): number {
-		return this.accounts.size;
-	}
 
 	join(account: string, requestsPerMinute: number): Lease {
 		this.sweep();
@@ -150,6 +190,7 @@ export class SharedPacing implements Pacing {
 		let left = false;
 		return {
 			acquire: lease.acquire,
+			limitFollowed: lease.limitFollowed,
 			leave: () => {
 				if (left) return;
 				left = true;
@@ -165,17 +206,5 @@ export class SharedPacing implements Pacing {
 		for (const [account, entry] of this.accounts) {
 			if (entry.members === 0 && entry.pacer.isIdle(now)) this.accounts.delete(account);
 		}
-	}
-}
-
-/**
- * One window per execution and no slow-down: the node's pacing before windows were shared per
- * account. Kept only so the benchmark (and a control test) can compare the two in one run.
- */
-export class PerExecutionPacing implements Pacing {
-	constructor(private readonly options: Omit<PacerOptions, 'adaptive'>) {}
-
-	join(_account: string, requestsPerMinute: number): Lease {
-		return new AccountPacer({ ...this.options, adaptive: false }).join(requestsPerMinute);
 	}
 }

@@ -1,5 +1,6 @@
-import { SlidingWindowLimiter, type Clock } from '../../../../nodes/ExotelUsers/helpers/pacing';
-import { FakeClock, settle } from '../../../support/clock';
+import type { Clock } from '../../../../../nodes/ExotelUsers/transport/pacing/clock';
+import { SlidingWindowLimiter } from '../../../../../nodes/ExotelUsers/transport/pacing/slidingWindow';
+import { FakeClock, settle } from '../../../../support/clock';
 
 /** A clock that moves only when someone sleeps, so the limiter's waits are exact. */
 function fakeClock(): Clock & { slept: number[] } {

@@ -32,6 +32,10 @@ export interface AttemptFailure {
 	retryAfter?: string;
 	/** A 2xx answer that is not Exotel's JSON envelope: something else answered. */
 	unexpected?: boolean;
+	/** A 2xx answer whose envelope reports a failure (`status` is then the envelope's code, if it gives one). */
+	envelopeFailed?: boolean;
+	/** A list answer with failed records: how many, of how many. */
+	records?: { failed: number; total: number };
 }
 
 /**
@@ -85,6 +89,20 @@ export function isRetryable(failure: AttemptFailure): boolean {
 /** Whether the failure leaves open if the request took effect: retryable, and not a 429 (a clear "not done"). */
 export function leavesOpen(failure: AttemptFailure): boolean {
 	return isRetryable(failure) && failure.status !== 429;
+}
+
+/** Network failures after which the request cannot have reached Exotel: no connection was made. */
+const NEVER_SENT = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'];
+
+/**
+ * Whether a final failure leaves open if the request was carried out: no answer or a timeout
+ * (after the connection was made), a 5xx, or a 2xx that was not Exotel's envelope. An answer
+ * from Exotel that says "not done" (a 4xx, in the HTTP status or the envelope) does not.
+ */
+export function outcomeUnknown(failure: AttemptFailure): boolean {
+	if (failure.unexpected) return true;
+	if (failure.status !== undefined) return failure.status >= 500;
+	return failure.networkCode === undefined || !NEVER_SENT.includes(failure.networkCode);
 }
 
 export function decideRetry(failure: AttemptFailure, context: RetryContext): RetryDecision {

@@ -1,0 +1,234 @@
+/**
+ * The trigger's poll() through n8n-core's PollContext and real request stack, against the
+ * sandbox. n8n keeps a poll's state in the workflow's static data and saves it as JSON; a
+ * JSON copy handed to the next poll is an n8n restart.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { randomBytes } from 'node:crypto';
+
+import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
+import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
+import { runPoll } from '../../../dev/harness/n8n';
+import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../dev/sandbox/server';
+import { ASHA, expectNoSecrets, TEST_WINDOW_MS } from '../../support/exotel';
+
+const secrets = { apiKey: `key-${randomBytes(4).toString('hex')}`, apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: `acct${randomBytes(3).toString('hex')}` };
+let sandbox: ExotelSandbox;
+let afterRequest: ((request: RecordedRequest) => void) | undefined;
+const MEI_LIN = 'c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0';
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ ...secrets, onRequest: (r) => afterRequest?.(r) });
+});
+afterAll(async () => await sandbox.stop());
+
+/** One n8n process: its node instance (and account window). */
+let trigger: ExotelUsersTrigger;
+let staticData: IDataObject;
+beforeEach(() => {
+	sandbox.reset();
+	afterRequest = undefined;
+	trigger = new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 });
+	staticData = {};
+});
+
+const EVERY_MINUTE = { item: [{ mode: 'everyMinute' }] };
+
+async function poll(parameters: INodeParameters = {}, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
+	const output = await runPoll({
+		nodeType: trigger,
+		credentialType: new ExotelUsersApi(),
+		credentials: { ...secrets, region: 'custom', baseUrl: sandbox.url },
+		parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: EVERY_MINUTE, ...parameters },
+		mode,
+		staticData,
+	});
+	const items: INodeExecutionData[] = output?.[0] ?? [];
+	expectNoSecrets(items, [secrets.apiToken, secrets.apiKey]);
+	return items.map((i) => i.json);
+}
+
+/** n8n restarts: the state as it was saved (JSON), a new node instance. */
+function restart() {
+	staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+	trigger = new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 });
+}
+
+const newcomer = (i = 0): User => structuredClone(manyUsers(i + 1)[i]);
+const add = (user: User) => sandbox.users.set(user.id, user);
+const events = (items: IDataObject[]) => items.map((i) => `${String(i.event)} ${String(i.user_id)}${i.device_id ? ` ${String(i.device_id)}` : ''}`);
+const listings = () => sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-1) === 'users');
+
+describe('Exotel Users Trigger', () => {
+	it('records the account on the first poll and fires nothing, then nothing while nothing changes', async () => {
+		expect(await poll()).toEqual([]);
+		expect(await poll()).toEqual([]);
+		expect(listings()[0].query).toMatchObject({ fields: 'devices', limit: '50', offset: '0' });
+	});
+
+	it('fires once for a user added, with the user, their devices and SIP username', async () => {
+		await poll();
+		const user = newcomer();
+		add(user);
+		const items = await poll();
+		expect(items).toEqual([
+			expect.objectContaining({
+				event: 'userAdded',
+				event_id: `userAdded:${user.id}`,
+				id: user.id,
+				user_id: user.id,
+				first_name: user.first_name,
+				email: user.email,
+				sip_username: user.devices[0].contact_uri.replace('sip:', ''),
+				devices: [expect.objectContaining({ id: user.devices[0].id, type: 'sip' })],
+			}),
+		]);
+		expect(items[0]).not.toHaveProperty('announced');
+		expect(await poll()).toEqual([]);
+	});
+
+	it('fires once for a user removed, with the user as last seen', async () => {
+		await poll();
+		sandbox.users.delete(ASHA.id);
+		const items = await poll();
+		expect(events(items)).toEqual([`userRemoved ${ASHA.id}`]);
+		expect(items[0]).toMatchObject({ first_name: 'Asha', email: 'asha.rao@example.com' });
+		expect(await poll()).toEqual([]);
+	});
+
+	it('fires for a SIP device added to a user who was there, not for a telephone device', async () => {
+		await poll();
+		const mei = sandbox.users.get(MEI_LIN)!;
+		mei.devices.push({ id: 901, name: 'Mei Lin softphone', contact_uri: 'sip:meilintan901', type: 'sip', available: false, verified: true, status: 'free' });
+		sandbox.users.get(ASHA.id)!.devices.push({ id: 902, name: 'desk', contact_uri: '+919800000009', type: 'tel', available: false, verified: false, status: 'free' });
+		expect(events(await poll())).toEqual([`sipDeviceAdded ${MEI_LIN} 901`]);
+	});
+
+	it('only the events chosen start the workflow', async () => {
+		await poll({ events: ['userRemoved'] });
+		add(newcomer());
+		sandbox.users.delete(ASHA.id);
+		expect(events(await poll({ events: ['userRemoved'] }))).toEqual([`userRemoved ${ASHA.id}`]);
+	});
+
+	it('with Only When a SIP Device Exists, waits for the new user’s SIP device and then fires once', async () => {
+		const options = { events: ['userAdded'], sipDeviceRequired: true };
+		await poll(options);
+		const user = newcomer();
+		const sip = user.devices.pop()!;
+		add(user);
+		expect(await poll(options)).toEqual([]);
+		user.devices.push(sip);
+		expect(events(await poll(options))).toEqual([`userAdded ${user.id}`]);
+		expect(await poll(options)).toEqual([]);
+	});
+
+	it('loses and repeats nothing across an n8n restart, including changes made while n8n was down', async () => {
+		await poll();
+		const first = newcomer(0);
+		add(first);
+		expect(events(await poll())).toEqual([`userAdded ${first.id}`]);
+		restart();
+		expect(await poll()).toEqual([]);
+		const second = newcomer(1);
+		add(second);
+		restart(); // down while the user was added
+		expect(events(await poll())).toEqual([`userAdded ${second.id}`]);
+		restart();
+		expect(await poll()).toEqual([]);
+	});
+
+	it('retries a poll answered 503, and the event arrives once', async () => {
+		await poll();
+		add(newcomer());
+		sandbox.faults.add({ kind: 'status', status: 503, route: 'GET users', times: 1 });
+		expect(events(await poll())).toHaveLength(1);
+		expect(listings().slice(-2).map((r) => r.status)).toEqual([503, 200]);
+		expect(await poll()).toEqual([]);
+	});
+
+	it('a poll that fails saves nothing: the next poll reports the change once', async () => {
+		await poll();
+		const saved = JSON.stringify(staticData);
+		const user = newcomer();
+		add(user);
+		sandbox.faults.add({ kind: 'status', status: 503, route: 'GET users', times: 6 });
+		const error = await poll().then(
+			() => undefined,
+			(e: unknown) => e as Error,
+		);
+		expect(error?.message).toMatch(/^Exotel answered 503/);
+		expectNoSecrets(error, [secrets.apiToken]);
+		expect(JSON.stringify(staticData)).toBe(saved);
+		expect(events(await poll())).toEqual([`userAdded ${user.id}`]);
+	});
+
+	it('reads ⌈users ÷ 50⌉ pages a poll: 237 users, 5 requests', async () => {
+		sandbox.options.users = seedUsers(237);
+		sandbox.reset();
+		await poll();
+		const before = sandbox.requests.length;
+		await poll();
+		const requests = sandbox.requests.slice(before);
+		expect(requests.map((r) => r.query.offset)).toEqual(['0', '50', '100', '150', '200']);
+		expect(requests.every((r) => r.query.limit === '50' && r.query.fields === 'devices')).toBe(true);
+		sandbox.options.users = undefined;
+	});
+
+	it('does not report a user skipped by a page shift as removed, and reports the one really removed once', async () => {
+		sandbox.options.users = seedUsers(60);
+		sandbox.reset();
+		await poll();
+		const ids = [...sandbox.users.keys()];
+		// Between the two pages, a user of the first page is deleted: everyone moves up one, and
+		// the user who was first on the second page is on neither.
+		afterRequest = (request) => {
+			if (request.method === 'GET' && request.query.offset === '0' && afterRequest) {
+				afterRequest = undefined;
+				sandbox.users.delete(ids[10]);
+			}
+		};
+		// This poll read the deleted user on the first page (still there then) and missed the next one.
+		expect(await poll()).toEqual([]);
+		const userLookups = () => sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-2) === 'users').map((r) => [r.segments.at(-1), r.status]);
+		expect(userLookups()).toEqual([[ids[50], 200]]);
+		expect(events(await poll())).toEqual([`userRemoved ${ids[10]}`]);
+		expect(userLookups()).toEqual([
+			[ids[50], 200],
+			[ids[10], 404],
+		]);
+		expect(await poll()).toEqual([]);
+		sandbox.options.users = undefined;
+	});
+
+	it('a test run in the editor returns the newest user and leaves the state alone', async () => {
+		const user = { ...newcomer(), date_created: '2030-01-01T00:00:00Z' };
+		add(user);
+		const items = await poll({}, 'manual');
+		expect(events(items)).toEqual([`userAdded ${user.id}`]);
+		expect(staticData).toEqual({});
+	});
+
+
+	it('starts a new baseline when the credential points at another account, instead of reporting every user removed and added', async () => {
+		await poll();
+		const otherSecrets = { apiKey: 'key-other', apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: 'acctother' };
+		const other = await startSandbox({ ...otherSecrets, users: [newcomer(5)] });
+		try {
+			const pollOther = async () =>
+				await runPoll({
+					nodeType: trigger,
+					credentialType: new ExotelUsersApi(),
+					credentials: { ...otherSecrets, region: 'custom', baseUrl: other.url },
+					parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: EVERY_MINUTE },
+					staticData,
+				});
+			expect(await pollOther()).toBeNull();
+			other.users.set(newcomer(6).id, newcomer(6));
+			expect((await pollOther())?.[0].map((i) => `${String(i.json.event)} ${String(i.json.user_id)}`)).toEqual([`userAdded ${newcomer(6).id}`]);
+		} finally {
+			await other.stop();
+		}
+	});
+});
+
