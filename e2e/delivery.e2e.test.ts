@@ -11,7 +11,9 @@
  *   2. Manual runs ("Execute workflow", REST) of the same three, with the same Rotation IDs
  *      (same employee, same ticket, same quarter): every person receives the same password
  *      again — never a second, different one — and it is still the one Exotel has.
- *   3. The README's claim: no password that was mailed is anywhere in n8n's user folder (its
+ *   3. A mail server outage during HR onboarding: the run fails after the change, the webhook
+ *      answers an error, the HR system sends the event again, the hire gets the password Exotel has.
+ *   4. The README's claim: no password that was mailed is anywhere in n8n's user folder (its
  *      SQLite database and write-ahead log included), its logs or its console output — while a
  *      control run with n8n's default settings (manual runs saved) is found by the same search.
  *
@@ -39,6 +41,8 @@ const HIRE = { employee_id: 'E-2041', first_name: 'Farah', last_name: 'Khan', em
 const TICKET = { ticket_id: 'T-1042', requester_email: ASHA.email! };
 /** A ticket run with n8n's default settings, to show the secret search below finds what a saved run keeps. */
 const CONTROL_TICKET = { ticket_id: 'T-CONTROL-7', requester_email: ASHA.email! };
+/** A second new hire, onboarded while the mail server is down. */
+const HIRE_DURING_OUTAGE = { employee_id: 'E-2042', first_name: 'Omar', last_name: 'Said', email: 'omar.said@example.com' };
 const ROTATION_PATH = 'e2e-quarterly-rotation';
 
 describe.each(CONFIGS)('n8n $target: the examples deliver every password by email and keep none', ({ target, port }) => {
@@ -56,6 +60,10 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 	let manual: Mail[] = [];
 	/** The control: one manual run of the ticket example with manual runs saved (n8n's default). */
 	let control: Mail | undefined;
+	/** The SIP devices of the account when the rotations ran (the outage below adds one). */
+	let rotated: ReturnType<typeof sipDevices> = [];
+	/** The HR system's two calls for the hire onboarded while the mail server refused mail: the first, and the one it sends again. */
+	const outage: { answers: Array<{ status: number; json: unknown }>; mails: Mail[]; changesBeforeResend: number } = { answers: [], mails: [], changesBeforeResend: 0 };
 	const answers: Record<string, { status: number; json: unknown }> = {};
 
 	/** Every SIP device of the account, with its user (what the rotation covers). */
@@ -114,8 +122,19 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 			await mailbox.waitFor(before + expected, 120_000);
 		}
 		manual = mailbox.messages().slice(production.length);
+		rotated = sipDevices();
 		await runManually(n8n, 'dlControlTicket');
 		control = (await mailbox.waitFor(production.length + manual.length + 1, 120_000)).at(-1);
+		// 4. The mail server down while a new hire is onboarded: Send Email's three tries are refused,
+		// the run fails after the password was set, the webhook answers an error, and the HR system
+		// sends the event again.
+		const before = mailbox.messages().length;
+		mailbox.refuseNext(3);
+		outage.answers.push(await post('exotel-new-hire', HIRE_DURING_OUTAGE));
+		const omar = () => [...sandbox.users.values()].find((u) => u.email === HIRE_DURING_OUTAGE.email);
+		outage.changesBeforeResend = sandbox.requests.filter((r) => r.method === 'PUT' && r.segments[4] === omar()?.id).length;
+		outage.answers.push(await post('exotel-new-hire', HIRE_DURING_OUTAGE));
+		outage.mails = (await mailbox.waitFor(before + 1, 60_000)).slice(before);
 		// n8n deletes an unsaved run right after its last node: give it a moment before stopping it.
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 		await n8n.stop();
@@ -155,7 +174,7 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 	it('rotates every SIP device and mails each agent (agents without an email: the IT desk) their login', () => {
 		expect(answers.rotation.status).toBe(200);
 		const rotationMails = production.slice(2);
-		const devices = sipDevices();
+		const devices = rotated;
 		expect(rotationMails).toHaveLength(devices.length);
 		const covered = rotationMails.map((mail) => {
 			const user = ownerOf(mail);
@@ -182,7 +201,7 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 			const [userId, deviceId] = key.split('/');
 			return sandbox.passwordOf(userId, deviceId) !== sandbox.fingerprint(mailedLogin(mail).password);
 		});
-		expect(last.size).toBe(sipDevices().length);
+		expect(last.size).toBe(rotated.length);
 		expect(wrong.map(([key]) => key)).toEqual([]);
 		// Per person and rotation (the mail's subject names it), one password only.
 		const byRotation = new Map<string, Set<string>>();
@@ -193,10 +212,28 @@ describe.each(CONFIGS)('n8n $target: the examples deliver every password by emai
 		expect([...byRotation.values()].filter((set) => set.size > 1)).toEqual([]);
 	});
 
+	it('recovers a mail server outage the HR way: an error answer, the event sent again, the same password delivered once', () => {
+		const omar = [...sandbox.users.values()].find((u) => u.email === HIRE_DURING_OUTAGE.email)!;
+		const sip = omar.devices.find((d) => d.type === 'sip')!;
+		// The first run set the password, could not mail it, and answered the HR system with an error.
+		expect(outage.changesBeforeResend).toBe(1);
+		// n8n 2.x answers 500; 1.x answers 200 with an empty body. Either way not the "done" answer,
+		// which is what the HR system must see before it stops sending the event (docs/recovery.md).
+		if (target === 'v2') expect(outage.answers[0].status).toBeGreaterThanOrEqual(500);
+		else expect(outage.answers[0]).toEqual({ status: 200, json: '' });
+		expect(outage.answers[0].json).not.toEqual({ employee_id: HIRE_DURING_OUTAGE.employee_id, status: 'done' });
+		// The event sent again: the same Rotation ID (the employee id), so the same password, set again and now mailed.
+		expect(outage.answers[1]).toEqual({ status: 200, json: { employee_id: HIRE_DURING_OUTAGE.employee_id, status: 'done' } });
+		expect(outage.mails.map((m) => m.to)).toEqual([[HIRE_DURING_OUTAGE.email]]);
+		expect(sandbox.passwordOf(omar.id, sip.id)).toBe(sandbox.fingerprint(mailedLogin(outage.mails[0]).password));
+		const puts = sandbox.requests.filter((r) => r.method === 'PUT' && r.segments[4] === omar.id);
+		expect(new Set(puts.map((r) => JSON.stringify(r.body))).size).toBe(1);
+	});
+
 	it('keeps no mailed password (production or manual run) and not the API token in n8n’s database, files, logs or output', () => {
 		const written = folder.everythingWritten();
 		expect(written).toMatch(/SQLite format 3/); // the database was read
-		const passwords = [...new Set([...production, ...manual].map((mail) => mailedLogin(mail).password))];
+		const passwords = [...new Set([...production, ...manual, ...outage.mails].map((mail) => mailedLogin(mail).password))];
 		expect(passwords.length).toBeGreaterThanOrEqual(sipDevices().length);
 		const found = passwords.filter((password) => written.includes(password));
 		expect({ searched: passwords.length, found: found.length }).toEqual({ searched: passwords.length, found: 0 });
