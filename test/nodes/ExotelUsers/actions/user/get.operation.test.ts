@@ -68,7 +68,7 @@ describe('User → Get', () => {
 
 	it('refuses an email that is not one, before any request', async () => {
 		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byEmail('asha.rao') } }));
-		expect(error.message).toBe('Invalid input: User (by email) (userId) is not an email address such as name@example.com');
+		expect(error.message).toBe('Invalid input: User (by email) is not an email address such as name@example.com');
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
 
