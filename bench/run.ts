@@ -32,6 +32,7 @@
  * For development (RESULTS.md is then not written):
  *   --only overhead,pacing,scale,package,sharing,requests   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
+ *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
  */
 import axios from 'axios';
@@ -76,6 +77,11 @@ const ONLY = (() => {
 const PACING_CONCURRENCY = (() => {
 	const at = process.argv.indexOf('--pacing-concurrency');
 	return at < 0 ? undefined : Number(process.argv[at + 1]);
+})();
+/** `--scenario text` keeps section 5's scenarios whose label contains it (for development). */
+const SCENARIO = (() => {
+	const at = process.argv.indexOf('--scenario');
+	return at < 0 ? undefined : process.argv[at + 1];
 })();
 const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
@@ -419,7 +425,8 @@ function sharingScenarios(): SharingScenario[] {
 		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true, headers: false },
 		{ label: 'headers off: two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
 	];
-	return SMOKE ? all.filter((s) => s.processes === 1) : all;
+	const chosen = SCENARIO === undefined ? all : all.filter((s) => s.label.includes(SCENARIO));
+	return SMOKE ? chosen.filter((s) => s.processes === 1) : chosen;
 }
 
 /** Accepted requests per fixed window of `windowMs` (aligned to the epoch), but the first and the last, ÷ L. */
@@ -829,7 +836,7 @@ async function main(): Promise<void> {
 	log(text);
 
 	const analysis = path.join(__dirname, 'ANALYSIS.md');
-	if (!SMOKE && !ONLY && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
+	if (!SMOKE && !ONLY && SCENARIO === undefined && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
 		const notes = existsSync(analysis) ? '\n' + readFileSync(analysis, 'utf8') : '';
 		writeFileSync(path.join(__dirname, 'RESULTS.md'), text + notes);
 		log(`Written to bench/RESULTS.md (${fmt(totalS, 0)} s).`);
