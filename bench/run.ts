@@ -30,7 +30,7 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package,sharing,requests   run some sections
+ *   --only overhead,pacing,scale,package,sharing,requests,rotation   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
  *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
@@ -61,6 +61,7 @@ import {
 	type Target,
 } from './lib';
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
+import { measureRotation, rotationSection, type RotationResult } from './rotation';
 import { measureRequestsPerReset, requestsSection, type RequestsResult } from './requests';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
 import type { FromShareChild } from './share-child';
@@ -83,7 +84,7 @@ const SCENARIO = (() => {
 	const at = process.argv.indexOf('--scenario');
 	return at < 0 ? undefined : process.argv[at + 1];
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests') => !ONLY || ONLY.has(section);
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -794,6 +795,7 @@ async function main(): Promise<void> {
 	let pacing: PacingResult | undefined;
 	let sharing: SharingResult[] | undefined;
 	let requests: RequestsResult | undefined;
+	let rotation: RotationResult | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
@@ -802,6 +804,8 @@ async function main(): Promise<void> {
 		if (wanted('scale')) scale = await measureScale(sandbox);
 		if (wanted('sharing')) sharing = await measureSharing(sandbox);
 		if (wanted('requests')) requests = await measureRequestsPerReset();
+		// 500 agents at 100 a (2 s) window: about 10 s; the smoke run 100 agents.
+		if (wanted('rotation')) rotation = await measureRotation(SMOKE ? 100 : 500, 100, 2000);
 	} finally {
 		await sandbox.stop();
 	}
@@ -829,6 +833,7 @@ async function main(): Promise<void> {
 		...(wanted('package') ? packageSection(pack) : []),
 		...(sharing ? sharingSection(sharing) : []),
 		...(requests ? requestsSection(requests) : []),
+		...(rotation ? rotationSection(rotation, verdict) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');
