@@ -30,8 +30,9 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package,sharing,requests   run some sections
+ *   --only overhead,pacing,scale,package,sharing,requests,rotation   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
+ *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
  */
 import axios from 'axios';
@@ -60,6 +61,7 @@ import {
 	type Target,
 } from './lib';
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
+import { measureRotation, rotationSection, type RotationResult } from './rotation';
 import { measureRequestsPerReset, requestsSection, type RequestsResult } from './requests';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
 import type { FromShareChild } from './share-child';
@@ -77,7 +79,12 @@ const PACING_CONCURRENCY = (() => {
 	const at = process.argv.indexOf('--pacing-concurrency');
 	return at < 0 ? undefined : Number(process.argv[at + 1]);
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests') => !ONLY || ONLY.has(section);
+/** `--scenario text` keeps section 5's scenarios whose label contains it (for development). */
+const SCENARIO = (() => {
+	const at = process.argv.indexOf('--scenario');
+	return at < 0 ? undefined : process.argv[at + 1];
+})();
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -419,7 +426,8 @@ function sharingScenarios(): SharingScenario[] {
 		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true, headers: false },
 		{ label: 'headers off: two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
 	];
-	return SMOKE ? all.filter((s) => s.processes === 1) : all;
+	const chosen = SCENARIO === undefined ? all : all.filter((s) => s.label.includes(SCENARIO));
+	return SMOKE ? chosen.filter((s) => s.processes === 1) : chosen;
 }
 
 /** Accepted requests per fixed window of `windowMs` (aligned to the epoch), but the first and the last, ÷ L. */
@@ -787,6 +795,7 @@ async function main(): Promise<void> {
 	let pacing: PacingResult | undefined;
 	let sharing: SharingResult[] | undefined;
 	let requests: RequestsResult | undefined;
+	let rotation: RotationResult | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
@@ -795,6 +804,8 @@ async function main(): Promise<void> {
 		if (wanted('scale')) scale = await measureScale(sandbox);
 		if (wanted('sharing')) sharing = await measureSharing(sandbox);
 		if (wanted('requests')) requests = await measureRequestsPerReset();
+		// 500 agents at 100 a (2 s) window: about 10 s; the smoke run 100 agents.
+		if (wanted('rotation')) rotation = await measureRotation(SMOKE ? 100 : 500, 100, 2000);
 	} finally {
 		await sandbox.stop();
 	}
@@ -822,6 +833,7 @@ async function main(): Promise<void> {
 		...(wanted('package') ? packageSection(pack) : []),
 		...(sharing ? sharingSection(sharing) : []),
 		...(requests ? requestsSection(requests) : []),
+		...(rotation ? rotationSection(rotation, verdict) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');
@@ -829,7 +841,7 @@ async function main(): Promise<void> {
 	log(text);
 
 	const analysis = path.join(__dirname, 'ANALYSIS.md');
-	if (!SMOKE && !ONLY && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
+	if (!SMOKE && !ONLY && SCENARIO === undefined && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
 		const notes = existsSync(analysis) ? '\n' + readFileSync(analysis, 'utf8') : '';
 		writeFileSync(path.join(__dirname, 'RESULTS.md'), text + notes);
 		log(`Written to bench/RESULTS.md (${fmt(totalS, 0)} s).`);

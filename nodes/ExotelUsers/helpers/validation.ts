@@ -13,7 +13,8 @@ export interface FieldProblem {
 }
 
 export function describeProblems(fields: FieldProblem[]): string {
-	return fields.map((f) => `${f.label} (${f.name}) ${f.problems.join('; ')}`).join('. ');
+	// The field as the editor shows it: the parameter's internal name means nothing to a builder.
+	return fields.map((f) => `${f.label} ${f.problems.join('; ')}`).join('. ');
 }
 
 /**

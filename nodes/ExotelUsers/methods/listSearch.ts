@@ -110,5 +110,15 @@ async function devicesOfChosenUser(context: ILoadOptionsFunctions, users: UserDi
 		if (!id.ok) throw new NodeOperationError(context.getNode(), `User ${id.problem}`, { description: 'Choose the user again, or give their email.' });
 		owner = await users.byId(0, id.id);
 	}
-	return { results: devicesOf(owner).map((device) => ({ name: deviceLabel(device, owner), value: String(device.id) })) };
+	let devices = devicesOf(owner);
+	// A password can be set on a SIP device only: the others are not offered for one.
+	if (context.getCurrentNodeParameter('operation') === 'updateSipPassword') {
+		devices = devices.filter((device) => device.type === 'sip');
+		if (devices.length === 0) {
+			throw new NodeOperationError(context.getNode(), `${userLabel(owner)} has no SIP device`, {
+				description: 'A SIP password needs a SIP device. Exotel creates one with the user when the account has VoIP enabled.',
+			});
+		}
+	}
+	return { results: devices.map((device) => ({ name: deviceLabel(device, owner), value: String(device.id) })) };
 }

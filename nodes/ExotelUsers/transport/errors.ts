@@ -81,7 +81,7 @@ const STATUS_TEXT: Record<number, string> = {
  * class. Codes only one operation meets have their hint in that operation (ErrorHints.codes).
  */
 const CODE_HINTS: Record<string, string> = {
-	'10801': 'No user with this ID exists in this account. Check the user ID, and that the credential’s region is the account’s region.',
+	'10801': 'No user with this ID exists in this account. Check the user ID (or find the user By Email or From List), and that the credential’s region is the account’s region.',
 	'10814': 'The account’s KYC is incomplete. Complete it in the Exotel dashboard, then run again.',
 	'10815': 'Trial accounts cannot do this. Upgrade the account or contact Exotel support.',
 };

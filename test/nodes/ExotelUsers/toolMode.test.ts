@@ -119,7 +119,7 @@ describe('as an AI Agent tool', () => {
 			items: [{ json: { User: 'asha.rao@example.com', Device: '', New_SIP_Password: weak } }],
 		});
 		expect(output[0].json.error).toBe(
-			'Invalid input: New SIP Password (password) breaks Exotel’s password policy: uses 2 of the 4 character classes (lower case, digits), needs 3 of: lower case, upper case, digits, special characters',
+			'Invalid input: New SIP Password breaks Exotel’s password policy: uses 2 of the 4 character classes (lower case, digits), needs 3 of: lower case, upper case, digits, special characters',
 		);
 		expect(bed.sandbox.requests).toHaveLength(0);
 		expectNoSecrets(output, [weak]);

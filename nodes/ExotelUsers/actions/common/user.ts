@@ -38,7 +38,7 @@ export const userLocator: INodeProperties = {
 			name: 'id',
 			type: 'string',
 			placeholder: 'e.g. a3f1c2d4e5b60718293a4b5c6d7e8f90',
-			hint: 'The user_id, as returned by Get or Get Many. An email address here is looked up as with By Email.',
+			hint: 'The user_id, as Get or Get Many return it — or Create, in response.data.id, e.g. {{ $json.response.data.id }}. An email address here is looked up as with By Email.',
 		},
 		{
 			displayName: 'By Email',
@@ -70,6 +70,11 @@ export function readUser(context: IExecuteFunctions, itemIndex: number, input: I
 		const label = locator.mode === 'email' ? 'User (by email)' : 'User';
 		input.check('userId', label, email ? emailProblems(email) : ['is empty']);
 		return { by: 'email', email };
+	}
+	// A name typed where an id belongs would only come back as Exotel's "no such user".
+	if (typeof value === 'string' && /^[\p{L}.'-]+( [\p{L}.'-]+)+$/u.test(value)) {
+		input.check('userId', 'User', [`"${value}" looks like a name, not a user ID: choose By Email, or From List to search by name`]);
+		return { by: 'id', id: '' };
 	}
 	return { by: 'id', id: input.id('userId', 'User', locator.value) };
 }

@@ -129,8 +129,8 @@ describe('Device → From List (searchDevices)', () => {
 	const devices = async (parameters: Record<string, unknown>) =>
 		await bed.node.methods.listSearch.searchDevices.call(loadOptionsContext(bed.credentials(), { operation: 'updateSipPassword', ...parameters } as never, bed.node));
 
-	it('lists the chosen user’s devices with name, type, contact and whether on, and their owner', async () => {
-		const answer = await devices({ userId: byId(ASHA.id) });
+	it('lists the chosen user’s devices with name, type, contact and whether on, and their owner (Device → Update)', async () => {
+		const answer = await devices({ resource: 'device', operation: 'update', userId: byId(ASHA.id) });
 		expect(answer.results).toEqual([
 			{ name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)', value: '101' },
 			{ name: 'Asha mobile (Telephone, +919876543210) · Asha Rao (asha.rao@example.com)', value: '102' },
@@ -139,8 +139,15 @@ describe('Device → From List (searchDevices)', () => {
 	});
 
 	it('finds a user given by email in other capitals', async () => {
-		const answer = await devices({ userId: byEmail('ASHA.RAO@example.com') });
+		const answer = await devices({ operation: 'update', userId: byEmail('ASHA.RAO@example.com') });
 		expect(answer.results.map((r) => r.value)).toEqual(['101', '102']);
+	});
+
+	it('offers only SIP devices for a SIP password, and says when the user has none', async () => {
+		const answer = await devices({ userId: byId(ASHA.id) });
+		expect(answer.results).toEqual([{ name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)', value: '101' }]);
+		const none = await failure(devices({ userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0') }));
+		expect(none.message).toBe('Mei Lin Tan has no SIP device');
 	});
 
 	it('asks for the user first, and explains that an expression cannot be listed', async () => {

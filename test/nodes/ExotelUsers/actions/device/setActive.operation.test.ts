@@ -107,7 +107,7 @@ describe('Device → Set Active Device', () => {
 
 	it('names an empty Device before any request', async () => {
 		const error = await failure(setActive({ __rl: true, mode: 'list', value: '' }));
-		expect(error.message).toContain('Device (deviceId) is empty');
+		expect(error.message).toContain('Device is empty');
 		expect(bed.sandbox.requests).toEqual([]);
 	});
 

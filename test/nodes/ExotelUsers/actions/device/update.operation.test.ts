@@ -56,9 +56,9 @@ describe('Device → Update', () => {
 
 	it('refuses a number that is not E.164, and an empty update, before any request', async () => {
 		expect((await failure(update(ASHA.tel, { contactUri: '98000' }))).message).toContain(
-			'Phone Number (contactUri) must be a phone number in E.164 format',
+			'Phone Number must be a phone number in E.164 format',
 		);
-		expect((await failure(update(ASHA.tel, {}))).message).toContain('Update Fields (updateFields) is empty');
+		expect((await failure(update(ASHA.tel, {}))).message).toContain('Update Fields is empty');
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
 

@@ -1,5 +1,6 @@
 import { manyUsers, seedUsers } from '../../../../../dev/sandbox/server';
 import { ASHA, byEmail, byId, failure, fromList, startTestbed, useTestbed } from '../../../../support/exotel';
+import { userLocator } from '../../../../../nodes/ExotelUsers/actions/common/user';
 
 const bed = useTestbed();
 
@@ -68,7 +69,7 @@ describe('User → Get', () => {
 
 	it('refuses an email that is not one, before any request', async () => {
 		const error = await failure(bed.run({ parameters: { operation: 'get', userId: byEmail('asha.rao') } }));
-		expect(error.message).toBe('Invalid input: User (by email) (userId) is not an email address such as name@example.com');
+		expect(error.message).toBe('Invalid input: User (by email) is not an email address such as name@example.com');
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
 
@@ -87,5 +88,18 @@ describe('User → Get', () => {
 		} finally {
 			await twins.sandbox.stop();
 		}
+	});
+});
+
+describe('a name typed where the user ID belongs', () => {
+	it('is refused before sending, suggesting By Email or From List', async () => {
+		const error = await failure(bed.run({ parameters: { resource: 'user', operation: 'get', userId: byId('Asha Rao') } }));
+		expect(error.message).toBe('Invalid input: User "Asha Rao" looks like a name, not a user ID: choose By Email, or From List to search by name');
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('says where Create puts the new user’s ID, under By ID', () => {
+		const byIdMode = userLocator.modes?.find((m) => m.name === 'id');
+		expect(byIdMode?.hint).toMatch(/Create, in response\.data\.id, e\.g\. \{\{ \$json\.response\.data\.id \}\}/);
 	});
 });

@@ -82,8 +82,8 @@ describe('User → Get Many', () => {
 			bed.run({ parameters: { operation: 'getAll', returnAll: true, filters: { emails: 'asha', contactUris: '98765' } } }),
 		);
 		expect(error.message).toBe(
-			'Invalid input: Emails (emails) "asha" is not an email address such as name@example.com. ' +
-				'Device Contact URIs (contactUris) "98765" must be an E.164 number (e.g. +919876543210) or a sip: URI',
+			'Invalid input: Emails "asha" is not an email address such as name@example.com. ' +
+				'Device Contact URIs "98765" must be an E.164 number (e.g. +919876543210) or a sip: URI',
 		);
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});

@@ -59,7 +59,7 @@ describe('Rotate SIP Passwords', () => {
 
 	it('refuses an empty or malformed Users list before any request, naming the field', async () => {
 		const { error } = await captureOutput(() => bed.run({ parameters: rotate({ scope: 'users', users: 'asha@, ../x' }) }));
-		expect((error as Error).message).toMatch(/^Invalid input: Users \(users\) "asha@" .*; "\.\.\/x" contains/);
+		expect((error as Error).message).toMatch(/^Invalid input: Users "asha@" .*; "\.\.\/x" contains/);
 		expect(bed.sandbox.requests).toHaveLength(0);
 	});
 });

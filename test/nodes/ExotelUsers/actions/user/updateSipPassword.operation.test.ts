@@ -111,7 +111,7 @@ describe('Update SIP Password', () => {
 			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(ASHA.id), deviceId: '101', password } }));
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect(error.message).toBe(
-				'Invalid input: New SIP Password (password) breaks Exotel’s password policy: 7 characters, needs at least 8; ' +
+				'Invalid input: New SIP Password breaks Exotel’s password policy: 7 characters, needs at least 8; ' +
 					'uses 2 of the 4 character classes (lower case, digits), needs 3 of: lower case, upper case, digits, special characters',
 			);
 			expect(error.description).toMatch(/Nothing was sent to Exotel/);
@@ -126,17 +126,17 @@ describe('Update SIP Password', () => {
 			);
 			// The node's own rule, not Exotel's: named as the node's.
 			expect(error.message).toBe(
-				'Invalid input: New SIP Password (password) breaks this node’s own rule: ends with white space (likely a copy-paste accident)',
+				'Invalid input: New SIP Password breaks this node’s own rule: ends with white space (likely a copy-paste accident)',
 			);
 			expect(bed.sandbox.requests).toHaveLength(0);
 		});
 
 		it.each([
-			['User', 'userId', { userId: byId(''), deviceId: '101' }, 'User (userId) is empty'],
-			['User', 'userId', { userId: byId('../../users'), deviceId: '101' }, 'User (userId) contains "/", ".."'],
-			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101?x=1' }, 'Device (deviceId) contains "?"'],
-			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '10%2F1' }, 'Device (deviceId) contains "%"'],
-			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101\r\nX: y' }, 'Device (deviceId) contains a control character'],
+			['User', 'userId', { userId: byId(''), deviceId: '101' }, 'User is empty'],
+			['User', 'userId', { userId: byId('../../users'), deviceId: '101' }, 'User contains "/", ".."'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101?x=1' }, 'Device contains "?"'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '10%2F1' }, 'Device contains "%"'],
+			['Device', 'deviceId', { userId: byId(ASHA.id), deviceId: '101\r\nX: y' }, 'Device contains a control character'],
 		])('refuses a bad %s (%s) and sends nothing', async (_label, _name, ids, expected) => {
 			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', ...ids, password: newPassword() } }));
 			expect(error.message).toContain(expected);
@@ -146,7 +146,7 @@ describe('Update SIP Password', () => {
 		it('reports every bad field of the item at once', async () => {
 			const error = await failure(bed.run({ parameters: { passwordMode: 'manual', userId: byId(' '), deviceId: 'a/b', password: 'short' } }));
 			expect(error.message).toMatch(
-				/^Invalid input: User \(userId\) is empty\. Device \(deviceId\) contains "\/".*\. New SIP Password \(password\) breaks/,
+				/^Invalid input: User is empty\. Device contains "\/".*\. New SIP Password breaks/,
 			);
 		});
 
@@ -286,7 +286,7 @@ describe('Update SIP Password', () => {
 			items[1].json = { user: ASHA.id, device: ASHA.sip, pw: 'tooshort' };
 			const output = await bed.run({ items, parameters, continueOnFail: true });
 			expect(output.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-			expect(output[1].json).toEqual({ error: expect.stringMatching(/^Invalid input: New SIP Password \(password\) breaks/) });
+			expect(output[1].json).toEqual({ error: expect.stringMatching(/^Invalid input: New SIP Password breaks/) });
 			expect(bed.sandbox.requests).toHaveLength(2);
 		});
 
