@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Delivery that is real: the three examples, imported as they ship (node version 2, Send Email
  * at the end), in a real n8n (2.41.1 on Node 24 and 1.123.81 on Node 20) against the Exotel

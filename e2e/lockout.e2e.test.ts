@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The lock-out suite's end-to-end rows: a 200-agent quarterly rotation (examples/
  * quarterly-rotation.json as shipped, its schedule swapped for a production webhook so the test

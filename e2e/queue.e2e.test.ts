@@ -34,6 +34,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { smtpCredential } from '../dev/n8n/examples';
 import { packPackage, ROOT } from '../dev/n8n/n8n';
 import { QueueCluster, type ExecutionRecord } from '../dev/queue/cluster';
 import { startPasswordTap, type PasswordTap } from '../dev/queue/passwordTap';
@@ -41,6 +42,7 @@ import { envPasswordWorkflow, example, rotationWorkflow } from '../dev/queue/wor
 import { startPostgres, type Postgres } from '../dev/services/postgres';
 import { startRedis, type Redis } from '../dev/services/redis';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
+import { smtpCredentialData, startMailbox, type Mailbox } from '../dev/smtp/mailbox';
 
 const run = promisify(execFile);
 
@@ -85,6 +87,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	let postgres: Postgres | undefined;
 	let redis: Redis | undefined;
 	let sandbox: ExotelSandbox | undefined;
+	let mailbox: Mailbox | undefined;
 	let bulk: ExotelSandbox | undefined;
 	let examplesTap: PasswordTap | undefined;
 	let bulkTap: PasswordTap | undefined;
@@ -143,6 +146,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 		note(`PostgreSQL ${postgres.version} on 127.0.0.1:${postgres.port}, Redis on 127.0.0.1:${redis.port}`);
 		sandbox = await startSandbox({ ...examplesAccount, users: seedUsers() });
+		mailbox = await startMailbox();
 		bulk = await startSandbox({ ...bulkAccount, users: BULK_USERS, rateLimit: { limit: ACCOUNT_LIMIT, windowMs: 60_000, headers: false } });
 		headersSandbox = await startSandbox({ ...headersAccount, users: HEADERS_USERS, rateLimit: { limit: HEADERS_LIMIT, windowMs: 60_000 } });
 		headersTap = await startPasswordTap(headersSandbox.url);
@@ -162,6 +166,8 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 				{ ...EXAMPLES_CREDENTIAL, type: 'exotelUsersApi', data: { ...examplesAccount, region: 'custom', baseUrl: examplesTap.url } },
 				{ ...BULK_CREDENTIAL, type: 'exotelUsersApi', data: { ...bulkAccount, region: 'custom', baseUrl: bulkTap.url } },
 				{ ...HEADERS_CREDENTIAL, type: 'exotelUsersApi', data: { ...headersAccount, region: 'custom', baseUrl: headersTap.url } },
+				// The examples deliver by email: their Send Email nodes' SMTP credential, at a local mailbox.
+				...smtpCredential(smtpCredentialData(mailbox)),
 			],
 			workflows: [
 				example('hr-onboarding.json', EXAMPLES_CREDENTIAL),
@@ -182,7 +188,7 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	afterAll(async () => {
 		if (monitor) clearInterval(monitor);
 		await sampling;
-		const stops = [cluster?.stop(), examplesTap?.stop(), bulkTap?.stop(), headersTap?.stop(), sandbox?.stop(), bulk?.stop(), headersSandbox?.stop()];
+		const stops = [cluster?.stop(), mailbox?.close(), examplesTap?.stop(), bulkTap?.stop(), headersTap?.stop(), sandbox?.stop(), bulk?.stop(), headersSandbox?.stop()];
 		await Promise.allSettled(stops);
 		await Promise.allSettled([postgres?.stop(), redis?.stop()]);
 		pack?.remove();
@@ -191,8 +197,10 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	}, 120_000);
 
 	it('a. runs the HR onboarding and ticket examples from their production webhooks on a worker, and a password from the workers’ environment', async () => {
-		const hire = await post('exotel-new-hire', { first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' });
-		expect(hire.status).toBe(200); // the example answers at once; the run goes on in a worker
+		const hire = await post('exotel-new-hire', { employee_id: 'E-2041', first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' });
+		// The example answers once the worker has mailed the new hire their login.
+		expect(hire.status).toBe(200);
+		expect(hire.json).toEqual({ employee_id: 'E-2041', status: 'done' });
 		const ticket = await post('exotel-reset-softphone', { ticket_id: 'T-1042', requester_email: ASHA.email });
 		expect(ticket.status).toBe(200);
 		expect(ticket.json).toEqual({ ticket_id: 'T-1042', status: 'done', message: 'A new softphone password was sent to you privately.' });
@@ -222,6 +230,10 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		);
 		expect(sandbox!.passwordOf(VIKRAM.id, '201')).toBe(sandbox!.fingerprint(ENV_PASSWORD));
 		for (const answer of [hire.text, ticket.text, fromEnv.text]) for (const password of sent) expect(answer).not.toContain(password);
+		// Delivered: the hire and the ticket's requester each got the password Exotel holds.
+		const mailed = (address: string) => mailbox!.to(address).map((m) => m.text);
+		expect(mailed('farah.khan@example.com').some((text) => sent.some((p) => text.includes(p) && sandbox!.fingerprint(p) === sandbox!.passwordOf(farah!.id, farahSip.id)))).toBe(true);
+		expect(mailed(ASHA.email!).some((text) => sent.some((p) => text.includes(p) && sandbox!.fingerprint(p) === sandbox!.passwordOf(ASHA.id, '101')))).toBe(true);
 	}, 120_000);
 
 	it(`b. three bulk rotations at once on one account limited to ${ACCOUNT_LIMIT}/min: one output and one password change per user, nothing lost`, async () => {

@@ -39,12 +39,18 @@ function exotel(name: string, credential: { id: string; name: string }, paramete
 	});
 }
 
-/** An example from examples/ as a user imports it (webhook trigger and all), with the given credential. */
+/**
+ * An example from examples/ as a user imports it (webhook trigger and all), with the given
+ * Exotel credential; other credentials (the Send Email node's SMTP) stay as the example names them.
+ */
 export function example(file: string, credential: { id: string; name: string }): WorkflowImport {
 	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as WorkflowImport;
 	return {
 		...workflow,
-		nodes: workflow.nodes.map((n) => (n.credentials ? { ...n, credentials: { exotelUsersApi: credential } } : n)),
+		nodes: workflow.nodes.map((n) => {
+			const credentials = n.credentials as Record<string, unknown> | undefined;
+			return credentials && 'exotelUsersApi' in credentials ? { ...n, credentials: { ...credentials, exotelUsersApi: credential } } : n;
+		}),
 	};
 }
 
