@@ -36,7 +36,8 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
 export function agentFields(agent: Agent): IDataObject {
 	const user = agent.user ?? {};
 	const device = agent.device ?? {};
-	const fields: IDataObject = { user_id: agent.userId, device_id: agent.deviceId, device_type: 'sip' };
+	// A password is set on a SIP device only; other operations pass the device they acted on.
+	const fields: IDataObject = { user_id: agent.userId, device_id: agent.deviceId, device_type: text(device.type) ?? 'sip' };
 	for (const name of ['first_name', 'last_name', 'email'] as const) {
 		const value = text(user[name]);
 		if (value !== undefined) fields[name] = value;
@@ -45,7 +46,7 @@ export function agentFields(agent: Agent): IDataObject {
 	if (contactUri !== undefined) {
 		fields.contact_uri = contactUri;
 		// What the agent types into the softphone: the URI without its scheme.
-		fields.sip_username = contactUri.replace(/^sips?:/i, '');
+		if (/^sips?:/i.test(contactUri)) fields.sip_username = contactUri.replace(/^sips?:/i, '');
 	}
 	return fields;
 }

@@ -9,6 +9,7 @@ import { exotelErrorData } from '../../transport/errors';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
 import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
+import { agentFields } from '../common/passwordWrite';
 
 /**
  * Set Active Device: make one device the user's device that takes calls. Exotel allows one
@@ -83,8 +84,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 
 	const after = devicesAfterSwitch(devices, changed);
 	return {
-		user_id: userId,
-		device_id: String(plan.target.id),
+		// Whose device, in the words the next node needs (name, email, SIP username).
+		...agentFields({ userId, deviceId: String(plan.target.id), user, device: plan.target }),
 		device_type: String(plan.target.type ?? ''),
 		changed: changed.length > 0,
 		turned_off: plan.turnOff.map((d) => String(d.id)),

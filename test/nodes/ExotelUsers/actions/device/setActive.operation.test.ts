@@ -41,11 +41,15 @@ describe('Device → Set Active Device', () => {
 			],
 		});
 		expect(output[0].pairedItem).toEqual({ item: 0 });
+		// Whose device, for the next node: a telephone has no SIP username.
+		expect(output[0].json).toMatchObject({ first_name: 'Asha', last_name: 'Rao', email: 'asha.rao@example.com', contact_uri: '+919876543210' });
+		expect(output[0].json).not.toHaveProperty('sip_username');
 	});
 
 	it('switches back the same way', async () => {
 		await setActive(ASHA.tel);
 		const output = await setActive(ASHA.sip);
+		expect(output[0].json).toMatchObject({ first_name: 'Asha', sip_username: 'asharao101' });
 		expect(writes().slice(2)).toEqual([
 			['102', false],
 			['101', true],
