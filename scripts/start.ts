@@ -75,6 +75,22 @@ async function installRuntime(): Promise<void> {
 	if (code !== 0) throw new Error(`installing the n8n runtime failed (exit ${code}); see the messages above`);
 }
 
+/** Says who got a mail, as it arrives; the text (with a password) stays in the mailbox. */
+function announceMail(mailbox: SandboxN8n['mailbox']): void {
+	let seen = 0;
+	const next = (): void => {
+		void mailbox.waitFor(seen + 1, 24 * 3600_000).then(
+			(mails) => {
+				for (const mail of mails.slice(seen)) console.log(`[mailbox] to ${mail.to.join(', ')}: "${mail.subject}"`);
+				seen = mails.length;
+				next();
+			},
+			() => undefined,
+		);
+	};
+	next();
+}
+
 function banner(setup: SandboxN8n): string {
 	const { editorUrl, sandbox } = setup;
 	const n8nLocal = editorUrl;
@@ -100,10 +116,12 @@ function banner(setup: SandboxN8n): string {
 		...examples,
 		'            The webhook ones: click "Execute workflow", then send the trigger, e.g.',
 		`            curl -X POST ${n8nLocal}/webhook-test/exotel-new-hire -H 'content-type: application/json' \\`,
-		`                 -d '{"first_name":"Farah","last_name":"Khan","email":"farah.khan@example.com"}'`,
+		`                 -d '{"employee_id":"E-2041","first_name":"Farah","last_name":"Khan","email":"farah.khan@example.com"}'`,
 		`            curl -X POST ${n8nLocal}/webhook-test/exotel-reset-softphone -H 'content-type: application/json' \\`,
 		`                 -d '{"ticket_id":"T-1042","requester_email":"asha.rao@example.com"}'`,
 		` Sandbox:   ${sandbox.url} (Exotel's Users API; users ${users}; state resets at each start)`,
+		` Mailbox:   SMTP on ${setup.mailbox.host}:${setup.mailbox.port}: the examples' Send Email nodes deliver here (credential`,
+		'            "SMTP (your mail server)"); each mail is announced below by recipient and subject, never its text.',
 		` Folder:    ${setup.folder.folder} (kept between runs; the credential and these workflows are`,
 		'            re-imported at each start; n8n\'s log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)',
 		'',
@@ -226,6 +244,7 @@ async function main(): Promise<void> {
 		if (!stopping) void shutdown(`n8n exited on its own (code ${code}); see its output above`, 1);
 	});
 	console.log(banner(setup));
+	announceMail(setup.mailbox);
 	say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

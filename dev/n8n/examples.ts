@@ -32,7 +32,10 @@ export const EXAMPLE_IDS = {
 /** An example from examples/, as stored, its Exotel nodes typed for the node as n8n loads it. */
 export function loadExample(file: string, nodeType = PACKAGE_NODE_TYPE): Workflow {
 	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Workflow;
-	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type === PACKAGE_NODE_TYPE ? { ...node, type: nodeType } : node)) };
+	// The package's prefix (n8n-nodes-exotel-users.) becomes the load's (CUSTOM. for N8N_CUSTOM_EXTENSIONS), for the trigger too.
+	const from = PACKAGE_NODE_TYPE.slice(0, PACKAGE_NODE_TYPE.lastIndexOf('.') + 1);
+	const to = nodeType.slice(0, nodeType.lastIndexOf('.') + 1);
+	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type.startsWith(from) ? { ...node, type: to + node.type.slice(from.length) } : node)) };
 }
 
 /**

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../sandbox/server';
-import { loadExample } from './examples';
+import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
+import { loadExample, smtpCredential } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -32,7 +33,7 @@ export const TRY_IT = {
 	exotelNode: 'Update SIP password',
 };
 
-export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json'];
+export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json', 'coworker-added.json'];
 
 /** "Exotel: try it": Manual Trigger → Exotel Update SIP Password (generated) for Asha Rao's SIP device. */
 export function tryItWorkflow(): Workflow {
@@ -129,7 +130,9 @@ export interface SandboxN8n {
 	folder: N8nFolder;
 	n8n: RunningN8n;
 	workflows: Array<{ id: string; name: string }>;
-	/** Stops n8n (its process group) and the sandbox. */
+	/** The local mailbox the examples' Send Email nodes deliver to (their SMTP credential points here). */
+	mailbox: Mailbox;
+	/** Stops n8n (its process group), the mailbox and the sandbox. */
 	stop: () => Promise<void>;
 }
 
@@ -238,6 +241,8 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 
 	const sandbox = await startExotelSandbox(options.sandboxPort ?? DEFAULT_SANDBOX_PORT, options.onSandboxRequest, options.users);
 	log(`Exotel sandbox listening on ${sandbox.url}`);
+	const mailbox = await startMailbox();
+	log(`Local mailbox (SMTP) listening on ${mailbox.host}:${mailbox.port}`);
 	let n8n: RunningN8n | undefined;
 	let child: ChildProcess | undefined;
 	const stop = async () => {
@@ -250,6 +255,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			}
 		}
 		rmSync(join(folderPath, PID_FILE), { force: true });
+		await mailbox.close();
 		await sandbox.stop();
 	};
 	try {
@@ -259,7 +265,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
 		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
 		log(`Importing the credential "${CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
-		await folder.importCredentials(sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url));
+		await folder.importCredentials([...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url), ...smtpCredential(smtpCredentialData(mailbox))]);
 		await folder.importWorkflows(workflows);
 		log(`Starting n8n on port ${port} …`);
 		n8n = await startN8n(folder, port, {
@@ -276,6 +282,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			folder,
 			n8n,
 			workflows: workflows.map(({ id, name }) => ({ id, name })),
+			mailbox,
 			stop,
 		};
 	} catch (error) {
