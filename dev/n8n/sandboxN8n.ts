@@ -56,14 +56,16 @@ export function tryItWorkflow(): Workflow {
 				id: 'a1b2c3d4-0000-4000-8000-000000000002',
 				name: TRY_IT.exotelNode,
 				type: NODE_TYPE,
-				typeVersion: 1,
+				// What a node added today is: version 2 (Device a picker, a Rotation ID).
+				typeVersion: 2,
 				position: [260, 0],
 				parameters: {
 					resource: 'user',
 					operation: 'updateSipPassword',
 					userId: { __rl: true, mode: 'id', value: TRY_IT.userId },
-					deviceId: TRY_IT.deviceId,
+					deviceId: { __rl: true, mode: 'id', value: String(TRY_IT.deviceId) },
 					passwordMode: 'generate',
+					rotationId: '',
 				},
 				credentials: { exotelUsersApi: CREDENTIAL },
 			},
