@@ -215,6 +215,7 @@ async function batch(variant: Variant, target: Target, n: number, concurrency: n
 			credentials: credentialsFor(target),
 			items,
 			parameters: resetParameters(target, { concurrency }),
+			continueOnFail: true,
 		});
 		const bad = badOutputs(output, n);
 		if (bad) failures.push(bad);
@@ -335,6 +336,7 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 		credentials: credentialsFor(target),
 		items: itemsFor(requests),
 		parameters: resetParameters(target, { concurrency, requestsPerMinute: perWindow }),
+		continueOnFail: true,
 	});
 	const elapsedMs = performance.now() - t0;
 	const bad = badOutputs(output, requests);

@@ -11,8 +11,8 @@
  *        time and status), then forgets them and every rule: the next batch starts alike
  *   ← { type: 'stop' } or the parent going away            closes the server and exits
  */
-import { startSandbox } from '../dev/sandbox/server';
-import { BENCH_CREDENTIALS } from './lib';
+import { seedUsers, startSandbox } from '../dev/sandbox/server';
+import { BENCH_CREDENTIALS, BENCH_DEVICES } from './lib';
 
 export type ToSandbox = { type: 'drain'; arrivals?: boolean } | { type: 'rate-limit'; limit: number; windowMs: number; headers: boolean } | { type: 'stop' };
 export type FromSandbox =
@@ -22,7 +22,11 @@ export type FromSandbox =
 
 async function main(): Promise<void> {
 	const send = (message: FromSandbox) => process.send?.(message);
-	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS });
+	// The bench's user: Asha with BENCH_DEVICES SIP devices (ids 1…), one per item of a run.
+	const [asha, ...others] = seedUsers();
+	const sip = asha.devices.find((d) => d.type === 'sip')!;
+	const devices = Array.from({ length: BENCH_DEVICES }, (_, i) => ({ ...sip, id: i + 1, name: `Bench softphone ${i + 1}`, contact_uri: `sip:bench${i + 1}` }));
+	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users: [{ ...asha, devices }, ...others] });
 	const user = [...sandbox.users.values()].find((u) => u.devices.some((d) => d.type === 'sip'));
 	const device = user?.devices.find((d) => d.type === 'sip');
 	if (!user || !device) throw new Error('sandbox: no seeded user with a SIP device');

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
 			credentials: credentialsFor(job.target),
 			items,
 			parameters: resetParameters(job.target, { concurrency: job.concurrency }),
+			continueOnFail: true,
 		});
 
 	let problem = badOutputs(await run(itemsFor(job.warmupItems)), job.warmupItems);
