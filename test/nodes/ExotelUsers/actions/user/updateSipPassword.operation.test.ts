@@ -60,6 +60,7 @@ describe('Update SIP Password', () => {
 					email: 'asha.rao@example.com',
 					contact_uri: 'sip:asharao101',
 					sip_username: 'asharao101',
+					password_set: true,
 				},
 				pairedItem: { item: 0 },
 			},
@@ -422,9 +423,12 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 	});
 });
 
+/** The examples' settings: no execution saved, so no hint about passwords in the history. */
+const SAVES_NOTHING = { saveManualExecutions: false, saveDataSuccessExecution: 'none', saveDataErrorExecution: 'none', saveExecutionProgress: false } as const;
+
 describe('a device picked from the list while User is an expression', () => {
 	it('says under the output that every item uses that one device', async () => {
-		const { ctx } = buildExecuteContext({
+		const { ctx, workflow } = buildExecuteContext({
 			nodeType: bed.node,
 			credentialType: new ExotelUsersApi(),
 			credentials: bed.credentials(),
@@ -437,6 +441,7 @@ describe('a device picked from the list while User is an expression', () => {
 				passwordMode: 'generate',
 			},
 		});
+		workflow.settings = SAVES_NOTHING;
 		await bed.node.execute.call(ctx);
 		expect(ctx.hints.map((h) => [h.type, h.message])).toEqual([
 			[
@@ -447,12 +452,13 @@ describe('a device picked from the list while User is an expression', () => {
 	});
 
 	it('says nothing when User is fixed', async () => {
-		const { ctx } = buildExecuteContext({
+		const { ctx, workflow } = buildExecuteContext({
 			nodeType: bed.node,
 			credentialType: new ExotelUsersApi(),
 			credentials: bed.credentials(),
 			parameters: { resource: 'user', operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip) }, passwordMode: 'generate' },
 		});
+		workflow.settings = SAVES_NOTHING;
 		await bed.node.execute.call(ctx);
 		expect(ctx.hints).toEqual([]);
 	});
