@@ -72,8 +72,8 @@ export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: numbe
 	const later = context.getNodeParameter('whenToSet', itemIndex, 'now') === 'later';
 	const raw = context.getNodeParameter('rotationId', itemIndex, '') as unknown;
 	let rotationId = '';
-	if (typeof raw === 'string' || typeof raw === 'number') {
-		rotationId = String(raw).trim();
+	if (typeof raw === 'string' || typeof raw === 'number' || raw === undefined || raw === null) {
+		rotationId = String(raw ?? '').trim();
 		const given = context.getNode().parameters.rotationId;
 		const expression = typeof given === 'string' && given.startsWith('=');
 		input.check(
@@ -87,7 +87,7 @@ export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: numbe
 						? ['is empty; When to Set: Later needs one, so that the set step derives the same password']
 						: [],
 		);
-	} else if (raw !== undefined && raw !== null) {
+	} else {
 		input.check('rotationId', 'Rotation ID', [`must be text, got ${typeof raw}`]);
 	}
 	return { mode: 'generate', length: lengthOk ? (length as number) : DEFAULT_GENERATED_LENGTH, rotationId, later };
