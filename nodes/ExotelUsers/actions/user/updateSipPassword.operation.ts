@@ -215,8 +215,11 @@ async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserD
  * password changes. The first item (by position) with a problem stops the run.
  */
 export async function prepare(this: IExecuteFunctions, itemIndexes: number[], _client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<void> {
+	const read = itemIndexes.map((itemIndex) => readItem(this, itemIndex));
+	// A Rotation ID without a usable SIP Password Key stops the run before any request, reads included.
+	for (const [position, { choice }] of read.entries()) await run.requireKey(this, itemIndexes[position], choice);
 	// Every item's user is read for the check: one listing of the account when that is fewer requests.
-	const refs = itemIndexes.map((itemIndex) => readItem(this, itemIndex).user);
+	const refs = read.map(({ user }) => user);
 	if (itemIndexes.length > 0) await users.prefetch(itemIndexes[0], refs);
 	const planned = await mapInOrder(
 		itemIndexes.length,
