@@ -19,6 +19,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { listDataOf, metadataOf, walkPages, type Page } from '../helpers/envelope';
 import { checkId } from '../helpers/ids';
 import { accountKey, accountPath, baseUrlFor } from '../helpers/url';
+import { credentialSecrets } from './credentialSecrets';
 import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
 import type { LimitFollowed, Lease } from './pacing/accountPacer';
 import type { Clock } from './pacing/clock';
@@ -215,7 +216,8 @@ export class ExotelClient {
 		if (!sid.ok) return { ok: false, problem: `Account SID ${sid.problem}` };
 		const token = typeof credentials.apiToken === 'string' ? credentials.apiToken : '';
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token) } };
+		const passwordKey = typeof credentials.passwordKey === 'string' ? credentials.passwordKey : '';
+		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token, passwordKey) } };
 	}
 
 	/** Stage 1: one attempt, with its place in the account's pacer, which learns what the answer says. */
@@ -263,13 +265,6 @@ export class ExotelClient {
 		error.outcomeUnknown = outcomeUnknown(failure);
 		return error;
 	}
-}
-
-/** The token, `key:token` and its Basic header value: what an echo of the request could show. */
-export function credentialSecrets(key: string, token: string): string[] {
-	if (token === '') return [];
-	const basic = Buffer.from(`${key}:${token}`, 'utf8').toString('base64');
-	return [token, `${key}:${token}`, basic, `Basic ${basic}`];
 }
 
 /** The execution hint after a run the account's limit slowed down; undefined when it did not. */

@@ -144,18 +144,33 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /**
  * Replaces every secret found in a text, in any letter case (Exotel, or a proxy, may echo
  * input back, and may change its case on the way). Secrets shorter than 4 characters are
- * not looked for: they would match ordinary text.
+ * not looked for: they would match ordinary text. Every occurrence of every secret is found
+ * first, overlapping ones included, and the text they cover goes as one: replacing one
+ * secret must not leave part of another (an encoding that overlaps it) in the text.
  */
 export function redact(value: string, secrets: string[] = []): string {
 	// Every answer passes through here: look first, and build a pattern only for a secret that is there.
 	const lower = value.toLowerCase();
-	const found = secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase()));
-	let result = value;
-	// Longest first, so that a secret containing another (key:token, the token) goes whole.
-	for (const secret of found.sort((a, b) => b.length - a.length)) {
-		result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '[redacted]');
+	const found = new Set(secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase())));
+	if (found.size === 0) return value;
+	const spans: Array<[start: number, end: number]> = [];
+	for (const secret of found) {
+		const pattern = new RegExp(escapeRegExp(secret), 'gi');
+		for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
+			spans.push([match.index, match.index + match[0].length]);
+			pattern.lastIndex = match.index + 1;
+		}
 	}
-	return result;
+	spans.sort((a, b) => a[0] - b[0]);
+	let result = '';
+	let at = 0;
+	for (let i = 0; i < spans.length; ) {
+		let [start, end] = spans[i];
+		for (i++; i < spans.length && spans[i][0] <= end; i++) end = Math.max(end, spans[i][1]);
+		result += value.slice(at, start) + '[redacted]';
+		at = end;
+	}
+	return result + value.slice(at);
 }
 
 /** The same for a JSON value: Exotel's envelope is passed on to the error output and to the items. */

@@ -7,7 +7,7 @@
  */
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { ExotelClient, ExotelError, credentialSecrets, type ClientSettings } from '../../../../nodes/ExotelUsers/transport/client';
+import { ExotelClient, ExotelError, type ClientSettings } from '../../../../nodes/ExotelUsers/transport/client';
 import { AccountRegistry } from '../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
 import { FakeClock } from '../../../support/clock';
 
@@ -15,6 +15,7 @@ const KEY = 'key-3f9a';
 const TOKEN = 'Tok3n-Secret-77aa';
 const SID = 'acme1';
 const BASIC = Buffer.from(`${KEY}:${TOKEN}`).toString('base64');
+const PASSWORD_KEY = 'team-derivation-key/+?7';
 
 type Canned = { statusCode: number; headers?: Record<string, string>; body: unknown } | { error: IDataObject };
 
@@ -25,7 +26,7 @@ function stub(answers: Canned[]) {
 	const hints: NodeExecutionHint[] = [];
 	const context = {
 		getNode: () => ({ id: '1', name: 'Exotel Users', type: 'exotelUsers', typeVersion: 2, position: [0, 0], parameters: {} }),
-		getCredentials: async () => ({ apiKey: KEY, apiToken: TOKEN, accountSid: SID, region: 'custom', baseUrl: 'http://127.0.0.1:1' }),
+		getCredentials: async () => ({ apiKey: KEY, apiToken: TOKEN, accountSid: SID, region: 'custom', baseUrl: 'http://127.0.0.1:1', passwordKey: PASSWORD_KEY }),
 		addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: IDataObject) => {
@@ -104,8 +105,15 @@ describe('a 2xx is a success only when its envelope says so', () => {
 });
 
 describe('secrets, encoded or echoed', () => {
-	it('the token, key:token and the Basic value are all secrets', () => {
-		expect(credentialSecrets(KEY, TOKEN)).toEqual([TOKEN, `${KEY}:${TOKEN}`, BASIC, `Basic ${BASIC}`]);
+	it('an answer echoing the SIP Password Key (raw, base64url, percent-encoded) or key:token unpadded comes back without them', async () => {
+		const keyUrl = Buffer.from(PASSWORD_KEY).toString('base64url');
+		const unpadded = BASIC.replace(/=+$/, '');
+		const note = `key ${PASSWORD_KEY} ${keyUrl} ${encodeURIComponent(PASSWORD_KEY)} auth=${encodeURIComponent(unpadded)}`;
+		const { client } = clientFor([{ statusCode: 200, body: envelope({ code: 200, status: 'success', data: { id: '101', note } }) }]);
+		const answer = await client.request(0, get);
+		const text = JSON.stringify(answer);
+		for (const form of [PASSWORD_KEY, keyUrl, encodeURIComponent(PASSWORD_KEY), encodeURIComponent(unpadded), unpadded]) expect(text).not.toContain(form);
+		expect((answer.response as IDataObject).data).toMatchObject({ id: '101', note: 'key [redacted] [redacted] [redacted] auth=[redacted]' });
 	});
 
 	it('a success envelope echoing the password, the token in capitals and the Basic value comes back without them', async () => {
