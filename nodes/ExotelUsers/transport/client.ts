@@ -39,6 +39,11 @@ interface RequestBase {
 	secrets?: string[];
 	/** The operation's own hints for this request's errors. */
 	hints?: ErrorHints;
+	/**
+	 * Stops this request's waits instead of the execution's cancel signal: a request that must
+	 * go out after a Stop (a rollback) passes a deadline of its own (`deadline()`).
+	 */
+	signal?: AbortSignal;
 }
 
 /**
@@ -142,9 +147,10 @@ export class ExotelClient {
 		if (request.qs !== undefined) options.qs = request.qs;
 
 		const secrets = [...account.secrets, ...(request.secrets ?? [])];
+		const signal = request.signal ?? this.signal;
 		let idempotent = request.idempotent;
 		for (let attempt = 1; ; attempt++) {
-			const outcome = await this.attempt(options);
+			const outcome = await this.attempt(options, signal, request.signal);
 			// An answer passes through the same redaction as an error: Exotel may echo a password.
 			if ('answer' in outcome) return redactJson(outcome.answer, secrets);
 			const { failure } = outcome;
@@ -159,8 +165,23 @@ export class ExotelClient {
 			}
 			if (!decision.retry) throw this.error(itemIndex, account, request, failure, attempt, decision.stop);
 			if (failure.status === 429) this.stats.waitedMs += decision.waitMs;
-			await this.clock.sleep(decision.waitMs, this.signal);
+			await this.clock.sleep(decision.waitMs, signal);
 		}
+	}
+
+	/**
+	 * A signal that aborts `ms` from now on the client's clock, for requests that must go out
+	 * even after the execution was cancelled (a rollback) but not wait for ever. Call `end()`
+	 * once they are done.
+	 */
+	deadline(ms: number): { signal: AbortSignal; end: () => void } {
+		const deadline = new AbortController();
+		const ended = new AbortController();
+		this.clock.sleep(ms, ended.signal).then(
+			() => deadline.abort(new Error(`gave up after ${Math.round(ms / 100) / 10} s`)),
+			() => undefined,
+		);
+		return { signal: deadline.signal, end: () => ended.abort() };
 	}
 
 	/** One page of a list endpoint (GET, safe to repeat): its records and Exotel's total. */
@@ -221,13 +242,15 @@ export class ExotelClient {
 	}
 
 	/** Stage 1: one attempt, with its place in the account's pacer, which learns what the answer says. */
-	private async attempt(options: IHttpRequestOptions): Promise<Outcome> {
+	private async attempt(options: IHttpRequestOptions, signal: AbortSignal | undefined, cancel: AbortSignal | undefined): Promise<Outcome> {
+		// A cancelled execution sends nothing more (a request it must still send passes its own signal).
+		signal?.throwIfAborted();
 		const asked = this.clock.now();
-		const slot = await this.lease?.acquire({ signal: this.signal, wait: this.settings.waitForPace !== false });
+		const slot = await this.lease?.acquire({ signal, wait: this.settings.waitForPace !== false });
 		this.stats.waitedMs += this.clock.now() - asked;
 		let outcome: Outcome | undefined;
 		try {
-			outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock);
+			outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock, cancel);
 			return outcome;
 		} finally {
 			const failure = outcome && 'failure' in outcome ? outcome.failure : undefined;

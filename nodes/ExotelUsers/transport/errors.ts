@@ -26,6 +26,11 @@ export interface ErrorHints {
 	codes?: Record<string, string>;
 	/** For a request that is not idempotent, when the failure leaves open whether it took effect. */
 	unsure?: string;
+	/**
+	 * For a request that is idempotent, in place of "The request is safe to retry." (empty: say
+	 * nothing) — where the request is one step of several, repeating it alone may not be safe.
+	 */
+	repeat?: string;
 }
 
 export interface FailedCall {
@@ -92,7 +97,7 @@ const UNSURE_IF_DONE = 'It may or may not have been carried out: check before ru
 /** What to say about repeating a request after a failure that may pass (5xx, no answer). */
 function repeatAdvice(call: FailedCall): string {
 	if (call.idempotent === false && leavesOpen(call)) return call.hints?.unsure ?? UNSURE_IF_DONE;
-	return 'The request is safe to retry.';
+	return call.hints?.repeat ?? 'The request is safe to retry.';
 }
 
 /**
@@ -113,6 +118,8 @@ export function stopText(stop: StopReason): string | undefined {
 	}
 }
 
+const sentences = (...parts: string[]) => parts.filter((part) => part !== '').join(' ');
+
 function statusHint(status: number, call: FailedCall): string {
 	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
 	if (status === 401) {
@@ -128,7 +135,7 @@ function statusHint(status: number, call: FailedCall): string {
 		return 'Exotel’s rate limit for this account was reached (it is shared by every workflow and every n8n worker using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
 	if (status >= 500) {
-		return `This is a failure on Exotel’s side. ${repeatAdvice(call)} If it persists, quote the request_id to Exotel support.`;
+		return sentences('This is a failure on Exotel’s side.', repeatAdvice(call), 'If it persists, quote the request_id to Exotel support.');
 	}
 	return 'Exotel did not accept the request.';
 }
@@ -226,6 +233,7 @@ const NETWORK_TEXT: Record<string, string> = {
 	ENOTFOUND: 'the host name could not be resolved',
 	EAI_AGAIN: 'the host name could not be resolved',
 	EPIPE: 'the connection was closed',
+	ERR_CANCELED: 'the request was cancelled (the execution was stopped)',
 };
 
 export function translateExotelError(call: FailedCall): TranslatedError {
@@ -245,7 +253,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
 		return {
 			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
-			description: `${code}Check the network and the credential’s region (or base URL). ${repeatAdvice(call)}`,
+			description: sentences(`${code}Check the network and the credential’s region (or base URL).`, repeatAdvice(call)),
 		};
 	}
 

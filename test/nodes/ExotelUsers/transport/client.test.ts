@@ -196,3 +196,36 @@ describe('the execution hint', () => {
 		expect(() => old.close()).not.toThrow();
 	});
 });
+
+describe('deadline: requests that must go out after a Stop, but not wait for ever', () => {
+	it('a request given the deadline goes out though the execution was cancelled, and stops waiting when the deadline passes', async () => {
+		const cancelled = new AbortController();
+		cancelled.abort();
+		const { context, calls } = stub([
+			{ statusCode: 503, body: envelope({ code: 503, status: 'failure' }, 503) },
+			{ statusCode: 503, body: envelope({ code: 503, status: 'failure' }, 503) },
+		]);
+		(context as { getExecutionCancelSignal?: () => AbortSignal }).getExecutionCancelSignal = () => cancelled.signal;
+		const clock = new FakeClock();
+		const client = new ExotelClient(context, { ...SETTINGS, retry: { enabled: true, maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 } }, {
+			pacing: new AccountRegistry({ windowMs: 60_000, clock, random: () => 0 }),
+			clock,
+			random: () => 0,
+		});
+		// The execution's own requests: none is sent any more.
+		await expect(client.request(0, get)).rejects.toBeDefined();
+		expect(calls).toHaveLength(0);
+
+		const deadline = client.deadline(1500);
+		const rollback = client.request(0, { ...get, signal: deadline.signal });
+		const settled = rollback.then(
+			() => 'answered',
+			(error: Error) => error.message,
+		);
+		await clock.advance(1000); // the first backoff (1 s): a second attempt
+		await clock.advance(1000); // the deadline (1.5 s) passes during the second backoff (2 s)
+		expect(await settled).toBe('gave up after 1.5 s');
+		expect(calls).toHaveLength(2);
+		deadline.end();
+	});
+});
