@@ -299,7 +299,7 @@ export function paceHint(stats: PaceStats): string | undefined {
 			? `Exotel’s limit for this account, ${stats.limit.perWindow} requests a minute (from its rate-limit headers)`
 			: stats.limit?.source === 'setting'
 				? `Requests per Minute, set to ${stats.limit.perWindow}`
-				: 'Exotel’s 429 answers (the account sent no rate-limit headers), slowing down after each';
+				: 'Exotel’s 429 answers (the account sent no rate-limit headers), slowing down when they repeat';
 	const refused = stats.refusals === 1 ? '1 request was' : `${stats.refusals} requests were`;
 	return `This run waited ${waitedS} s in all for the Exotel account’s rate limit, following ${limit}; ${refused} refused with 429 (Too Many Requests) and retried or reported.`;
 }

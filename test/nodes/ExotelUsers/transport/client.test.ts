@@ -229,3 +229,30 @@ describe('deadline: requests that must go out after a Stop, but not wait for eve
 		deadline.end();
 	});
 });
+
+describe('a lone 429 on an account without rate-limit headers (issue 22 §5)', () => {
+	const ok = { statusCode: 200, body: envelope({ code: 200, status: 'success', data: {} }) };
+	const refused = { statusCode: 429, headers: { 'retry-after': '1' }, body: envelope({ code: 429, status: 'failure' }, 429) };
+
+	it('costs about its Retry-After (1 s), not a minute: the requests after it go at once', async () => {
+		const { client, clock } = clientFor([ok, refused, ok, ok, ok]);
+		const run = (async () => {
+			for (let i = 0; i < 4; i++) await client.request(0, get);
+		})();
+		await clock.runAll();
+		await run;
+		// 1 s asked, plus the hold's jitter (up to 1 s of a minute; 0.5 s here): 1.5 s in all.
+		expect(clock.now()).toBe(1500);
+	});
+
+	it('a second 429 soon after still slows the run down (the account is too busy for this rate)', async () => {
+		const { client, clock } = clientFor([ok, refused, ok, refused, ok, ok]);
+		const run = (async () => {
+			for (let i = 0; i < 4; i++) await client.request(0, get);
+		})();
+		await clock.runAll();
+		await run;
+		// Halved to 1 a minute after the second 429: the last request waits for the window to pass.
+		expect(clock.now()).toBeGreaterThan(60_000);
+	});
+});
