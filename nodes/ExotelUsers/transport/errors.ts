@@ -172,7 +172,8 @@ export function redact(value: string, secrets: string[] = []): string {
 	let result = '';
 	let at = 0;
 	for (let i = 0; i < spans.length; ) {
-		let [start, end] = spans[i];
+		const start = spans[i][0];
+		let end = spans[i][1];
 		for (i++; i < spans.length && spans[i][0] <= end; i++) end = Math.max(end, spans[i][1]);
 		result += value.slice(at, start) + '[redacted]';
 		at = end;

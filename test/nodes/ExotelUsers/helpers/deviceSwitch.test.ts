@@ -92,7 +92,7 @@ describe('judgeSwitch: what a failed or stopped switch left, from the devices re
 	});
 
 	it('another device on than before and not the target: other (a change came in between)', () => {
-		const third = { id: 103, type: 'tel', available: true, verified: true };
+		const third = { id: 103, type: 'tel', name: 'Desk', available: true, verified: true };
 		expect(judgeSwitch([sip, tel, off(third)], [off(sip), tel, third], 102)).toBe('other');
 	});
 });
