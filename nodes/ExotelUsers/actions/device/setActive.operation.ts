@@ -57,8 +57,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		user = await users.find(itemIndex, userRef.by === 'id' ? userRef : { by: 'id', id: userId });
 	} catch (error) {
 		// A Stop during the first read: nothing was changed, and the devices say so.
-		if (userId !== undefined && this.getExecutionCancelSignal?.()?.aborted === true) await stoppedBeforeAnyChange(this, itemIndex, client, userId);
-		throw error;
+		const stopped = userId !== undefined && this.getExecutionCancelSignal?.()?.aborted === true;
+		throw stopped ? await stoppedBeforeAnyChange(this, itemIndex, client, userId!) : error;
 	}
 	const devices = devicesOf(user) as Device[];
 	const plan = planDeviceSwitch(devices, deviceId);
@@ -192,18 +192,25 @@ async function settle(context: IExecuteFunctions, run: Settling): Promise<Device
 		devices_on: now ? devicesOn(now).map((d) => String(d.id)) : null,
 		devices: now ?? null,
 	};
-	if (stopped) context.logger?.warn(`Exotel Users: Set Active Device stopped for user ${run.userId}. ${final.description ?? ''}`);
+	if (stopped) logStop(context, run.userId, final);
 	throw final;
 }
 
-/** Stopped before any device was turned off or on: says so, with the devices as they are. */
-async function stoppedBeforeAnyChange(context: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<never> {
+/** After a Stop n8n has ended the execution and shows no error: its log says what was left. */
+function logStop(context: IExecuteFunctions, userId: string, error: NodeApiError | NodeOperationError): void {
+	context.logger?.warn(`Exotel Users: Set Active Device stopped for user ${userId}. ${error.description ?? ''}`);
+}
+
+/** Stopped before any device was turned off or on: the error that says so, with the devices as they are. */
+async function stoppedBeforeAnyChange(context: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<NodeOperationError> {
 	const budget = client.deadline(SETTLE_BUDGET_MS);
 	const now = await readBack({ itemIndex, client, userId }, budget.signal).finally(budget.end);
-	throw new NodeOperationError(context.getNode(), 'Set Active Device was stopped before it finished', {
+	const error = new NodeOperationError(context.getNode(), 'Set Active Device was stopped before it finished', {
 		itemIndex,
 		description: `Nothing was changed: it stopped before turning any device on or off.${now ? ` ${devicesText(now)}` : ''}`,
 	});
+	logStop(context, userId, error);
+	return error;
 }
 
 /** The user's devices as Exotel holds them now; undefined when they cannot be read. */
