@@ -25,6 +25,7 @@
  *      the editor's user search (bench/requests.ts): exact counts.
  *   8. Resets By Email at the account's scale: requests per reset and reads of the account
  *      (bench/byEmail.ts): exact counts.
+ *   9. One 429 without rate-limit headers: a small run, a trigger's polls, a long run (bench/lone429.ts).
  *
  * A full run overwrites bench/RESULTS.md, appending bench/ANALYSIS.md (hand-written notes on
  * the figures). `--smoke` runs tiny sizes, prints, writes nothing, and exits non-zero only
@@ -32,7 +33,7 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package,sharing,requests,rotation,byemail   run some sections
+ *   --only overhead,pacing,scale,package,sharing,requests,rotation,byemail,lone429   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
  *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
@@ -65,6 +66,7 @@ import {
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
 import { measureRotation, rotationSection, type RotationResult } from './rotation';
 import { byEmailSection, measureByEmail, type ByEmailRow } from './byEmail';
+import { lone429Section, measureLone429, type Lone429Result } from './lone429';
 import { measureRequestsPerReset, requestsSection, type RequestsResult } from './requests';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
 import type { FromShareChild } from './share-child';
@@ -87,7 +89,7 @@ const SCENARIO = (() => {
 	const at = process.argv.indexOf('--scenario');
 	return at < 0 ? undefined : process.argv[at + 1];
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation' | 'byemail') => !ONLY || ONLY.has(section);
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation' | 'byemail' | 'lone429') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -802,6 +804,7 @@ async function main(): Promise<void> {
 	let requests: RequestsResult | undefined;
 	let rotation: RotationResult | undefined;
 	let byEmail: ByEmailRow[] | undefined;
+	let lone429: Lone429Result | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
@@ -813,6 +816,8 @@ async function main(): Promise<void> {
 		// 500 agents at 100 a (2 s) window: about 10 s; the smoke run 100 agents.
 		if (wanted('rotation')) rotation = await measureRotation(SMOKE ? 100 : 500, 100, 2000);
 		if (wanted('byemail')) byEmail = await measureByEmail(SMOKE ? 200 : 10_000);
+		if (wanted('lone429')) lone429 = await measureLone429(SMOKE);
+		if (lone429 && (lone429.small.ok !== 2 || lone429.long.lost > 0)) problems.push('section 9: an item failed');
 	} finally {
 		await sandbox.stop();
 	}
@@ -842,6 +847,7 @@ async function main(): Promise<void> {
 		...(requests ? requestsSection(requests) : []),
 		...(rotation ? rotationSection(rotation, verdict) : []),
 		...(byEmail ? byEmailSection(byEmail, verdict) : []),
+		...(lone429 ? lone429Section(lone429, verdict) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');

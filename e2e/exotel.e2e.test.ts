@@ -24,6 +24,11 @@ const CONFIGS = ALL_CONFIGS.filter((c) => (process.env.E2E_TARGETS ?? 'v2,v1').s
 
 const [ASHA, VIKRAM, MEI] = seedUsers();
 const EXTRA = manyUsers(12);
+// A user with a SIP device (on) and a verified telephone (off), for Set Active Device.
+const SWITCHER = {
+	...EXTRA[9],
+	devices: [...EXTRA[9].devices, { id: 9902, name: 'Desk phone', contact_uri: '+919800000099', type: 'tel' as const, available: false, verified: true, status: 'free' }],
+};
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
 describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, port }) => {
@@ -80,6 +85,21 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 			{ name: 'Find', parameters: { operation: 'getAll', returnAll: true, filters: { emails: 'lakshmi.pillai@example.com', fields: ['devices'] } } },
 			{ name: 'Delete', parameters: { operation: 'delete', userId: byId('={{ $json.id }}') } },
 		]),
+		// Set Active Device whose turn-off Exotel carries out but whose every answer is lost (beforeAll).
+		// Continue On Fail: the run succeeds, so it is run once (a failed one is run again for its error).
+		exotelWorkflow('e2eSwitchLost', type, [{}], [
+			{
+				name: 'Switch',
+				continueOnFail: true,
+				parameters: {
+					resource: 'device',
+					operation: 'setActive',
+					userId: byId(SWITCHER.id),
+					deviceId: byId('9902'),
+					options: { retryBaseDelay: 0.2, maxAttempts: 2 },
+				},
+			},
+		]),
 		// Exotel misbehaving: each item's user meets a different fault (set up in beforeAll).
 		exotelWorkflow(
 			'e2eFaults',
@@ -102,7 +122,8 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	];
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ ...secrets, users: [ASHA, VIKRAM, MEI, ...EXTRA] });
+		sandbox = await startSandbox({ ...secrets, users: [ASHA, VIKRAM, MEI, ...EXTRA.slice(0, 9), SWITCHER, ...EXTRA.slice(10)] });
+		sandbox.faults.add({ kind: 'reset', processed: true, userId: SWITCHER.id, route: 'PUT users/:userId/devices/:deviceId', times: 2 });
 		sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: EXTRA[3].id, times: 1 });
 		sandbox.faults.add({ kind: 'status', status: 503, userId: EXTRA[4].id, times: 2 });
 		sandbox.faults.add({ kind: 'reset', userId: EXTRA[5].id, times: 1 });
@@ -208,6 +229,36 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 		expect(retried.receivedAt - throttled.receivedAt).toBeGreaterThanOrEqual(1000);
 		expect(requestsFor(EXTRA[4].id).map((r) => r.status)).toEqual([503, 503, 200]);
 		expect(requestsFor(EXTRA[5].id).map((r) => r.status)).toEqual([0, 200]);
+	});
+
+	it('7. Set Active Device: the answer to turning the old device off is lost — the item names the devices’ real state', () => {
+		const sip = SWITCHER.devices[0];
+		// Exotel turned the SIP device off; the node read the devices back and turned it on again.
+		expect(sandbox.users.get(SWITCHER.id)!.devices.map((d) => [d.id, d.available])).toEqual([
+			[sip.id, true],
+			[9902, false],
+		]);
+		expect(requestsFor(SWITCHER.id).map((r) => [r.method, r.status, (r.body as { available?: boolean } | undefined)?.available])).toEqual([
+			['GET', 200, undefined],
+			['PUT', 0, false],
+			['PUT', 0, false],
+			['GET', 200, undefined],
+			['PUT', 200, true],
+			['GET', 200, undefined],
+		]);
+		const items = runs.e2eSwitchLost.items.Switch;
+		expect(items).toHaveLength(1);
+		expect(items[0].pairedItem).toEqual({ item: 0 });
+		expect(items[0].json).toMatchObject({
+			error: expect.stringMatching(/^Could not reach Exotel/),
+			user_id: SWITCHER.id,
+			device_id: '9902',
+			devices_on: [String(sip.id)],
+			devices: [
+				{ id: sip.id, available: true },
+				{ id: 9902, available: false },
+			],
+		});
 	});
 
 	it('5. the credential’s test button works through n8n: OK with the token, an error without', async () => {

@@ -51,3 +51,27 @@ export function devicesAfterSwitch<D extends DeviceState>(
 		return change.answer && String(change.answer.id) === String(device.id) ? change.answer : { ...device, available: change.available };
 	});
 }
+
+/** The devices that are on (Exotel's `available: true`). */
+export function devicesOn<D extends DeviceState>(devices: readonly D[]): D[] {
+	return devices.filter((d) => d.available === true);
+}
+
+/**
+ * What a switch that failed, lost an answer or was stopped left, judged from the devices read
+ * back afterwards: the switch was made after all (the target is the one device on — a turn-on
+ * whose answer was lost), the user is as before (the same devices on), no device is on (the
+ * agent takes no calls), or something else (another change came in between).
+ */
+export type SwitchOutcome = 'switched' | 'as-before' | 'none-on' | 'other';
+
+export function judgeSwitch(before: readonly DeviceState[], now: readonly DeviceState[], targetId: string | number): SwitchOutcome {
+	const ids = (devices: readonly DeviceState[]) =>
+		devicesOn(devices)
+			.map((d) => String(d.id))
+			.sort();
+	const on = ids(now);
+	if (on.length === 0) return 'none-on';
+	if (on.length === 1 && on[0] === String(targetId)) return 'switched';
+	return on.join() === ids(before).join() ? 'as-before' : 'other';
+}

@@ -19,6 +19,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { listDataOf, metadataOf, walkPages, type Page } from '../helpers/envelope';
 import { checkId } from '../helpers/ids';
 import { accountKey, accountPath, baseUrlFor } from '../helpers/url';
+import { credentialSecrets } from './credentialSecrets';
 import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
 import type { LimitFollowed, Lease } from './pacing/accountPacer';
 import type { Clock } from './pacing/clock';
@@ -38,6 +39,11 @@ interface RequestBase {
 	secrets?: string[];
 	/** The operation's own hints for this request's errors. */
 	hints?: ErrorHints;
+	/**
+	 * Stops this request's waits instead of the execution's cancel signal: a request that must
+	 * go out after a Stop (a rollback) passes a deadline of its own (`deadline()`).
+	 */
+	signal?: AbortSignal;
 }
 
 /**
@@ -141,9 +147,10 @@ export class ExotelClient {
 		if (request.qs !== undefined) options.qs = request.qs;
 
 		const secrets = [...account.secrets, ...(request.secrets ?? [])];
+		const signal = request.signal ?? this.signal;
 		let idempotent = request.idempotent;
 		for (let attempt = 1; ; attempt++) {
-			const outcome = await this.attempt(options);
+			const outcome = await this.attempt(options, signal, request.signal);
 			// An answer passes through the same redaction as an error: Exotel may echo a password.
 			if ('answer' in outcome) return redactJson(outcome.answer, secrets);
 			const { failure } = outcome;
@@ -158,8 +165,23 @@ export class ExotelClient {
 			}
 			if (!decision.retry) throw this.error(itemIndex, account, request, failure, attempt, decision.stop);
 			if (failure.status === 429) this.stats.waitedMs += decision.waitMs;
-			await this.clock.sleep(decision.waitMs, this.signal);
+			await this.clock.sleep(decision.waitMs, signal);
 		}
+	}
+
+	/**
+	 * A signal that aborts `ms` from now on the client's clock, for requests that must go out
+	 * even after the execution was cancelled (a rollback) but not wait for ever. Call `end()`
+	 * once they are done.
+	 */
+	deadline(ms: number): { signal: AbortSignal; end: () => void } {
+		const deadline = new AbortController();
+		const ended = new AbortController();
+		this.clock.sleep(ms, ended.signal).then(
+			() => deadline.abort(new Error(`gave up after ${Math.round(ms / 100) / 10} s`)),
+			() => undefined,
+		);
+		return { signal: deadline.signal, end: () => ended.abort() };
 	}
 
 	/** One page of a list endpoint (GET, safe to repeat): its records and Exotel's total. */
@@ -215,17 +237,20 @@ export class ExotelClient {
 		if (!sid.ok) return { ok: false, problem: `Account SID ${sid.problem}` };
 		const token = typeof credentials.apiToken === 'string' ? credentials.apiToken : '';
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
-		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token) } };
+		const passwordKey = typeof credentials.passwordKey === 'string' ? credentials.passwordKey : '';
+		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token, passwordKey) } };
 	}
 
 	/** Stage 1: one attempt, with its place in the account's pacer, which learns what the answer says. */
-	private async attempt(options: IHttpRequestOptions): Promise<Outcome> {
+	private async attempt(options: IHttpRequestOptions, signal: AbortSignal | undefined, cancel: AbortSignal | undefined): Promise<Outcome> {
+		// A cancelled execution sends nothing more (a request it must still send passes its own signal).
+		signal?.throwIfAborted();
 		const asked = this.clock.now();
-		const slot = await this.lease?.acquire({ signal: this.signal, wait: this.settings.waitForPace !== false });
+		const slot = await this.lease?.acquire({ signal, wait: this.settings.waitForPace !== false });
 		this.stats.waitedMs += this.clock.now() - asked;
 		let outcome: Outcome | undefined;
 		try {
-			outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock);
+			outcome = await sendOnce(this.context, options, this.settings.timeoutMs, this.clock, cancel);
 			return outcome;
 		} finally {
 			const failure = outcome && 'failure' in outcome ? outcome.failure : undefined;
@@ -265,13 +290,6 @@ export class ExotelClient {
 	}
 }
 
-/** The token, `key:token` and its Basic header value: what an echo of the request could show. */
-export function credentialSecrets(key: string, token: string): string[] {
-	if (token === '') return [];
-	const basic = Buffer.from(`${key}:${token}`, 'utf8').toString('base64');
-	return [token, `${key}:${token}`, basic, `Basic ${basic}`];
-}
-
 /** The execution hint after a run the account's limit slowed down; undefined when it did not. */
 export function paceHint(stats: PaceStats): string | undefined {
 	const waitedS = Math.round(stats.waitedMs / 100) / 10;
@@ -281,7 +299,7 @@ export function paceHint(stats: PaceStats): string | undefined {
 			? `Exotel’s limit for this account, ${stats.limit.perWindow} requests a minute (from its rate-limit headers)`
 			: stats.limit?.source === 'setting'
 				? `Requests per Minute, set to ${stats.limit.perWindow}`
-				: 'Exotel’s 429 answers (the account sent no rate-limit headers), slowing down after each';
+				: 'Exotel’s 429 answers (the account sent no rate-limit headers), slowing down when they repeat';
 	const refused = stats.refusals === 1 ? '1 request was' : `${stats.refusals} requests were`;
 	return `This run waited ${waitedS} s in all for the Exotel account’s rate limit, following ${limit}; ${refused} refused with 429 (Too Many Requests) and retried or reported.`;
 }

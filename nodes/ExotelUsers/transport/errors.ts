@@ -26,6 +26,11 @@ export interface ErrorHints {
 	codes?: Record<string, string>;
 	/** For a request that is not idempotent, when the failure leaves open whether it took effect. */
 	unsure?: string;
+	/**
+	 * For a request that is idempotent, in place of "The request is safe to retry." (empty: say
+	 * nothing) — where the request is one step of several, repeating it alone may not be safe.
+	 */
+	repeat?: string;
 }
 
 export interface FailedCall {
@@ -92,7 +97,7 @@ const UNSURE_IF_DONE = 'It may or may not have been carried out: check before ru
 /** What to say about repeating a request after a failure that may pass (5xx, no answer). */
 function repeatAdvice(call: FailedCall): string {
 	if (call.idempotent === false && leavesOpen(call)) return call.hints?.unsure ?? UNSURE_IF_DONE;
-	return 'The request is safe to retry.';
+	return call.hints?.repeat ?? 'The request is safe to retry.';
 }
 
 /**
@@ -113,6 +118,8 @@ export function stopText(stop: StopReason): string | undefined {
 	}
 }
 
+const sentences = (...parts: string[]) => parts.filter((part) => part !== '').join(' ');
+
 function statusHint(status: number, call: FailedCall): string {
 	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
 	if (status === 401) {
@@ -128,7 +135,7 @@ function statusHint(status: number, call: FailedCall): string {
 		return 'Exotel’s rate limit for this account was reached (it is shared by every workflow and every n8n worker using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
 	if (status >= 500) {
-		return `This is a failure on Exotel’s side. ${repeatAdvice(call)} If it persists, quote the request_id to Exotel support.`;
+		return sentences('This is a failure on Exotel’s side.', repeatAdvice(call), 'If it persists, quote the request_id to Exotel support.');
 	}
 	return 'Exotel did not accept the request.';
 }
@@ -144,18 +151,34 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 /**
  * Replaces every secret found in a text, in any letter case (Exotel, or a proxy, may echo
  * input back, and may change its case on the way). Secrets shorter than 4 characters are
- * not looked for: they would match ordinary text.
+ * not looked for: they would match ordinary text. Every occurrence of every secret is found
+ * first, overlapping ones included, and the text they cover goes as one: replacing one
+ * secret must not leave part of another (an encoding that overlaps it) in the text.
  */
 export function redact(value: string, secrets: string[] = []): string {
 	// Every answer passes through here: look first, and build a pattern only for a secret that is there.
 	const lower = value.toLowerCase();
-	const found = secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase()));
-	let result = value;
-	// Longest first, so that a secret containing another (key:token, the token) goes whole.
-	for (const secret of found.sort((a, b) => b.length - a.length)) {
-		result = result.replace(new RegExp(escapeRegExp(secret), 'gi'), '[redacted]');
+	const found = new Set(secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase())));
+	if (found.size === 0) return value;
+	const spans: Array<[start: number, end: number]> = [];
+	for (const secret of found) {
+		const pattern = new RegExp(escapeRegExp(secret), 'gi');
+		for (let match = pattern.exec(value); match; match = pattern.exec(value)) {
+			spans.push([match.index, match.index + match[0].length]);
+			pattern.lastIndex = match.index + 1;
+		}
 	}
-	return result;
+	spans.sort((a, b) => a[0] - b[0]);
+	let result = '';
+	let at = 0;
+	for (let i = 0; i < spans.length; ) {
+		const start = spans[i][0];
+		let end = spans[i][1];
+		for (i++; i < spans.length && spans[i][0] <= end; i++) end = Math.max(end, spans[i][1]);
+		result += value.slice(at, start) + '[redacted]';
+		at = end;
+	}
+	return result + value.slice(at);
 }
 
 /** The same for a JSON value: Exotel's envelope is passed on to the error output and to the items. */
@@ -211,6 +234,7 @@ const NETWORK_TEXT: Record<string, string> = {
 	ENOTFOUND: 'the host name could not be resolved',
 	EAI_AGAIN: 'the host name could not be resolved',
 	EPIPE: 'the connection was closed',
+	ERR_CANCELED: 'the request was cancelled (the execution was stopped)',
 };
 
 export function translateExotelError(call: FailedCall): TranslatedError {
@@ -230,7 +254,7 @@ function translateAnswer(call: FailedCall): TranslatedError {
 		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
 		return {
 			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
-			description: `${code}Check the network and the credential’s region (or base URL). ${repeatAdvice(call)}`,
+			description: sentences(`${code}Check the network and the credential’s region (or base URL).`, repeatAdvice(call)),
 		};
 	}
 

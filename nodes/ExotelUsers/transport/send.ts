@@ -8,6 +8,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsF
 
 import { envelopeFailure } from '../helpers/envelope';
 import { hasFields, isJsonObject } from '../helpers/records';
+import { withCancelSignal } from './cancelSignal';
 import type { Clock } from './pacing/clock';
 import { readRateLimitHeaders, type RateLimitHeaders } from './pacing/rateLimitHeaders';
 import type { AttemptFailure } from './retry';
@@ -53,8 +54,13 @@ const DEADLINE_PASSED = Symbol('deadline passed');
 /** Why a deadline is called off; made once, as an abort without a reason builds an exception each time. */
 const ANSWERED = new Error('answered before the deadline');
 
-export async function sendOnce(context: ExotelContext, options: IHttpRequestOptions, timeoutMs: number, clock: Clock): Promise<Outcome> {
-	const sent = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+/**
+ * @param cancel a signal that cancels this request in place of the execution's (a rollback
+ * that must go out after a Stop); by default n8n's own, where n8n applies one
+ */
+export async function sendOnce(context: ExotelContext, options: IHttpRequestOptions, timeoutMs: number, clock: Clock, cancel?: AbortSignal): Promise<Outcome> {
+	const caller = cancel ? withCancelSignal(context, cancel) : context;
+	const sent = context.helpers.httpRequestWithAuthentication.call(caller, CREDENTIAL_TYPE, {
 		...options,
 		timeout: timeoutMs,
 		ignoreHttpStatusErrors: true,

@@ -19,6 +19,7 @@
 import type { Clock } from './clock';
 import { HeaderBudget, type RateLimitHeaders } from './rateLimitHeaders';
 import { SlidingWindowLimiter, type AcquireOptions } from './slidingWindow';
+import { LoneRefusal } from './loneRefusal';
 import { AdaptiveRate, SLOW_DOWN } from './slowDown';
 
 /** What an attempt's answer tells the pacer. */
@@ -72,10 +73,13 @@ export class AccountPacer {
 
 	private readonly adaptive: AdaptiveRate;
 
+	private readonly lone: LoneRefusal;
+
 	private readonly headers: HeaderBudget;
 
 	constructor(private readonly options: PacerOptions) {
 		this.adaptive = new AdaptiveRate(options.windowMs);
+		this.lone = new LoneRefusal(options.windowMs);
 		this.headers = new HeaderBudget(options.windowMs, options.random);
 		this.window = new SlidingWindowLimiter(
 			() => this.limit(),
@@ -110,9 +114,9 @@ export class AccountPacer {
 		return this.window.count(now);
 	}
 
-	/** Nothing left to remember: nobody's requests in the window, no hold, no slow-down. */
+	/** Nothing left to remember: nobody's requests in the window, no hold, no slow-down, no recent 429. */
 	isIdle(now = this.options.clock.now()): boolean {
-		return this.window.isEmpty(now) && !this.adaptive.isSlowed(now) && !this.headers.present(now);
+		return this.window.isEmpty(now) && !this.adaptive.isSlowed(now) && !this.headers.present(now) && !this.lone.remembers(now);
 	}
 
 	join(requestsPerMinute: number): Lease {
@@ -152,7 +156,11 @@ export class AccountPacer {
 	private refused(startedAt: number, sent: number, answer: Answer): void {
 		const now = this.options.clock.now();
 		// With Exotel's headers, the 429's own headers already say when the account has room again.
-		if (!answer.rateLimit && !this.headers.present(now)) this.adaptive.refused(startedAt, now, this.configuredLimit(), sent);
+		// Without them, a lone 429 only waits; one that repeats another, or comes while slowed down, slows down.
+		if (!answer.rateLimit && !this.headers.present(now)) {
+			const repeats = this.lone.repeats(startedAt, now);
+			if (repeats || this.adaptive.isSlowed(now)) this.adaptive.refused(startedAt, now, this.configuredLimit(), sent);
+		}
 		if (answer.retryAfterMs !== undefined) {
 			// Exotel says when the account has room again: nobody in this process sends before
 			// then, plus jitter so that processes do not come back in step. At most a window,

@@ -4,7 +4,8 @@
  *
  * n8n's workers cannot share memory, so each process reacts to what Exotel says:
  *
- * - a 429 at a steady rate halves the rate this process sends to the account. "The rate" is
+ * - a 429 that repeats another (loneRefusal.ts: a lone one only waits) halves the rate this
+ *   process sends to the account. "The rate" is
  *   what the process was really sending: the smaller of its limit and the requests it sent in
  *   the last window — so a run without pacing (no limit) is paced from then on;
  * - after a quiet spell without 429s (a window), the rate is won back in steps that grow (1, 2,
@@ -30,6 +31,8 @@ export const SLOW_DOWN = {
 	maxStepShare: 0.125,
 	/** A Retry-After holds the account's requests, plus up to this many windows of jitter (1 s of a minute). */
 	jitterWindows: 1 / 60,
+	/** A 429 within this many windows of the last one starts the slow-down; a lone one only waits (loneRefusal.ts). */
+	repeatWindows: 2,
 } as const;
 
 interface Episode {

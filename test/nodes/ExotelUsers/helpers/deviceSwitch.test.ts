@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unused-vars -- not shipped: linted by eslint.support.config.mjs */
-import { devicesAfterSwitch, planDeviceSwitch } from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
+import { devicesAfterSwitch, judgeSwitch, planDeviceSwitch } from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
 
 const sip = { id: 101, type: 'sip', name: 'Softphone', available: true, verified: true };
 const tel = { id: 102, type: 'tel', name: 'Mobile', available: false, verified: true };
@@ -71,5 +71,28 @@ describe('devicesAfterSwitch', () => {
 				],
 			),
 		).toEqual([sip]);
+	});
+});
+
+describe('judgeSwitch: what a failed or stopped switch left, from the devices read back', () => {
+	const off = (d: typeof sip) => ({ ...d, available: false });
+	const on = (d: typeof sip) => ({ ...d, available: true });
+
+	it('the target alone on: the switch was made (a turn-on whose answer was lost)', () => {
+		expect(judgeSwitch([sip, tel], [off(sip), on(tel)], '102')).toBe('switched');
+	});
+
+	it('the same devices on as before: as before', () => {
+		expect(judgeSwitch([sip, tel], [sip, tel], 102)).toBe('as-before');
+	});
+
+	it('nothing on: none-on, whatever was on before', () => {
+		expect(judgeSwitch([sip, tel], [off(sip), tel], 102)).toBe('none-on');
+		expect(judgeSwitch([off(sip), tel], [off(sip), tel], 102)).toBe('none-on');
+	});
+
+	it('another device on than before and not the target: other (a change came in between)', () => {
+		const third = { id: 103, type: 'tel', name: 'Desk', available: true, verified: true };
+		expect(judgeSwitch([sip, tel, off(third)], [off(sip), tel, third], 102)).toBe('other');
 	});
 });

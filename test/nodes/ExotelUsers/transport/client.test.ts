@@ -7,7 +7,7 @@
  */
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { ExotelClient, ExotelError, credentialSecrets, type ClientSettings } from '../../../../nodes/ExotelUsers/transport/client';
+import { ExotelClient, ExotelError, type ClientSettings } from '../../../../nodes/ExotelUsers/transport/client';
 import { AccountRegistry } from '../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
 import { FakeClock } from '../../../support/clock';
 
@@ -15,6 +15,7 @@ const KEY = 'key-3f9a';
 const TOKEN = 'Tok3n-Secret-77aa';
 const SID = 'acme1';
 const BASIC = Buffer.from(`${KEY}:${TOKEN}`).toString('base64');
+const PASSWORD_KEY = 'team-derivation-key/+?7';
 
 type Canned = { statusCode: number; headers?: Record<string, string>; body: unknown } | { error: IDataObject };
 
@@ -25,7 +26,7 @@ function stub(answers: Canned[]) {
 	const hints: NodeExecutionHint[] = [];
 	const context = {
 		getNode: () => ({ id: '1', name: 'Exotel Users', type: 'exotelUsers', typeVersion: 2, position: [0, 0], parameters: {} }),
-		getCredentials: async () => ({ apiKey: KEY, apiToken: TOKEN, accountSid: SID, region: 'custom', baseUrl: 'http://127.0.0.1:1' }),
+		getCredentials: async () => ({ apiKey: KEY, apiToken: TOKEN, accountSid: SID, region: 'custom', baseUrl: 'http://127.0.0.1:1', passwordKey: PASSWORD_KEY }),
 		addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: IDataObject) => {
@@ -104,8 +105,15 @@ describe('a 2xx is a success only when its envelope says so', () => {
 });
 
 describe('secrets, encoded or echoed', () => {
-	it('the token, key:token and the Basic value are all secrets', () => {
-		expect(credentialSecrets(KEY, TOKEN)).toEqual([TOKEN, `${KEY}:${TOKEN}`, BASIC, `Basic ${BASIC}`]);
+	it('an answer echoing the SIP Password Key (raw, base64url, percent-encoded) or key:token unpadded comes back without them', async () => {
+		const keyUrl = Buffer.from(PASSWORD_KEY).toString('base64url');
+		const unpadded = BASIC.replace(/=+$/, '');
+		const note = `key ${PASSWORD_KEY} ${keyUrl} ${encodeURIComponent(PASSWORD_KEY)} auth=${encodeURIComponent(unpadded)}`;
+		const { client } = clientFor([{ statusCode: 200, body: envelope({ code: 200, status: 'success', data: { id: '101', note } }) }]);
+		const answer = await client.request(0, get);
+		const text = JSON.stringify(answer);
+		for (const form of [PASSWORD_KEY, keyUrl, encodeURIComponent(PASSWORD_KEY), encodeURIComponent(unpadded), unpadded]) expect(text).not.toContain(form);
+		expect((answer.response as IDataObject).data).toMatchObject({ id: '101', note: 'key [redacted] [redacted] [redacted] auth=[redacted]' });
 	});
 
 	it('a success envelope echoing the password, the token in capitals and the Basic value comes back without them', async () => {
@@ -186,5 +194,65 @@ describe('the execution hint', () => {
 		});
 		await failureOf(old.request(0, get));
 		expect(() => old.close()).not.toThrow();
+	});
+});
+
+describe('deadline: requests that must go out after a Stop, but not wait for ever', () => {
+	it('a request given the deadline goes out though the execution was cancelled, and stops waiting when the deadline passes', async () => {
+		const cancelled = new AbortController();
+		cancelled.abort();
+		const { context, calls } = stub([
+			{ statusCode: 503, body: envelope({ code: 503, status: 'failure' }, 503) },
+			{ statusCode: 503, body: envelope({ code: 503, status: 'failure' }, 503) },
+		]);
+		(context as { getExecutionCancelSignal?: () => AbortSignal }).getExecutionCancelSignal = () => cancelled.signal;
+		const clock = new FakeClock();
+		const client = new ExotelClient(context, { ...SETTINGS, retry: { enabled: true, maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 } }, {
+			pacing: new AccountRegistry({ windowMs: 60_000, clock, random: () => 0 }),
+			clock,
+			random: () => 0,
+		});
+		// The execution's own requests: none is sent any more.
+		await expect(client.request(0, get)).rejects.toBeDefined();
+		expect(calls).toHaveLength(0);
+
+		const deadline = client.deadline(1500);
+		const rollback = client.request(0, { ...get, signal: deadline.signal });
+		const settled = rollback.then(
+			() => 'answered',
+			(error: Error) => error.message,
+		);
+		await clock.advance(1000); // the first backoff (1 s): a second attempt
+		await clock.advance(1000); // the deadline (1.5 s) passes during the second backoff (2 s)
+		expect(await settled).toBe('gave up after 1.5 s');
+		expect(calls).toHaveLength(2);
+		deadline.end();
+	});
+});
+
+describe('a lone 429 on an account without rate-limit headers (issue 22 §5)', () => {
+	const ok = { statusCode: 200, body: envelope({ code: 200, status: 'success', data: {} }) };
+	const refused = { statusCode: 429, headers: { 'retry-after': '1' }, body: envelope({ code: 429, status: 'failure' }, 429) };
+
+	it('costs about its Retry-After (1 s), not a minute: the requests after it go at once', async () => {
+		const { client, clock } = clientFor([ok, refused, ok, ok, ok]);
+		const run = (async () => {
+			for (let i = 0; i < 4; i++) await client.request(0, get);
+		})();
+		await clock.runAll();
+		await run;
+		// 1 s asked, plus the hold's jitter (up to 1 s of a minute; 0.5 s here): 1.5 s in all.
+		expect(clock.now()).toBe(1500);
+	});
+
+	it('a second 429 soon after still slows the run down (the account is too busy for this rate)', async () => {
+		const { client, clock } = clientFor([ok, refused, ok, refused, ok, ok]);
+		const run = (async () => {
+			for (let i = 0; i < 4; i++) await client.request(0, get);
+		})();
+		await clock.runAll();
+		await run;
+		// Halved to 1 a minute after the second 429: the last request waits for the window to pass.
+		expect(clock.now()).toBeGreaterThan(60_000);
 	});
 });

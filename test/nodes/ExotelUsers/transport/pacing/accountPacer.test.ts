@@ -75,10 +75,27 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		paced.leave();
 	});
 
-	it('a 429 halves the account’s rate in this process, and Retry-After holds every request, plus jitter', async () => {
+	it('a lone 429 only waits: no slow-down, Retry-After holds the account, plus jitter', async () => {
+		const { clock, options } = setup(0.5);
+		const pacer = new AccountPacer(options);
+		const lease = pacer.join(0);
+		await send(lease, 1);
+		(await lease.acquire()).done({ refused: true, retryAfterMs: 1000 });
+		expect(pacer.limit()).toBe(Number.POSITIVE_INFINITY);
+		const next = lease.acquire().then((s) => s.startedAt);
+		await clock.runAll();
+		expect(await next).toBeCloseTo(1000 + 0.5 * SLOW_DOWN.jitterWindows * W, 5);
+		// Two windows later, another 429 is lone again.
+		await clock.advance(2 * W + 1);
+		(await lease.acquire()).done({ refused: true });
+		expect(pacer.limit()).toBe(Number.POSITIVE_INFINITY);
+	});
+
+	it('a 429 that repeats another halves the account’s rate in this process, and Retry-After holds every request, plus jitter', async () => {
 		const { clock, options } = setup(0.5);
 		const pacer = new AccountPacer(options);
 		const lease = pacer.join(8);
+		(await lease.acquire()).done({ refused: true }); // the first: lone
 		const slots = await Promise.all(Array.from({ length: 8 }, async () => await lease.acquire()));
 		slots.slice(0, 7).forEach((s) => s.done());
 		await clock.advance(100);
@@ -92,10 +109,12 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		expect(await next).toBeGreaterThanOrEqual(W);
 	});
 
-	it('after a 429 with pacing off, paces at half of what was sent in the window', async () => {
+	it('after a repeated 429 with pacing off, paces at half of what was sent in the window', async () => {
 		const { clock, options } = setup();
 		const pacer = new AccountPacer(options);
 		const lease = pacer.join(0);
+		(await lease.acquire()).done({ refused: true }); // lone: nothing slows down
+		expect(pacer.limit()).toBe(Number.POSITIVE_INFINITY);
 		await send(lease, 9);
 		const slot = await lease.acquire();
 		slot.done({ refused: true });
@@ -110,6 +129,7 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		const { clock, options } = setup();
 		const pacer = new AccountPacer(options);
 		const lease = pacer.join(8);
+		(await lease.acquire()).done({ refused: true });
 		(await lease.acquire()).done({ refused: true });
 		expect(pacer.limit()).toBe(1); // half of what it sent (1), at least 1
 		await clock.advance(W - 1);
