@@ -10,7 +10,9 @@ import {
 	SHORTEST_INTERVAL_EXPRESSION,
 	passTimeMessage,
 } from './helpers/pollCost';
-import { pollUsers } from './pollUsers';
+import { PollGuard } from './helpers/pollGuard';
+import { UnsavedStates } from './helpers/unsavedState';
+import { pollUsers, type TriggerProcess } from './pollUsers';
 
 const COST_NOTICE =
 	'Each poll reads the account’s users with their devices, 50 to a request, going on where the last poll stopped: at most 25 requests (1,250 users) and 30 seconds a poll, ' +
@@ -119,16 +121,21 @@ export class ExotelUsersTrigger implements INodeType {
 	poll: (this: IPollFunctions) => Promise<INodeExecutionData[][] | null>;
 
 	/**
-	 * n8n creates the node with no argument: Exotel's minute, the system clock and the
-	 * process's shared window per account — the same window as the Exotel Users node's — and
-	 * retries that fit a poll's 30 seconds (4 attempts, 10 s timeout, Retry-After up to 10 s).
-	 * Tests pass a scaled window or a fake clock, and faster retries.
+	 * n8n creates the node once per process, with no argument: Exotel's minute, the system clock
+	 * and the process's shared window per account — the same window as the Exotel Users node's —,
+	 * retries that fit a poll's 30 seconds (4 attempts, 10 s timeout, Retry-After up to 10 s), and
+	 * what the process keeps for its triggers. Tests pass a scaled window or a fake clock, and
+	 * faster retries; a new instance is a new process.
 	 */
 	constructor(setup: TransportSetup = {}, send: IDataObject = {}) {
-		const transport = transportFor(setup);
-		const settings = readSendOptions({ maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10, ...send });
+		const perProcess: TriggerProcess = {
+			transport: transportFor(setup),
+			settings: readSendOptions({ maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10, ...send }),
+			guard: new PollGuard(),
+			unsaved: new UnsavedStates(),
+		};
 		this.poll = async function (this: IPollFunctions) {
-			return await pollUsers.call(this, transport, settings);
+			return await pollUsers.call(this, perProcess);
 		};
 	}
 }

@@ -14,7 +14,8 @@ import { ExotelClient, type ClientSettings } from '../ExotelUsers/transport/clie
 import type { Clock } from '../ExotelUsers/transport/pacing/clock';
 import type { Transport } from '../ExotelUsers/transport/pacing/registry';
 import { PAGE_SIZE, POLL_BUDGET_MS, REQUEST_TIMEOUT_MS, REQUESTS_PER_POLL, pollCost, scheduleProblem, type PollTime } from './helpers/pollCost';
-import { runAlone } from './helpers/pollGuard';
+import type { PollGuard } from './helpers/pollGuard';
+import { newStamp, stampOf, type UnsavedStates } from './helpers/unsavedState';
 import { applyListed, applyRemoved, newestUser, sipDevices, type EventName, type UserEvent } from './helpers/userDiff';
 import { finishPass, markSeen, newState, readState, unseenUsers, type UsersState } from './helpers/usersState';
 
@@ -25,7 +26,16 @@ type ClientContext = ConstructorParameters<typeof ExotelClient>[0];
 
 const LISTING = { path: ['users'], qs: { fields: 'devices' } };
 
-export async function pollUsers(this: IPollFunctions, transport: Transport, settings: ClientSettings): Promise<INodeExecutionData[][] | null> {
+/** What one process keeps for its triggers, with the node's instance. */
+export interface TriggerProcess {
+	transport: Transport;
+	settings: ClientSettings;
+	guard: PollGuard;
+	unsaved: UnsavedStates;
+}
+
+export async function pollUsers(this: IPollFunctions, perProcess: TriggerProcess): Promise<INodeExecutionData[][] | null> {
+	const { transport, settings } = perProcess;
 	const pollTimes = (this.getNodeParameter('pollTimes', {}) as { item?: PollTime[] }).item ?? [];
 	const problem = scheduleProblem(pollTimes);
 	if (problem) {
@@ -34,7 +44,8 @@ export async function pollUsers(this: IPollFunctions, transport: Transport, sett
 	}
 	if (this.getMode() === 'manual') return await withClient(this, transport, settings, async (client) => await testEvent(this, client));
 	const key = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
-	return await runAlone(key, async () => await withClient(this, transport, settings, async (client, timeUp) => await pollPass(this, client, timeUp, pollTimes)), null);
+	const poll = async () => await withClient(this, transport, settings, async (client, timeUp) => await pollPass(this, key, perProcess.unsaved, client, timeUp, pollTimes));
+	return await perProcess.guard.runAlone(key, poll, null);
 }
 
 /**
@@ -56,10 +67,11 @@ async function withClient<T>(context: IPollFunctions, transport: Transport, sett
 	}
 }
 
+/** A signal that aborts `ms` from now on `clock`, unless stopped first. */
 function after(clock: Clock, ms: number): { signal: AbortSignal; stop: () => void } {
 	const timeUp = new AbortController();
 	const stopped = new AbortController();
-	clock.sleep(ms, stopped.signal).then(
+	void clock.sleep(ms, stopped.signal).then(
 		() => timeUp.abort(new Error('The poll’s time is up')),
 		() => undefined,
 	);
@@ -88,11 +100,14 @@ async function testEvent(context: IPollFunctions, client: ExotelClient): Promise
 const sipDeviceRequired = (context: IPollFunctions) =>
 	(context.getNodeParameter('events', ['userAdded']) as string[]).includes('userAdded') && (context.getNodeParameter('sipDeviceRequired', false) as boolean);
 
-async function pollPass(context: IPollFunctions, client: ExotelClient, timeUp: AbortSignal, pollTimes: PollTime[]): Promise<INodeExecutionData[][] | null> {
+async function pollPass(context: IPollFunctions, key: string, unsaved: UnsavedStates, client: ExotelClient, timeUp: AbortSignal, pollTimes: PollTime[]): Promise<INodeExecutionData[][] | null> {
 	const wanted = new Set(context.getNodeParameter('events', ['userAdded']) as EventName[]);
 	const account = await accountFingerprint(context);
 	const stored = context.getWorkflowStaticData('node');
-	const read = readState(stored[STATE_KEY], account);
+	const raw = stored[STATE_KEY] as IDataObject | undefined;
+	const storedStamp = stampOf(raw);
+	const goOn = unsaved.goOn(key, storedStamp, account);
+	const read = goOn ? { ok: true as const, state: goOn } : readState(raw, account);
 	if (!read.ok && read.problem) {
 		context.logger.warn(
 			`Exotel Users Trigger "${context.getNode().name}": its saved state cannot be trusted (${read.problem}). ` +
@@ -110,7 +125,9 @@ async function pollPass(context: IPollFunctions, client: ExotelClient, timeUp: A
 	// Once a pass, when the account's size is known.
 	if (state.pass !== pass) warnAboutCost(context, Object.keys(state.users).length, pollTimes);
 	// Written only now, with the events it accounts for.
+	state.stamp = newStamp();
 	stored[STATE_KEY] = state as unknown as IDataObject;
+	unsaved.remember(key, storedStamp, state);
 	const items = events.filter((e) => wanted.has(e.event)).map(toItem);
 	return items.length > 0 ? [items] : null;
 }

@@ -5,18 +5,20 @@
  *
  * Across processes nothing is needed: without the durable scheduler n8n runs poll triggers on
  * the leader main only, and with it each tick is one task leased to one main, while a poll
- * ends well inside n8n's timeout (see docs/trigger.md). Module-level on purpose: the polls of
- * one process meet here, as the account's pacers do in transport/pacing/registry.ts.
+ * ends well inside n8n's timeout (see docs/trigger.md). n8n holds one instance of a node type
+ * per process, so the guard lives with the node's instance.
  */
-const running = new Set<string>();
+export class PollGuard {
+	private readonly running = new Set<string>();
 
-/** Runs `poll` unless a poll with the same key runs already; then returns `skipped` at once. */
-export async function runAlone<T>(key: string, poll: () => Promise<T>, skipped: T): Promise<T> {
-	if (running.has(key)) return skipped;
-	running.add(key);
-	try {
-		return await poll();
-	} finally {
-		running.delete(key);
+	/** Runs `poll` unless a poll with the same key runs already; then returns `skipped` at once. */
+	async runAlone<T>(key: string, poll: () => Promise<T>, skipped: T): Promise<T> {
+		if (this.running.has(key)) return skipped;
+		this.running.add(key);
+		try {
+			return await poll();
+		} finally {
+			this.running.delete(key);
+		}
 	}
 }

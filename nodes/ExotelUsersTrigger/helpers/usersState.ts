@@ -27,6 +27,8 @@ export interface UsersState {
 	baseline: boolean;
 	/** user id → fingerprint (see `fingerprint`). */
 	users: Record<string, string>;
+	/** Which write this is (see unsavedState.ts). */
+	stamp?: string;
 }
 
 /** What a fingerprint says. */
@@ -89,6 +91,7 @@ export function readState(raw: unknown, account: string): StateRead {
 	if (!isCount(raw.pass) || !isCount(raw.offset) || typeof raw.confirming !== 'boolean' || typeof raw.baseline !== 'boolean') {
 		return { ok: false, problem: 'its pass, offset, confirming or baseline field is missing or malformed' };
 	}
+	if (raw.stamp !== undefined && (typeof raw.stamp !== 'string' || raw.stamp.length > 32)) return { ok: false, problem: 'its stamp is malformed' };
 	if (!isPlainObject(raw.users)) return { ok: false, problem: `its users are ${Array.isArray(raw.users) ? 'a list' : 'not an object'}` };
 	const users: Record<string, string> = {};
 	for (const [id, value] of Object.entries(raw.users)) {
@@ -98,7 +101,7 @@ export function readState(raw: unknown, account: string): StateRead {
 	}
 	return {
 		ok: true,
-		state: { version: STATE_VERSION, account, pass: raw.pass, offset: raw.offset, confirming: raw.confirming, baseline: raw.baseline, users },
+		state: { version: STATE_VERSION, account, pass: raw.pass, offset: raw.offset, confirming: raw.confirming, baseline: raw.baseline, users, stamp: raw.stamp as string | undefined },
 	};
 }
 

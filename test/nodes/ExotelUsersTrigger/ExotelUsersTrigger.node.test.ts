@@ -315,4 +315,29 @@ describe('Exotel Users Trigger', () => {
 		expect(perPoll).toEqual([25, 1, 25, 2]);
 		sandbox.options.users = undefined;
 	});
+
+	it('goes on with a pass where n8n keeps only the state of polls that emitted (durable scheduler without durable cursors), and repeats nothing', async () => {
+		sandbox.options.users = seedUsers(1_300);
+		sandbox.reset();
+		// n8n's database: each tick starts from it; it keeps what a poll wrote only when the poll emitted (and at activation).
+		let database: IDataObject = {};
+		const tick = async () => {
+			staticData = JSON.parse(JSON.stringify(database)) as IDataObject;
+			const items = await poll();
+			if (items.length > 0 || Object.keys(database).length === 0) database = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			return events(items);
+		};
+		expect(await tick()).toEqual([]); // activation: saved
+		expect(await tick()).toEqual([]); // the baseline's last page: not saved, remembered
+		const ids = [...sandbox.users.keys()];
+		const user = newcomer(1_400);
+		sandbox.users.delete(ids[10]);
+		add(user);
+		expect(await tick()).toEqual([]);
+		expect((await tick()).sort()).toEqual([`userAdded ${user.id}`, `userRemoved ${ids[10]}`].sort());
+		expect([...(await tick()), ...(await tick()), ...(await tick())]).toEqual([]);
+		restart(); // a new process: only the database's state
+		expect([...(await tick()), ...(await tick())]).toEqual([]);
+		sandbox.options.users = undefined;
+	});
 });
