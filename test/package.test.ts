@@ -124,8 +124,9 @@ describe('the packed package', () => {
 
 	afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-	it('stays under 60 KiB', () => {
-		expect(packed.size).toBeLessThanOrEqual(60 * 1024);
+	// 64 KiB since the trigger reads large accounts across polls and checks its saved state (+4.5 KB).
+	it('stays under 64 KiB', () => {
+		expect(packed.size).toBeLessThanOrEqual(64 * 1024);
 	});
 
 	it('holds the compiled node, its icons and codex, and nothing only a developer needs', () => {

@@ -15,13 +15,12 @@ import { UnsavedStates } from './helpers/unsavedState';
 import { pollUsers, type TriggerProcess } from './pollUsers';
 
 const COST_NOTICE =
-	'Each poll reads the account’s users with their devices, 50 to a request, going on where the last poll stopped: at most 25 requests (1,250 users) and 30 seconds a poll, ' +
-	'so a larger account is read across several polls (a full pass). Exotel allows 50 user-management requests a minute per account, shared by every workflow that uses it: ' +
-	'keep this trigger under a tenth of that — every minute up to 250 users, every 2 minutes up to 500, every 5 minutes for any size.';
+	'A poll reads the users, 50 a request, from where the last one stopped: at most 25 requests (1,250 users) and 30 seconds. ' +
+	'Exotel allows 50 user-management requests a minute per account, shared by every workflow using it: keep this trigger under a tenth — ' +
+	'every minute up to 250 users, every 2 minutes up to 500, every 5 minutes for any size.';
 
 const EVERY_MINUTE_WARNING =
-	'Polling every minute costs 1 request per 50 users each minute (up to 25): above 250 users that is more than a tenth of Exotel’s 50 requests a minute for the account, ' +
-	'and the workflows that act on users get fewer. Poll less often for a large account (the note above gives the intervals).';
+	'Polling every minute costs 1 request per 50 users a minute (up to 25): above 250 users, more than a tenth of the account’s 50 a minute, leaving less to the workflows that act. Poll less often.';
 
 const EVENT_LABELS = { userAdded: 'User Added', userRemoved: 'User Removed', sipDeviceAdded: 'SIP Device Added' } as const;
 
@@ -41,7 +40,7 @@ function scheduleHints(): NodeHint[] {
 		},
 		{
 			message:
-				'These Poll Times add up to more than one poll a minute: the trigger polls at most once a minute in all (a poll may take up to 40 seconds), so publishing is refused. Keep one entry, or space them further apart.',
+				'These Poll Times add up to more than one poll a minute, so publishing is refused: keep one entry, or space them further apart.',
 			type: 'danger',
 			location: 'ndv',
 			whenToDisplay: 'always',

@@ -45,7 +45,7 @@ describe('Exotel Users Trigger in the editor', () => {
 
 	it('states the cost of a poll, and intervals that agree with the node’s own cost figures', () => {
 		const notice = property('pollCostNotice').displayName;
-		expect(notice).toContain('at most 25 requests (1,250 users) and 30 seconds a poll');
+		expect(notice).toContain('at most 25 requests (1,250 users) and 30 seconds');
 		expect(notice).toContain('Exotel allows 50 user-management requests a minute per account');
 		expect(notice).toContain('every minute up to 250 users, every 2 minutes up to 500, every 5 minutes for any size');
 		for (const [users, minutes] of [
