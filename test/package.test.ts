@@ -124,8 +124,10 @@ describe('the packed package', () => {
 
 	afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-	it('stays under 72 KiB', () => {
-		expect(packed.size).toBeLessThanOrEqual(72 * 1024);
+	// 80 KiB since the SIP Password Key, the Rotation ID memory, the trigger's passes across polls and
+	// Set Active Device's read-back (about 10 KB more than the 60 KiB of the 0.1.0 layout).
+	it('stays under 80 KiB', () => {
+		expect(packed.size).toBeLessThanOrEqual(80 * 1024);
 	});
 
 	it('holds the compiled node, its icons and codex, and nothing only a developer needs', () => {

@@ -190,6 +190,23 @@ export class ExotelSandbox {
 		await stopHttpServer(server);
 	}
 
+	/**
+	 * Answers a request in this process, without HTTP, as a request over the socket is answered
+	 * (recorded, authenticated, rate-limited, status faults applied; reset, hang and slow faults
+	 * need a socket and are not). For tests that send thousands of requests on a fake clock.
+	 */
+	answerInProcess(request: { method: string; url: string; authorization?: string; contentType?: string; body?: string }): RawAnswer {
+		const rawBody = request.body ?? '';
+		const headers = { authorization: request.authorization, 'content-type': request.contentType };
+		const { record, body, unparseable } = this.recordOf({ method: request.method, url: request.url, headers } as IncomingMessage, rawBody, this.options.now?.() ?? Date.now());
+		const fault = this.faults.take(record);
+		if (fault) record.fault = fault.kind;
+		const answer = fault?.kind === 'status' ? statusFaultAnswer(record, fault, request.authorization) : this.respond(record, rawBody, body, unparseable);
+		record.status = answer.status;
+		this.log(record);
+		return answer;
+	}
+
 	/** The sandbox's state as the Users API handlers see it. */
 	private store(): UserStore {
 		const currentUsers = () => this.users;

@@ -1,39 +1,69 @@
-import { createHash } from 'node:crypto';
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { dataOf } from '../ExotelUsers/helpers/envelope';
 import { readSendOptions } from '../ExotelUsers/transport/sendOptions';
-import { baseUrlFor } from '../ExotelUsers/helpers/url';
-import { ExotelClient } from '../ExotelUsers/transport/client';
-import { transportFor, type Transport, type TransportSetup } from '../ExotelUsers/transport/pacing/registry';
-import { pollCost, requestsPerPoll, type PollTime } from './helpers/pollCost';
+import { transportFor, type TransportSetup } from '../ExotelUsers/transport/pacing/registry';
 import {
-	baseline,
-	dedupeUsers,
-	diffUsers,
-	missingUsers,
-	newestUser,
-	sipDevices,
-	type EventName,
-	type UserEvent,
-	type UsersState,
-} from './helpers/userDiff';
-
-/** Where the trigger keeps its state in the node's static data. */
-const STATE_KEY = 'exotelUsers';
+	HINTED_INTERVALS,
+	POLLS_PER_MINUTE_EXPRESSION,
+	REQUEST_TIMEOUT_MS,
+	SHORTEST_INTERVAL_EXPRESSION,
+	passTimeMessage,
+} from './helpers/pollCost';
+import { PollGuard } from './helpers/pollGuard';
+import { UnsavedStates } from './helpers/unsavedState';
+import { pollUsers, type TriggerProcess } from './pollUsers';
 
 const COST_NOTICE =
-	'Each check reads every user of the account with their devices: 1 request per 50 users (e.g. 237 users: 5 requests). ' +
-	'Exotel allows 50 user-management requests a minute per account, shared by every workflow that uses it: keep this trigger under a tenth of that ' +
-	'(5 requests a minute) — every minute up to 250 users, every 2 minutes up to 500, every 10 minutes up to 2,500.';
+	'A poll reads the users, 50 a request, from where the last one stopped: at most 25 requests (1,250 users) and 30 seconds. ' +
+	'Exotel allows 50 user-management requests a minute per account, shared by every workflow using it: keep this trigger under a tenth — ' +
+	'every minute up to 250 users, every 2 minutes up to 500, every 5 minutes for any size.';
 
 const EVERY_MINUTE_WARNING =
-	'Polling every minute costs 1 request per 50 users each minute: above 250 users that is more than a tenth of Exotel’s 50 requests a minute for the account, ' +
-	'and the workflows that act on users get fewer. Poll less often for a large account (the note above gives the intervals).';
+	'Polling every minute costs 1 request per 50 users a minute (up to 25): above 250 users, more than a tenth of the account’s 50 a minute, leaving less to the workflows that act. Poll less often.';
 
-type Client = ExotelClient;
-type ClientContext = ConstructorParameters<typeof ExotelClient>[0];
+const EVENT_LABELS = { userAdded: 'User Added', userRemoved: 'User Removed', sipDeviceAdded: 'SIP Device Added' } as const;
+
+/** An n8n expression over the node's parameters, for a hint's displayCondition. */
+const when = (condition: string) => `={{ ${condition} }}`;
+
+/** What the panel says about the chosen Poll Times: how long a full pass takes, and whether they can work. */
+function scheduleHints(): NodeHint[] {
+	const hinted = HINTED_INTERVALS.join(', ');
+	return [
+		{
+			message: EVERY_MINUTE_WARNING,
+			type: 'warning',
+			location: 'ndv',
+			whenToDisplay: 'always',
+			displayCondition: when(`${SHORTEST_INTERVAL_EXPRESSION} <= 1`),
+		},
+		{
+			message:
+				'These Poll Times add up to more than one poll a minute, so publishing is refused: keep one entry, or space them further apart.',
+			type: 'danger',
+			location: 'ndv',
+			whenToDisplay: 'always',
+			displayCondition: when(`${POLLS_PER_MINUTE_EXPRESSION} > 1.000001`),
+		},
+		...HINTED_INTERVALS.map(
+			(minutes): NodeHint => ({
+				message: passTimeMessage(minutes),
+				type: 'info',
+				location: 'ndv',
+				whenToDisplay: 'always',
+				displayCondition: when(`${SHORTEST_INTERVAL_EXPRESSION} === ${minutes}`),
+			}),
+		),
+		{
+			message: 'A full pass over the account (which User Removed waits for) takes one poll per 1,250 users at these Poll Times.',
+			type: 'info',
+			location: 'ndv',
+			whenToDisplay: 'always',
+			displayCondition: when(`![${hinted}].includes(${SHORTEST_INTERVAL_EXPRESSION})`),
+		},
+	];
+}
 
 export class ExotelUsersTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -42,22 +72,14 @@ export class ExotelUsersTrigger implements INodeType {
 		icon: { light: 'file:../ExotelUsers/exotel.svg', dark: 'file:../ExotelUsers/exotel.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		subtitle: `={{ ($parameter["events"] || []).map((e) => (${JSON.stringify(EVENT_LABELS)})[e] || e).join(", ") }}`,
 		description: 'Starts the workflow when a user is added to or removed from Exotel, or gets a new SIP device',
 		defaults: { name: 'Exotel Users Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'exotelUsersApi', required: true }],
-		hints: [
-			{
-				message: EVERY_MINUTE_WARNING,
-				type: 'warning',
-				location: 'ndv',
-				whenToDisplay: 'always',
-				displayCondition: '={{ JSON.stringify($parameter["pollTimes"] || {}).includes("everyMinute") }}',
-			},
-		],
+		hints: scheduleHints(),
 		properties: [
 			{
 				displayName: COST_NOTICE,
@@ -78,7 +100,7 @@ export class ExotelUsersTrigger implements INodeType {
 						description: 'A user who was already there gets a new SIP device (one item per device)',
 					},
 					{ name: 'User Added', value: 'userAdded', description: 'A user was added, e.g. a co-worker in the Exotel dashboard, with their devices' },
-					{ name: 'User Removed', value: 'userRemoved', description: 'A user was deleted; the item is the user as last seen' },
+					{ name: 'User Removed', value: 'userRemoved', description: 'A user was deleted (confirmed with Exotel); the item has the user’s ID' },
 				],
 				description:
 					'What starts the workflow. The first activation only records the account as it is: users already there start nothing. A test run returns the newest user.',
@@ -98,135 +120,21 @@ export class ExotelUsersTrigger implements INodeType {
 	poll: (this: IPollFunctions) => Promise<INodeExecutionData[][] | null>;
 
 	/**
-	 * n8n creates the node with no argument: Exotel's minute, the system clock and the
-	 * process's shared window per account — the same window as the Exotel Users node's —
-	 * and the action node's default retries. Tests pass a scaled window and faster retries.
+	 * n8n creates the node once per process, with no argument: Exotel's minute, the system clock
+	 * and the process's shared window per account — the same window as the Exotel Users node's —,
+	 * retries that fit a poll's 30 seconds (4 attempts, 10 s timeout, Retry-After up to 10 s), and
+	 * what the process keeps for its triggers. Tests pass a scaled window or a fake clock, and
+	 * faster retries; a new instance is a new process.
 	 */
 	constructor(setup: TransportSetup = {}, send: IDataObject = {}) {
-		const transport = transportFor(setup);
-		const settings = readSendOptions(send);
+		const perProcess: TriggerProcess = {
+			transport: transportFor(setup),
+			settings: readSendOptions({ maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10, ...send }),
+			guard: new PollGuard(),
+			unsaved: new UnsavedStates(),
+		};
 		this.poll = async function (this: IPollFunctions) {
-			return await pollAccount.call(this, transport, settings);
+			return await pollUsers.call(this, perProcess);
 		};
 	}
 }
-
-async function pollAccount(this: IPollFunctions, transport: Transport, settings: ReturnType<typeof readSendOptions>): Promise<INodeExecutionData[][] | null> {
-	const wanted = new Set(this.getNodeParameter('events', ['userAdded']) as EventName[]);
-	const sipRequired = wanted.has('userAdded') && (this.getNodeParameter('sipDeviceRequired', false) as boolean);
-	// The poll context does what the client needs (credentials, the authenticated request helper, the node).
-	const client = new ExotelClient(this as unknown as ClientContext, settings, transport);
-	try {
-		const current = dedupeUsers(await listUsers(client));
-
-		if (this.getMode() === 'manual') {
-			const newest = newestUser(current, sipRequired);
-			if (!newest) {
-				throw new NodeOperationError(this.getNode(), sipRequired ? 'No user of this account has a SIP device yet' : 'This Exotel account has no users yet', {
-					description: 'A test run returns the newest user so that later nodes can map its fields. Add a user in Exotel, then test again.',
-				});
-			}
-			return [[toItem({ event: 'userAdded', user: newest })]];
-		}
-
-		const account = await accountFingerprint(this);
-		const stored = this.getWorkflowStaticData('node');
-		const previous = readState(stored[STATE_KEY], account);
-		warnAboutCost(this, current.size);
-		if (!previous) {
-			// The first activation (or another account): the users already there are the baseline.
-			stored[STATE_KEY] = baseline(account, current) as unknown as IDataObject;
-			return null;
-		}
-		await confirmMissing(client, previous, current);
-		const { events, next } = diffUsers(previous, current, { sipRequired });
-		// Written only now, with the events it accounts for: a poll that failed above saved nothing.
-		stored[STATE_KEY] = next as unknown as IDataObject;
-		const items = events.filter((e) => wanted.has(e.event)).map(toItem);
-		return items.length > 0 ? [items] : null;
-	} finally {
-		client.close();
-	}
-}
-
-/** GET /users?fields=devices, 50 at a time: ⌈users ÷ 50⌉ requests, each retried as the action node retries. */
-async function listUsers(client: Client): Promise<IDataObject[]> {
-	return await client.requestAllPages(0, { path: ['users'], qs: { fields: 'devices' } });
-}
-
-/**
- * Users the listing did not show are confirmed gone before "User removed" fires: a page shift
- * while the account changed can skip a user. Few missing: one GET each (404 = gone); more
- * than a listing costs: the account is listed once more, and gone means missing from both.
- * A confirmed user is put back into `current` as Exotel now shows them.
- */
-async function confirmMissing(client: Client, previous: UsersState, current: Map<string, Record<string, unknown>>): Promise<void> {
-	const missing = missingUsers(previous, current);
-	if (missing.length === 0) return;
-	if (missing.length <= requestsPerPoll(current.size)) {
-		for (const id of missing) {
-			const answer = await client.request(0, { method: 'GET', path: ['users', id], idempotent: true }).then(
-				(envelope) => ({ ok: true as const, envelope }),
-				(error: unknown) => ({ ok: false as const, error }),
-			);
-			if (!answer.ok) {
-				if (answer.error instanceof NodeApiError && String(answer.error.httpCode) === '404') continue; // gone
-				throw answer.error;
-			}
-			const data = dataOf(answer.envelope);
-			if (data) current.set(id, data);
-		}
-		return;
-	}
-	const again = dedupeUsers(await listUsers(client));
-	for (const id of missing) {
-		const user = again.get(id);
-		if (user) current.set(id, user);
-	}
-}
-
-function readState(raw: unknown, account: string): UsersState | undefined {
-	if (typeof raw !== 'object' || raw === null) return undefined;
-	const state = raw as Partial<UsersState>;
-	if (state.version !== 1 || state.account !== account || typeof state.users !== 'object' || state.users === null) return undefined;
-	return state as UsersState;
-}
-
-/** Which account the state describes: the API host and the Account SID, hashed (the state is no place for either). */
-async function accountFingerprint(context: IPollFunctions): Promise<string> {
-	const credentials = await context.getCredentials('exotelUsersApi');
-	const base = baseUrlFor(credentials);
-	const host = base.ok ? base.url : '';
-	return createHash('sha256').update(`${host} ${String(credentials.accountSid ?? '')}`).digest('hex').slice(0, 16);
-}
-
-/** The log says so when the chosen interval spends more than the trigger's share of Exotel's limit. */
-function warnAboutCost(context: IPollFunctions, users: number): void {
-	const pollTimes = context.getNodeParameter('pollTimes', {}) as { item?: PollTime[] };
-	const cost = pollCost(users, pollTimes.item ?? []);
-	if (!cost.overBudget) return;
-	context.logger.warn(
-		`Exotel Users Trigger: ${users} users cost ${cost.requestsPerPoll} requests a poll, ${cost.requestsPerMinute?.toFixed(1)} a minute at this interval — ` +
-			`more than a tenth of Exotel's 50 a minute for the account. Poll every ${cost.minimumMinutes} minutes or less often.`,
-	);
-}
-
-/** One event as an item: the user's fields (never a secret: Exotel's user and device models hold none) and what happened. */
-function toItem(event: UserEvent): INodeExecutionData {
-	const user: IDataObject = { ...(event.user as unknown as IDataObject) };
-	delete user.announced;
-	const json: IDataObject = {
-		event: event.event,
-		event_id: [event.event, event.user.id, event.device?.id].filter((p) => p !== undefined).join(':'),
-		user_id: event.user.id,
-		...user,
-	};
-	const sip = event.device ? [event.device] : sipDevices(event.user);
-	if (event.device) {
-		json.device_id = String(event.device.id);
-		json.device = event.device as unknown as IDataObject;
-	}
-	if (sip.length > 0 && typeof sip[0].contact_uri === 'string') json.sip_username = sip[0].contact_uri.replace(/^sip:/, '');
-	return { json };
-}
-

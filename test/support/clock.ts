@@ -31,16 +31,20 @@ export class FakeClock implements Clock {
 		signal?.throwIfAborted();
 		this.slept.push(ms);
 		await new Promise<void>((resolve, reject) => {
-			const timer: Timer = { at: this.time + ms, wake: resolve };
-			this.timers.push(timer);
-			signal?.addEventListener(
-				'abort',
-				() => {
-					this.timers = this.timers.filter((t) => t !== timer);
-					reject(signal.reason);
+			const abort = () => {
+				this.timers = this.timers.filter((t) => t !== timer);
+				reject(signal?.reason);
+			};
+			// A sleeper that wakes stops listening: a long-lived signal (a poll's deadline) meets many sleeps.
+			const timer: Timer = {
+				at: this.time + ms,
+				wake: () => {
+					signal?.removeEventListener('abort', abort);
+					resolve();
 				},
-				{ once: true },
-			);
+			};
+			this.timers.push(timer);
+			signal?.addEventListener('abort', abort, { once: true });
 		});
 	}
 

@@ -1,14 +1,16 @@
 /**
- * What changed in an Exotel account between two polls: users added, users removed, SIP
- * devices added. Pure: the poll hands in the state it saved last time and the users it just
- * listed; it gets back the events and the state to save — both or neither (a poll that fails
- * saves nothing, so the next one diffs against the last good state).
+ * What changed in an Exotel account, one page of its listing at a time: users added, SIP
+ * devices added, and (at the end of a pass) users removed. Pure: the poll hands in its working
+ * copy of the state and what Exotel listed; the copy is updated with exactly the events
+ * returned, so saving it means those events are never reported again (a poll that fails saves
+ * nothing, and the next poll finds the same events).
  *
  * Exotel pages its user list by offset, so a listing taken while the account changes can
  * show a user twice (on two pages) or not at all (pushed across a page boundary): a user is
- * counted once by id, and a user who seems gone is only reported removed once the poll has
- * confirmed it (see `missingUsers`, `keep`).
+ * counted once by id, and a user a pass did not see is only reported removed once Exotel
+ * says it is gone (the poll looks each one up).
  */
+import { deviceToken, fingerprint, parity, readFingerprint, type UsersState } from './usersState';
 
 /** A device as an event shows it: Exotel's fields, nothing else (a device holds no secret, and only these reach an event). */
 export interface KnownDevice {
@@ -29,35 +31,19 @@ export interface KnownUser {
 	role?: string;
 	date_created?: string;
 	devices: KnownDevice[];
-	/**
-	 * Whether "User added" has been decided for this user (fired, or the user was there at the
-	 * baseline). false: added without a SIP device while the trigger waits for one.
-	 */
-	announced: boolean;
-}
-
-/** The trigger's state in the node's static data. */
-export interface UsersState {
-	version: 1;
-	/** Which account the state describes (a fingerprint, not the SID itself). */
-	account: string;
-	users: Record<string, KnownUser>;
 }
 
 export type EventName = 'userAdded' | 'userRemoved' | 'sipDeviceAdded';
 
-export interface UserEvent {
-	event: EventName;
-	user: KnownUser;
-	/** sipDeviceAdded: the new device. */
-	device?: KnownDevice;
-}
+export type UserEvent =
+	| { event: 'userAdded'; user: KnownUser }
+	| { event: 'sipDeviceAdded'; user: KnownUser; device: KnownDevice }
+	/** The state keeps no more than the id of a user: a removed user is their id. */
+	| { event: 'userRemoved'; user: { id: string } };
 
 export interface DiffOptions {
 	/** User added fires only once the user has a SIP device. */
 	sipRequired: boolean;
-	/** Ids missing from the listing that must not be reported removed yet (not confirmed gone). */
-	keep?: readonly string[];
 }
 
 const DEVICE_FIELDS = ['name', 'type', 'contact_uri', 'available', 'verified', 'status'] as const;
@@ -73,92 +59,75 @@ function pick<K extends string>(source: Record<string, unknown>, fields: readonl
 	return out;
 }
 
-/** A listed user as the trigger keeps it: known fields only, whatever else Exotel sends. */
-export function toKnownUser(raw: Record<string, unknown>, announced: boolean): KnownUser {
+/** The id of a listed user, or undefined when the record has none usable. */
+export function userIdOf(raw: unknown): string | undefined {
+	if (!isRecord(raw) || (typeof raw.id !== 'string' && typeof raw.id !== 'number')) return undefined;
+	const id = String(raw.id);
+	return id === '' || id.length > 128 ? undefined : id;
+}
+
+/** A listed user as an event shows it: known fields only, whatever else Exotel sends. */
+export function toKnownUser(raw: Record<string, unknown>): KnownUser {
 	const devices = (Array.isArray(raw.devices) ? raw.devices : [])
 		.filter(isRecord)
 		.filter((d) => typeof d.id === 'string' || typeof d.id === 'number')
 		.map((d) => ({ id: d.id as string | number, ...pick(d, DEVICE_FIELDS) }) as KnownDevice);
-	return { id: String(raw.id), ...(pick(raw, USER_FIELDS) as Partial<KnownUser>), devices, announced };
+	return { id: String(raw.id), ...(pick(raw, USER_FIELDS) as Partial<KnownUser>), devices };
 }
 
 export const sipDevices = (user: { devices: KnownDevice[] }): KnownDevice[] => user.devices.filter((d) => d.type === 'sip');
 
 /**
- * The listing, one entry per user id, in the order first seen. A user listed twice (on two
- * pages of a changing account) keeps the later copy: it was read later.
+ * Users listed on a page, applied to the pass: each is marked seen by it, and the events it
+ * brings are returned (none while the pass is the baseline). A user listed twice brings its
+ * events once: the second copy finds them already in the state.
  */
-export function dedupeUsers(listed: readonly unknown[]): Map<string, Record<string, unknown>> {
-	const users = new Map<string, Record<string, unknown>>();
+export function applyListed(state: UsersState, listed: readonly unknown[], options: DiffOptions): UserEvent[] {
+	const events: UserEvent[] = [];
+	const mark = parity(state);
 	for (const raw of listed) {
-		if (!isRecord(raw) || (typeof raw.id !== 'string' && typeof raw.id !== 'number') || String(raw.id) === '') continue;
-		users.set(String(raw.id), raw);
+		const id = userIdOf(raw);
+		if (id === undefined) continue;
+		const user = toKnownUser(raw as Record<string, unknown>);
+		const sip = sipDevices(user);
+		const tokens = [...new Set(sip.map((d) => deviceToken(d.id)))];
+		const before = Object.prototype.hasOwnProperty.call(state.users, id) ? readFingerprint(state.users[id]) : undefined;
+		let announced = true;
+		if (state.baseline) {
+			// The account as it is: nothing to report.
+		} else if (!before || !before.announced) {
+			announced = !options.sipRequired || sip.length > 0;
+			if (announced) events.push({ event: 'userAdded', user });
+		} else {
+			const known = new Set(before.sip);
+			for (const device of sip) {
+				const token = deviceToken(device.id);
+				if (known.has(token)) continue;
+				known.add(token);
+				events.push({ event: 'sipDeviceAdded', user, device });
+			}
+		}
+		state.users[id] = fingerprint({ mark, announced, sip: tokens });
 	}
-	return users;
-}
-
-/** Users of the last state that this listing does not show: removed, or skipped by a page shift. */
-export function missingUsers(previous: UsersState, current: ReadonlyMap<string, unknown>): string[] {
-	return Object.keys(previous.users).filter((id) => !current.has(id));
-}
-
-/** The first state: every user known and announced, nothing to report. */
-export function baseline(account: string, current: ReadonlyMap<string, Record<string, unknown>>): UsersState {
-	const users: Record<string, KnownUser> = {};
-	for (const [id, raw] of current) users[id] = toKnownUser(raw, true);
-	return { version: 1, account, users };
+	return events;
 }
 
 /**
- * The events between `previous` and `current`, and the state to save. Every event is in the
- * next state, so saving it means the event is never reported again; nothing is dropped from
- * the state without its event.
+ * A user the pass did not see, whom Exotel confirmed gone: out of the state, with User Removed
+ * unless User Added was never decided for them (nobody was told they came).
  */
-export function diffUsers(
-	previous: UsersState,
-	current: ReadonlyMap<string, Record<string, unknown>>,
-	options: DiffOptions,
-): { events: UserEvent[]; next: UsersState } {
-	const added: UserEvent[] = [];
-	const sipAdded: UserEvent[] = [];
-	const removed: UserEvent[] = [];
-	const users: Record<string, KnownUser> = {};
-
-	for (const [id, raw] of current) {
-		const before = previous.users[id];
-		const user = toKnownUser(raw, true);
-		const ready = !options.sipRequired || sipDevices(user).length > 0;
-		if (!before || !before.announced) {
-			user.announced = ready;
-			if (ready) added.push({ event: 'userAdded', user });
-		} else {
-			const known = new Set(sipDevices(before).map((d) => String(d.id)));
-			for (const device of sipDevices(user)) {
-				if (!known.has(String(device.id))) sipAdded.push({ event: 'sipDeviceAdded', user, device });
-			}
-		}
-		users[id] = user;
-	}
-
-	const keep = new Set(options.keep ?? []);
-	for (const [id, before] of Object.entries(previous.users)) {
-		if (current.has(id)) continue;
-		if (keep.has(id)) {
-			users[id] = before;
-			continue;
-		}
-		// A user never announced (waiting for a SIP device) leaves without an event: none said they came.
-		if (before.announced) removed.push({ event: 'userRemoved', user: before });
-	}
-
-	return { events: [...added, ...sipAdded, ...removed], next: { version: 1, account: previous.account, users } };
+export function applyRemoved(state: UsersState, id: string): UserEvent[] {
+	const before = readFingerprint(state.users[id]);
+	delete state.users[id];
+	return before?.announced ? [{ event: 'userRemoved', user: { id } }] : [];
 }
 
 /** The newest user (by date_created, then by listing order), for the editor's test run. */
-export function newestUser(current: ReadonlyMap<string, Record<string, unknown>>, sipRequired: boolean): KnownUser | undefined {
+export function newestUser(listed: readonly unknown[], sipRequired: boolean): KnownUser | undefined {
 	let newest: KnownUser | undefined;
-	for (const raw of current.values()) {
-		const user = toKnownUser(raw, true);
+	for (const raw of listed) {
+		if (userIdOf(raw) === undefined) continue;
+		const user = toKnownUser(raw as Record<string, unknown>);
 		if (sipRequired && sipDevices(user).length === 0) continue;
 		if (!newest || String(user.date_created ?? '') >= String(newest.date_created ?? '')) newest = user;
 	}

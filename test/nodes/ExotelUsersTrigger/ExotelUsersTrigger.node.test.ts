@@ -1,16 +1,21 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The trigger's poll() through n8n-core's PollContext and real request stack, against the
  * sandbox. n8n keeps a poll's state in the workflow's static data and saves it as JSON; a
  * JSON copy handed to the next poll is an n8n restart.
  */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
+import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
 import { runPoll } from '../../../dev/harness/n8n';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../dev/sandbox/server';
 import { ASHA, expectNoSecrets, TEST_WINDOW_MS } from '../../support/exotel';
+import { loadedNode } from '../../support/loadedNode';
 
 const secrets = { apiKey: `key-${randomBytes(4).toString('hex')}`, apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: `acct${randomBytes(3).toString('hex')}` };
 let sandbox: ExotelSandbox;
@@ -28,7 +33,7 @@ let staticData: IDataObject;
 beforeEach(() => {
 	sandbox.reset();
 	afterRequest = undefined;
-	trigger = new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 });
+	trigger = loadedNode(new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 }));
 	staticData = {};
 });
 
@@ -51,8 +56,19 @@ async function poll(parameters: INodeParameters = {}, mode: 'trigger' | 'manual'
 /** n8n restarts: the state as it was saved (JSON), a new node instance. */
 function restart() {
 	staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-	trigger = new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 });
+	trigger = loadedNode(new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 }));
 }
+
+/** What the trigger wrote to n8n's log as warnings since the test began. */
+let warn: jest.SpyInstance;
+beforeEach(() => {
+	warn = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => warn.mockRestore());
+const warnings = () => warn.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('saved state'));
+
+/** The trigger's state as n8n keeps it (a node's static data is under `node:<name>`). */
+const stored = () => (staticData['node:Exotel Users Trigger'] as IDataObject)[STATE_KEY] as IDataObject;
 
 const newcomer = (i = 0): User => structuredClone(manyUsers(i + 1)[i]);
 const add = (user: User) => sandbox.users.set(user.id, user);
@@ -87,12 +103,12 @@ describe('Exotel Users Trigger', () => {
 		expect(await poll()).toEqual([]);
 	});
 
-	it('fires once for a user removed, with the user as last seen', async () => {
+	it('fires once for a user removed, confirmed with Exotel, with the user’s id', async () => {
 		await poll();
 		sandbox.users.delete(ASHA.id);
 		const items = await poll();
-		expect(events(items)).toEqual([`userRemoved ${ASHA.id}`]);
-		expect(items[0]).toMatchObject({ first_name: 'Asha', email: 'asha.rao@example.com' });
+		expect(items).toEqual([{ event: 'userRemoved', event_id: `userRemoved:${ASHA.id}`, user_id: ASHA.id, id: ASHA.id }]);
+		expect(sandbox.requests.at(-1)).toMatchObject({ method: 'GET', segments: expect.arrayContaining(['users', ASHA.id]), status: 404 });
 		expect(await poll()).toEqual([]);
 	});
 
@@ -224,11 +240,104 @@ describe('Exotel Users Trigger', () => {
 					staticData,
 				});
 			expect(await pollOther()).toBeNull();
+			expect(warnings()).toEqual([expect.stringContaining('it describes another Exotel account')]);
 			other.users.set(newcomer(6).id, newcomer(6));
 			expect((await pollOther())?.[0].map((i) => `${String(i.json.event)} ${String(i.json.user_id)}`)).toEqual([`userAdded ${newcomer(6).id}`]);
 		} finally {
 			await other.stop();
 		}
 	});
-});
 
+	describe('a saved state it cannot trust starts a new baseline, with a warning, and fires nothing', () => {
+		const first = () => Object.keys(stored().users as IDataObject)[0];
+		it.each<[string, (state: IDataObject) => void, RegExp]>([
+			['a user entry without devices (the first version’s shape)', (s) => ((s.users as IDataObject)[first()] = { id: first(), announced: true }), /entry of user .* is malformed/],
+			['a user entry whose devices are not a list', (s) => ((s.users as IDataObject)[first()] = { id: first(), devices: 'none', announced: true }), /entry of user/],
+			['users stored as a list', (s) => (s.users = Object.keys(s.users as IDataObject).map((id) => ({ id, devices: [] }))), /users are a list/],
+			['a null entry', (s) => ((s.users as IDataObject)[first()] = null), /entry of user/],
+			['an entry without an id', (s) => ((s.users as IDataObject)[''] = { devices: [] }), /no usable id/],
+			['another state version', (s) => (s.version = 1), /another version of the trigger/],
+			['another account', (s) => (s.account = 'ffffffffffffffff'), /another Exotel account/],
+		])('%s', async (_name, corrupt, problem) => {
+			await poll();
+			corrupt(stored());
+			restart();
+			sandbox.users.delete(ASHA.id);
+			expect(await poll()).toEqual([]);
+			expect(warnings()).toEqual([expect.stringMatching(problem)]);
+			expect(warnings()[0]).toContain('starts a new baseline');
+			// The new baseline is the account as it is now: only what changes after it fires.
+			const user = newcomer();
+			add(user);
+			expect(events(await poll())).toEqual([`userAdded ${user.id}`]);
+			expect(warnings()).toHaveLength(1);
+		});
+	});
+
+	it('refuses Poll Times that add up to more than one poll a minute, naming the field, before any request', async () => {
+		const twice = { item: [{ mode: 'everyMinute' }, { mode: 'everyX', value: 30, unit: 'minutes' }] };
+		for (const mode of ['trigger', 'manual'] as const) {
+			const error = await poll({ pollTimes: twice }, mode).then(
+				() => undefined,
+				(e: unknown) => e as Error,
+			);
+			expect(error?.message).toMatch(/^Poll Times add up to 1\.03 polls a minute/);
+		}
+		expect(sandbox.requests).toEqual([]);
+	});
+
+	it('runs one poll at a time: a tick that comes while the last poll still runs is skipped, and each event fires once', async () => {
+		await poll();
+		const user = newcomer();
+		add(user);
+		const [slow, overlapping] = await Promise.all([poll(), poll()]);
+		expect(overlapping).toEqual([]);
+		expect(events(slow)).toEqual([`userAdded ${user.id}`]);
+		expect(await poll()).toEqual([]);
+	});
+
+	it('reads a large account across polls, 25 requests at most each, and reports a change once the pass reaches it', async () => {
+		sandbox.options.users = seedUsers(1_300);
+		sandbox.reset();
+		const perPoll: number[] = [];
+		const counted = async () => {
+			const before = listings().length;
+			const items = await poll();
+			perPoll.push(listings().length - before);
+			return items;
+		};
+		expect(await counted()).toEqual([]);
+		expect(await counted()).toEqual([]); // the baseline pass ends
+		const user = newcomer(1_400);
+		add(user); // last in the listing: on page 27
+		expect(await counted()).toEqual([]);
+		expect(events(await counted())).toEqual([`userAdded ${user.id}`]);
+		expect(perPoll).toEqual([25, 1, 25, 2]);
+		sandbox.options.users = undefined;
+	});
+
+	it('goes on with a pass where n8n keeps only the state of polls that emitted (durable scheduler without durable cursors), and repeats nothing', async () => {
+		sandbox.options.users = seedUsers(1_300);
+		sandbox.reset();
+		// n8n's database: each tick starts from it; it keeps what a poll wrote only when the poll emitted (and at activation).
+		let database: IDataObject = {};
+		const tick = async () => {
+			staticData = JSON.parse(JSON.stringify(database)) as IDataObject;
+			const items = await poll();
+			if (items.length > 0 || Object.keys(database).length === 0) database = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			return events(items);
+		};
+		expect(await tick()).toEqual([]); // activation: saved
+		expect(await tick()).toEqual([]); // the baseline's last page: not saved, remembered
+		const ids = [...sandbox.users.keys()];
+		const user = newcomer(1_400);
+		sandbox.users.delete(ids[10]);
+		add(user);
+		expect(await tick()).toEqual([]);
+		expect((await tick()).sort()).toEqual([`userAdded ${user.id}`, `userRemoved ${ids[10]}`].sort());
+		expect([...(await tick()), ...(await tick()), ...(await tick())]).toEqual([]);
+		restart(); // a new process: only the database's state
+		expect([...(await tick()), ...(await tick())]).toEqual([]);
+		sandbox.options.users = undefined;
+	});
+});
