@@ -26,7 +26,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { ROOT } from '../dev/n8n/n8n';
-import { DEFAULT_FOLDER, DEFAULT_N8N_PORT, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
+import { DEFAULT_FOLDER, DEFAULT_N8N_PORT, DEFAULT_SANDBOX_PORT, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { OWNER } from '../dev/n8n/server';
 import { TerminalLog } from '../dev/n8n/terminalLog';
 import { CREDENTIAL } from '../dev/n8n/workflows';
@@ -35,29 +35,51 @@ import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 /** The examples and "Exotel: try it" act on the three named users: fewer would break them. */
 const MIN_USERS = 3;
 
-function parseArgs(argv: string[]): { port: number; fresh: boolean; users?: number } {
-	let port = Number(process.env.N8N_PORT ?? DEFAULT_N8N_PORT);
-	let fresh = false;
-	let users: number | undefined;
-	const valueOf = (arg: string, name: string, i: number) => (arg === name ? argv[i + 1] : arg.slice(name.length + 1));
+export interface StartArgs {
+	port: number;
+	sandboxPort: number;
+	fresh: boolean;
+	users?: number;
+	/** The local mailbox refuses mail to these addresses (SMTP 550). */
+	refuseMail: string[];
+	/** The Nth password change since the start answers 503 through all of the node's tries. */
+	exotel5xxAt?: number;
+	/** n8n is killed (SIGKILL) right after the Nth password change since the start, then started again. */
+	killN8nAt?: number;
+}
+
+const USAGE =
+	'use --port N (n8n, or env N8N_PORT), --sandbox-port N (the Exotel sandbox, default 4010), --users N (sandbox users, default 3), ' +
+	'--fresh (start from an empty .n8n-sandbox/), --refuse-mail ADDRESS, --exotel-5xx-at N, --kill-n8n-at N';
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): StartArgs {
+	const args: StartArgs = { port: Number(env.N8N_PORT ?? DEFAULT_N8N_PORT), sandboxPort: DEFAULT_SANDBOX_PORT, fresh: false, refuseMail: [] };
+	const whole = (flag: string, raw: string | undefined, min: number, max: number, example: string): number => {
+		const value = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
+		if (!(value >= min && value <= max)) throw new Error(`${flag} needs a whole number from ${min} to ${max}, e.g. ${flag} ${example}; got ${raw ?? 'nothing'}`);
+		return value;
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
-		if (arg === '--port' || arg.startsWith('--port=')) {
-			const raw = valueOf(arg, '--port', i);
-			if (arg === '--port') i++;
-			port = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-		} else if (arg === '--users' || arg.startsWith('--users=')) {
-			const raw = valueOf(arg, '--users', i);
-			if (arg === '--users') i++;
-			users = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-			if (!(users >= MIN_USERS && users <= 100_000)) {
-				throw new Error(`--users needs a whole number from ${MIN_USERS} (the three named users the examples use) to 100000, e.g. --users 237; got ${raw ?? 'nothing'}`);
-			}
-		} else if (arg === '--fresh') fresh = true;
-		else throw new Error(`Unknown option ${arg}; use --port N (or env N8N_PORT), --users N (sandbox users, default 3) and --fresh (start from an empty .n8n-sandbox/)`);
+		if (arg === '--fresh') {
+			args.fresh = true;
+			continue;
+		}
+		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const value = (): string | undefined => inline ?? argv[++i];
+		if (flag === '--port') args.port = whole(flag, value(), 1, 65535, '5679');
+		else if (flag === '--sandbox-port') args.sandboxPort = whole(flag, value(), 1, 65535, '4011');
+		else if (flag === '--users') args.users = whole(flag, value(), MIN_USERS, 100_000, '237');
+		else if (flag === '--exotel-5xx-at') args.exotel5xxAt = whole(flag, value(), 1, 100_000, '2');
+		else if (flag === '--kill-n8n-at') args.killN8nAt = whole(flag, value(), 1, 100_000, '2');
+		else if (flag === '--refuse-mail') {
+			const address = value();
+			if (!address || !/^[^@\s]+@[^@\s]+$/.test(address)) throw new Error(`--refuse-mail needs an email address, e.g. --refuse-mail asha.rao@example.com; got ${address ?? 'nothing'}`);
+			args.refuseMail.push(address);
+		} else throw new Error(`Unknown option ${arg}; ${USAGE}`);
 	}
-	if (!(port >= 1 && port <= 65535)) throw new Error('--port (or N8N_PORT) needs a port number, e.g. --port 5679');
-	return { port, fresh, users };
+	if (!(args.port >= 1 && args.port <= 65535)) throw new Error('N8N_PORT needs a port number, e.g. N8N_PORT=5679');
+	return args;
 }
 
 async function installRuntime(): Promise<void> {
@@ -163,7 +185,7 @@ function watchLauncher(onGone: () => void): void {
 }
 
 async function main(): Promise<void> {
-	let args: ReturnType<typeof parseArgs>;
+	let args: StartArgs;
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (error) {
@@ -227,6 +249,7 @@ async function main(): Promise<void> {
 	);
 	setup = await prepareSandboxN8n({
 		port: args.port,
+		sandboxPort: args.sandboxPort,
 		users: args.users,
 		log: say,
 		onN8nLog: (text) => {

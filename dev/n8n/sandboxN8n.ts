@@ -109,7 +109,7 @@ const N8N_ENV: Record<string, string> = {
 export interface SandboxN8nOptions {
 	/** n8n's port (default 5678). */
 	port?: number;
-	/** The Exotel sandbox's preferred port (default 4010); a free one is used if it is taken. */
+	/** The Exotel sandbox's port (default 4010; 0: any free one); a port in use is an error naming it. */
 	sandboxPort?: number;
 	/** n8n's user folder (default `.n8n-sandbox/` at the repo root). */
 	folder?: string;
@@ -157,7 +157,10 @@ async function startExotelSandbox(port: number, onRequest?: (line: string) => vo
 		return await startSandbox({ ...options, port });
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-		return await startSandbox({ ...options, port: 0 });
+		// Never moved silently: a builder who typed 127.0.0.1:4010 somewhere would reach something else.
+		throw new Error(
+			`Port ${port} (the Exotel sandbox) is already in use (another npm start or npm run sandbox?). Stop what uses it, or pick another port: npm start -- --sandbox-port ${port + 1}`,
+		);
 	}
 }
 
@@ -263,7 +266,11 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 	try {
 		// n8n's task broker (it runs Code nodes) listens on 5679 unless told otherwise; another n8n on
 		// the machine may hold it, and n8n then stops at start.
-		const brokerPort = process.env.N8N_RUNNERS_BROKER_PORT ?? String((await isPortFree(port + 1)) ? port + 1 : await freePort());
+		let brokerPort = process.env.N8N_RUNNERS_BROKER_PORT;
+		if (brokerPort === undefined) {
+			brokerPort = String((await isPortFree(port + 1)) ? port + 1 : await freePort());
+			if (brokerPort !== String(port + 1)) log(`Port ${port + 1} is in use: n8n's task broker (it runs Code nodes) listens on ${brokerPort} instead`);
+		}
 		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
 		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
 		log(`Importing the credential "${CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
