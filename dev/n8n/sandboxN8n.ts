@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
-import { seedUsers, startSandbox, type ExotelSandbox } from '../sandbox/server';
+import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from '../sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
 import { activateWorkflow, loadExample, smtpCredential } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
@@ -150,7 +150,7 @@ export interface SandboxN8nOptions {
 	/** n8n's own output (default: none). */
 	onN8nLog?: (text: string) => void;
 	/** One line per request the sandbox answered (default: none). */
-	onSandboxRequest?: (line: string) => void;
+	onSandboxRequest?: (line: string, request: RecordedRequest) => void;
 	/** Called as soon as n8n is spawned, so a caller can stop it while it starts. */
 	onN8nSpawn?: (child: ChildProcess) => void;
 	/** How many users the sandbox starts with (the three named ones, then generated ones; default: the three). */
@@ -172,6 +172,12 @@ export interface SandboxN8n {
 	published: string[];
 	/** Stops n8n (its process group), the mailbox and the sandbox. */
 	stop: () => Promise<void>;
+	/**
+	 * Kills n8n's process group with SIGKILL, as a crash or an out-of-memory kill would, and starts
+	 * it again on the same folder and port (`n8n` is then the new process). At its start n8n finds
+	 * the runs the kill cut short and starts their error workflow.
+	 */
+	crashN8n: () => Promise<RunningN8n>;
 }
 
 async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -182,12 +188,12 @@ async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 	});
 }
 
-async function startExotelSandbox(port: number, onRequest?: (line: string) => void, users?: number): Promise<ExotelSandbox> {
+async function startExotelSandbox(port: number, onRequest?: SandboxN8nOptions['onSandboxRequest'], users?: number): Promise<ExotelSandbox> {
 	const options = {
 		...SANDBOX_CREDENTIALS,
 		users: seedUsers(users),
 		onRequest: (r: ExotelSandbox['requests'][number]) =>
-			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
+			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`, r),
 	};
 	try {
 		return await startSandbox({ ...options, port });
@@ -343,19 +349,21 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		]);
 		await folder.importWorkflows(workflows);
 		log(`Starting n8n on port ${port} …`);
-		n8n = await startN8n(folder, port, {
-			onLog: options.onN8nLog,
-			onSpawn: (spawned) => {
-				child = spawned;
-				options.onN8nSpawn?.(spawned);
-				if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
-			},
-		});
+		const start = () =>
+			startN8n(folder, port, {
+				onLog: options.onN8nLog,
+				onSpawn: (spawned) => {
+					child = spawned;
+					options.onN8nSpawn?.(spawned);
+					if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
+				},
+			});
+		n8n = await start();
 		const imported = new Set(workflows.map((w) => w.id));
 		const published = [...new Set([RECOVERY_ID, ...wasPublished])].filter((id) => imported.has(id));
 		for (const id of published) await activateWorkflow(n8n, id);
 		if (published.length) log(`Published: ${published.map((id) => `"${workflows.find((w) => w.id === id)?.name}"`).join(', ')}`);
-		return {
+		const setup: SandboxN8n = {
 			editorUrl: `http://localhost:${port}`,
 			sandbox,
 			folder,
@@ -365,7 +373,24 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			webhookToken,
 			published,
 			stop,
+			crashN8n: async () => {
+				const crashed = n8n;
+				n8n = undefined;
+				const exited = new Promise<void>((resolve) => (crashed?.process.exitCode === null ? crashed.process.once('exit', () => resolve()) : resolve()));
+				if (crashed?.process.pid !== undefined) {
+					try {
+						process.kill(-crashed.process.pid, 'SIGKILL');
+					} catch {
+						/* gone */
+					}
+				}
+				await exited;
+				n8n = await start();
+				setup.n8n = n8n;
+				return n8n;
+			},
 		};
+		return setup;
 	} catch (error) {
 		await stop();
 		throw error;
