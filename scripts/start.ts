@@ -34,63 +34,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { ROOT } from '../dev/n8n/n8n';
-import { DEFAULT_FOLDER, DEFAULT_N8N_PORT, DEFAULT_SANDBOX_PORT, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, WEBHOOK_CALLER_CREDENTIAL, type SandboxN8n } from '../dev/n8n/sandboxN8n';
+import { DEFAULT_FOLDER, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, WEBHOOK_CALLER_CREDENTIAL, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { OWNER } from '../dev/n8n/server';
+import { MIN_USERS, parseStartArgs, type StartArgs } from '../dev/n8n/startArgs';
 import { TerminalLog } from '../dev/n8n/terminalLog';
 import { CREDENTIAL } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 import { afterPasswordChanges, failPasswordChangeAt } from '../dev/sandbox/passwordChanges';
 import type { RecordedRequest } from '../dev/sandbox/server';
 
-/** The examples and "Exotel: try it" act on the three named users: fewer would break them. */
-const MIN_USERS = 3;
-
-export interface StartArgs {
-	port: number;
-	sandboxPort: number;
-	fresh: boolean;
-	users?: number;
-	/** The local mailbox refuses mail to these addresses (SMTP 550). */
-	refuseMail: string[];
-	/** The Nth password change since the start answers 503 through all of the node's tries. */
-	exotel5xxAt?: number;
-	/** n8n is killed (SIGKILL) right after the Nth password change since the start, then started again. */
-	killN8nAt?: number;
-}
-
-const USAGE =
-	'use --port N (n8n, or env N8N_PORT), --sandbox-port N (the Exotel sandbox, default 4010), --users N (sandbox users, default 3), ' +
-	'--fresh (start from an empty .n8n-sandbox/), --refuse-mail ADDRESS, --exotel-5xx-at N, --kill-n8n-at N';
-
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): StartArgs {
-	const args: StartArgs = { port: Number(env.N8N_PORT ?? DEFAULT_N8N_PORT), sandboxPort: DEFAULT_SANDBOX_PORT, fresh: false, refuseMail: [] };
-	const whole = (flag: string, raw: string | undefined, min: number, max: number, example: string): number => {
-		const value = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-		if (!(value >= min && value <= max)) throw new Error(`${flag} needs a whole number from ${min} to ${max}, e.g. ${flag} ${example}; got ${raw ?? 'nothing'}`);
-		return value;
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (arg === '--fresh') {
-			args.fresh = true;
-			continue;
-		}
-		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-		const value = (): string | undefined => inline ?? argv[++i];
-		if (flag === '--port') args.port = whole(flag, value(), 1, 65535, '5679');
-		else if (flag === '--sandbox-port') args.sandboxPort = whole(flag, value(), 1, 65535, '4011');
-		else if (flag === '--users') args.users = whole(flag, value(), MIN_USERS, 100_000, '237');
-		else if (flag === '--exotel-5xx-at') args.exotel5xxAt = whole(flag, value(), 1, 100_000, '2');
-		else if (flag === '--kill-n8n-at') args.killN8nAt = whole(flag, value(), 1, 100_000, '2');
-		else if (flag === '--refuse-mail') {
-			const address = value();
-			if (!address || !/^[^@\s]+@[^@\s]+$/.test(address)) throw new Error(`--refuse-mail needs an email address, e.g. --refuse-mail asha.rao@example.com; got ${address ?? 'nothing'}`);
-			args.refuseMail.push(address);
-		} else throw new Error(`Unknown option ${arg}; ${USAGE}`);
-	}
-	if (!(args.port >= 1 && args.port <= 65535)) throw new Error('N8N_PORT needs a port number, e.g. N8N_PORT=5679');
-	return args;
-}
 
 async function installRuntime(): Promise<void> {
 	// Run by `npm start`, this process has the project's .npmrc in its environment as npm_config_*
@@ -213,7 +165,7 @@ function watchLauncher(onGone: () => void): void {
 async function main(): Promise<void> {
 	let args: StartArgs;
 	try {
-		args = parseArgs(process.argv.slice(2));
+		args = parseStartArgs(process.argv.slice(2));
 	} catch (error) {
 		console.error((error as Error).message);
 		process.exit(2);

@@ -108,7 +108,7 @@ export function tryItWorkflow(): Workflow {
 				position: [-60, -300],
 				parameters: {
 					width: 560,
-					height: 215,
+					height: 260,
 					content:
 						'## Exotel: try it\n' +
 						'1. Click **Execute workflow** (below).\n' +

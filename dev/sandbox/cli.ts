@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- not shipped: linted by eslint.support.config.mjs */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm run sandbox [-- --port 4010] [--rate-limit 50] [--seed-users 237]`: runs the Exotel
  * sandbox until Ctrl-C and prints the credential values that reach it. The key and token
@@ -117,7 +117,14 @@ async function main(): Promise<void> {
 		console.error((error as Error).message);
 		process.exit(2);
 	}
-	const sandbox = await runSandbox(options);
+	let sandbox: ExotelSandbox;
+	try {
+		sandbox = await runSandbox(options);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		console.error(`Port ${options.port} is already in use (another sandbox, or npm start?). Stop what uses it, or pick another: --port ${options.port + 1}`);
+		process.exit(2);
+	}
 	const stop = () => void sandbox.stop().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

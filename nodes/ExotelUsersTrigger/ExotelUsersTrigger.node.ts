@@ -44,9 +44,9 @@ export class ExotelUsersTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
 		// n8n's nodes panel merges a node named X and its trigger XTrigger into one app shown with the
-		// trigger's description: it leads with the action node's own, then says what this one does.
+		// trigger's description: it leads with the action node's own, then says what this one adds.
 		description:
-			'Reset SIP passwords and manage Exotel users (agents) and their devices; this trigger starts a workflow when a user is added or removed, or gets a new SIP device',
+			'Reset SIP passwords and manage Exotel users (agents) and their devices, and start workflows when a user is added or removed or gets a new SIP device',
 		defaults: { name: 'Exotel Users Trigger' },
 		polling: true,
 		inputs: [],
