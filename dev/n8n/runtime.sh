@@ -200,7 +200,8 @@ do_install() {
   (
     cd "$tmp/sqlite3"
     sqlite_build_env
-    npm install --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts --progress=false "sqlite3@$SQLITE3_VERSION"
+    # niced: npm's resolving of n8n's 2,000 packages is CPU-bound too, and must not wait on the compiler
+    nice -n 10 npm install --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts --progress=false "sqlite3@$SQLITE3_VERSION"
   ) >"$tmp/sqlite3.log" 2>&1 &
   local sqlite_pid=$!
   log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
