@@ -342,11 +342,19 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		// Importing unpublishes what it replaces: what was published before is published again once n8n runs.
 		const wasPublished = await publishedWorkflowIds(folderPath);
 		log(`Importing the credentials "${CREDENTIAL.name}", "${WEBHOOK_CALLER_CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
-		await folder.importCredentials([
-			...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url),
-			...smtpCredential(smtpCredentialData(mailbox)),
-			{ id: WEBHOOK_CALLER_CREDENTIAL.id, name: WEBHOOK_CALLER_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken } },
-		]);
+		await folder
+			.importCredentials([
+				...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url),
+				...smtpCredential(smtpCredentialData(mailbox)),
+				{ id: WEBHOOK_CALLER_CREDENTIAL.id, name: WEBHOOK_CALLER_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken } },
+			])
+			.catch((error: Error) => {
+				// Seen after a first start stopped while n8n was creating its database.
+				if (/database migrations/.test(error.message)) {
+					error.message += `\nn8n's database in ${folderPath} is half set up (was an earlier start stopped while n8n created it?): npm start -- --fresh starts from an empty folder.`;
+				}
+				throw error;
+			});
 		await folder.importWorkflows(workflows);
 		log(`Starting n8n on port ${port} …`);
 		const start = () =>
