@@ -34,6 +34,7 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"    # registry package node@24.21.0 -
 N8N_V1_VERSION="${N8N_V1_VERSION:-1.123.81}"   # newest 1.123.x; needs the xlsx override below
 SQLITE3_VERSION="${SQLITE3_VERSION:-5.1.7}"    # the sqlite3 n8n depends on (built beside n8n's install)
 CACHE_ROOT="${N8N_RUNTIME_CACHE:-$HOME/.cache/n8n-nodes-exotel-users}"
+LOCKS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/runtime-lock"   # n8n-<version>.package-lock.json
 NPM_CACHE="$CACHE_ROOT/npm-cache"
 
 log() { printf '\n[n8n-runtime %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -204,9 +205,20 @@ do_install() {
     nice -n 10 npm install --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts --progress=false "sqlite3@$SQLITE3_VERSION"
   ) >"$tmp/sqlite3.log" 2>&1 &
   local sqlite_pid=$!
-  log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
-  (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm install --cache "$NPM_CACHE" --ignore-scripts \
-      --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "n8n@$N8N_VERSION")
+  local lock="$LOCKS/n8n-$N8N_VERSION.package-lock.json"
+  if [ "$TARGET" = v2 ] && [ -f "$lock" ]; then
+    # The tree npm resolved once, kept in the repo: npm ci skips resolving n8n's ~2,000 packages
+    # (1 to 3 minutes on 2 cores) and installs exactly what the tests ran against.
+    printf '{"name":"n8n-runtime","private":true,"dependencies":{"n8n":"^%s"}}\n' "$N8N_VERSION" >"$tmp/n8n/package.json"
+    cp "$lock" "$tmp/n8n/package-lock.json"
+    log "installing n8n@$N8N_VERSION from dev/n8n/runtime-lock (scripts disabled; a dependency's install script would download a binary)"
+    (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm ci --cache "$NPM_CACHE" --ignore-scripts \
+        --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}")
+  else
+    log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
+    (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm install --cache "$NPM_CACHE" --ignore-scripts \
+        --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "n8n@$N8N_VERSION")
+  fi
   local t1=$SECONDS
   local wanted built=""
   wanted="$(node -p 'require(process.argv[1]).version' "$tmp/n8n/node_modules/sqlite3/package.json")"
