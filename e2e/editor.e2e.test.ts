@@ -299,6 +299,17 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			expect(generated).toBeDefined();
 			await screenshot('output.png', [data.getByText(generated as string)]);
 			await page.keyboard.press('Escape');
+
+			// The workflow saves no executions: once the run is over, its history is empty, so the
+			// generated password is not kept (n8n records a manual run while it runs, then drops it).
+			const history = async () =>
+				(await setup.n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: TRY_IT.id }))}`)).json.data;
+			let saved = await history();
+			for (let i = 0; i < 40 && saved.results.length > 0; i++) {
+				await page.waitForTimeout(250);
+				saved = await history();
+			}
+			expect(saved.results).toEqual([]);
 		});
 	}, 90_000);
 	it('searches the whole account: "khan" finds every Khan, though none is on Exotel’s first page, and picks one', async () => {
