@@ -19,6 +19,10 @@
 #   v2 (default): n8n 2.41.1 on Node 24.21.0 (both from the npm registry)
 #   v1          : n8n 1.123.81 (last 1.x) on the machine's own `node` (Node 20)
 #
+# Lockfiles: dev/n8n/runtime-lock/n8n-<version>.package-lock.json, when there is one for the v2
+#   version, is installed with npm ci (no resolving). For a new version: install it once without
+#   one, then copy <runtime dir>/n8n/package-lock.json there.
+#
 # Knobs (env): N8N_RUNTIME_CACHE (default $HOME/.cache/n8n-nodes-exotel-users), N8N_V2_VERSION,
 #   NODE24_VERSION, N8N_V1_VERSION, N8N_RUNTIME_JOBS (parallel C++ build jobs),
 #   N8N_RUNTIME_NPM_LOGLEVEL (default warn; npm's and the compiler's output go to a log file,
