@@ -3,7 +3,9 @@
  * The editor in a real browser: `npm start`'s setup (scripts/start.ts → prepareSandboxN8n) on
  * its own port and a throw-away folder, with a sandbox the size of a small contact centre
  * (237 users), driven by Debian's Chromium through playwright-core (no browser download).
- * Signs in with the login `npm start` prints, finds the Exotel Users node in the nodes panel,
+ * Signs in with the login `npm start` prints, finds the Exotel Users node in the nodes panel
+ * (with the action node's description, first for "SIP password" and "reset password"), restarts
+ * the setup and finds the browser still signed in and the published workflows still published,
  * opens the "Exotel sandbox" credential and its Region choices, runs "Exotel: try it" from
  * the canvas until the output panel shows Exotel's envelope; searches the users for a name
  * found only on later pages, picks a device from the chosen user's list and runs the node;
@@ -22,6 +24,8 @@ import { chromium, selectors, type BrowserContext, type Locator, type Page } fro
 
 import { prepareSandboxN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { freePort, ROOT } from '../dev/n8n/n8n';
+import { activateWorkflow, EXAMPLE_IDS } from '../dev/n8n/examples';
+import { ExotelUsers } from '../nodes/ExotelUsers/ExotelUsers.node';
 import { OWNER } from '../dev/n8n/server';
 import { CREDENTIAL, savedToolParameters } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
@@ -33,6 +37,8 @@ const ASHA = seedUsers()[0];
 /** What the user list shows for a user. */
 const label = (user: { first_name: string; last_name: string; email: string | null }) =>
 	`${user.first_name} ${user.last_name}${user.email ? ` (${user.email})` : ''}`;
+/** The action node's own description. */
+const ACTION_DESCRIPTION = new ExotelUsers().description.description as string;
 const CHROMIUM = '/usr/bin/chromium';
 /** Required on these machines: without the background-networking flags Chromium's connections are refused. */
 const CHROMIUM_ARGS = [
@@ -52,6 +58,7 @@ const UPDATE_DOCS = process.env.UPDATE_SCREENSHOTS === '1';
 selectors.setTestIdAttribute('data-test-id'); // n8n's attribute
 
 let setup: SandboxN8n;
+let port: number;
 let folder: string;
 let profile: string;
 let context: BrowserContext;
@@ -136,7 +143,8 @@ beforeAll(async () => {
 	folder = mkdtempSync(join(tmpdir(), 'exotel-editor-'));
 	profile = mkdtempSync(join(tmpdir(), 'exotel-chromium-'));
 	// A free port, so a running `npm start` (5678, 4010) or another tier does not matter.
-	setup = await prepareSandboxN8n({ port: await freePort(), sandboxPort: 0, folder, users: USERS });
+	port = await freePort();
+	setup = await prepareSandboxN8n({ port, sandboxPort: 0, folder, users: USERS });
 	context = await chromium.launchPersistentContext(profile, {
 		executablePath: CHROMIUM,
 		headless: true,
@@ -177,9 +185,13 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.getByTestId('node-creator-search-bar').fill('Exotel');
 			const item = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: /Exotel/ });
 			await item.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel Users$/ }).first().waitFor();
-			// One app, Exotel Users, holding the node's actions and the trigger's events (n8n describes it by its trigger).
+			// One app, Exotel Users, holding the node's actions and the trigger's events: n8n merges a node
+			// X with its trigger XTrigger and shows the trigger's description, which leads with the action
+			// node's own (a trigger-only description here sent people looking for a password reset away).
 			expect(await item.count()).toBe(1);
-			expect(await item.first().innerText()).toMatch(/^Exotel Users\b/);
+			const text = (await item.first().innerText()).replace(/\s+/g, ' ');
+			expect(text).toMatch(/^Exotel Users\b/);
+			expect(text).toContain(ACTION_DESCRIPTION);
 			await screenshot('node-panel.png');
 
 			await item.first().click();
@@ -193,6 +205,42 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.keyboard.press('Escape');
 		});
 	}, 60_000);
+
+	it.each(['SIP password', 'reset password', 'softphone'])('searching "%s" finds Exotel Users first, with the action node’s description', async (search) => {
+		await step(`search-${search.replace(/\s+/g, '-')}`, async () => {
+			await openWorkflow(TRY_IT.name);
+			await page.getByTestId('node-creator-plus-button').click();
+			await page.getByTestId('node-creator-search-bar').fill(search);
+			const first = page.getByTestId('node-creator').getByTestId('item-iterator-item').first();
+			await first.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel Users$/ }).waitFor();
+			expect((await first.innerText()).replace(/\s+/g, ' ')).toContain(ACTION_DESCRIPTION);
+			await page.keyboard.press('Escape');
+		});
+	}, 60_000);
+
+	it('restarts npm start: still signed in, and what was published (recovery, and the ticket example published by hand) still is', async () => {
+		await step('restart', async () => {
+			expect(setup.published).toEqual([EXAMPLE_IDS.recovery]);
+			await activateWorkflow(setup.n8n, EXAMPLE_IDS.ticket); // as the person would
+			await setup.stop();
+			setup = await prepareSandboxN8n({ port, sandboxPort: 0, folder, users: USERS });
+			expect(setup.published.sort()).toEqual([EXAMPLE_IDS.recovery, EXAMPLE_IDS.ticket].sort());
+
+			// The browser's session from before the restart still works: no sign-in page.
+			await page.goto(`${setup.editorUrl}/home/workflows`);
+			const cards = page.getByTestId('resources-list-item-workflow');
+			await cards.first().waitFor();
+			expect(page.url()).not.toMatch(/\/signin/);
+			for (const id of [EXAMPLE_IDS.recovery, EXAMPLE_IDS.ticket]) {
+				const name = setup.workflows.find((w) => w.id === id)!.name;
+				await cards.filter({ hasText: name }).getByTestId('workflow-card-publish-indicator').waitFor();
+			}
+			const tryIt = cards.filter({ hasText: TRY_IT.name });
+			expect(await tryIt.getByTestId('workflow-card-publish-indicator').count()).toBe(0);
+			const { json } = await setup.n8n.rest('GET', `/rest/workflows/${EXAMPLE_IDS.recovery}`);
+			expect(json.data.activeVersionId).toEqual(expect.any(String));
+		});
+	}, 180_000);
 
 	it('opens the "Exotel sandbox" credential: Region offers Singapore, Mumbai and Custom', async () => {
 		await step('credential-form', async () => {
@@ -251,6 +299,17 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			expect(generated).toBeDefined();
 			await screenshot('output.png', [data.getByText(generated as string)]);
 			await page.keyboard.press('Escape');
+
+			// The workflow saves no executions: once the run is over, its history is empty, so the
+			// generated password is not kept (n8n records a manual run while it runs, then drops it).
+			const history = async () =>
+				(await setup.n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: TRY_IT.id }))}`)).json.data;
+			let saved = await history();
+			for (let i = 0; i < 40 && saved.results.length > 0; i++) {
+				await page.waitForTimeout(250);
+				saved = await history();
+			}
+			expect(saved.results).toEqual([]);
 		});
 	}, 90_000);
 	it('searches the whole account: "khan" finds every Khan, though none is on Exotel’s first page, and picks one', async () => {

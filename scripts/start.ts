@@ -1,20 +1,28 @@
 /* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console, prefer-const -- not shipped: linted by eslint.support.config.mjs */
 /**
- * `npm start [-- --port 5678] [--fresh] [--users N]`: n8n's editor with this node loaded, against the
- * local Exotel sandbox — no Exotel account needed.
+ * `npm start [-- --port 5678] [--sandbox-port 4010] [--fresh] [--users N] [failure switches]`:
+ * n8n's editor with this node loaded, against the local Exotel sandbox — no Exotel account needed.
  *
  * 1. installs the n8n runtime if needed (dev/n8n/runtime.sh: n8n 2.41.1 on Node 24 from
- *    the npm registry, into ~/.cache/n8n-nodes-exotel-users; the first run shows its progress);
- * 2. starts the Exotel sandbox in this process on 127.0.0.1:4010 (a free port if 4010 is
- *    taken), logging one line per request (method, path, status — never a body), with the
- *    three named users, or N users with `--users N` (the three, then generated ones: enough
- *    to try the user picker's search and paging on an account the size of a real one);
+ *    the npm registry, into ~/.cache/n8n-nodes-exotel-users; the first run prints a progress
+ *    line every 20 s, npm's own output goes to a log file);
+ * 2. starts the Exotel sandbox in this process on 127.0.0.1:4010 (a port in use is an error
+ *    naming it, never moved), logging one line per request (method, path, status — never a
+ *    body), with the three named users, or N users with `--users N` (the three, then generated
+ *    ones: enough to try the user picker's search and paging on an account the size of a real one);
  * 3. prepares the user folder `.n8n-sandbox/` (kept between runs, so your own workflows
  *    stay): the node loaded from `dist/` as a custom extension (type `CUSTOM.exotelUsers`), the
- *    credential "Exotel sandbox", the three examples and "Exotel: try it" imported
- *    (re-imported, i.e. reset, at every start);
- * 4. starts n8n on http://localhost:5678 with its owner set up, logs in once over REST to
- *    prove the login works, and prints what to open and what to click.
+ *    credentials "Exotel sandbox", "SMTP (your mail server)" and "Example webhook caller", the
+ *    examples and "Exotel: try it" imported (re-imported, i.e. reset, at every start; what was
+ *    published before is published again, and the recovery workflow always is);
+ * 4. starts n8n on http://localhost:5678 with its owner set up (the same password hash at every
+ *    start, so a browser stays signed in), logs in once over REST to prove the login works, and
+ *    prints what to open and what to click.
+ *
+ * Failure switches, to watch recovery work (password changes counted from this start):
+ * `--refuse-mail ADDRESS` (the local mailbox answers 550 to every mail to it), `--exotel-5xx-at N`
+ * (the N-th password change answers 503 through all of the node's tries, once), `--kill-n8n-at N`
+ * (n8n is killed with SIGKILL right after the N-th password change and started again, once).
  *
  * Ctrl-C (or SIGTERM/SIGHUP) stops n8n (its whole process group: n8n and its task runner)
  * and the sandbox, and exits 0.
@@ -26,39 +34,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { ROOT } from '../dev/n8n/n8n';
-import { DEFAULT_FOLDER, DEFAULT_N8N_PORT, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, type SandboxN8n } from '../dev/n8n/sandboxN8n';
+import { DEFAULT_FOLDER, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, WEBHOOK_CALLER_CREDENTIAL, type SandboxN8n } from '../dev/n8n/sandboxN8n';
 import { OWNER } from '../dev/n8n/server';
+import { MIN_USERS, parseStartArgs, type StartArgs } from '../dev/n8n/startArgs';
 import { TerminalLog } from '../dev/n8n/terminalLog';
 import { CREDENTIAL } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
+import { afterPasswordChanges, failPasswordChangeAt } from '../dev/sandbox/passwordChanges';
+import type { RecordedRequest } from '../dev/sandbox/server';
 
-/** The examples and "Exotel: try it" act on the three named users: fewer would break them. */
-const MIN_USERS = 3;
-
-function parseArgs(argv: string[]): { port: number; fresh: boolean; users?: number } {
-	let port = Number(process.env.N8N_PORT ?? DEFAULT_N8N_PORT);
-	let fresh = false;
-	let users: number | undefined;
-	const valueOf = (arg: string, name: string, i: number) => (arg === name ? argv[i + 1] : arg.slice(name.length + 1));
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (arg === '--port' || arg.startsWith('--port=')) {
-			const raw = valueOf(arg, '--port', i);
-			if (arg === '--port') i++;
-			port = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-		} else if (arg === '--users' || arg.startsWith('--users=')) {
-			const raw = valueOf(arg, '--users', i);
-			if (arg === '--users') i++;
-			users = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-			if (!(users >= MIN_USERS && users <= 100_000)) {
-				throw new Error(`--users needs a whole number from ${MIN_USERS} (the three named users the examples use) to 100000, e.g. --users 237; got ${raw ?? 'nothing'}`);
-			}
-		} else if (arg === '--fresh') fresh = true;
-		else throw new Error(`Unknown option ${arg}; use --port N (or env N8N_PORT), --users N (sandbox users, default 3) and --fresh (start from an empty .n8n-sandbox/)`);
-	}
-	if (!(port >= 1 && port <= 65535)) throw new Error('--port (or N8N_PORT) needs a port number, e.g. --port 5679');
-	return { port, fresh, users };
-}
 
 async function installRuntime(): Promise<void> {
 	// Run by `npm start`, this process has the project's .npmrc in its environment as npm_config_*
@@ -91,7 +75,7 @@ function announceMail(mailbox: SandboxN8n['mailbox']): void {
 	next();
 }
 
-function banner(setup: SandboxN8n): string {
+function banner(setup: SandboxN8n, args: StartArgs): string {
 	const { editorUrl, sandbox } = setup;
 	const n8nLocal = editorUrl;
 	const examples = setup.workflows.filter((w) => w.id !== TRY_IT.id).map((w) => `      - ${w.name}`);
@@ -99,6 +83,8 @@ function banner(setup: SandboxN8n): string {
 	const all = [...sandbox.users.values()];
 	const named = all.slice(0, MIN_USERS).map((u) => `${u.first_name} ${u.last_name}`).join(', ');
 	const users = all.length > MIN_USERS ? `${named} and ${all.length - MIN_USERS} generated ones` : named;
+	const published = setup.published.map((id) => `"${setup.workflows.find((w) => w.id === id)?.name ?? id}"`).join(', ') || 'none';
+	const token = `${WEBHOOK_CALLER_CREDENTIAL.header}: ${setup.webhookToken}`;
 	return [
 		'',
 		rule,
@@ -114,21 +100,35 @@ function banner(setup: SandboxN8n): string {
 		`            API Key ${SANDBOX_CREDENTIALS.apiKey}, API Token ${SANDBOX_CREDENTIALS.apiToken}, Account SID ${SANDBOX_CREDENTIALS.accountSid}).`,
 		' Examples (Overview → Workflows):',
 		...examples,
+		`            Published (kept across restarts): ${published}.`,
 		'            The webhook ones: click "Execute workflow", then send the trigger, e.g.',
-		`            curl -X POST ${n8nLocal}/webhook-test/exotel-new-hire -H 'content-type: application/json' \\`,
+		`            curl -X POST ${n8nLocal}/webhook-test/exotel-new-hire -H 'content-type: application/json' -H '${token}' \\`,
 		`                 -d '{"employee_id":"E-2041","first_name":"Farah","last_name":"Khan","email":"farah.khan@example.com"}'`,
-		`            curl -X POST ${n8nLocal}/webhook-test/exotel-reset-softphone -H 'content-type: application/json' \\`,
+		`            curl -X POST ${n8nLocal}/webhook-test/exotel-reset-softphone -H 'content-type: application/json' -H '${token}' \\`,
 		`                 -d '{"ticket_id":"T-1042","requester_email":"asha.rao@example.com"}'`,
+		`            (their callers prove themselves with that header: credential "${WEBHOOK_CALLER_CREDENTIAL.name}")`,
 		` Sandbox:   ${sandbox.url} (Exotel's Users API; users ${users}; state resets at each start)`,
 		` Mailbox:   SMTP on ${setup.mailbox.host}:${setup.mailbox.port}: the examples' Send Email nodes deliver here (credential`,
 		'            "SMTP (your mail server)"); each mail is announced below by recipient and subject, never its text.',
-		` Folder:    ${setup.folder.folder} (kept between runs; the credential and these workflows are`,
-		'            re-imported at each start; n8n\'s log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)',
+		` Folder:    ${setup.folder.folder} (kept between runs, sign-in and publishing too; the credentials and these`,
+		'            workflows are re-imported at each start; n8n\'s log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)',
+		...failures(args),
 		'',
 		' Ctrl-C stops n8n and the sandbox.',
 		rule,
 		'',
 	].join('\n');
+}
+
+/** The banner's lines for the failure switches in effect, or how to turn them on. */
+function failures(args: StartArgs): string[] {
+	const on = [
+		...args.refuseMail.map((address) => `the mailbox refuses every mail to ${address} (SMTP 550), until npm start is restarted without it`),
+		...(args.exotel5xxAt === undefined ? [] : [`Exotel answers 503 to password change ${args.exotel5xxAt} through all of the node's 6 tries`]),
+		...(args.killN8nAt === undefined ? [] : [`n8n is killed right after password change ${args.killN8nAt}, then started again`]),
+	];
+	if (on.length === 0) return [' Failures:  none; to watch recovery work, start with --refuse-mail ADDRESS, --exotel-5xx-at N or --kill-n8n-at N (README)'];
+	return [` Failures:  ${on[0]}`, ...on.slice(1).map((line) => `            ${line}`), '            (password changes are counted from this start; the 503s and the kill happen once, so a re-run succeeds)'];
 }
 
 /** The parent pid of a process, from /proc (Linux); undefined when unknown. */
@@ -163,9 +163,9 @@ function watchLauncher(onGone: () => void): void {
 }
 
 async function main(): Promise<void> {
-	let args: ReturnType<typeof parseArgs>;
+	let args: StartArgs;
 	try {
-		args = parseArgs(process.argv.slice(2));
+		args = parseStartArgs(process.argv.slice(2));
 	} catch (error) {
 		console.error((error as Error).message);
 		process.exit(2);
@@ -225,14 +225,21 @@ async function main(): Promise<void> {
 	const n8nLog = new TerminalLog(relative(process.cwd(), join(DEFAULT_FOLDER, '.n8n', 'logs', 'n8n.log')), (line) =>
 		process.stdout.write(`[n8n] ${line}\n`),
 	);
+	// The failure switches: each counts the password changes Exotel accepted since the start.
+	const hooks: Array<(request: RecordedRequest) => void> = [];
+	let crashing = false;
 	setup = await prepareSandboxN8n({
 		port: args.port,
+		sandboxPort: args.sandboxPort,
 		users: args.users,
 		log: say,
 		onN8nLog: (text) => {
 			if (n8nReady) n8nLog.push(text);
 		},
-		onSandboxRequest: (line) => console.log(`[exotel sandbox] ${line}`),
+		onSandboxRequest: (line, request) => {
+			console.log(`[exotel sandbox] ${line}`);
+			for (const hook of hooks) hook(request);
+		},
 		onN8nSpawn: (child) => (starting = child),
 	});
 	if (stopping) {
@@ -240,10 +247,31 @@ async function main(): Promise<void> {
 		return;
 	}
 	n8nReady = true;
-	setup.n8n.process.once('exit', (code) => {
-		if (!stopping) void shutdown(`n8n exited on its own (code ${code}); see its output above`, 1);
-	});
-	console.log(banner(setup));
+	const watchExit = (running: SandboxN8n['n8n']) =>
+		running.process.once('exit', (code) => {
+			if (!stopping && !crashing) void shutdown(`n8n exited on its own (code ${code}); see its output above`, 1);
+		});
+	watchExit(setup.n8n);
+	const ready = setup;
+	for (const address of args.refuseMail) ready.mailbox.refuseRecipient(address, 550);
+	if (args.exotel5xxAt !== undefined) hooks.push(failPasswordChangeAt(ready.sandbox, args.exotel5xxAt));
+	if (args.killN8nAt !== undefined) {
+		hooks.push(
+			afterPasswordChanges(args.killN8nAt, () => {
+				crashing = true;
+				say(`--kill-n8n-at ${args.killN8nAt}: killing n8n (SIGKILL) after password change ${args.killN8nAt}, then starting it again …`);
+				ready.crashN8n().then(
+					(restarted) => {
+						crashing = false;
+						watchExit(restarted);
+						say('n8n is running again: at its start it marks the run it lost as crashed and starts that workflow’s error workflow, if any');
+					},
+					(error: unknown) => void shutdown(`n8n did not start again: ${error instanceof Error ? error.message : String(error)}`, 1),
+				);
+			}),
+		);
+	}
+	console.log(banner(setup, args));
 	announceMail(setup.mailbox);
 	say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

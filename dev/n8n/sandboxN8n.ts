@@ -4,17 +4,19 @@
  * sandbox" credential, the example workflows and "Exotel: try it". `npm start`
  * (scripts/start.ts) and the browser tier (e2e/editor.e2e.test.ts) both run this setup.
  */
-import { type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
-import { seedUsers, startSandbox, type ExotelSandbox } from '../sandbox/server';
+import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from '../sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
-import { loadExample, smtpCredential } from './examples';
+import { activateWorkflow, loadExample, smtpCredential } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
-import { startN8n, type RunningN8n } from './server';
+import { RUNTIME, startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
 
 export const DEFAULT_FOLDER = join(ROOT, '.n8n-sandbox');
@@ -33,6 +35,34 @@ export const TRY_IT = {
 	exotelNode: 'Update SIP password',
 };
 
+/** n8n's workflow settings that keep no execution of it, so no generated password stays in the history. */
+export const SAVES_NO_EXECUTIONS = {
+	saveManualExecutions: false,
+	saveDataSuccessExecution: 'none',
+	saveDataErrorExecution: 'none',
+	saveExecutionProgress: false,
+} as const;
+
+/**
+ * The Header Auth credential the HR and ticket examples' webhooks check: a caller sends
+ * `X-Webhook-Token: <value>`. The value is made once per user folder and kept in it, so the
+ * curl lines npm start prints stay valid across restarts.
+ */
+export const WEBHOOK_CALLER_CREDENTIAL = { id: 'exoWebhookCaller', name: 'Example webhook caller', header: 'X-Webhook-Token' };
+
+function webhookCallerToken(folder: string): string {
+	const file = join(folder, WEBHOOK_TOKEN_FILE);
+	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+	const token = randomBytes(18).toString('base64url');
+	writeFileSync(file, `${token}\n`, { mode: 0o600 });
+	return token;
+}
+
+const WEBHOOK_TOKEN_FILE = 'webhook-token';
+
+/** The workflow that the quarterly rotation names as its error workflow: n8n 2.x starts it only when published. */
+const RECOVERY_ID = 'exoExampleRecover';
+
 export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json', 'coworker-added.json'];
 
 /** "Exotel: try it": Manual Trigger → Exotel Update SIP Password (generated) for Asha Rao's SIP device. */
@@ -42,7 +72,8 @@ export function tryItWorkflow(): Workflow {
 		id: TRY_IT.id,
 		name: TRY_IT.name,
 		active: false,
-		settings: { executionOrder: 'v1' },
+		// Saves no execution, manual or not: the generated password is in the node's output.
+		settings: { executionOrder: 'v1', ...SAVES_NO_EXECUTIONS },
 		nodes: [
 			{
 				id: 'a1b2c3d4-0000-4000-8000-000000000001',
@@ -77,14 +108,15 @@ export function tryItWorkflow(): Workflow {
 				position: [-60, -300],
 				parameters: {
 					width: 560,
-					height: 215,
+					height: 260,
 					content:
 						'## Exotel: try it\n' +
 						'1. Click **Execute workflow** (below).\n' +
 						`2. Double-click **${TRY_IT.exotelNode}**. The Exotel node has set a new, generated SIP password for ` +
 						`Asha Rao (SIP device ${TRY_IT.deviceId}) in the local **Exotel sandbox**; its output is Exotel’s answer — ` +
 						'`request_id`, `http_code` 200, `response.status` "success" — and the new `sipPassword` for the next node to deliver.\n\n' +
-						'Credential: **Exotel sandbox** (Region: Custom, Base URL: the sandbox).',
+						'Credential: **Exotel sandbox** (Region: Custom, Base URL: the sandbox). This workflow saves no executions ' +
+						'(*Workflow settings*), so the password is not kept in n8n’s execution history.',
 				},
 			},
 		],
@@ -109,7 +141,7 @@ const N8N_ENV: Record<string, string> = {
 export interface SandboxN8nOptions {
 	/** n8n's port (default 5678). */
 	port?: number;
-	/** The Exotel sandbox's preferred port (default 4010); a free one is used if it is taken. */
+	/** The Exotel sandbox's port (default 4010; 0: any free one); a port in use is an error naming it. */
 	sandboxPort?: number;
 	/** n8n's user folder (default `.n8n-sandbox/` at the repo root). */
 	folder?: string;
@@ -118,7 +150,7 @@ export interface SandboxN8nOptions {
 	/** n8n's own output (default: none). */
 	onN8nLog?: (text: string) => void;
 	/** One line per request the sandbox answered (default: none). */
-	onSandboxRequest?: (line: string) => void;
+	onSandboxRequest?: (line: string, request: RecordedRequest) => void;
 	/** Called as soon as n8n is spawned, so a caller can stop it while it starts. */
 	onN8nSpawn?: (child: ChildProcess) => void;
 	/** How many users the sandbox starts with (the three named ones, then generated ones; default: the three). */
@@ -134,8 +166,18 @@ export interface SandboxN8n {
 	workflows: Array<{ id: string; name: string }>;
 	/** The local mailbox the examples' Send Email nodes deliver to (their SMTP credential points here). */
 	mailbox: Mailbox;
+	/** What a caller of the HR and ticket webhooks sends in the `X-Webhook-Token` header. */
+	webhookToken: string;
+	/** The workflows published after the start: those published before it, and the recovery workflow. */
+	published: string[];
 	/** Stops n8n (its process group), the mailbox and the sandbox. */
 	stop: () => Promise<void>;
+	/**
+	 * Kills n8n's process group with SIGKILL, as a crash or an out-of-memory kill would, and starts
+	 * it again on the same folder and port (`n8n` is then the new process). At its start n8n finds
+	 * the runs the kill cut short and starts their error workflow.
+	 */
+	crashN8n: () => Promise<RunningN8n>;
 }
 
 async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -146,19 +188,44 @@ async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 	});
 }
 
-async function startExotelSandbox(port: number, onRequest?: (line: string) => void, users?: number): Promise<ExotelSandbox> {
+async function startExotelSandbox(port: number, onRequest?: SandboxN8nOptions['onSandboxRequest'], users?: number): Promise<ExotelSandbox> {
 	const options = {
 		...SANDBOX_CREDENTIALS,
 		users: seedUsers(users),
 		onRequest: (r: ExotelSandbox['requests'][number]) =>
-			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
+			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`, r),
 	};
 	try {
 		return await startSandbox({ ...options, port });
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-		return await startSandbox({ ...options, port: 0 });
+		// Never moved silently: a builder who typed 127.0.0.1:4010 somewhere would reach something else.
+		throw new Error(
+			`Port ${port} (the Exotel sandbox) is already in use (another npm start or npm run sandbox?). Stop what uses it, or pick another port: npm start -- --sandbox-port ${port + 1}`,
+		);
 	}
+}
+
+/**
+ * The workflows published in the folder's n8n database (none when there is none yet), read
+ * with the runtime's own Node.js and sqlite3 while n8n is stopped.
+ */
+export async function publishedWorkflowIds(folder: string): Promise<string[]> {
+	const database = join(folder, '.n8n', 'database.sqlite');
+	if (!existsSync(database)) return [];
+	const { stdout: envText } = await promisify(execFile)('bash', [RUNTIME, 'env']);
+	const env = Object.fromEntries(envText.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).replace(/^'|'$/g, '')]));
+	const script = `
+		const sqlite3 = require(process.argv[1]);
+		const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY);
+		db.all('SELECT id FROM workflow_entity WHERE activeVersionId IS NOT NULL OR active = 1', (error, rows) => {
+			if (error) { console.error(error.message); process.exit(1); }
+			console.log(JSON.stringify(rows.map((row) => row.id)));
+			db.close();
+		});`;
+	const sqlite = join(env.N8N_RUNTIME_DIR, 'n8n', 'node_modules', 'sqlite3');
+	const { stdout } = await promisify(execFile)(env.N8N_NODE, ['-e', script, sqlite, database]);
+	return JSON.parse(stdout) as string[];
 }
 
 /** `.n8n-sandbox/n8n.pid`: "<n8n's pid (its process group)> <pid of the process that started it>". */
@@ -263,30 +330,75 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 	try {
 		// n8n's task broker (it runs Code nodes) listens on 5679 unless told otherwise; another n8n on
 		// the machine may hold it, and n8n then stops at start.
-		const brokerPort = process.env.N8N_RUNNERS_BROKER_PORT ?? String((await isPortFree(port + 1)) ? port + 1 : await freePort());
+		let brokerPort = process.env.N8N_RUNNERS_BROKER_PORT;
+		if (brokerPort === undefined) {
+			brokerPort = String((await isPortFree(port + 1)) ? port + 1 : await freePort());
+			if (brokerPort !== String(port + 1)) log(`Port ${port + 1} is in use: n8n's task broker (it runs Code nodes) listens on ${brokerPort} instead`);
+		}
+		mkdirSync(folderPath, { recursive: true });
+		const webhookToken = webhookCallerToken(folderPath);
 		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
 		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
-		log(`Importing the credential "${CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
-		await folder.importCredentials([...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url), ...smtpCredential(smtpCredentialData(mailbox))]);
+		// Importing unpublishes what it replaces: what was published before is published again once n8n runs.
+		const wasPublished = await publishedWorkflowIds(folderPath);
+		log(`Importing the credentials "${CREDENTIAL.name}", "${WEBHOOK_CALLER_CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
+		await folder
+			.importCredentials([
+				...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url),
+				...smtpCredential(smtpCredentialData(mailbox)),
+				{ id: WEBHOOK_CALLER_CREDENTIAL.id, name: WEBHOOK_CALLER_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken } },
+			])
+			.catch((error: Error) => {
+				// Seen after a first start stopped while n8n was creating its database.
+				if (/database migrations/.test(error.message)) {
+					error.message += `\nn8n's database in ${folderPath} is half set up (was an earlier start stopped while n8n created it?): npm start -- --fresh starts from an empty folder.`;
+				}
+				throw error;
+			});
 		await folder.importWorkflows(workflows);
 		log(`Starting n8n on port ${port} …`);
-		n8n = await startN8n(folder, port, {
-			onLog: options.onN8nLog,
-			onSpawn: (spawned) => {
-				child = spawned;
-				options.onN8nSpawn?.(spawned);
-				if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
-			},
-		});
-		return {
+		const start = () =>
+			startN8n(folder, port, {
+				onLog: options.onN8nLog,
+				onSpawn: (spawned) => {
+					child = spawned;
+					options.onN8nSpawn?.(spawned);
+					if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
+				},
+			});
+		n8n = await start();
+		const imported = new Set(workflows.map((w) => w.id));
+		const published = [...new Set([RECOVERY_ID, ...wasPublished])].filter((id) => imported.has(id));
+		for (const id of published) await activateWorkflow(n8n, id);
+		if (published.length) log(`Published: ${published.map((id) => `"${workflows.find((w) => w.id === id)?.name}"`).join(', ')}`);
+		const setup: SandboxN8n = {
 			editorUrl: `http://localhost:${port}`,
 			sandbox,
 			folder,
 			n8n,
 			workflows: workflows.map(({ id, name }) => ({ id, name })),
 			mailbox,
+			webhookToken,
+			published,
 			stop,
+			crashN8n: async () => {
+				const crashed = n8n;
+				n8n = undefined;
+				const exited = new Promise<void>((resolve) => (crashed?.process.exitCode === null ? crashed.process.once('exit', () => resolve()) : resolve()));
+				if (crashed?.process.pid !== undefined) {
+					try {
+						process.kill(-crashed.process.pid, 'SIGKILL');
+					} catch {
+						/* gone */
+					}
+				}
+				await exited;
+				n8n = await start();
+				setup.n8n = n8n;
+				return n8n;
+			},
 		};
+		return setup;
 	} catch (error) {
 		await stop();
 		throw error;

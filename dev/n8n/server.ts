@@ -5,12 +5,13 @@
  * editor test) and by `npm start`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { ROOT, type N8nFolder } from './n8n';
 
-const RUNTIME = join(ROOT, 'dev', 'n8n', 'runtime.sh');
+export const RUNTIME = join(ROOT, 'dev', 'n8n', 'runtime.sh');
 
 export const OWNER = { email: 'owner@example.com', password: 'Sandbox-Owner-2026', firstName: 'Sandbox', lastName: 'Owner' };
 
@@ -25,10 +26,20 @@ export interface RunningN8n {
 	stop: () => Promise<void>;
 }
 
-async function ownerPasswordHash(target: string): Promise<string> {
+/**
+ * The owner's bcrypt hash, made once per user folder and kept in it. n8n's sign-in cookie
+ * carries a digest of the owner's stored hash: a new hash (a new salt) at each start would sign
+ * the person out at every restart of the same folder.
+ */
+async function ownerPasswordHash(target: string, folder: string): Promise<string> {
+	const file = join(folder, OWNER_HASH_FILE);
+	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
 	const { stdout } = await promisify(execFile)('bash', [RUNTIME, 'hash-password', '--target', target, OWNER.password]);
+	writeFileSync(file, stdout.trim() + '\n');
 	return stdout.trim();
 }
+
+const OWNER_HASH_FILE = 'owner-password-hash';
 
 export interface StartOptions {
 	/** Each chunk n8n writes to stdout or stderr. */
@@ -44,7 +55,7 @@ export async function startN8n(folder: N8nFolder, port: number, options: StartOp
 		Object.assign(env, {
 			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 			N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-			N8N_INSTANCE_OWNER_PASSWORD_HASH: await ownerPasswordHash(folder.target),
+			N8N_INSTANCE_OWNER_PASSWORD_HASH: await ownerPasswordHash(folder.target, folder.folder),
 		});
 	}
 	const child = spawn('bash', [RUNTIME, 'n8n', '--target', folder.target, '--', 'start'], {

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- not shipped: linted by eslint.support.config.mjs */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm run sandbox [-- --port 4010] [--rate-limit 50] [--seed-users 237]`: runs the Exotel
  * sandbox until Ctrl-C and prints the credential values that reach it. The key and token
@@ -10,8 +10,11 @@
  *   --rate-limit-headers off   the same limit in a rolling minute, without the headers
  *   --rate-limit-body rest-exception|envelope|text   the 429's body (default envelope)
  *   --seed-users N    start with N users (the three named ones first, then generated ones)
+ *   --exotel-5xx-at N the N-th password change answers 503 through all of the node's tries
+ *                     (6 in a row), then Exotel answers again: a rotation fails part-way
  */
-import { seedUsers, startSandbox, type ExotelSandbox } from './server';
+import { failPasswordChangeAt } from './passwordChanges';
+import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from './server';
 
 export const SANDBOX_CREDENTIALS = {
 	apiKey: 'sandbox-key',
@@ -27,6 +30,8 @@ export interface CliOptions {
 	rateLimitHeaders?: boolean;
 	rateLimitBody?: 'rest-exception' | 'envelope' | 'text';
 	seedUsers?: number;
+	/** The N-th password change fails with 503 through the node's retries. */
+	exotel5xxAt?: number;
 }
 
 const BODIES = ['rest-exception', 'envelope', 'text'] as const;
@@ -55,7 +60,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 		if (flag === '--port') options.port = need(0);
 		else if (flag === '--rate-limit') options.rateLimit = need(1);
 		else if (flag === '--seed-users') options.seedUsers = need(0);
-		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --rate-limit-headers on|off, --rate-limit-body B, --seed-users N`);
+		else if (flag === '--exotel-5xx-at') options.exotel5xxAt = need(1);
+		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --rate-limit-headers on|off, --rate-limit-body B, --seed-users N, --exotel-5xx-at N`);
 	}
 	return options;
 }
@@ -64,6 +70,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 const LISTED_USERS = 10;
 
 export async function runSandbox(options: CliOptions, print: (line: string) => void = console.log): Promise<ExotelSandbox> {
+	let hook: (request: RecordedRequest) => void = () => undefined;
 	const sandbox = await startSandbox({
 		...SANDBOX_CREDENTIALS,
 		port: options.port,
@@ -72,8 +79,15 @@ export async function runSandbox(options: CliOptions, print: (line: string) => v
 			options.rateLimit === undefined
 				? undefined
 				: { limit: options.rateLimit, windowMs: 60_000, headers: options.rateLimitHeaders, body: options.rateLimitBody },
-		onRequest: (r) => print(`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`),
+		onRequest: (r) => {
+			print(`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`);
+			hook(r);
+		},
 	});
+	if (options.exotel5xxAt !== undefined) {
+		hook = failPasswordChangeAt(sandbox, options.exotel5xxAt);
+		print(`Password change ${options.exotel5xxAt} (counted from now) answers 503 six times in a row (the node's default tries), then Exotel answers again`);
+	}
 	print(`Exotel sandbox listening on ${sandbox.url}`);
 	print('Exotel credential for n8n:');
 	print(`  API Key:     ${SANDBOX_CREDENTIALS.apiKey}`);
@@ -103,7 +117,14 @@ async function main(): Promise<void> {
 		console.error((error as Error).message);
 		process.exit(2);
 	}
-	const sandbox = await runSandbox(options);
+	let sandbox: ExotelSandbox;
+	try {
+		sandbox = await runSandbox(options);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+		console.error(`Port ${options.port} is already in use (another sandbox, or npm start?). Stop what uses it, or pick another: --port ${options.port + 1}`);
+		process.exit(2);
+	}
 	const stop = () => void sandbox.stop().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

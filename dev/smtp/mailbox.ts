@@ -31,6 +31,8 @@ export interface Mailbox {
 	waitFor(count: number, timeoutMs?: number): Promise<Mail[]>;
 	/** Refuses the next `count` messages (SMTP 451, a temporary failure), as a mail server that is down would. */
 	refuseNext(count: number): void;
+	/** Refuses every message to this address (any case) with `code` (default 550, mailbox unavailable). */
+	refuseRecipient(address: string, code?: number): void;
 	clear(): void;
 	close(): Promise<void>;
 }
@@ -39,13 +41,19 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 	const mails: Mail[] = [];
 	const waiters = new Set<() => void>();
 	let refuse = 0;
+	const refusedRecipients = new Map<string, number>();
 
 	const server = new SMTPServer({
 		authOptional: true,
 		disabledCommands: ['STARTTLS'],
 		hideSTARTTLS: true,
 		logger: false,
-		onRcptTo(_address, _session, callback) {
+		onRcptTo(address, _session, callback) {
+			const refusedWith = refusedRecipients.get(address.address.toLowerCase());
+			if (refusedWith !== undefined) {
+				callback(Object.assign(new Error(`Mailbox unavailable: ${address.address}`), { responseCode: refusedWith }));
+				return;
+			}
 			if (refuse > 0) {
 				refuse--;
 				const error = Object.assign(new Error('Mailbox unavailable, try again later'), { responseCode: 451 });
@@ -102,6 +110,9 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 		},
 		refuseNext(count) {
 			refuse = count;
+		},
+		refuseRecipient(address: string, code = 550) {
+			refusedRecipients.set(address.toLowerCase(), code);
 		},
 		clear() {
 			mails.length = 0;

@@ -37,7 +37,9 @@ export class ExotelUsers implements INodeType {
 		group: ['transform'],
 		version: NODE_VERSIONS,
 		subtitle: SUBTITLE,
-		description: 'Manage Exotel contact-centre users, their devices and SIP passwords',
+		// n8n's nodes panel shows this node and its trigger as one app, under the trigger's
+		// description: that one starts with these words, so the panel reads as this node does.
+		description: 'Reset SIP passwords and manage Exotel users (agents) and their devices',
 		defaults: { name: 'Exotel Users' },
 		usableAsTool: true,
 		// The generated password is for the next node to deliver, not for logs or the execution view.

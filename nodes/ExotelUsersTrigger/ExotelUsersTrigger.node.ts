@@ -73,7 +73,10 @@ export class ExotelUsersTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: `={{ ($parameter["events"] || []).map((e) => (${JSON.stringify(EVENT_LABELS)})[e] || e).join(", ") }}`,
-		description: 'Starts the workflow when a user is added to or removed from Exotel, or gets a new SIP device',
+		// n8n's nodes panel merges a node named X and its trigger XTrigger into one app shown with the
+		// trigger's description: it leads with the action node's own, then says what this one adds.
+		description:
+			'Reset SIP passwords and manage Exotel users (agents) and their devices, and start workflows when a user is added or removed or gets a new SIP device',
 		defaults: { name: 'Exotel Users Trigger' },
 		polling: true,
 		inputs: [],

@@ -11,6 +11,10 @@ describe('parseCliArgs', () => {
 		expect(parseCliArgs(['--port', '4011', '--rate-limit', '50', '--seed-users', '237'], {})).toEqual({ port: 4011, rateLimit: 50, seedUsers: 237 });
 	});
 
+	it('reads --exotel-5xx-at: which password change fails', () => {
+		expect(parseCliArgs(['--exotel-5xx-at', '3'], {})).toEqual({ port: 4010, exotel5xxAt: 3 });
+	});
+
 	it('reads the rate limit’s switches: headers off, and the 429’s body', () => {
 		expect(parseCliArgs(['--rate-limit', '50', '--rate-limit-headers', 'off', '--rate-limit-body', 'rest-exception'], {})).toEqual({
 			port: 4010,
@@ -26,6 +30,7 @@ describe('parseCliArgs', () => {
 		[['--rate-limit'], /--rate-limit needs a whole number ≥ 1, got nothing/],
 		[['--rate-limit', '0'], /≥ 1/],
 		[['--seed-users', 'many'], /--seed-users needs a whole number/],
+		[['--exotel-5xx-at', '0'], /--exotel-5xx-at needs a whole number ≥ 1/],
 		[['--verbose', '1'], /Unknown option --verbose/],
 	])('refuses %p', (argv, message) => {
 		expect(() => parseCliArgs(argv, {})).toThrow(message);
