@@ -156,7 +156,7 @@ describe('Exotel Users Trigger in a real n8n 2.41.1, polling every minute', () =
 		const mailbox = await startMailbox();
 		try {
 			const item = collector.received.find((c) => c.item.event === 'userAdded' && c.item.user_id === added.id)!.item;
-			await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpExample0001', name: 'SMTP account' }));
+			await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpMailbox0001', name: 'SMTP (your mail server)' }));
 			await folder.importWorkflows([runnableExample('coworker-added.json', 'exoExCoworker', NODE_TYPE.custom, [item])]);
 			const from = sandbox.requests.length;
 			const run = await folder.execute('exoExCoworker');
