@@ -300,6 +300,12 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 		const countB = record(b, `the recovery workflow, once, after its ${WAIT_S} s wait`, startedB);
 		const countC = record(c, `the recovery workflow, once, after n8n's stall handling and its ${WAIT_S} s wait`, startedC);
 		notes.push(`b. executions: ${JSON.stringify(rotationExecutions(b))}`, `c. executions: ${JSON.stringify(rotationExecutions(c))}`);
+		// What n8n said about the failed runs and their error workflow (no password is logged).
+		for (const p of cluster!.processes) {
+			const said = p.log().split('\n').filter((line) => /rror workflow|stalled|Problem with execution|Worker (started|finished) execution/i.test(line));
+			notes.push(`${p.name}: ${said.map((line) => line.slice(0, 300)).join('\n  ')}`);
+		}
+		notes.push(`alerts mailed: ${alerts!.messages().map((m) => `${m.subject}: ${m.text.slice(0, 400)}`).join(' | ')}`);
 		expect({ settledB, settledC }).toEqual({ settledB: true, settledC: true });
 		for (const count of [countB, countC]) {
 			expect(count.unmatched).toBe(0);
