@@ -1,9 +1,13 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/ExotelUsers/helpers/passwordKey';
 
 /**
  * Exotel runs two clusters; an account lives in exactly one, fixed when it was created.
@@ -33,8 +37,19 @@ const REGIONS_TOLD_APART =
 	`An account lives in one region: my.exotel.com is Singapore (${new URL(EXOTEL_REGION_HOSTS.singapore).host}), ` +
 	`my.mum1.exotel.com is Mumbai (${new URL(EXOTEL_REGION_HOSTS.mumbai).host}); the other region's host answers 401 or 404.`;
 
+/**
+ * The test's page size, which Exotel echoes as `metadata.limit`. n8n's credential test can only
+ * judge a field through the request: a set but weak SIP Password Key asks for 2 instead of 1,
+ * and the answer's echo is matched by a rule that says what is wrong with the key.
+ */
+const LIMIT_EXPRESSION = `={{ ${PASSWORD_KEY_WEAK_EXPRESSION} ? 2 : 1 }}`;
+
+export const WEAK_KEY_MESSAGE =
+	`The API key, token, Account SID and region work, but the SIP Password Key is too weak: it needs at least ${MIN_KEY_BITS} bits of randomness, ` +
+	`no whitespace, and must not be the API token. Make one with \`${PASSWORD_KEY_COMMAND}\` (44 characters) and paste it alone; or leave the field empty (then a Rotation ID cannot be used).`;
+
 /** What the credential test says for each answer that is not a success (n8n's responseCode rules). */
-export const CREDENTIAL_TEST_RULES: ICredentialTestRequest['rules'] = [
+export const CREDENTIAL_TEST_RULES: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
 	{
 		type: 'responseCode',
 		properties: {
@@ -62,6 +77,9 @@ export const CREDENTIAL_TEST_RULES: ICredentialTestRequest['rules'] = [
 				'With Region Custom, the Base URL is the host only, without /v2.',
 		},
 	},
+	// Exotel's echo of the page size, as a number or as text.
+	{ type: 'responseSuccessBody', properties: { key: 'metadata.limit', value: 2, message: WEAK_KEY_MESSAGE } },
+	{ type: 'responseSuccessBody', properties: { key: 'metadata.limit', value: '2', message: WEAK_KEY_MESSAGE } },
 	{
 		type: 'responseCode',
 		properties: {
@@ -155,8 +173,8 @@ export class ExotelUsersApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. A long random secret from which generated SIP passwords are derived, so a run repeated with the same Rotation ID sets and hands on the same passwords. Empty: derived from the API token instead (see the security notes).',
-			hint: 'Changing it changes every password a repeated run would set. Keep it as secret as the API token.',
+				`The secret that generated SIP passwords with a Rotation ID are derived from, so a run repeated with the same Rotation ID sets and hands on the same passwords. At least ${MIN_KEY_BITS} random bits, no whitespace: make it with ${PASSWORD_KEY_COMMAND}. Empty: a Rotation ID is refused, and generated passwords are random (a re-run cannot repeat them).`,
+			hint: `Make it with ${PASSWORD_KEY_COMMAND}. Keep it as secret as the API token, and don’t change it while a rotation is unfinished: a re-run with another key is refused.`,
 		},
 	];
 
@@ -176,9 +194,10 @@ export class ExotelUsersApi implements ICredentialType {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
 			url: ACCOUNT_USERS_EXPRESSION,
-			qs: { limit: 1 },
+			qs: { limit: LIMIT_EXPRESSION },
 			method: 'GET',
 		},
-		rules: CREDENTIAL_TEST_RULES,
+		// n8n runs each rule by its type; its type for the list allows only one type per list.
+		rules: CREDENTIAL_TEST_RULES as IAuthenticateRuleResponseCode[],
 	};
 }

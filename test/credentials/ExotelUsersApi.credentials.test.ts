@@ -3,7 +3,9 @@
  * request through n8n-core's RoutingNode and the real authenticated helper).
  */
 import { checkId } from '../../nodes/ExotelUsers/helpers/ids';
-import { ExotelUsersApi, EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
+import { randomBytes } from 'node:crypto';
+
+import { ExotelUsersApi, EXOTEL_REGION_HOSTS, WEAK_KEY_MESSAGE } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { buildExecuteContext, runCredentialTest } from '../../dev/harness/n8n';
 import { startTestbed, useTestbed } from '../support/exotel';
@@ -23,6 +25,21 @@ describe('Exotel API credential', () => {
 			auth: { username: bed.secrets.apiKey, tokenMatches: true },
 			status: 200,
 		});
+	});
+
+	it('refuses a weak SIP Password Key once key, token, SID and region work, saying how to make one', async () => {
+		for (const passwordKey of ['x', 'a-long-random-secret-of-the-team', `${bed.secrets.passwordKey} `, bed.secrets.apiToken, 'ab'.repeat(40)]) {
+			const result = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), passwordKey });
+			expect(result).toEqual({ status: 'Error', message: WEAK_KEY_MESSAGE });
+			expect(result.message).toContain('openssl rand -base64 32');
+		}
+		// The test still proves the rest first: a wrong token is a 401, whatever the key.
+		const wrong = await runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), passwordKey: 'x', apiToken: 'not-the-token' });
+		expect(wrong.statusCode).toBe(401);
+		// Empty (random passwords only) and strong keys pass.
+		for (const passwordKey of ['', bed.secrets.passwordKey, randomBytes(32).toString('hex')]) {
+			await expect(runCredentialTest(new ExotelUsersApi(), { ...bed.credentials(), passwordKey })).resolves.toMatchObject({ status: 'OK' });
+		}
 	});
 
 	it('tolerates a trailing slash and spaces in a custom base URL', async () => {

@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { INodeExecutionData, INodeParameters, INodeType, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters, INodeType, IWorkflowSettings, NodeApiError, NodeOperationError, WorkflowExecuteMode } from 'n8n-workflow';
 import { LoadOptionsContext } from 'n8n-core';
+import { ObservableObject } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing/registry';
-import { buildExecuteContext, runNode } from '../../dev/harness/n8n';
+import { buildExecuteContext } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
@@ -31,7 +32,12 @@ export const TEST_WINDOW_MS = 200;
 
 export interface ExotelTestbed {
 	sandbox: ExotelSandbox;
-	secrets: { apiKey: string; apiToken: string; accountSid: string };
+	secrets: { apiKey: string; apiToken: string; accountSid: string; passwordKey: string };
+	/**
+	 * The workflow's static data as n8n saved it (JSON), or undefined: what the next run loads.
+	 * n8n saves it when a run that is not manual ends (failed or not); a manual run saves nothing.
+	 */
+	savedStaticData?: IDataObject;
 	credentials: () => Record<string, string>;
 	/**
 	 * The node, as one n8n process holds it: the runs of a testbed share it (and with it the
@@ -54,6 +60,12 @@ export interface RunOptions {
 	typeVersion?: number;
 	/** Run as n8n runs it for an AI Agent: as the tool variant, `CUSTOM.exotelUsersTool`. */
 	asTool?: boolean;
+	/** The execution's mode (default manual, as a test run in the editor). */
+	mode?: WorkflowExecuteMode;
+	/** The workflow's settings (save executions…). */
+	settings?: IWorkflowSettings;
+	/** Gets the execution hints the node added. */
+	hints?: Array<{ message: string; type?: string }>;
 }
 
 /**
@@ -81,13 +93,17 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 		apiKey: `key-${randomBytes(4).toString('hex')}`,
 		apiToken: `tok-${randomBytes(12).toString('hex')}`,
 		accountSid: `acct${randomBytes(3).toString('hex')}`,
+		// The credential's SIP Password Key, made as the docs say (openssl rand -base64 32).
+		passwordKey: randomBytes(32).toString('base64'),
 	};
-	const sandbox = await startSandbox({ ...secrets, ...options });
+	const { passwordKey: _key, ...exotelSecrets } = secrets;
+	const sandbox = await startSandbox({ ...exotelSecrets, ...options });
 	const credentials = () => ({ ...secrets, region: 'custom', baseUrl: sandbox.url });
 	let node = new ExotelUsers(setup);
-	return {
+	const bed: ExotelTestbed = {
 		sandbox,
 		secrets,
+		savedStaticData: undefined,
 		credentials,
 		get node() {
 			return node;
@@ -95,10 +111,11 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 		restart: () => {
 			node = new ExotelUsers(setup);
 		},
-		run: async ({ parameters, items, continueOnFail, credentials: override, node: other, typeVersion, asTool: tool }) => {
+		run: async ({ parameters, items, continueOnFail, credentials: override, node: other, typeVersion, asTool: tool, mode = 'manual', settings, hints }) => {
 			const base = other ?? node;
-			const [output] = await runNode({
-				nodeType: tool ? asTool(base) : base,
+			const nodeType = tool ? asTool(base) : base;
+			const { ctx, workflow } = buildExecuteContext({
+				nodeType,
 				typeVersion,
 				credentialType: new ExotelUsersApi(),
 				credentials: override ?? credentials(),
@@ -107,10 +124,25 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 				parameters: tool ? parameters : { resource: 'user', operation: 'updateSipPassword', ...parameters },
 				items,
 				continueOnFail,
+				mode,
 			});
-			return output;
+			// What n8n does around a run: load the saved static data, and save it when a run that is
+			// not manual ends, failed or not (not when it is killed: a test that kills does not get here).
+			workflow.staticData = ObservableObject.create(structuredClone(bed.savedStaticData ?? {}), undefined, { ignoreEmptyOnFirstChild: true }) as typeof workflow.staticData;
+			if (settings) workflow.settings = settings;
+			if (hints) ctx.addExecutionHints = (...added) => hints.push(...added);
+			const save = () => {
+				if (mode !== 'manual' && workflow.staticData.__dataChanged === true) bed.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			};
+			try {
+				const [output] = (await nodeType.execute!.call(ctx)) as INodeExecutionData[][];
+				return output;
+			} finally {
+				save();
+			}
 		},
 	};
+	return bed;
 }
 
 /**
@@ -126,6 +158,7 @@ export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: Transp
 	beforeEach(() => {
 		current?.sandbox.reset();
 		current?.restart();
+		if (current) current.savedStaticData = undefined;
 	});
 	const bed = () => {
 		if (!current) throw new Error('the testbed is used outside a test');
@@ -137,6 +170,12 @@ export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: Transp
 		},
 		get secrets() {
 			return bed().secrets;
+		},
+		get savedStaticData() {
+			return bed().savedStaticData;
+		},
+		set savedStaticData(data) {
+			bed().savedStaticData = data;
 		},
 		credentials: () => bed().credentials(),
 		get node() {

@@ -111,5 +111,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 		const jsons = outcome.ok ? outcome.json : [errorItemJson(outcome.error)];
 		for (const json of jsons) output.push({ json, pairedItem: { item: itemIndex } });
 	}
+	// The run finished: what it set is remembered for its Rotation IDs.
+	await run.finish(this);
 	return [output];
 }

@@ -5,8 +5,8 @@
  * the same password it set the first time, so no agent is left with a password nobody received,
  * and no agent receives two different ones. The same agent twice in one run gets one password.
  *
- * Nothing is stored: the key lives in n8n's encrypted credential, and the Rotation ID names the
- * change (a ticket, an HR event, a quarter). A new Rotation ID gives new passwords.
+ * No password is stored: the key lives in n8n's encrypted credential, and the Rotation ID names
+ * the change (a ticket, an HR event, a quarter). A new Rotation ID gives new passwords.
  */
 import { createHmac } from 'node:crypto';
 
@@ -17,15 +17,12 @@ const ROOT_CONTEXT = 'n8n-nodes-exotel-users/sip-password-key/v1';
 const STREAM_CONTEXT = 'n8n-nodes-exotel-users/sip-password/v1';
 
 /**
- * The derivation key: the credential's own SIP Password Key when one is set, otherwise a key
- * made from the API token (so it works with no setup; SECURITY.md says what that trades).
+ * The derivation key, from the credential's SIP Password Key alone (checked by the caller: see
+ * passwordKey.ts). Never the API token: whoever reads accounts with the token must not be able
+ * to compute agents' passwords.
  */
-export function derivationKey(credential: { passwordKey?: unknown; apiToken?: unknown }): Buffer {
-	const own = typeof credential.passwordKey === 'string' ? credential.passwordKey : '';
-	const token = typeof credential.apiToken === 'string' ? credential.apiToken : '';
-	return createHmac('sha256', own !== '' ? own : token)
-		.update(own !== '' ? `${ROOT_CONTEXT}/own` : `${ROOT_CONTEXT}/token`)
-		.digest();
+export function derivationKey(passwordKey: string): Buffer {
+	return createHmac('sha256', passwordKey).update(`${ROOT_CONTEXT}/own`).digest();
 }
 
 export interface DerivationInput {

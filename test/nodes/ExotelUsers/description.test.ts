@@ -118,3 +118,24 @@ describe('the canvas subtitle', () => {
 		expect(workflow.expression.getSimpleParameterValue(node, nodeType.description.subtitle as string, 'internal', {})).toBe(subtitle);
 	});
 });
+
+describe('Update SIP Password: nothing a builder set is undone by switching Password and back', () => {
+	// n8n's editor keeps only the parameters getNodeParameters returns for the new values: a
+	// field hidden by the switch loses its value (returnNoneDisplayed false, as defaults() calls it).
+	it('keeps Rotation ID, When to Set and Password Length through Enter a Password and back (version 2)', () => {
+		const set = { operation: 'updateSipPassword', passwordMode: 'generate', rotationId: '={{ $json.body.ticket_id }}', whenToSet: 'later', passwordLength: 24 };
+		const typed = defaults(2, { ...defaults(2, set), passwordMode: 'manual' });
+		const back = defaults(2, { ...typed, passwordMode: 'generate' });
+		expect(back).toMatchObject({ rotationId: '={{ $json.body.ticket_id }}', whenToSet: 'later', passwordLength: 24 });
+	});
+
+	it('Rotate’s default Rotation ID never repeats within a day: the input’s rotation_id, else the execution id (version 2)', () => {
+		expect(defaults(2, { operation: 'rotateSipPasswords' })).toMatchObject({ rotationId: '={{ $json.rotation_id || $execution.id }}', whenToSet: 'now' });
+	});
+
+	it('every Rotation ID hint says what empty means', () => {
+		const hints = new ExotelUsers().description.properties.filter((p) => p.name === 'rotationId').map((p) => p.hint);
+		expect(hints.length).toBeGreaterThanOrEqual(3);
+		for (const hint of hints) expect(hint).toMatch(/Empty: (a )?random passwords?, which a re-run cannot repeat/);
+	});
+});

@@ -5,8 +5,10 @@
  * - one password per device per run: the same agent twice gets the password of the first
  *   copy, and it is set once; two different typed passwords for one device are refused before
  *   anything is sent;
- * - generated passwords are derived from the Rotation ID when one is given (see
- *   helpers/derivedPassword.ts), so a repeated run sets and hands on the same ones;
+ * - generated passwords are derived from the Rotation ID and the credential's SIP Password Key
+ *   when a Rotation ID is given (see helpers/derivedPassword.ts), so a repeated run sets and
+ *   hands on the same ones; the workflow remembers which devices a Rotation ID already set
+ *   (helpers/rotationMemory.ts), so a reused one is told before anything is sent;
  * - it keeps who was changed, and who may have been (an answer lost after the retries), so a
  *   run that stops half-way can say which agents have a password nobody received.
  */
@@ -15,6 +17,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { derivationKey, deriveSipPassword } from '../../helpers/derivedPassword';
 import { generateSipPassword } from '../../helpers/passwordGenerator';
+import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/passwordKey';
+import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
 import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../transport/client';
 import { DEVICE_NOT_FOUND_HINTS } from './device';
 
@@ -28,7 +32,8 @@ export interface Agent {
 
 export type PasswordChoice =
 	| { mode: 'manual'; password: string }
-	| { mode: 'generate'; length: number; rotationId: string };
+	/** `later`: prepare only — check and output the password, write nothing (When to Set). */
+	| { mode: 'generate'; length: number; rotationId: string; later: boolean };
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -48,6 +53,13 @@ export function agentFields(agent: Agent): IDataObject {
 		// What the agent types into the softphone: the URI without its scheme.
 		if (/^sips?:/i.test(contactUri)) fields.sip_username = contactUri.replace(/^sips?:/i, '');
 	}
+	return fields;
+}
+
+/** An agent as a stop error's `context.passwordRun` lists them: who, never a password. */
+function agentRecord(agent: Agent): IDataObject {
+	const fields = agentFields(agent);
+	delete fields.device_type;
 	return fields;
 }
 
@@ -78,7 +90,7 @@ export class PasswordRun {
 	/** Per item, what the pre-flight check found (the router's prepare step), for execute to use. */
 	readonly plans = new Map<number, unknown>();
 
-	private readonly chosen = new Map<string, { password: string; itemIndex: number; mode: PasswordChoice['mode'] }>();
+	private readonly chosen = new Map<string, { password: string; itemIndex: number; mode: PasswordChoice['mode']; rotationId?: string; length?: number }>();
 
 	private readonly writes = new Map<string, Promise<IDataObject>>();
 
@@ -86,9 +98,22 @@ export class PasswordRun {
 
 	private readonly possiblySet = new Map<string, Agent>();
 
-	private keyRead?: Promise<{ key: Buffer; accountSid: string }>;
+	private keyRead?: Promise<{ key?: Buffer; keyId?: string; problem?: string; accountSid: string }>;
+
+	private memoryRead?: RotationMemory;
+
+	private listing?: Promise<IDataObject[]>;
+
+	/** Devices already handed to an output item of this run (Rotate: one agent, one output). */
+	private readonly claimed = new Map<string, number>();
 
 	private rotationIds = new Set<string>();
+
+	/** The key id of this run's derived passwords, once a Rotation ID was used. */
+	keyId?: string;
+
+	/** Whether this run output a generated password (for the execution-history hint). */
+	generatedOutput = false;
 
 	/**
 	 * The password this device gets in this run. The first item to ask decides it; later copies
@@ -115,8 +140,7 @@ export class PasswordRun {
 		if (choice.mode === 'manual') {
 			password = choice.password;
 		} else if (choice.rotationId !== '') {
-			const { key: secret, accountSid } = await this.derivation(context, itemIndex);
-			this.rotationIds.add(choice.rotationId);
+			const { key: secret, accountSid } = await this.startRotation(context, itemIndex, choice.rotationId, choice.length);
 			password = deriveSipPassword(secret, { rotationId: choice.rotationId, accountSid, userId: agent.userId, deviceId: agent.deviceId, length: choice.length });
 		} else {
 			password = generateSipPassword(choice.length);
@@ -124,8 +148,56 @@ export class PasswordRun {
 		// Another copy may have chosen while this one read the credential: the first one stands.
 		const settled = this.chosen.get(key);
 		if (settled) return settled.password;
-		this.chosen.set(key, { password, itemIndex, mode: choice.mode });
+		this.chosen.set(key, {
+			password,
+			itemIndex,
+			mode: choice.mode,
+			...(choice.mode === 'generate' && choice.rotationId !== '' ? { rotationId: choice.rotationId, length: choice.length } : {}),
+		});
 		return password;
+	}
+
+	/**
+	 * When a finished run of this workflow set this device's password for this Rotation ID (the
+	 * workflow's memory), or undefined. Checked before anything is sent.
+	 */
+	async completedAt(context: IExecuteFunctions, itemIndex: number, agent: Agent, rotationId: string): Promise<number | undefined> {
+		if (rotationId === '') return undefined;
+		const { accountSid } = await this.credential(context, itemIndex);
+		return this.memory(context).doneAt(accountSid, rotationId, agent.userId, agent.deviceId);
+	}
+
+	/** Refuses an agent whose password this Rotation ID already set in a finished run: reusing it would change nothing. */
+	async refuseCompleted(context: IExecuteFunctions, itemIndex: number, agent: Agent, rotationId: string): Promise<void> {
+		const at = await this.completedAt(context, itemIndex, agent, rotationId);
+		if (at === undefined) return;
+		throw new NodeOperationError(
+			context.getNode(),
+			`Rotation ID ${rotationId} already changed the SIP password of ${describeAgent(agent)} on ${describeTime(at)}`,
+			{
+				itemIndex,
+				description:
+					'Nothing was sent: the same Rotation ID gives the same password, so setting it again would change nothing. A new Rotation ID gives a new password (after a leak, use a new one, e.g. the new ticket’s ID). To hand on the password already set, deliver it from that run.',
+			},
+		);
+	}
+
+	/** The account's users with their devices, read once per run (every Rotate item of the run shares it). */
+	async accountUsers(client: ExotelClient, itemIndex: number): Promise<IDataObject[]> {
+		this.listing ??= client.requestAllPages(itemIndex, { path: ['users'], qs: { fields: 'devices' } });
+		return await this.listing;
+	}
+
+	/**
+	 * Claims the agent for this item's output: true the first time in this run, false when
+	 * another item already has it (several input items never output one agent twice).
+	 */
+	claim(itemIndex: number, agent: Agent): boolean {
+		const key = deviceKey(agent);
+		const owner = this.claimed.get(key);
+		if (owner !== undefined && owner !== itemIndex) return false;
+		this.claimed.set(key, itemIndex);
+		return true;
 	}
 
 	/**
@@ -176,12 +248,59 @@ export class PasswordRun {
 	}
 
 	/**
-	 * When the run stops on an error after passwords changed: the error says who has a new
-	 * password that was not handed on, and the one thing to do. Nothing to add when none did.
+	 * The end of a node run that finished (no stop): the devices whose derived password it set
+	 * are remembered as done for their Rotation ID, and the hints a builder needs are added.
 	 */
-	amendStopError(error: Error & { description?: string | null }): void {
+	async finish(context: IExecuteFunctions): Promise<void> {
+		const done = [...this.changed.entries()].flatMap(([key, agent]) => {
+			const chosen = this.chosen.get(key);
+			return chosen?.rotationId !== undefined && chosen.length !== undefined ? [{ agent, rotationId: chosen.rotationId, length: chosen.length }] : [];
+		});
+		if (done.length > 0) {
+			const { accountSid } = await this.credential(context, 0);
+			this.memory(context).markDone(
+				done.map(({ agent, rotationId, length }) => ({ account: accountSid, rotationId, userId: agent.userId, deviceId: agent.deviceId, keyId: this.keyId ?? '', length })),
+			);
+		}
+		if (typeof context.addExecutionHints !== 'function') return;
+		if (this.rotationIds.size > 0 && context.getMode() === 'manual') {
+			context.addExecutionHints({
+				message: `This is a manual run: n8n does not save what the workflow remembers, so a later run will not know that ${this.describeRotationIds()} ${done.length > 0 ? 'set these passwords' : 'was used'}. Production runs (a trigger, a webhook, Execute Workflow) remember it and refuse to reuse a completed Rotation ID.`,
+				type: 'info',
+				location: 'outputPane',
+			});
+		}
+		if (this.generatedOutput) {
+			const saving = savedExecutionSettings(context);
+			if (saving.length > 0) {
+				context.addExecutionHints({
+					message: `Generated SIP passwords are in this node’s output, and this workflow saves executions, so n8n keeps them in its execution history. Turn off in the workflow’s settings (… → Settings): ${saving.join(', ')}.`,
+					type: 'warning',
+					location: 'outputPane',
+				});
+			}
+		}
+	}
+
+	/**
+	 * When the run stops on an error after passwords changed: the error says who has a new
+	 * password that was not handed on, and the one thing to do; its `context.passwordRun` lists
+	 * them for a recovery workflow. Nothing to add when no password was chosen.
+	 */
+	amendStopError(error: Error & { description?: string | null; context?: IDataObject }): void {
 		const changed = [...this.changed.values()];
 		const maybe = [...this.possiblySet.values()];
+		if (this.chosen.size > 0 || changed.length > 0 || maybe.length > 0) {
+			error.context = {
+				...(error.context ?? {}),
+				passwordRun: {
+					rotation_ids: [...this.rotationIds],
+					key_id: this.keyId ?? null,
+					changed: changed.map(agentRecord),
+					possibly_changed: maybe.map(agentRecord),
+				},
+			};
+		}
 		if (changed.length === 0 && maybe.length === 0) return;
 		const count = (n: number) => `${n} agent${n === 1 ? '' : 's'}`;
 		const list = (agents: Agent[]) =>
@@ -190,7 +309,7 @@ export class PasswordRun {
 			.filter(Boolean)
 			.join(' and ');
 		error.message = `${error.message} — ${parts}, not handed on`;
-		const rotation = this.rotationIds.size === 1 ? ` with the same Rotation ID (${[...this.rotationIds][0]})` : this.rotationIds.size ? ' with the same Rotation IDs' : '';
+		const rotation = this.rotationIds.size ? ` with the same Rotation ${this.rotationIds.size === 1 ? 'ID' : 'IDs'} (${[...this.rotationIds].join(', ')}) and the same SIP Password Key (key id ${this.keyId ?? '?'})` : '';
 		const again = this.rotationIds.size
 			? 'It sets the same passwords again and hands them on, and the agents not reached yet get theirs.'
 			: 'It sets every password again and hands the new ones on.';
@@ -204,13 +323,89 @@ export class PasswordRun {
 			.join('\n\n');
 	}
 
-	/** The derivation key and the account it is for: read once per run (n8n decrypts on every read). */
-	private async derivation(context: IExecuteFunctions, itemIndex: number): Promise<{ key: Buffer; accountSid: string }> {
-		this.keyRead ??= context.getCredentials(CREDENTIAL_TYPE, itemIndex).then((credential) => ({
-			key: derivationKey(credential),
-			accountSid: typeof credential.accountSid === 'string' ? credential.accountSid.trim() : '',
-		}));
+	private describeRotationIds(): string {
+		const ids = [...this.rotationIds];
+		return ids.length === 1 ? `Rotation ID ${ids[0]}` : `Rotation IDs ${ids.join(', ')}`;
+	}
+
+	private memory(context: IExecuteFunctions): RotationMemory {
+		this.memoryRead ??= new RotationMemory(context.getWorkflowStaticData('global'));
+		return this.memoryRead;
+	}
+
+	/** The credential's key (checked) and account: read once per run (n8n decrypts on every read). */
+	private async credential(context: IExecuteFunctions, itemIndex: number): Promise<{ key?: Buffer; keyId?: string; problem?: string; accountSid: string }> {
+		this.keyRead ??= context.getCredentials(CREDENTIAL_TYPE, itemIndex).then((credential) => {
+			const accountSid = typeof credential.accountSid === 'string' ? credential.accountSid.trim() : '';
+			const own = typeof credential.passwordKey === 'string' ? credential.passwordKey : '';
+			if (own === '') return { accountSid, problem: 'is empty' };
+			const problems = passwordKeyProblems(own, credential);
+			if (problems.length > 0) return { accountSid, problem: problems.join('; ') };
+			return { accountSid, key: derivationKey(own), keyId: keyId(own) };
+		});
 		return await this.keyRead;
+	}
+
+	/**
+	 * A Rotation ID needs a strong SIP Password Key: checked first, before any request (reads
+	 * included), so a missing or weak key costs nothing.
+	 */
+	async requireKey(context: IExecuteFunctions, itemIndex: number, choice: PasswordChoice): Promise<void> {
+		if (choice.mode === 'generate' && choice.rotationId !== '') await this.derivationFor(context, itemIndex, choice.rotationId);
+	}
+
+	private async derivationFor(context: IExecuteFunctions, itemIndex: number, rotationId: string): Promise<{ key: Buffer; keyId: string; accountSid: string }> {
+		const { key, keyId: id, problem, accountSid } = await this.credential(context, itemIndex);
+		if (!key || !id) {
+			throw new NodeOperationError(context.getNode(), `Rotation ID ${rotationId} needs the credential’s SIP Password Key, which ${problem ?? 'is missing'}`, {
+				itemIndex,
+				description:
+					`Nothing was sent. A Rotation ID derives the password from the credential’s SIP Password Key alone (never the API token), so the key must be at least 256 random bits with no whitespace. ` +
+					`Make one with \`${PASSWORD_KEY_COMMAND}\`, put it in the Exotel Users API credential (SIP Password Key), keep it as secret as the token, and run again. ` +
+					'Or clear Rotation ID for a random password (it cannot be repeated after a failed run).',
+			});
+		}
+		return { key, keyId: id, accountSid };
+	}
+
+	/**
+	 * The derivation key for a Rotation ID, once the checks that must come before any write
+	 * pass: a strong SIP Password Key, the same key and length the Rotation ID started with.
+	 */
+	private async startRotation(context: IExecuteFunctions, itemIndex: number, rotationId: string, length: number): Promise<{ key: Buffer; accountSid: string }> {
+		const { key, keyId: id, accountSid } = await this.derivationFor(context, itemIndex, rotationId);
+		this.keyId = id;
+		const record = this.memory(context).start(accountSid, rotationId, id, length);
+		if (record.key_id !== id) {
+			throw new NodeOperationError(context.getNode(), `Rotation ID ${rotationId} started with SIP Password Key ${record.key_id}; the credential’s key is now ${id}`, {
+				itemIndex,
+				description: `Nothing was sent. A run repeated with another key would set passwords different from those its first run handed on. Put the key with id ${record.key_id} back in the credential to finish this rotation, or use a new Rotation ID for new passwords.`,
+			});
+		}
+		if (record.length !== length) {
+			throw new NodeOperationError(context.getNode(), `Rotation ID ${rotationId} started with Password Length ${record.length}; this node has ${length}`, {
+				itemIndex,
+				description: `Nothing was sent. The length is part of the derived password: with another one this node would set a password nobody was given. Set Password Length to ${record.length}, or use a new Rotation ID.`,
+			});
+		}
+		this.rotationIds.add(rotationId);
+		return { key, accountSid };
 	}
 }
 
+/**
+ * The workflow settings under which n8n keeps executions' data, as the editor names them. A
+ * setting left at the instance's default counts as saving for manual, successful and failed
+ * runs (n8n's defaults) and as not saving for progress. All are named, whatever this run's
+ * mode: today's manual test is tomorrow's production run.
+ */
+export function savedExecutionSettings(context: IExecuteFunctions): string[] {
+	if (typeof context.getWorkflowSettings !== 'function') return [];
+	const settings = context.getWorkflowSettings() ?? {};
+	const saving: string[] = [];
+	if (settings.saveManualExecutions !== false) saving.push('Save manual executions');
+	if (settings.saveDataSuccessExecution !== 'none') saving.push('Save successful production executions');
+	if (settings.saveDataErrorExecution !== 'none') saving.push('Save failed production executions');
+	if (settings.saveExecutionProgress === true) saving.push('Save execution progress');
+	return saving;
+}

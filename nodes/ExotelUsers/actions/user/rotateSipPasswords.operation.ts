@@ -3,13 +3,15 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { mapInOrder } from '../../helpers/concurrency';
 import { checkId } from '../../helpers/ids';
+import { describeTime } from '../../helpers/rotationMemory';
 import { runsAsTool } from '../../helpers/tool';
 import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
-import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
+import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
 import { agentFields, describeAgent, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
 import { devicesOf, type UserDirectory } from '../common/user';
+import { inVersions } from '../versions';
 import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
 
 /**
@@ -20,6 +22,15 @@ import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
  * deliver.
  */
 const ROLES = ['admin', 'supervisor', 'user'] as const;
+
+/**
+ * Each run is a new rotation (its execution id); a recovery run passes the failed run's id as
+ * `rotation_id`, and so repeats exactly that rotation.
+ */
+export const ROTATION_ID_DEFAULT = '={{ $json.rotation_id || $execution.id }}';
+
+const ROTATION_ID_HINT =
+	'Default: the input’s rotation_id (a recovery run passes the failed run’s), else this run’s execution ID — a new rotation every run. Needs the credential’s SIP Password Key. Empty: random passwords, which a re-run cannot repeat.';
 
 const properties: INodeProperties[] = [
 	{
@@ -54,7 +65,10 @@ const properties: INodeProperties[] = [
 		hint: 'A user who does not exist or has no SIP device stops the run before any password changes',
 		displayOptions: { show: { scope: ['users'] } },
 	},
-	rotationIdField("={{ $now.toFormat('yyyy-MM-dd') }}"),
+	inVersions([1], rotationIdField("={{ $now.toFormat('yyyy-MM-dd') }}")),
+	// Never the same twice in a day: the run's own id, unless the input brings a failed run's.
+	inVersions([2], { ...rotationIdField(ROTATION_ID_DEFAULT), hint: ROTATION_ID_HINT }),
+	whenToSetField(),
 	{
 		...passwordLengthField(),
 		hint: `${passwordLengthField().hint}. Each new password is output as sipPassword for the next node to deliver, e.g. by email.`,
@@ -150,10 +164,12 @@ export async function execute(
 	const selection = readSelection(this, itemIndex, input);
 	const choice = readGeneratedChoice(this, itemIndex, input);
 	input.done();
+	await run.requireKey(this, itemIndex, choice);
 
-	// The whole account with devices, before anything changes: the listing is the check.
-	const users = await client.requestAllPages(itemIndex, { path: ['users'], qs: { fields: 'devices' } });
-	const { agents, missing, withoutSip } = selectAgents(users, selection);
+	// The whole account with devices, before anything changes: the listing is the check. Read
+	// once per run, however many input items.
+	const users = await run.accountUsers(client, itemIndex);
+	const { agents: selected, missing, withoutSip } = selectAgents(users, selection);
 	if (selection.scope === 'users' && (missing.length || withoutSip.length)) {
 		const parts = [
 			missing.length ? `not found: ${missing.join(', ')}` : '',
@@ -166,8 +182,28 @@ export async function execute(
 	}
 
 	const withheld = runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	// Each agent once per run: an agent another input item already has is not output again.
+	const unclaimed = selected.filter((agent) => run.claim(itemIndex, agent));
 	const passwords: string[] = [];
-	for (const agent of agents) passwords.push(await run.choose(this, itemIndex, agent, choice));
+	const agents: Agent[] = [];
+	const done: Array<{ agent: Agent; at: number }> = [];
+	for (const agent of unclaimed) {
+		const password = await run.choose(this, itemIndex, agent, choice);
+		// Agents this Rotation ID already set in a finished run: nothing would change for them.
+		const at = await run.completedAt(this, itemIndex, agent, choice.rotationId);
+		if (at !== undefined) {
+			done.push({ agent, at });
+			continue;
+		}
+		agents.push(agent);
+		passwords.push(password);
+	}
+	if (done.length > 0 && agents.length === 0 && unclaimed.length > 0) {
+		throw new NodeOperationError(this.getNode(), `Rotation ID ${choice.rotationId} already changed the SIP password of every selected agent (${done.length}): nothing would change`, {
+			itemIndex,
+			description: `Nothing was sent. It was completed on ${describeTime(Math.max(...done.map((d) => d.at)))}. The same Rotation ID gives the same passwords; a new Rotation ID gives new ones.`,
+		});
+	}
 
 	const continueOnFail = this.continueOnFail();
 	const results = await mapInOrder(
@@ -176,10 +212,11 @@ export async function execute(
 		async (position): Promise<{ json: IDataObject; failed?: Error }> => {
 			const agent = agents[position];
 			const passwordFields: IDataObject = withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: passwords[position] };
-			if (choice.rotationId) passwordFields.rotation_id = choice.rotationId;
+			if (choice.rotationId) Object.assign(passwordFields, { rotation_id: choice.rotationId, key_id: run.keyId });
+			if (choice.later) return { json: { ...agentFields(agent), ...passwordFields, password_set: false } };
 			try {
 				const envelope = await run.set(client, itemIndex, agent, passwords[position], passwordFields);
-				return { json: { ...envelope, ...agentFields(agent), ...passwordFields } };
+				return { json: { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true } };
 			} catch (error) {
 				const failed = error as Error;
 				const fields = (failed as WithItemFields).itemFields ?? agentFields(agent);
@@ -190,12 +227,17 @@ export async function execute(
 	);
 	const stop = results.find((r) => r?.failed !== undefined);
 	if (stop?.failed && !continueOnFail) throw stop.failed;
+	if (!withheld && agents.length > 0) run.generatedOutput = true;
 
-	if (withoutSip.length && typeof this.addExecutionHints === 'function') {
-		this.addExecutionHints({
-			message: `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device ${withoutSip.length === 1 ? 'was' : 'were'} skipped.`,
-			location: 'outputPane',
-		});
+	if (typeof this.addExecutionHints === 'function') {
+		const skipped = [
+			withoutSip.length ? `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device` : '',
+			done.length
+				? `${done.length} agent${done.length === 1 ? '' : 's'} whose password Rotation ID ${choice.rotationId} already set (last on ${describeTime(Math.max(...done.map((d) => d.at)))}), not output`
+				: '',
+			selected.length > unclaimed.length ? `${selected.length - unclaimed.length} agent${selected.length - unclaimed.length === 1 ? '' : 's'} already output for an earlier input item of this run` : '',
+		].filter(Boolean);
+		if (skipped.length) this.addExecutionHints({ message: `Skipped: ${skipped.join('; ')}.`, location: 'outputPane' });
 	}
 	return results.flatMap((r) => (r ? [r.json] : []));
 }

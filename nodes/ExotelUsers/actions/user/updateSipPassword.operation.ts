@@ -8,7 +8,7 @@ import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { modelFilled } from '../common/modelFilled';
-import { passwordLengthField, readGeneratedChoice, rotationIdField } from '../common/password';
+import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
 import { agentFields, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
 import { devicesOf, onlySipDevice, readUser, userLocators, type UserDirectory, type UserRef } from '../common/user';
 import { inVersions } from '../versions';
@@ -83,16 +83,23 @@ const properties: INodeProperties[] = [
 		'New_SIP_Password',
 		'The new SIP password the user chose: at least 8 characters using at least 3 of lower case, upper case, digits and special characters, with no space at either end, e.g. Blue-Kite-42. Use the one the user gave; never make one up.',
 	),
-	{
-		...passwordLengthField({ show: { passwordMode: ['generate'] }, hide: { '@tool': [true] } }),
-		hint: `${passwordLengthField().hint}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
-	},
+	// Version 2 shows the generated password's fields whatever Password is: n8n's editor drops the
+	// value of a field it hides, so a field tied to the mode was reset by switching it and back.
+	...[1, 2].map((version) =>
+		inVersions([version], {
+			...passwordLengthField({ show: version === 1 ? { passwordMode: ['generate'] } : {}, hide: { '@tool': [true] } }),
+			hint: `${passwordLengthField().hint}${version === 2 ? ', with Generate a Password' : ''}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
+		}),
+	),
 	// As an AI tool the password is withheld from the model unless the author says otherwise: the hint says so.
-	{
-		...passwordLengthField({ show: { passwordMode: ['generate'], '@tool': [true] } }),
-		hint: `${passwordLengthField().hint}. The tool sets it and withholds it from the AI model unless Return Password to the AI Model is on.`,
-	},
-	inVersions([2], rotationIdField('', { show: { passwordMode: ['generate'] } })),
+	...[1, 2].map((version) =>
+		inVersions([version], {
+			...passwordLengthField({ show: { ...(version === 1 ? { passwordMode: ['generate'] } : {}), '@tool': [true] } }),
+			hint: `${passwordLengthField().hint}${version === 2 ? ', with Generate a Password' : ''}. The tool sets it and withholds it from the AI model unless Return Password to the AI Model is on.`,
+		}),
+	),
+	inVersions([2], rotationIdField('')),
+	inVersions([2], whenToSetField()),
 	{
 		displayName: 'Return Password to the AI Model',
 		name: 'returnPasswordToModel',
@@ -122,6 +129,8 @@ interface Plan {
 	password: string;
 	generated: boolean;
 	rotationId: string;
+	/** When to Set: Later — output only, write nothing. */
+	later: boolean;
 }
 
 /** The item's fields, checked: every broken rule is reported at once, before any request. */
@@ -133,6 +142,9 @@ function readItem(context: IExecuteFunctions, itemIndex: number): { user: UserRe
 	if (context.getNodeParameter('passwordMode', itemIndex, 'manual') === 'generate') {
 		choice = readGeneratedChoice(context, itemIndex, input);
 	} else {
+		if (context.getNodeParameter('whenToSet', itemIndex, 'now') === 'later') {
+			input.check('whenToSet', 'When to Set', ['is Later, which needs Password: Generate a Password (a typed password is never output)']);
+		}
 		const given = context.getNodeParameter('password', itemIndex, '');
 		if (typeof given !== 'string') {
 			input.check('password', 'New SIP Password', [`must be text, got ${typeof given}`]);
@@ -181,6 +193,7 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  */
 async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserDirectory, run: PasswordRun, thorough: boolean): Promise<Plan> {
 	const { user, deviceId, choice } = readItem(this, itemIndex);
+	await run.requireKey(this, itemIndex, choice);
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
 		agent = { userId: await users.resolveId(itemIndex, user), deviceId };
@@ -190,7 +203,10 @@ async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserD
 		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
 	const password = await run.choose(this, itemIndex, agent, choice);
-	return { agent, password, generated: choice.mode === 'generate', rotationId: choice.mode === 'generate' ? choice.rotationId : '' };
+	const rotationId = choice.mode === 'generate' ? choice.rotationId : '';
+	// A reset meant to change a password must change it: a Rotation ID already done is told now.
+	await run.refuseCompleted(this, itemIndex, agent, rotationId);
+	return { agent, password, generated: choice.mode === 'generate', rotationId, later: choice.mode === 'generate' && choice.later };
 }
 
 /** Exotel's largest page. */
@@ -271,7 +287,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
 	const passwordFields: IDataObject = !generated ? {} : withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: password };
-	if (plan.rotationId) passwordFields.rotation_id = plan.rotationId;
+	if (generated && !withheld) run.generatedOutput = true;
+	if (plan.rotationId) Object.assign(passwordFields, { rotation_id: plan.rotationId, key_id: run.keyId });
+	if (plan.later) return { ...agentFields(agent), ...passwordFields, password_set: false };
 	const envelope = await run.set(client, itemIndex, agent, password, passwordFields);
-	return { ...envelope, ...agentFields(agent), ...passwordFields };
+	return { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true };
 }

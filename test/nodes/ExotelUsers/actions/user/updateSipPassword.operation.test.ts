@@ -60,6 +60,7 @@ describe('Update SIP Password', () => {
 					email: 'asha.rao@example.com',
 					contact_uri: 'sip:asharao101',
 					sip_username: 'asharao101',
+					password_set: true,
 				},
 				pairedItem: { item: 0 },
 			},
@@ -422,9 +423,12 @@ describe('requests per reset (every request counts against Exotel’s per-accoun
 	});
 });
 
+/** The examples' settings: no execution saved, so no hint about passwords in the history. */
+const SAVES_NOTHING = { saveManualExecutions: false, saveDataSuccessExecution: 'none', saveDataErrorExecution: 'none', saveExecutionProgress: false } as const;
+
 describe('a device picked from the list while User is an expression', () => {
 	it('says under the output that every item uses that one device', async () => {
-		const { ctx } = buildExecuteContext({
+		const { ctx, workflow } = buildExecuteContext({
 			nodeType: bed.node,
 			credentialType: new ExotelUsersApi(),
 			credentials: bed.credentials(),
@@ -437,6 +441,7 @@ describe('a device picked from the list while User is an expression', () => {
 				passwordMode: 'generate',
 			},
 		});
+		workflow.settings = SAVES_NOTHING;
 		await bed.node.execute.call(ctx);
 		expect(ctx.hints.map((h) => [h.type, h.message])).toEqual([
 			[
@@ -447,13 +452,70 @@ describe('a device picked from the list while User is an expression', () => {
 	});
 
 	it('says nothing when User is fixed', async () => {
-		const { ctx } = buildExecuteContext({
+		const { ctx, workflow } = buildExecuteContext({
 			nodeType: bed.node,
 			credentialType: new ExotelUsersApi(),
 			credentials: bed.credentials(),
 			parameters: { resource: 'user', operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: { __rl: true, mode: 'list', value: String(ASHA.sip) }, passwordMode: 'generate' },
 		});
+		workflow.settings = SAVES_NOTHING;
 		await bed.node.execute.call(ctx);
 		expect(ctx.hints).toEqual([]);
+	});
+});
+
+describe('Rotation ID, When to Set and the execution history', () => {
+	it('a Rotation ID expression that gives nothing stops the item, naming the field; nothing is sent', async () => {
+		const { error } = await captureOutput(() =>
+			bed.run({ items: [{ json: { body: {} } }], parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', rotationId: '={{ $json.body.ticket_id }}' } }),
+		);
+		expect((error as Error).message).toBe(
+			'Invalid input: Rotation ID is an expression that gave nothing for this item ({{ $json.body.ticket_id }}): give it a value, or clear the field on purpose for a random password',
+		);
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('Later needs Generate and a Rotation ID', async () => {
+		const typed = await captureOutput(() => bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'manual', password: newPassword(), whenToSet: 'later' } }));
+		expect((typed.error as Error).message).toMatch(/^Invalid input: When to Set is Later, which needs Password: Generate a Password/);
+		const empty = await captureOutput(() => bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', rotationId: '', whenToSet: 'later' } }));
+		expect((empty.error as Error).message).toMatch(/^Invalid input: Rotation ID is empty; When to Set: Later needs one/);
+		expect(bed.sandbox.requests).toHaveLength(0);
+	});
+
+	it('Later checks everything, writes nothing; the set step with the same Rotation ID sets exactly that password', async () => {
+		const parameters = { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', rotationId: 'ticket-41' };
+		const [prepared] = await bed.run({ parameters: { ...parameters, whenToSet: 'later' } });
+		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
+		expect(prepared.json).toMatchObject({ user_id: ASHA.id, device_id: String(ASHA.sip), rotation_id: 'ticket-41', password_set: false, sip_username: 'asharao101' });
+		expect(prepared.json).not.toHaveProperty('http_code');
+		const [set] = await bed.run({ parameters });
+		expect(set.json).toMatchObject({ sipPassword: prepared.json.sipPassword, key_id: prepared.json.key_id, password_set: true, http_code: 200 });
+		expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBe(bed.sandbox.fingerprint(prepared.json.sipPassword as string));
+	});
+
+	it('a set step with another Password Length than its prepare step, in one execution, is refused before it writes', async () => {
+		// Both nodes of one execution share the workflow's static data: the test passes it on as n8n would hold it.
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', rotationId: 'ticket-42', whenToSet: 'later', passwordLength: 20 }, mode: 'webhook' });
+		const { error } = await captureOutput(() => bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate', rotationId: 'ticket-42' }, mode: 'webhook' }));
+		expect((error as Error).message).toBe('Rotation ID ticket-42 started with Password Length 20; this node has 16');
+		expect(bed.sandbox.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
+	});
+
+	it('with Generate, a workflow that saves executions gets a hint naming the settings to turn off', async () => {
+		const hints: Array<{ message: string; type?: string }> = [];
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' }, settings: { saveDataErrorExecution: 'none', saveExecutionProgress: true }, hints });
+		expect(hints).toEqual([
+			{
+				type: 'warning',
+				location: 'outputPane',
+				message:
+					'Generated SIP passwords are in this node’s output, and this workflow saves executions, so n8n keeps them in its execution history. Turn off in the workflow’s settings (… → Settings): Save manual executions, Save successful production executions, Save execution progress.',
+			},
+		]);
+		const quiet: typeof hints = [];
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'generate' }, settings: SAVES_NOTHING, hints: quiet });
+		await bed.run({ parameters: { userId: byId(ASHA.id), deviceId: '', passwordMode: 'manual', password: newPassword() }, hints: quiet });
+		expect(quiet).toEqual([]);
 	});
 });
