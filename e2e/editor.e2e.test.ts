@@ -387,4 +387,40 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.keyboard.press('Escape');
 		});
 	}, 60_000);
+
+	it('keeps the Rotation ID and When to Set when Password is switched to Enter a Password and back', async () => {
+		await step('rotation-id-kept', async () => {
+			await page.goto(`${setup.editorUrl}/home/workflows`);
+			const signIn = page.getByTestId('emailOrLdapLoginId');
+			await Promise.race([signIn.waitFor(), page.getByTestId('workflow-card-name').first().waitFor()]);
+			if (await signIn.isVisible()) {
+				// Run alone (jest -t): sign in as the first test does.
+				await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
+				await page.getByTestId('password').locator('input').fill(OWNER.password);
+				await page.getByTestId('form-submit-button').click();
+				await page.waitForURL(/\/home\//);
+			}
+			await newWorkflow();
+			await page.getByTestId('canvas-plus-button').click();
+			await addNode('Exotel', /^Exotel Users$/, 'Update SIP password of a user');
+			const ndv = page.getByTestId('ndv');
+			const rotationId = ndv.getByTestId('parameter-input-rotationId').locator('input');
+			await rotationId.fill('TICKET-4711');
+			await ndv.getByTestId('parameter-input-whenToSet').click();
+			await page.getByRole('option').filter({ hasText: 'Later (Prepare Only)' }).click();
+
+			// The switch that used to wipe them: n8n drops the value of a field a switch hides.
+			await ndv.getByTestId('parameter-input-passwordMode').click();
+			await page.getByRole('option').filter({ hasText: 'Enter a Password' }).click();
+			await ndv.getByTestId('parameter-input-password').waitFor();
+			await ndv.getByTestId('parameter-input-passwordMode').click();
+			await page.getByRole('option').filter({ hasText: 'Generate a Password' }).click();
+			await ndv.getByTestId('parameter-input-password').waitFor({ state: 'hidden' });
+
+			expect(await rotationId.inputValue()).toBe('TICKET-4711');
+			const exotel = (workflow: any) => workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsers');
+			const saved = exotel(await closeSaveAndRead((w) => exotel(w)?.parameters.rotationId !== undefined));
+			expect(saved.parameters).toMatchObject({ passwordMode: 'generate', rotationId: 'TICKET-4711', whenToSet: 'later' });
+		});
+	}, 90_000);
 });

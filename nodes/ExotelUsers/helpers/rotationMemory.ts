@@ -15,8 +15,10 @@ import type { IDataObject } from 'n8n-workflow';
 /** The static data field (one per workflow). */
 export const MEMORY_FIELD = 'exotelUsersRotations';
 
-/** The most agents remembered per workflow; the oldest rotations are forgotten first. */
+/** The most agents, and rotations, remembered per workflow; the oldest rotations are forgotten first. */
 export const MAX_REMEMBERED_AGENTS = 20000;
+
+export const MAX_REMEMBERED_ROTATIONS = 2000;
 
 export interface RotationRecord {
 	/** The key id the Rotation ID started with. */
@@ -52,8 +54,16 @@ export class RotationMemory {
 		private readonly now: () => number = () => Date.now(),
 	) {}
 
-	/** The stored records, with anything malformed left out (a record that cannot be trusted is no record). */
+	/** Read once per node run: a rotation of thousands of agents asks for each of them. */
+	private cached?: Book;
+
 	private read(): Book {
+		this.cached ??= this.parse();
+		return this.cached;
+	}
+
+	/** The stored records, with anything malformed left out (a record that cannot be trusted is no record). */
+	private parse(): Book {
 		const stored = this.staticData[MEMORY_FIELD];
 		const book: Book = {};
 		if (!isObject(stored) || !isObject(stored.accounts)) return book;
@@ -71,12 +81,15 @@ export class RotationMemory {
 		const rotations = Object.entries(book).flatMap(([account, byId]) => Object.entries(byId).map(([rotationId, record]) => ({ account, rotationId, record })));
 		let agents = rotations.reduce((sum, r) => sum + Object.keys(r.record.done).length, 0);
 		rotations.sort((a, b) => a.record.started - b.record.started);
+		let kept = rotations.length;
 		for (const oldest of rotations) {
-			if (agents <= MAX_REMEMBERED_AGENTS) break;
+			if (agents <= MAX_REMEMBERED_AGENTS && kept <= MAX_REMEMBERED_ROTATIONS) break;
+			kept--;
 			agents -= Object.keys(oldest.record.done).length;
 			delete book[oldest.account][oldest.rotationId];
 			if (Object.keys(book[oldest.account]).length === 0) delete book[oldest.account];
 		}
+		this.cached = book;
 		this.staticData[MEMORY_FIELD] = { version: 1, accounts: book as unknown as IDataObject };
 	}
 
