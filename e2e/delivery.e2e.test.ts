@@ -10,8 +10,9 @@
  *      schedule (same nodes, same settings). Every person's mailbox holds exactly the password
  *      Exotel has (the sandbox keeps a fingerprint per device); HR onboarding creates the user
  *      and mails nothing (the co-worker workflow does, e2e/trigger.e2e.test.ts).
- *   2. Manual runs ("Execute workflow", REST): the ticket with the ticket id the production run
- *      finished is refused before anything is sent (the finished rotation is remembered); the
+ *   2. The ticket sent again with the same ticket id (a reopened ticket, a replay): refused
+ *      before anything is sent, 409 not_changed (n8n saved what the workflow remembers when the
+ *      first run ended). Manual runs ("Execute workflow", REST) of copies of the examples: the
  *      rotation by hand is a new rotation (its own execution id): new passwords, one per agent.
  *   3. A mail server outage during a ticket reset: the mail fails, the password is NOT changed,
  *      the answer says so; the ticket sent again once the server is back: mailed, then set.
