@@ -78,7 +78,7 @@ const FAST_STALL = { QUEUE_WORKER_LOCK_DURATION: '8000', QUEUE_WORKER_LOCK_RENEW
  * worker, once from the main's stall handling — and two re-runs mail everyone again (measured:
  * 2.6 mails and 2.1 PUTs per agent in case c instead of 1.6 and 1.1).
  */
-const WORKER_ENV = { N8N_EVENTBUS_CRASHRECOVERYMODE: 'simple' };
+const WORKER_ENV = { N8N_EVENTBUS_RECOVERY_MODE: 'simple' };
 const WEBHOOK_SECRET = randomBytes(24).toString('base64url');
 const AUTH = { [WEBHOOK_AUTH.header]: WEBHOOK_SECRET };
 
