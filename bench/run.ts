@@ -23,6 +23,8 @@
  *      429s ÷ requests, items lost, spread of finish times. (--smoke: this process only.)
  *   6. Requests per reset for each way of choosing the user and the device, and per answer of
  *      the editor's user search (bench/requests.ts): exact counts.
+ *   8. Resets By Email at the account's scale: requests per reset and reads of the account
+ *      (bench/byEmail.ts): exact counts.
  *
  * A full run overwrites bench/RESULTS.md, appending bench/ANALYSIS.md (hand-written notes on
  * the figures). `--smoke` runs tiny sizes, prints, writes nothing, and exits non-zero only
@@ -30,7 +32,7 @@
  * missed performance target. A run with something broken never writes RESULTS.md.
  *
  * For development (RESULTS.md is then not written):
- *   --only overhead,pacing,scale,package,sharing,requests,rotation   run some sections
+ *   --only overhead,pacing,scale,package,sharing,requests,rotation,byemail   run some sections
  *   --pacing-concurrency N                 the pacing run's Concurrency option (default 8)
  *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
@@ -62,6 +64,7 @@ import {
 } from './lib';
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
 import { measureRotation, rotationSection, type RotationResult } from './rotation';
+import { byEmailSection, measureByEmail, type ByEmailRow } from './byEmail';
 import { measureRequestsPerReset, requestsSection, type RequestsResult } from './requests';
 import type { FromSandbox, ToSandbox } from './sandbox-child';
 import type { FromShareChild } from './share-child';
@@ -84,7 +87,7 @@ const SCENARIO = (() => {
 	const at = process.argv.indexOf('--scenario');
 	return at < 0 ? undefined : process.argv[at + 1];
 })();
-const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation') => !ONLY || ONLY.has(section);
+const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation' | 'byemail') => !ONLY || ONLY.has(section);
 const LOAD_AT_START = os.loadavg()[0];
 
 const CONFIG = SMOKE
@@ -798,6 +801,7 @@ async function main(): Promise<void> {
 	let sharing: SharingResult[] | undefined;
 	let requests: RequestsResult | undefined;
 	let rotation: RotationResult | undefined;
+	let byEmail: ByEmailRow[] | undefined;
 	try {
 		// Pacing first, while this process is cold: its first requests are then slow to leave,
 		// the harshest case for a limiter that must keep arrivals, not starts, under the limit.
@@ -808,6 +812,7 @@ async function main(): Promise<void> {
 		if (wanted('requests')) requests = await measureRequestsPerReset();
 		// 500 agents at 100 a (2 s) window: about 10 s; the smoke run 100 agents.
 		if (wanted('rotation')) rotation = await measureRotation(SMOKE ? 100 : 500, 100, 2000);
+		if (wanted('byemail')) byEmail = await measureByEmail(SMOKE ? 200 : 10_000);
 	} finally {
 		await sandbox.stop();
 	}
@@ -836,6 +841,7 @@ async function main(): Promise<void> {
 		...(sharing ? sharingSection(sharing) : []),
 		...(requests ? requestsSection(requests) : []),
 		...(rotation ? rotationSection(rotation, verdict) : []),
+		...(byEmail ? byEmailSection(byEmail, verdict) : []),
 	];
 	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');

@@ -5,10 +5,11 @@
  * Execute Workflow sub-run) so that the next run reads it — or a reused Rotation ID would set
  * the same password again and report success. A manual run is not saved, as n8n documents.
  * Every workflow here saves no execution (as the examples), so this also shows that static data
- * is saved with execution saving off.
+ * is saved with execution saving off. And n8n's own credential test judges the SIP Password Key.
  */
 import { randomBytes } from 'node:crypto';
 
+import { WEAK_KEY_MESSAGE } from '../credentials/ExotelUsersApi.credentials';
 import { runManually, postWebhook } from '../dev/n8n/examples';
 import { freePort, N8nFolder } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
@@ -151,5 +152,16 @@ describe('n8n 2.41: a completed Rotation ID is remembered by production runs', (
 		expect(JSON.stringify(stored.json.data.staticData)).not.toContain('m-1');
 		const production = await postWebhook(`${n8n.url}/webhook/mem-direct`, { ticket: 'm-1' });
 		expect(production).toMatchObject({ status: 200, json: { rotation_id: 'm-1', password_set: true } });
+	}, 60_000);
+
+	it('n8n’s credential test refuses a weak SIP Password Key and passes a strong one (the expression runs in n8n’s engine)', async () => {
+		const credential = { ...CREDENTIAL, type: 'exotelUsersApi' };
+		const data = { ...secrets, region: 'custom', baseUrl: sandbox.url };
+		const weak = await n8n.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, passwordKey: 'a-long-random-secret-of-the-team' } } });
+		expect(weak.json.data).toEqual({ status: 'Error', message: WEAK_KEY_MESSAGE });
+		expect(sandbox.requests.at(-1)?.url).toBe(`/v2/accounts/${secrets.accountSid}/users?limit=2`);
+		const strong = await n8n.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, passwordKey: randomBytes(32).toString('base64') } } });
+		expect(strong.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(sandbox.requests.at(-1)?.url).toBe(`/v2/accounts/${secrets.accountSid}/users?limit=1`);
 	}, 60_000);
 });

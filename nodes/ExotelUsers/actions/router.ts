@@ -66,7 +66,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);
-	const users = new UserDirectory(client, this.getNode());
+	const users = new UserDirectory(client, this.getNode(), Number.POSITIVE_INFINITY, items.length);
 
 	const continueOnFail = this.continueOnFail();
 	const run = new PasswordRun(send.concurrency);

@@ -177,6 +177,10 @@ describe('lock-out suite: no agent left with a password nobody received', () => 
 				expect((error as Error).message).toMatch(/^Rotation ID (t-9|2026-12-06) needs the credential’s SIP Password Key, which is empty$/);
 				expect((error as { description?: string }).description).toMatch(/openssl rand -base64 32.*Or clear Rotation ID for a random password/s);
 			}
+			// Several items (whose check would read the account first): still nothing sent.
+			const items = users().slice(3, 8).map((u) => ({ json: { user: u.email } }));
+			const { error } = await captureOutput(() => bed.run({ items, parameters: { ...reset('t-9'), userId: byId('={{ $json.user }}') }, credentials: withoutKey }));
+			expect((error as Error).message).toMatch(/needs the credential’s SIP Password Key, which is empty$/);
 			expect(bed.sandbox.requests).toHaveLength(0);
 			// Without a Rotation ID, a random password needs no key.
 			const random = await bed.run({ parameters: reset(''), credentials: withoutKey });

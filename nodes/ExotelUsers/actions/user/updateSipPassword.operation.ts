@@ -209,42 +209,18 @@ async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserD
 	return { agent, password, generated: choice.mode === 'generate', rotationId, later: choice.mode === 'generate' && choice.later };
 }
 
-/** Exotel's largest page. */
-const PAGE = 50;
-
-/**
- * Users given by ID with a device ID need a read only for the check. Reading them one by one
- * costs one request each; reading the account costs one per 50 users: whichever is fewer. The
- * first page tells the account's size; users found are remembered for the check.
- */
-async function readUsersForCheck(users: UserDirectory, itemIndex: number, ids: string[]): Promise<void> {
-	const wanted = new Set(ids);
-	if (wanted.size < 2) return;
-	const list = users.list(itemIndex);
-	for (let offset = 0; wanted.size > 0; ) {
-		const page = await list({ fields: 'devices', offset, limit: PAGE });
-		for (const found of page.records) {
-			if (wanted.delete(String(found.id))) users.keep(found);
-		}
-		offset += page.records.length;
-		if (page.records.length === 0 || (page.total !== undefined && offset >= page.total)) return;
-		const pagesLeft = page.total !== undefined ? Math.ceil((page.total - offset) / PAGE) : Number.POSITIVE_INFINITY;
-		if (pagesLeft > wanted.size) return; // asking for each is cheaper now
-	}
-}
-
 /**
  * The pre-flight check of a run that stops on the first error: every item is read, checked and
  * resolved — user, SIP device, the device being the user's, the password — before the first
  * password changes. The first item (by position) with a problem stops the run.
  */
 export async function prepare(this: IExecuteFunctions, itemIndexes: number[], _client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<void> {
-	const byIdWithDevice: string[] = [];
-	for (const itemIndex of itemIndexes) {
-		const { user, deviceId } = readItem(this, itemIndex);
-		if (user.by === 'id' && deviceId !== undefined) byIdWithDevice.push(user.id);
-	}
-	if (itemIndexes.length > 0) await readUsersForCheck(users, itemIndexes[0], byIdWithDevice);
+	const read = itemIndexes.map((itemIndex) => readItem(this, itemIndex));
+	// A Rotation ID without a usable SIP Password Key stops the run before any request, reads included.
+	for (const [position, { choice }] of read.entries()) await run.requireKey(this, itemIndexes[position], choice);
+	// Every item's user is read for the check: one listing of the account when that is fewer requests.
+	const refs = read.map(({ user }) => user);
+	if (itemIndexes.length > 0) await users.prefetch(itemIndexes[0], refs);
 	const planned = await mapInOrder(
 		itemIndexes.length,
 		run.concurrency,

@@ -1,9 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import {
+	AccountListing,
 	emailSpellings,
-	findUsersByEmail,
+	findByExactEmail,
 	hasEmail,
+	listingPays,
 	readToken,
 	userLabel,
 	userMatchesSearch,
@@ -105,7 +107,7 @@ describe('walkPages', () => {
 	});
 });
 
-describe('findUsersByEmail: ignoring case, cheapest first', () => {
+describe('findByExactEmail: Exotel’s exact filter, compared again without case', () => {
 	/** GET /users over a list: Exotel's email filter is exact and comma-separated. */
 	function exotel(users: IDataObject[]) {
 		const asked: IDataObject[] = [];
@@ -119,36 +121,90 @@ describe('findUsersByEmail: ignoring case, cheapest first', () => {
 		return { asked, list };
 	}
 
-	it('asks Exotel’s filter for the address as typed and in lower case: one request when either is stored', async () => {
+	it('asks for the address as typed and in lower case, in one request', async () => {
 		const { asked, list } = exotel(account(237));
-		const found = (await findUsersByEmail(list, 'Imran19.Khan@Example.com', 'devices')).users;
+		const found = await findByExactEmail(list, 'Imran19.Khan@Example.com', 'devices');
 		expect(found.map((u) => u.id)).toEqual(['u19']);
 		expect(asked).toEqual([{ fields: 'devices', email: 'Imran19.Khan@Example.com,imran19.khan@example.com', offset: 0, limit: 10 }]);
 	});
 
-	it('reads the account, comparing without case, when Exotel stores the address in other capitals', async () => {
-		const users = [...account(120), user('Vikram', 'Iyer', 'Vikram.Iyer@Example.com', 'vik')];
-		const { asked, list } = exotel(users);
-		const found = (await findUsersByEmail(list, 'vikram.iyer@example.COM')).users;
-		expect(found.map((u) => u.id)).toEqual(['vik']);
-		expect(asked.map((q) => `${q.email ?? '-'} ${q.offset}+${q.limit}`)).toEqual([
-			'vikram.iyer@example.COM,vikram.iyer@example.com 0+10',
-			'- 0+50',
-			'- 50+50',
-			'- 100+50',
-		]);
+	it('finds nobody when Exotel stores the address in other capitals (the listing must say)', async () => {
+		const { asked, list } = exotel([...account(120), user('Vikram', 'Iyer', 'Vikram.Iyer@Example.com', 'vik')]);
+		expect(await findByExactEmail(list, 'vikram.iyer@example.COM')).toEqual([]);
+		expect(asked).toHaveLength(1);
+	});
+});
+
+describe('AccountListing: the account read page by page, answering by id and by email in any capitals', () => {
+	/** Reads the listing to its end (or `max` pages) from a list, as the user directory does. */
+	async function readAll(listing: AccountListing, users: IDataObject[], max = Number.POSITIVE_INFINITY, withTotal = true) {
+		const { asked, readPage } = pages(users, withTotal);
+		for (let n = 0; n < max && listing.nextOffset !== undefined; n++) listing.add(await readPage(listing.nextOffset, 50));
+		return asked;
+	}
+
+	it('reads ⌈users ÷ 50⌉ pages, then finds an address in any capitals, and every user holding it', async () => {
+		const users = [...account(120), user('A', 'One', 'Same@example.com', 'a'), user('B', 'Two', 'SAME@example.com', 'b')];
+		const listing = new AccountListing();
+		expect(await readAll(listing, users)).toEqual(['0+50', '50+50', '100+50']);
+		expect(listing.complete).toBe(true);
+		expect(listing.withEmail('IMRAN39.khan@example.com')?.map((u) => u.id)).toEqual(['u39']);
+		expect(listing.withEmail(' same@Example.COM ')?.map((u) => u.id)).toEqual(['a', 'b']);
+		expect(listing.user('u7')).toMatchObject({ first_name: 'Agent7' });
 	});
 
-	it('finds nobody after reading the whole account, and every user who has the address in other capitals', async () => {
-		const users = [user('A', 'One', 'Same@example.com', 'a'), user('B', 'Two', 'SAME@example.com', 'b')];
-		expect((await findUsersByEmail(exotel(users).list, 'same@Example.com')).users.map((u) => u.id)).toEqual(['a', 'b']);
-		expect(await findUsersByEmail(exotel(account(10)).list, 'nobody@example.com')).toEqual({ users: [], complete: true });
+	it('read to its end, says nobody has an address it does not hold; read in part, cannot say', async () => {
+		const whole = new AccountListing();
+		await readAll(whole, account(60));
+		expect(whole.withEmail('nobody@example.com')).toEqual([]);
+		const part = new AccountListing();
+		await readAll(part, account(60), 1);
+		expect(part.complete).toBe(false);
+		expect(part.pagesLeft()).toBe(1);
+		expect(part.withEmail('agent3@example.com')?.map((u) => u.id)).toEqual(['u3']);
+		expect(part.withEmail('agent55@example.com')).toBeUndefined();
 	});
 
-	it('reads no more than the pages it is given, and says the account was not read to its end', async () => {
-		const { asked, list } = exotel(account(10_000));
-		expect(await findUsersByEmail(list, 'nobody@example.com', 'devices', 20)).toEqual({ users: [], complete: false });
-		expect(asked).toHaveLength(21); // the exact filter, then 20 pages
+	it('after a user changed, no longer answers for them, nor says who is missing', async () => {
+		const listing = new AccountListing();
+		await readAll(listing, account(10));
+		listing.drop('u3');
+		expect(listing.user('u3')).toBeUndefined();
+		expect(listing.withEmail('agent3@example.com')).toBeUndefined();
+		expect(listing.withEmail('nobody@example.com')).toBeUndefined();
+		expect(listing.withEmail('agent4@example.com')?.map((u) => u.id)).toEqual(['u4']);
+	});
+
+	it('without a total, ends at a short page; its size is unknown until then', async () => {
+		const listing = new AccountListing();
+		expect(listing.pagesLeft()).toBe(Number.POSITIVE_INFINITY);
+		expect(await readAll(listing, account(75), Number.POSITIVE_INFINITY, false)).toEqual(['0+50', '50+50']);
+		expect(listing.complete).toBe(true);
+		expect(listing.pagesLeft()).toBe(0);
+	});
+
+	it('an empty account is one page, read to its end', async () => {
+		const listing = new AccountListing();
+		expect(await readAll(listing, [])).toEqual(['0+50']);
+		expect(listing.withEmail('a@b.com')).toEqual([]);
+	});
+});
+
+describe('listingPays: one listing, or a read per user, whichever is fewer requests', () => {
+	const after = (pagesRead: number, pagesLeft: number) => ({ pagesRead, pagesLeft: () => pagesLeft });
+
+	it('reads the first page (it tells the account’s size) only for 2 lookups or more', () => {
+		expect(listingPays(after(0, Number.POSITIVE_INFINITY), 1)).toBe(false);
+		expect(listingPays(after(0, Number.POSITIVE_INFINITY), 2)).toBe(true);
+	});
+
+	it('reads on while the pages left are no more than the lookups left', () => {
+		// 10,000 users: 199 pages left after the first; 10,000 resets by email.
+		expect(listingPays(after(1, 199), 10_000)).toBe(true);
+		// 20 resets in the same account: a lookup each is cheaper.
+		expect(listingPays(after(1, 199), 20)).toBe(false);
+		expect(listingPays(after(2, 3), 3)).toBe(true);
+		expect(listingPays(after(2, 3), 2)).toBe(false);
 	});
 });
 
