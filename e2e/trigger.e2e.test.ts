@@ -189,7 +189,7 @@ async function runExample(run: Run, item: Record<string, unknown>) {
 	const folder = await N8nFolder.create('v2', 'custom');
 	try {
 		await folder.importCredentials(sandboxCredential(run.secrets, run.sandbox.url));
-		await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpExample0001', name: 'SMTP account' }));
+		await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpMailbox0001', name: 'SMTP (your mail server)' }));
 		await folder.importWorkflows([runnableExample('coworker-added.json', 'exoExCoworker', NODE_TYPE.custom, [item])]);
 		const from = run.sandbox.requests.length;
 		const result = await folder.execute('exoExCoworker');

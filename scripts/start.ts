@@ -12,7 +12,7 @@
  *    ones: enough to try the user picker's search and paging on an account the size of a real one);
  * 3. prepares the user folder `.n8n-sandbox/` (kept between runs, so your own workflows
  *    stay): the node loaded from `dist/` as a custom extension (type `CUSTOM.exotelUsers`), the
- *    credentials "Exotel sandbox", "SMTP (your mail server)" and "Example webhook caller", the
+ *    credentials "Exotel sandbox", "SMTP (your mail server)" and "Webhook callers (Header Auth)", the
  *    examples and "Exotel: try it" imported (re-imported, i.e. reset, at every start; what was
  *    published before is published again, and the recovery workflow always is);
  * 4. starts n8n on http://localhost:5678 with its owner set up (the same password hash at every

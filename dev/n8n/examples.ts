@@ -5,7 +5,7 @@
  * API as the editor's "Execute workflow" button does, and their emails read back from the
  * local mailbox (dev/smtp/mailbox.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -27,7 +27,53 @@ export const EXAMPLE_IDS = {
 	ticket: 'exoExampleTicket',
 	rotation: 'exoExampleRotate',
 	recovery: 'exoExampleRecover',
+	coworker: 'exoExampleCoworker',
 } as const;
+
+/** The Header Auth credential the examples' webhooks check (n8n's `httpHeaderAuth`), and the header callers send. */
+export const WEBHOOK_AUTH = { id: 'exoWebhookAuth01', name: 'Webhook callers (Header Auth)', header: 'X-Exotel-Webhook-Key' };
+
+/** The examples' Header Auth credential in n8n's import format, accepting `value` in WEBHOOK_AUTH.header. */
+export function webhookAuthCredential(value: string) {
+	return [{ id: WEBHOOK_AUTH.id, name: WEBHOOK_AUTH.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_AUTH.header, value } }];
+}
+
+/** A SIP Password Key as the README says to make one (`openssl rand -base64 32`): 256 random bits. */
+export function newPasswordKey(): string {
+	return randomBytes(32).toString('base64');
+}
+
+/**
+ * A copy of an example for one test case: another id and name, its Exotel and SMTP nodes on the
+ * given credentials, its error workflow kept. Lets cases run side by side on separate accounts
+ * and mailboxes (workflow static data, which remembers finished rotations, is per workflow).
+ */
+export function exampleCopy(workflow: Workflow, id: string, credentials: { exotel?: { id: string; name: string }; smtp?: { id: string; name: string } }): Workflow {
+	return {
+		...workflow,
+		id,
+		name: `${workflow.name} (${id})`,
+		nodes: workflow.nodes.map((node) => {
+			const refs = node.credentials as Record<string, { id: string; name: string }> | undefined;
+			if (!refs) return node;
+			return {
+				...node,
+				credentials: {
+					...refs,
+					...(refs.exotelUsersApi && credentials.exotel ? { exotelUsersApi: credentials.exotel } : {}),
+					...(refs.smtp && credentials.smtp ? { smtp: credentials.smtp } : {}),
+				},
+			};
+		}),
+	};
+}
+
+/** The recovery example with its wait before the re-run set to `seconds` (the file waits 5 minutes). */
+export function recoveryWaiting(workflow: Workflow, seconds: number): Workflow {
+	const wait = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.wait');
+	if (!wait) throw new Error(`${workflow.name} has no Wait node`);
+	return { ...workflow, nodes: workflow.nodes.map((node) => (node === wait ? { ...node, parameters: { ...node.parameters, amount: seconds, unit: 'seconds' } } : node)) };
+}
 
 /** An example from examples/, as stored, its Exotel nodes typed for the node as n8n loads it. */
 export function loadExample(file: string, nodeType = PACKAGE_NODE_TYPE): Workflow {
@@ -85,13 +131,30 @@ export async function runManually(n8n: Rest, id: string, trigger = 'Start'): Pro
 	if (answer.status !== 200 || answer.json?.data?.waitingForWebhook) throw new Error(`running ${id} by hand failed: ${answer.status} ${JSON.stringify(answer.json)}`);
 }
 
-/** What an example's email hands on: the SIP username and the password (from its plain text). */
-export function mailedLogin(mail: Mail): { sipUsername: string; password: string; userId?: string } {
-	const sipUsername = /^SIP username: (\S+)$/m.exec(mail.text)?.[1];
-	const password = /^Password: (\S+)$/m.exec(mail.text)?.[1];
-	if (!sipUsername || !password) throw new Error(`no login in the mail "${mail.subject}" to ${mail.to.join(', ')}`);
-	const userId = /\(user ([0-9a-f]+)\)/.exec(mail.text)?.[1];
+export interface MailedLogin {
+	sipUsername: string;
+	password: string;
+	/** The user a mail to the IT desk is about. */
+	userId?: string;
+}
+
+/**
+ * What an example's email hands on: the SIP username and the password (from its plain text),
+ * or undefined for a mail that carries no login (the IT desk told that a mail was refused).
+ */
+export function loginIn(mail: Mail): MailedLogin | undefined {
+	const sipUsername = /^SIP user ?name: (\S+)$/m.exec(mail.text)?.[1];
+	const password = /^(?:SIP )?[Pp]assword: (\S+)$/m.exec(mail.text)?.[1];
+	if (!sipUsername || !password) return undefined;
+	const userId = /\(user ([0-9a-f]+)[,)]/.exec(mail.text)?.[1];
 	return { sipUsername, password, ...(userId ? { userId } : {}) };
+}
+
+/** loginIn for a mail that must carry a login. */
+export function mailedLogin(mail: Mail): MailedLogin {
+	const login = loginIn(mail);
+	if (!login) throw new Error(`no login in the mail "${mail.subject}" to ${mail.to.join(', ')}`);
+	return login;
 }
 
 /** The SMTP credential of the examples, in n8n's import format, for a mailbox's `smtpCredentialData`. */
@@ -101,12 +164,13 @@ export function smtpCredential(data: Record<string, unknown>) {
 
 /**
  * POSTs JSON to a production webhook. A webhook that was just published can answer 404 ("not
- * registered", nothing run) for a moment: that answer is retried for up to `registerMs`.
+ * registered", nothing run) for a moment: that answer is retried for up to `registerMs`. `headers`
+ * go with it (the examples' Header Auth: `{ [WEBHOOK_AUTH.header]: value }`).
  */
-export async function postWebhook(url: string, body: unknown, registerMs = 15_000): Promise<{ status: number; json: unknown }> {
+export async function postWebhook(url: string, body: unknown, registerMs = 15_000, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
 	const started = Date.now();
 	for (;;) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 		const text = await response.text();
 		let json: unknown = text;
 		try {

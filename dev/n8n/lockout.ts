@@ -1,34 +1,41 @@
 /**
  * The lock-out count: after a rotation and whatever recovery followed, compare what Exotel holds
  * (the sandbox's fingerprint per SIP device) with what each agent received (the local mailbox,
- * the truth of delivery). Two numbers, both 0 when no agent is locked out:
- *   - stale: devices whose Exotel password is not the last one mailed for them (a changed
- *     password nobody received, or a mailed password Exotel does not hold);
+ * the truth of delivery; a mail to the IT desk counts for the agent it names). Deliver first,
+ * then set: an agent is fine when Exotel still has their old password (never changed) or a
+ * password that a mail carried to them or to the IT desk for them. Two numbers, both 0 when no
+ * agent is locked out:
+ *   - lockedOut: devices whose Exotel password was changed to one that no mail carried;
  *   - twoPasswords: devices for which two different passwords were mailed.
  * Also a watcher of the sandbox's password changes, to act (kill a process) at the k-th one.
  */
 import type { ExotelSandbox, RecordedRequest, User } from '../sandbox/server';
 import type { Mail } from '../smtp/mailbox';
-import { mailedLogin } from './examples';
+import { loginIn } from './examples';
 
 export interface LockoutCount {
 	/** SIP devices in the account. */
 	devices: number;
 	/** Devices whose password Exotel changed. */
 	changed: number;
-	/** Devices with at least one mail. */
+	/** Devices with at least one mail carrying a login (to the agent or the IT desk). */
 	mailed: number;
-	/** `userId/deviceId` of devices whose Exotel password is not the last one mailed. */
-	stale: string[];
+	/** Devices mailed a password that Exotel does not hold yet: the agent still uses the old one (not locked out). */
+	pending: string[];
+	/** `userId/deviceId` of devices whose Exotel password is one no mail carried. */
+	lockedOut: string[];
 	/** `userId/deviceId` of devices that were mailed two different passwords. */
 	twoPasswords: string[];
-	/** Mails that name no device of the account. */
+	/** Mails with a login that names no device of the account. */
 	unmatched: number;
+	/** Mails without a login (the IT desk told of a refused mail). */
+	notices: number;
 }
 
 /** Which device a mail hands a login for: the user it names (IT desk mails) or its recipient, and the device by SIP username. */
 export function deviceOfMail(users: Iterable<User>, mail: Mail): { user: User; deviceId: string } | undefined {
-	const login = mailedLogin(mail);
+	const login = loginIn(mail);
+	if (!login) return undefined;
 	const all = [...users];
 	const user = login.userId
 		? all.find((u) => u.id === login.userId)
@@ -37,33 +44,51 @@ export function deviceOfMail(users: Iterable<User>, mail: Mail): { user: User; d
 	return user && device ? { user, deviceId: String(device.id) } : undefined;
 }
 
-export function countLockouts(sandbox: ExotelSandbox, mails: Mail[]): LockoutCount {
-	const users = [...sandbox.users.values()];
-	const devices = users.flatMap((u) => u.devices.filter((d) => d.type === 'sip').map((d) => `${u.id}/${d.id}`));
-	const passwords = new Map<string, string[]>();
+/** The passwords mailed per device (`userId/deviceId`), in order; and the mails that matched none. */
+export function passwordsMailed(users: Iterable<User>, mails: Mail[]): { byDevice: Map<string, string[]>; unmatched: number; notices: number } {
+	const all = [...users];
+	const byDevice = new Map<string, string[]>();
 	let unmatched = 0;
+	let notices = 0;
 	for (const mail of mails) {
-		const owner = deviceOfMail(users, mail);
+		const login = loginIn(mail);
+		if (!login) {
+			notices++;
+			continue;
+		}
+		const owner = deviceOfMail(all, mail);
 		if (!owner) {
 			unmatched++;
 			continue;
 		}
 		const key = `${owner.user.id}/${owner.deviceId}`;
-		passwords.set(key, [...(passwords.get(key) ?? []), mailedLogin(mail).password]);
+		byDevice.set(key, [...(byDevice.get(key) ?? []), login.password]);
 	}
-	const stale: string[] = [];
+	return { byDevice, unmatched, notices };
+}
+
+export function countLockouts(sandbox: ExotelSandbox, mails: Mail[]): LockoutCount {
+	const users = [...sandbox.users.values()];
+	const devices = users.flatMap((u) => u.devices.filter((d) => d.type === 'sip').map((d) => `${u.id}/${d.id}`));
+	const { byDevice, unmatched, notices } = passwordsMailed(users, mails);
+	const lockedOut: string[] = [];
+	const pending: string[] = [];
 	let changed = 0;
 	for (const key of devices) {
 		const [userId, deviceId] = key.split('/');
 		const held = sandbox.passwordOf(userId, deviceId);
+		const mailed = (byDevice.get(key) ?? []).map((password) => sandbox.fingerprint(password));
 		if (held !== undefined) changed++;
-		const last = passwords.get(key)?.at(-1);
-		// Unchanged and never mailed: the agent keeps the password they have.
-		if (held === undefined && last === undefined) continue;
-		if (last === undefined || held !== sandbox.fingerprint(last)) stale.push(key);
+		// Unchanged: the agent keeps the password they have, whatever was mailed.
+		if (held === undefined) {
+			if (mailed.length > 0) pending.push(key);
+			continue;
+		}
+		if (!mailed.includes(held)) lockedOut.push(key);
+		else if (mailed.at(-1) !== held) pending.push(key);
 	}
-	const twoPasswords = [...passwords].filter(([, list]) => new Set(list).size > 1).map(([key]) => key);
-	return { devices: devices.length, changed, mailed: passwords.size, stale, twoPasswords, unmatched };
+	const twoPasswords = [...byDevice].filter(([, list]) => new Set(list).size > 1).map(([key]) => key);
+	return { devices: devices.length, changed, mailed: byDevice.size, pending, lockedOut, twoPasswords, unmatched, notices };
 }
 
 /** Counts the password changes the sandbox accepted and fires actions at given counts (synchronously, from its request hook). */

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
 import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from '../sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
-import { activateWorkflow, loadExample, smtpCredential } from './examples';
+import { activateWorkflow, loadExample, smtpCredential, WEBHOOK_AUTH } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { RUNTIME, startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -45,23 +45,29 @@ export const SAVES_NO_EXECUTIONS = {
 
 /**
  * The Header Auth credential the HR and ticket examples' webhooks check: a caller sends
- * `X-Webhook-Token: <value>`. The value is made once per user folder and kept in it, so the
- * curl lines npm start prints stay valid across restarts.
+ * `X-Exotel-Webhook-Key: <value>` (WEBHOOK_AUTH, the credential the examples name).
  */
-export const WEBHOOK_CALLER_CREDENTIAL = { id: 'exoWebhookCaller', name: 'Example webhook caller', header: 'X-Webhook-Token' };
+export const WEBHOOK_CALLER_CREDENTIAL = WEBHOOK_AUTH;
 
-function webhookCallerToken(folder: string): string {
-	const file = join(folder, WEBHOOK_TOKEN_FILE);
+/**
+ * A secret made once per user folder and kept in it: the webhook callers' value (so the curl
+ * lines npm start prints stay valid across restarts) and the sandbox credential's SIP Password
+ * Key (so a rotation re-run after a restart derives the same passwords, and its key id matches).
+ */
+function keptSecret(folder: string, name: string, bytes: number, encoding: 'base64url' | 'base64'): string {
+	const file = join(folder, name);
 	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-	const token = randomBytes(18).toString('base64url');
-	writeFileSync(file, `${token}\n`, { mode: 0o600 });
-	return token;
+	const secret = randomBytes(bytes).toString(encoding);
+	writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+	return secret;
 }
 
-const WEBHOOK_TOKEN_FILE = 'webhook-token';
-
-/** The workflow that the quarterly rotation names as its error workflow: n8n 2.x starts it only when published. */
-const RECOVERY_ID = 'exoExampleRecover';
+/**
+ * Published at every start: the recovery workflow (the quarterly rotation names it as its error
+ * workflow, and n8n 2.x starts only a published one) and the co-worker trigger workflow (HR
+ * onboarding creates users and leaves their first password to it).
+ */
+const ALWAYS_PUBLISHED = ['exoExampleRecover', 'exoExampleCoworker'];
 
 export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json', 'coworker-added.json'];
 
@@ -166,9 +172,9 @@ export interface SandboxN8n {
 	workflows: Array<{ id: string; name: string }>;
 	/** The local mailbox the examples' Send Email nodes deliver to (their SMTP credential points here). */
 	mailbox: Mailbox;
-	/** What a caller of the HR and ticket webhooks sends in the `X-Webhook-Token` header. */
+	/** What a caller of the HR and ticket webhooks sends in the `X-Exotel-Webhook-Key` header. */
 	webhookToken: string;
-	/** The workflows published after the start: those published before it, and the recovery workflow. */
+	/** The workflows published after the start: those published before it, recovery and the co-worker trigger. */
 	published: string[];
 	/** Stops n8n (its process group), the mailbox and the sandbox. */
 	stop: () => Promise<void>;
@@ -336,7 +342,8 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			if (brokerPort !== String(port + 1)) log(`Port ${port + 1} is in use: n8n's task broker (it runs Code nodes) listens on ${brokerPort} instead`);
 		}
 		mkdirSync(folderPath, { recursive: true });
-		const webhookToken = webhookCallerToken(folderPath);
+		const webhookToken = keptSecret(folderPath, 'webhook-token', 18, 'base64url');
+		const passwordKey = keptSecret(folderPath, 'sip-password-key', 32, 'base64');
 		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
 		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
 		// Importing unpublishes what it replaces: what was published before is published again once n8n runs.
@@ -344,7 +351,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		log(`Importing the credentials "${CREDENTIAL.name}", "${WEBHOOK_CALLER_CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
 		await folder
 			.importCredentials([
-				...sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url),
+				...sandboxCredential({ ...SANDBOX_CREDENTIALS, passwordKey }, sandbox.url),
 				...smtpCredential(smtpCredentialData(mailbox)),
 				{ id: WEBHOOK_CALLER_CREDENTIAL.id, name: WEBHOOK_CALLER_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken } },
 			])
@@ -368,7 +375,7 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			});
 		n8n = await start();
 		const imported = new Set(workflows.map((w) => w.id));
-		const published = [...new Set([RECOVERY_ID, ...wasPublished])].filter((id) => imported.has(id));
+		const published = [...new Set([...ALWAYS_PUBLISHED, ...wasPublished])].filter((id) => imported.has(id));
 		for (const id of published) await activateWorkflow(n8n, id);
 		if (published.length) log(`Published: ${published.map((id) => `"${workflows.find((w) => w.id === id)?.name}"`).join(', ')}`);
 		const setup: SandboxN8n = {

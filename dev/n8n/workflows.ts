@@ -5,6 +5,7 @@
  * workflow or an item: parameters read them from the environment (`$env`), so a search of
  * n8n's database for them means something.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,9 +33,15 @@ function nodeId(): string {
 	return `e2e00000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
 }
 
-/** n8n's credential import format; `baseUrl` is the sandbox. */
-export function sandboxCredential(secrets: { apiKey: string; apiToken: string; accountSid: string }, baseUrl: string) {
-	return [{ ...CREDENTIAL, type: 'exotelUsersApi', data: { ...secrets, region: 'custom', baseUrl } }];
+/**
+ * The SIP Password Key of credentials made without one: 256 random bits, new for each process
+ * (never a fixed value in the repo), so derived passwords stay the same within one test run.
+ */
+const RUN_PASSWORD_KEY = randomBytes(32).toString('base64');
+
+/** n8n's credential import format; `baseUrl` is the sandbox. Derived passwords need a SIP Password Key: `secrets.passwordKey`, or one made for this run. */
+export function sandboxCredential(secrets: { apiKey: string; apiToken: string; accountSid: string; passwordKey?: string }, baseUrl: string) {
+	return [{ ...CREDENTIAL, type: 'exotelUsersApi', data: { passwordKey: RUN_PASSWORD_KEY, ...secrets, region: 'custom', baseUrl } }];
 }
 
 export interface ExotelStep {

@@ -89,6 +89,8 @@ export interface ClusterOptions {
 	workers?: number;
 	/** Settings for every process (e.g. pruning, passwords the workflows read from $env). */
 	env?: Record<string, string>;
+	/** Settings for the workers only, on top of `env`. */
+	workerEnv?: Record<string, string>;
 	/** Created through the REST API once the main is up, as the editor does (n8n's import format: id, name, type, data). */
 	credentials?: CredentialImport[];
 	/** Created through the REST API with their ids; credential references are mapped to the created credentials. */
@@ -191,6 +193,7 @@ export class QueueCluster {
 				delete env.NODE_ENV;
 				delete env.JEST_WORKER_ID;
 				delete env.N8N_CUSTOM_EXTENSIONS;
+				if (name !== 'main') Object.assign(env, options.workerEnv ?? {});
 				if (name === 'main') {
 					Object.assign(env, {
 						N8N_PORT: String(port),
