@@ -6,7 +6,9 @@
  * - per (account, Rotation ID): the key id it started with, and its password length — so a
  *   re-run with another key, or a set step with another length, is refused before it writes;
  * - per agent's device: when a node run that set its password finished — so a reused Rotation
- *   ID is told before anything is sent, not silently set to the same password again.
+ *   ID is told before anything is sent, not silently set to the same password again;
+ * - per agent's device: when a run that stopped had changed its password without handing it on —
+ *   so the re-run still names an agent it can no longer reach (user deleted, device gone).
  *
  * No password, no key: ids, key ids and times only.
  */
@@ -29,6 +31,8 @@ export interface RotationRecord {
 	started: number;
 	/** `user/device` → when a finished node run had set that device's password. */
 	done: Record<string, number>;
+	/** `user/device` → when a run that stopped had changed that device's password (not handed on). */
+	changed?: Record<string, number>;
 }
 
 type Book = Record<string, Record<string, RotationRecord>>;
@@ -42,7 +46,8 @@ function validRecord(value: unknown): value is RotationRecord {
 		typeof value.length === 'number' &&
 		typeof value.started === 'number' &&
 		isObject(value.done) &&
-		Object.values(value.done).every((at) => typeof at === 'number')
+		Object.values(value.done).every((at) => typeof at === 'number') &&
+		(value.changed === undefined || (isObject(value.changed) && Object.values(value.changed).every((at) => typeof at === 'number')))
 	);
 }
 
@@ -57,8 +62,14 @@ export class RotationMemory {
 	/** Read once per node run: a rotation of thousands of agents asks for each of them. */
 	private cached?: Book;
 
+	/** The rotations stored when this node run first read the memory: `account/rotationId`. */
+	private before = new Set<string>();
+
 	private read(): Book {
-		this.cached ??= this.parse();
+		if (!this.cached) {
+			this.cached = this.parse();
+			this.before = new Set(Object.entries(this.cached).flatMap(([account, byId]) => Object.keys(byId).map((rotationId) => `${account}/${rotationId}`)));
+		}
 		return this.cached;
 	}
 
@@ -70,7 +81,7 @@ export class RotationMemory {
 		for (const [account, rotations] of Object.entries(stored.accounts)) {
 			if (!isObject(rotations)) continue;
 			for (const [rotationId, record] of Object.entries(rotations)) {
-				if (validRecord(record)) (book[account] ??= {})[rotationId] = { ...record, done: { ...record.done } };
+				if (validRecord(record)) (book[account] ??= {})[rotationId] = { ...record, done: { ...record.done }, ...(record.changed ? { changed: { ...record.changed } } : {}) };
 			}
 		}
 		return book;
@@ -79,13 +90,14 @@ export class RotationMemory {
 	/** Written as a new object: n8n notices a change of the static data's own fields. */
 	private write(book: Book): void {
 		const rotations = Object.entries(book).flatMap(([account, byId]) => Object.entries(byId).map(([rotationId, record]) => ({ account, rotationId, record })));
-		let agents = rotations.reduce((sum, r) => sum + Object.keys(r.record.done).length, 0);
+		const size = (record: RotationRecord) => Object.keys(record.done).length + Object.keys(record.changed ?? {}).length;
+		let agents = rotations.reduce((sum, r) => sum + size(r.record), 0);
 		rotations.sort((a, b) => a.record.started - b.record.started);
 		let kept = rotations.length;
 		for (const oldest of rotations) {
 			if (agents <= MAX_REMEMBERED_AGENTS && kept <= MAX_REMEMBERED_ROTATIONS) break;
 			kept--;
-			agents -= Object.keys(oldest.record.done).length;
+			agents -= size(oldest.record);
 			delete book[oldest.account][oldest.rotationId];
 			if (Object.keys(book[oldest.account]).length === 0) delete book[oldest.account];
 		}
@@ -95,6 +107,15 @@ export class RotationMemory {
 
 	rotation(account: string, rotationId: string): RotationRecord | undefined {
 		return this.read()[account]?.[rotationId];
+	}
+
+	/**
+	 * Whether the Rotation ID had started before this node run (an earlier node of the execution —
+	 * a prepare step — or an earlier run, e.g. the one that failed), not by this run itself.
+	 */
+	startedBefore(account: string, rotationId: string): boolean {
+		this.read();
+		return this.before.has(`${account}/${rotationId}`);
 	}
 
 	/** Records the start of a rotation, once: the first key id and length stand. Returns the record. */
@@ -121,9 +142,31 @@ export class RotationMemory {
 		for (const entry of entries) {
 			const byId = (book[entry.account] ??= {});
 			const record = (byId[entry.rotationId] ??= { key_id: entry.keyId, length: entry.length, started: at, done: {} });
-			record.done[agentKey(entry.userId, entry.deviceId)] = at;
+			const key = agentKey(entry.userId, entry.deviceId);
+			record.done[key] = at;
+			if (record.changed) delete record.changed[key];
 		}
 		this.write(book);
+	}
+
+	/** Marks devices whose password a run that is stopping changed without handing it on. */
+	markChanged(entries: Array<{ account: string; rotationId: string; userId: string; deviceId: string }>): void {
+		const book = this.read();
+		const at = this.now();
+		let added = false;
+		for (const entry of entries) {
+			const record = book[entry.account]?.[entry.rotationId];
+			if (!record) continue; // a rotation starts before it changes anything
+			(record.changed ??= {})[agentKey(entry.userId, entry.deviceId)] = at;
+			added = true;
+		}
+		if (added) this.write(book);
+	}
+
+	/** The devices a stopped run of this rotation changed and no finished run has set since: `user/device` → when. */
+	changedNotDone(account: string, rotationId: string): Record<string, number> {
+		const record = this.rotation(account, rotationId);
+		return Object.fromEntries(Object.entries(record?.changed ?? {}).filter(([key]) => record?.done[key] === undefined));
 	}
 }
 

@@ -10,7 +10,11 @@
  *   hands on the same ones; the workflow remembers which devices a Rotation ID already set
  *   (helpers/rotationMemory.ts), so a reused one is told before anything is sent;
  * - it keeps who was changed, and who may have been (an answer lost after the retries), so a
- *   run that stops half-way can say which agents have a password nobody received.
+ *   run that stops half-way can say which agents have a password nobody received;
+ * - once a Rotation ID has started (a prepare step, a failed run), an agent whose user or SIP
+ *   device is gone since is not a stop: the item says so (`password_set: false`,
+ *   `not_set_reason`), a warning names the agent, and the others are set — a set step or a
+ *   re-run never dead-ends on one deleted user.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -20,7 +24,8 @@ import { generateSipPassword } from '../../helpers/passwordGenerator';
 import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/passwordKey';
 import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
 import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../transport/client';
-import { DEVICE_NOT_FOUND_HINTS } from './device';
+import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
+import { devicesOf, type UserDirectory, type UserRef } from './user';
 
 /** One agent's SIP device, with what Exotel told us about the user and the device when we looked. */
 export interface Agent {
@@ -69,8 +74,8 @@ export function describeAgent(agent: Agent): string {
 	const name = [text(user.first_name), text(user.last_name)].filter(Boolean).join(' ');
 	const email = text(user.email);
 	const who = [name, email ? `<${email}>` : ''].filter(Boolean).join(' ');
-	const ids = `user ${agent.userId}, device ${agent.deviceId}`;
-	return who ? `${who} (${ids})` : ids;
+	const ids = [agent.userId ? `user ${agent.userId}` : '', agent.deviceId ? `device ${agent.deviceId}` : ''].filter(Boolean).join(', ');
+	return who && ids ? `${who} (${ids})` : who || ids;
 }
 
 const deviceKey = (agent: Pick<Agent, 'userId' | 'deviceId'>) => `${agent.userId}/${agent.deviceId}`;
@@ -80,8 +85,55 @@ export interface WithItemFields {
 	itemFields?: IDataObject;
 }
 
+/** Whether the error is Exotel saying the user does not exist (by ID: a 404; by email: nobody has it). */
+function userNotFound(error: unknown, user: UserRef): boolean {
+	if (user.by === 'id') return error instanceof ExotelError && String(error.httpCode) === '404';
+	return error instanceof NodeOperationError && error.message.startsWith('No Exotel user has the email');
+}
+
+/** The user, or undefined when `started` and Exotel no longer has them. */
+export async function findUnlessGone(users: UserDirectory, itemIndex: number, user: UserRef, started: boolean): Promise<IDataObject | undefined> {
+	return await users.find(itemIndex, user).catch((error: unknown) => {
+		if (started && userNotFound(error, user)) return undefined;
+		throw error;
+	});
+}
+
+/**
+ * After a write Exotel refused as not found or invalid, in a started rotation: what changed
+ * since (a fresh read of the user), or undefined when the user and SIP device are still there.
+ */
+export async function goneSince(users: UserDirectory, itemIndex: number, agent: Agent, error: unknown): Promise<{ reason: string; agent: Agent } | undefined> {
+	if (!(error instanceof ExotelError) || error.outcomeUnknown || !['400', '404'].includes(String(error.httpCode))) return undefined;
+	users.forget(agent.userId);
+	// A read that fails for another reason says nothing: the write's own error stands.
+	const fresh = await findUnlessGone(users, itemIndex, { by: 'id', id: agent.userId }, true).catch(() => null);
+	const reason = fresh === null ? undefined : goneReason(agent.userId, fresh, agent.deviceId);
+	// The fresh read says who the agent is (name, email) when only ids were given.
+	return reason === undefined ? undefined : { reason, agent: { userId: agent.userId, deviceId: agent.deviceId, user: fresh ?? agent.user } };
+}
+
 /** At most this many agents are named in one error; the rest are counted. */
 const NAMED_IN_ERROR = 50;
+
+/**
+ * What changed in Exotel so that this agent's password cannot be set — the user (as the item
+ * gave them) is gone, the device is gone or no longer SIP — from a read of the user (undefined:
+ * not found); or
+ * undefined when nothing of the kind changed. `deviceId` undefined: the user's only SIP device.
+ */
+export function goneReason(given: string | UserRef, user: IDataObject | undefined, deviceId: string | undefined): string | undefined {
+	const ref: UserRef = typeof given === 'string' ? { by: 'id', id: given } : given;
+	if (user === undefined) return ref.by === 'id' ? `user ${ref.id} no longer exists in Exotel` : `no Exotel user has the email ${ref.email} now`;
+	const userId = String(user.id);
+	if (!Array.isArray(user.devices)) return undefined;
+	const devices = devicesOf(user);
+	if (deviceId === undefined) return devices.some((d) => d.type === 'sip') ? undefined : `user ${userId} has no SIP device now`;
+	const device = devices.find((d) => String(d.id) === deviceId);
+	if (!device) return `device ${deviceId} is no longer one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`;
+	if (device.type !== 'sip') return `device ${describeDevice(device)} of user ${userId} is no longer a SIP device`;
+	return undefined;
+}
 
 export class PasswordRun {
 	/** @param concurrency How many items the pre-flight check reads at once (the node's Concurrency). */
@@ -108,6 +160,12 @@ export class PasswordRun {
 	private readonly claimed = new Map<string, number>();
 
 	private rotationIds = new Set<string>();
+
+	/** The account of this run's derived passwords (for the memory, once a Rotation ID was used). */
+	private accountSid?: string;
+
+	/** Agents of a started rotation that could not be set because Exotel changed: named in a warning. */
+	private readonly notSet = new Map<string, { agent: Agent; rotationId: string; reason: string; changedAt?: number }>();
 
 	/** The key id of this run's derived passwords, once a Rotation ID was used. */
 	keyId?: string;
@@ -180,6 +238,46 @@ export class PasswordRun {
 					'Nothing was sent: the same Rotation ID gives the same password, so setting it again would change nothing. A new Rotation ID gives a new password (after a leak, use a new one, e.g. the new ticket’s ID). To hand on the password already set, deliver it from that run.',
 			},
 		);
+	}
+
+	/**
+	 * Whether a gone user or device is this item's `not_set_reason` rather than a stop: the
+	 * password is derived and its Rotation ID had started before this node run (its prepare
+	 * step, or the failed run this one repeats). A fresh Rotation ID still stops, before any write.
+	 */
+	async rotationStarted(context: IExecuteFunctions, itemIndex: number, choice: PasswordChoice): Promise<boolean> {
+		if (choice.mode !== 'generate' || choice.rotationId === '') return false;
+		const { accountSid } = await this.credential(context, itemIndex);
+		return this.memory(context).startedBefore(accountSid, choice.rotationId);
+	}
+
+	/** The devices a stopped run of this Rotation ID changed and no finished run has set since (`user/device` → when). */
+	async changedByStoppedRun(context: IExecuteFunctions, itemIndex: number, rotationId: string): Promise<Record<string, number>> {
+		const { accountSid } = await this.credential(context, itemIndex);
+		return this.memory(context).changedNotDone(accountSid, rotationId);
+	}
+
+	/**
+	 * An agent of a started rotation whose password is not set because Exotel changed (`reason`):
+	 * kept for the run's warning; returns what the item outputs — who, never a password.
+	 */
+	async notSetItem(context: IExecuteFunctions, itemIndex: number, agent: Agent, rotationId: string, reason: string): Promise<IDataObject> {
+		const named = await this.noteNotSet(context, itemIndex, agent, rotationId, reason);
+		const { keyId: id } = await this.credential(context, itemIndex);
+		const fields = agentFields(named);
+		if (!named.device) delete fields.device_type; // not known: the device may be gone
+		for (const name of ['user_id', 'device_id']) if (fields[name] === '') delete fields[name];
+		return { ...fields, rotation_id: rotationId, key_id: id, password_set: false, not_set_reason: reason };
+	}
+
+	/** Keeps an agent of a started rotation that is not set, for the run's warning (Rotate outputs no item for it). */
+	async noteNotSet(context: IExecuteFunctions, itemIndex: number, agent: Agent, rotationId: string, reason: string): Promise<Agent> {
+		const changed = await this.changedByStoppedRun(context, itemIndex, rotationId);
+		// A device left empty (the user's only SIP device): the one a stopped run changed, if any.
+		const known = agent.deviceId === '' && agent.userId !== '' ? Object.keys(changed).find((key) => key.startsWith(`${agent.userId}/`)) : undefined;
+		const named = known ? { ...agent, deviceId: known.slice(agent.userId.length + 1) } : agent;
+		this.notSet.set(deviceKey(named), { agent: named, rotationId, reason, changedAt: changed[deviceKey(named)] });
+		return named;
 	}
 
 	/** The account's users with their devices, read once per run (every Rotate item of the run shares it). */
@@ -263,6 +361,19 @@ export class PasswordRun {
 			);
 		}
 		if (typeof context.addExecutionHints !== 'function') return;
+		if (this.notSet.size > 0) {
+			const entries = [...this.notSet.values()];
+			const named = entries
+				.slice(0, NAMED_IN_ERROR)
+				.map(({ agent, rotationId, reason, changedAt }) => `${describeAgent(agent)}: ${reason}${changedAt !== undefined ? ` (a stopped run of Rotation ID ${rotationId} changed this password on ${describeTime(changedAt)})` : ''}`)
+				.join('; ');
+			const more = entries.length > NAMED_IN_ERROR ? `; and ${entries.length - NAMED_IN_ERROR} more` : '';
+			context.addExecutionHints({
+				message: `Not set, ${entries.length} agent${entries.length === 1 ? '' : 's'} changed in Exotel since the rotation started — ${named}${more}. The other agents were set. Nobody can sign in with a password of a deleted user or device; when the agent has a SIP device again, give them a new password with a new Rotation ID.`,
+				type: 'warning',
+				location: 'outputPane',
+			});
+		}
 		if (this.rotationIds.size > 0 && context.getMode() === 'manual') {
 			context.addExecutionHints({
 				message: `This is a manual run: n8n does not save what the workflow remembers, so a later run will not know that ${this.describeRotationIds()} ${done.length > 0 ? 'set these passwords' : 'was used'}. Production runs (a trigger, a webhook, Execute Workflow) remember it and refuse to reuse a completed Rotation ID.`,
@@ -290,6 +401,7 @@ export class PasswordRun {
 	amendStopError(error: Error & { description?: string | null; context?: IDataObject }): void {
 		const changed = [...this.changed.values()];
 		const maybe = [...this.possiblySet.values()];
+		this.rememberChanged([...changed, ...maybe]);
 		if (this.chosen.size > 0 || changed.length > 0 || maybe.length > 0) {
 			error.context = {
 				...(error.context ?? {}),
@@ -317,10 +429,23 @@ export class PasswordRun {
 			error.description ?? '',
 			changed.length ? `Changed in this run, password not passed to the next node: ${list(changed)}.` : '',
 			maybe.length ? `Possibly changed (Exotel’s answer was lost): ${list(maybe)}.` : '',
+			this.notSet.size ? `Not set, gone from Exotel since the rotation started: ${[...this.notSet.values()].map(({ agent, reason }) => `${describeAgent(agent)}: ${reason}`).join('; ')}.` : '',
 			`What to do now: run the workflow again${rotation}. ${again}`,
 		]
 			.filter(Boolean)
 			.join('\n\n');
+	}
+
+	/** A stopping run's changed agents, in the memory of their Rotation ID: the re-run names them even if it cannot reach them. */
+	private rememberChanged(agents: Agent[]): void {
+		if (!this.memoryRead || this.accountSid === undefined) return;
+		const account = this.accountSid;
+		this.memoryRead.markChanged(
+			agents.flatMap((agent) => {
+				const rotationId = this.chosen.get(deviceKey(agent))?.rotationId;
+				return rotationId === undefined ? [] : [{ account, rotationId, userId: agent.userId, deviceId: agent.deviceId }];
+			}),
+		);
 	}
 
 	private describeRotationIds(): string {
@@ -375,6 +500,7 @@ export class PasswordRun {
 	private async startRotation(context: IExecuteFunctions, itemIndex: number, rotationId: string, length: number): Promise<{ key: Buffer; accountSid: string }> {
 		const { key, keyId: id, accountSid } = await this.derivationFor(context, itemIndex, rotationId);
 		this.keyId = id;
+		this.accountSid = accountSid;
 		const record = this.memory(context).start(accountSid, rotationId, id, length);
 		if (record.key_id !== id) {
 			throw new NodeOperationError(context.getNode(), `Rotation ID ${rotationId} started with SIP Password Key ${record.key_id}; the credential’s key is now ${id}`, {

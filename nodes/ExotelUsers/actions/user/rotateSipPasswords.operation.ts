@@ -9,7 +9,7 @@ import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../transport/client';
 import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, describeAgent, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
+import { agentFields, describeAgent, goneReason, goneSince, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
 import { devicesOf, type UserDirectory } from '../common/user';
 import { inVersions } from '../versions';
 import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
@@ -157,7 +157,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	client: ExotelClient,
-	_users: UserDirectory,
+	directory: UserDirectory,
 	run: PasswordRun,
 ): Promise<IDataObject[]> {
 	const input = new ItemInput(this, itemIndex);
@@ -170,7 +170,11 @@ export async function execute(
 	// once per run, however many input items.
 	const users = await run.accountUsers(client, itemIndex);
 	const { agents: selected, missing, withoutSip } = selectAgents(users, selection);
-	if (selection.scope === 'users' && (missing.length || withoutSip.length)) {
+	// Once the Rotation ID has started (a prepare step, the failed run this one repeats), a user or
+	// SIP device gone since is named in a warning, not a stop: the other agents still get theirs.
+	const started = await run.rotationStarted(this, itemIndex, choice);
+	if (started) await noteGone.call(this, itemIndex, run, choice.rotationId, users, selected, selection.scope === 'users' ? { missing, withoutSip } : undefined);
+	if (!started && selection.scope === 'users' && (missing.length || withoutSip.length)) {
 		const parts = [
 			missing.length ? `not found: ${missing.join(', ')}` : '',
 			withoutSip.length ? `without a SIP device: ${withoutSip.map((u) => describeAgent({ userId: String(u.id), deviceId: '-', user: u })).join('; ')}` : '',
@@ -209,7 +213,7 @@ export async function execute(
 	const results = await mapInOrder(
 		agents.length,
 		run.concurrency,
-		async (position): Promise<{ json: IDataObject; failed?: Error }> => {
+		async (position): Promise<{ json?: IDataObject; failed?: Error }> => {
 			const agent = agents[position];
 			const passwordFields: IDataObject = withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: passwords[position] };
 			if (choice.rotationId) Object.assign(passwordFields, { rotation_id: choice.rotationId, key_id: run.keyId });
@@ -218,6 +222,12 @@ export async function execute(
 				const envelope = await run.set(client, itemIndex, agent, passwords[position], passwordFields);
 				return { json: { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true } };
 			} catch (error) {
+				// Deleted or changed since the listing, in a started rotation: named in the warning, not output.
+				const gone = started ? await goneSince(directory, itemIndex, agent, error) : undefined;
+				if (gone !== undefined) {
+					await run.noteNotSet(this, itemIndex, gone.agent, choice.rotationId, gone.reason);
+					return {};
+				}
 				const failed = error as Error;
 				const fields = (failed as WithItemFields).itemFields ?? agentFields(agent);
 				return { json: { error: failed.message, ...fields }, failed };
@@ -239,5 +249,39 @@ export async function execute(
 		].filter(Boolean);
 		if (skipped.length) this.addExecutionHints({ message: `Skipped: ${skipped.join('; ')}.`, location: 'outputPane' });
 	}
-	return results.flatMap((r) => (r ? [r.json] : []));
+	return results.flatMap((r) => (r?.json ? [r.json] : []));
+}
+
+/**
+ * A started rotation's agents that cannot be set, kept for the run's warning: the users given
+ * but gone or without a SIP device now, and every agent a stopped run of this Rotation ID changed
+ * who is no longer selected — so the re-run still names them.
+ */
+async function noteGone(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	run: PasswordRun,
+	rotationId: string,
+	users: IDataObject[],
+	selected: Agent[],
+	given?: { missing: string[]; withoutSip: IDataObject[] },
+): Promise<void> {
+	for (const entry of given?.missing ?? []) {
+		const byEmail = entry.includes('@');
+		const agent: Agent = byEmail ? { userId: '', deviceId: '', user: { email: entry } } : { userId: entry, deviceId: '' };
+		await run.noteNotSet(this, itemIndex, agent, rotationId, goneReason(byEmail ? { by: 'email', email: entry } : { by: 'id', id: entry }, undefined, undefined) ?? '');
+	}
+	for (const user of given?.withoutSip ?? []) {
+		await run.noteNotSet(this, itemIndex, { userId: String(user.id), deviceId: '', user }, rotationId, goneReason(String(user.id), user, undefined) ?? '');
+	}
+	const chosen = new Set(selected.map((agent) => `${agent.userId}/${agent.deviceId}`));
+	const byId = new Map(users.map((user) => [String(user.id), user]));
+	for (const key of Object.keys(await run.changedByStoppedRun(this, itemIndex, rotationId))) {
+		if (chosen.has(key)) continue;
+		// Ids never hold a "/" (checked wherever they are read).
+		const [userId, deviceId] = key.split('/');
+		const user = byId.get(userId);
+		const reason = goneReason(userId, user, deviceId) ?? 'no longer among the agents this run selects (Agents): set it with Update SIP Password and the same Rotation ID';
+		await run.noteNotSet(this, itemIndex, { userId, deviceId, user }, rotationId, reason);
+	}
 }

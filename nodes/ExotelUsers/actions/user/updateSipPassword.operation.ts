@@ -9,7 +9,7 @@ import type { ExotelClient } from '../../transport/client';
 import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { modelFilled } from '../common/modelFilled';
 import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
+import { agentFields, findUnlessGone, goneReason, goneSince, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
 import { devicesOf, onlySipDevice, readUser, userLocators, type UserDirectory, type UserRef } from '../common/user';
 import { inVersions } from '../versions';
 
@@ -131,6 +131,10 @@ interface Plan {
 	rotationId: string;
 	/** When to Set: Later — output only, write nothing. */
 	later: boolean;
+	/** The Rotation ID had started before this node run: a user or device gone since is the item's outcome, not a stop. */
+	started: boolean;
+	/** Why the password is not set (the user or device is gone since the rotation started). */
+	notSet?: string;
 }
 
 /** The item's fields, checked: every broken rule is reported at once, before any request. */
@@ -189,24 +193,38 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  * Finds the user and the device and chooses the password. `thorough` (the pre-flight check of a
  * run that stops on the first error) always reads the user, so a wrong id or a device that is not
  * theirs stops the run before any password changes; otherwise a user given by ID with a device ID
- * is sent as it is, as before.
+ * is sent as it is, as before. Once the Rotation ID has started (a prepare step, a failed run), a
+ * user or SIP device gone since makes a plan that sets nothing (`notSet`) instead of a stop.
  */
 async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserDirectory, run: PasswordRun, thorough: boolean): Promise<Plan> {
 	const { user, deviceId, choice } = readItem(this, itemIndex);
 	await run.requireKey(this, itemIndex, choice);
+	const rotationId = choice.mode === 'generate' ? choice.rotationId : '';
+	const later = choice.mode === 'generate' && choice.later;
+	const started = await run.rotationStarted(this, itemIndex, choice);
+	const notSet = (gone: Agent, reason: string): Plan => ({ agent: gone, password: '', generated: true, rotationId, later, started, notSet: reason });
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
-		agent = { userId: await users.resolveId(itemIndex, user), deviceId };
+		const found = user.by === 'id' ? user.id : (await findUnlessGone(users, itemIndex, user, started))?.id;
+		if (found === undefined) return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
+		agent = { userId: String(found), deviceId };
 	} else {
-		const found = await users.find(itemIndex, user);
+		const found = await findUnlessGone(users, itemIndex, user, started);
+		if (!found) return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
+		const gone = started ? goneReason(user, found, deviceId) : undefined;
+		if (gone !== undefined) return notSet({ userId: String(found.id), deviceId: deviceId ?? '', user: found }, gone);
 		const device = deviceId !== undefined ? checkDevice(this, itemIndex, found, deviceId) : onlySipDevice.call(this, itemIndex, found);
 		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
 	const password = await run.choose(this, itemIndex, agent, choice);
-	const rotationId = choice.mode === 'generate' ? choice.rotationId : '';
 	// A reset meant to change a password must change it: a Rotation ID already done is told now.
 	await run.refuseCompleted(this, itemIndex, agent, rotationId);
-	return { agent, password, generated: choice.mode === 'generate', rotationId, later: choice.mode === 'generate' && choice.later };
+	return { agent, password, generated: choice.mode === 'generate', rotationId, later, started };
+}
+
+/** A user Exotel no longer has, as the item named them. */
+function missing(user: UserRef, deviceId: string | undefined): Agent {
+	return user.by === 'id' ? { userId: user.id, deviceId: deviceId ?? '' } : { userId: '', deviceId: deviceId ?? '', user: { email: user.email } };
 }
 
 /**
@@ -259,6 +277,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	if (itemIndex === 0) warnFixedDevice(this);
 	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, users, run, false));
 	const { agent, password, generated } = plan;
+	if (plan.notSet !== undefined) return await run.notSetItem(this, itemIndex, agent, plan.rotationId, plan.notSet);
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
 	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
@@ -266,6 +285,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	if (generated && !withheld) run.generatedOutput = true;
 	if (plan.rotationId) Object.assign(passwordFields, { rotation_id: plan.rotationId, key_id: run.keyId });
 	if (plan.later) return { ...agentFields(agent), ...passwordFields, password_set: false };
-	const envelope = await run.set(client, itemIndex, agent, password, passwordFields);
-	return { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true };
+	const written = await run.set(client, itemIndex, agent, password, passwordFields).then(
+		(envelope) => ({ envelope }),
+		(error: unknown) => ({ error }),
+	);
+	if ('error' in written) {
+		// Deleted or changed between the check (or the prepare step) and this write.
+		const gone = plan.started ? await goneSince(users, itemIndex, agent, written.error) : undefined;
+		if (gone === undefined) throw written.error;
+		return await run.notSetItem(this, itemIndex, gone.agent, plan.rotationId, gone.reason);
+	}
+	return { ...written.envelope, ...agentFields(agent), ...passwordFields, password_set: true };
 }

@@ -54,6 +54,27 @@ describe('what the workflow remembers about its Rotation IDs', () => {
 		expect(runs.rotation('acct', `run-${MAX_REMEMBERED_ROTATIONS}`)).toBeDefined();
 	});
 
+	it('tells a rotation started before this node run from one it started itself, and keeps what a stopped run changed until it is done', () => {
+		const data: IDataObject = {};
+		const first = new RotationMemory(data, clock);
+		first.start('acct', 'q1', 'k', 16);
+		expect(first.startedBefore('acct', 'q1')).toBe(false);
+		now = 3_000;
+		first.markChanged([
+			{ account: 'acct', rotationId: 'q1', userId: 'u1', deviceId: '101' },
+			{ account: 'acct', rotationId: 'q1', userId: 'u2', deviceId: '102' },
+			{ account: 'acct', rotationId: 'never-started', userId: 'u3', deviceId: '103' },
+		]);
+		const next = new RotationMemory(JSON.parse(JSON.stringify(data)) as IDataObject, clock);
+		expect(next.startedBefore('acct', 'q1')).toBe(true);
+		expect(next.startedBefore('acct', 'never-started')).toBe(false);
+		expect(next.startedBefore('other', 'q1')).toBe(false);
+		expect(next.changedNotDone('acct', 'q1')).toEqual({ 'u1/101': 3_000, 'u2/102': 3_000 });
+		next.markDone([{ account: 'acct', rotationId: 'q1', userId: 'u1', deviceId: '101', keyId: 'k', length: 16 }]);
+		expect(next.changedNotDone('acct', 'q1')).toEqual({ 'u2/102': 3_000 });
+		expect(new RotationMemory({ [MEMORY_FIELD]: { version: 1, accounts: { acct: { q: { key_id: 'k', length: 16, started: 1, done: {}, changed: { 'u/1': 'x' } } } } } }).rotation('acct', 'q')).toBeUndefined();
+	});
+
 	it('says when, in UTC, to the minute', () => {
 		expect(describeTime(Date.UTC(2026, 11, 6, 11, 58, 30))).toBe('2026-12-06 11:58 UTC');
 	});

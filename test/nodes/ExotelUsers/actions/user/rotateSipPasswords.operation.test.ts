@@ -57,6 +57,23 @@ describe('Rotate SIP Passwords', () => {
 		expect(methods()).not.toContain('PUT');
 	});
 
+	it('once the Rotation ID has started, a given user gone since is named in a warning and the others are set', async () => {
+		const users = `${VIKRAM.id}, asha.rao@example.com`;
+		const prepared = await bed.run({ parameters: rotate({ scope: 'users', users, rotationId: 'q-70', whenToSet: 'later' }), mode: 'trigger' });
+		expect(prepared).toHaveLength(2);
+		bed.sandbox.users.delete(VIKRAM.id);
+		const hints: Array<{ message: string; type?: string }> = [];
+		const output = await bed.run({ parameters: rotate({ scope: 'users', users, rotationId: 'q-70' }), mode: 'trigger', hints });
+		expect(output.map((o) => [o.json.user_id, o.json.password_set])).toEqual([[ASHA.id, true]]);
+		expect(output[0].json.sipPassword).toBe(prepared[0].json.sipPassword);
+		expect(hints.find((h) => h.type === 'warning')?.message).toMatch(new RegExp(`^Not set, 1 agent changed in Exotel since the rotation started — user ${VIKRAM.id}: user ${VIKRAM.id} no longer exists in Exotel\\.`));
+		// A Rotation ID that never started still stops before any write.
+		const puts = methods().filter((m) => m === 'PUT').length;
+		const { error } = await captureOutput(() => bed.run({ parameters: rotate({ scope: 'users', users, rotationId: 'q-71' }), mode: 'trigger' }));
+		expect((error as Error).message).toBe(`Users not found: ${VIKRAM.id}`);
+		expect(methods().filter((m) => m === 'PUT')).toHaveLength(puts);
+	});
+
 	it('refuses an empty or malformed Users list before any request, naming the field', async () => {
 		const { error } = await captureOutput(() => bed.run({ parameters: rotate({ scope: 'users', users: 'asha@, ../x' }) }));
 		expect((error as Error).message).toMatch(/^Invalid input: Users "asha@" .*; "\.\.\/x" contains/);
