@@ -25,6 +25,7 @@ import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/
 import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
 import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../transport/client';
 import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
+import { rotationMemoryHome } from './rotationMemoryHome';
 import { devicesOf, type UserDirectory, type UserRef } from './user';
 
 /** One agent's SIP device, with what Exotel told us about the user and the device when we looked. */
@@ -374,6 +375,13 @@ export class PasswordRun {
 				location: 'outputPane',
 			});
 		}
+		if (done.length > 0 && this.memoryKeptBy.length > 0 && context.getMode() !== 'manual') {
+			context.addExecutionHints({
+				message: `Not remembered after this execution: this workflow starts with ${this.memoryKeptBy.map((name) => `“${name}”`).join(', ')}, which keeps its own state in the workflow’s static data, so ${this.describeRotationIds()} is not stored there (in queue mode n8n would overwrite one with the other). To have a reused Rotation ID refused, run the password steps as a sub-workflow (Execute Workflow).`,
+				type: 'info',
+				location: 'outputPane',
+			});
+		}
 		if (this.rotationIds.size > 0 && context.getMode() === 'manual') {
 			context.addExecutionHints({
 				message: `This is a manual run: n8n does not save what the workflow remembers, so a later run will not know that ${this.describeRotationIds()} ${done.length > 0 ? 'set these passwords' : 'was used'}. Production runs (a trigger, a webhook, Execute Workflow) remember it and refuse to reuse a completed Rotation ID.`,
@@ -454,9 +462,16 @@ export class PasswordRun {
 	}
 
 	private memory(context: IExecuteFunctions): RotationMemory {
-		this.memoryRead ??= new RotationMemory(context.getWorkflowStaticData('global'));
+		if (!this.memoryRead) {
+			const home = rotationMemoryHome(context);
+			this.memoryKeptBy = home.keptBy;
+			this.memoryRead = new RotationMemory(home.staticData);
+		}
 		return this.memoryRead;
 	}
+
+	/** The triggers that keep the Rotation ID memory to this execution (rotationMemoryHome.ts). */
+	private memoryKeptBy: string[] = [];
 
 	/** The credential's key (checked) and account: read once per run (n8n decrypts on every read). */
 	private async credential(context: IExecuteFunctions, itemIndex: number): Promise<{ key?: Buffer; keyId?: string; problem?: string; accountSid: string }> {
