@@ -218,20 +218,20 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 		});
 	}, 60_000);
 
-	it('restarts npm start: still signed in, and what was published (recovery, and the ticket example published by hand) still is', async () => {
+	it('restarts npm start: still signed in, and what was published (recovery and the co-worker trigger, and the ticket example published by hand) still is', async () => {
 		await step('restart', async () => {
-			expect(setup.published).toEqual([EXAMPLE_IDS.recovery]);
+			expect(setup.published.sort()).toEqual([EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker].sort());
 			await activateWorkflow(setup.n8n, EXAMPLE_IDS.ticket); // as the person would
 			await setup.stop();
 			setup = await prepareSandboxN8n({ port, sandboxPort: 0, folder, users: USERS });
-			expect(setup.published.sort()).toEqual([EXAMPLE_IDS.recovery, EXAMPLE_IDS.ticket].sort());
+			expect(setup.published.sort()).toEqual([EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker, EXAMPLE_IDS.ticket].sort());
 
 			// The browser's session from before the restart still works: no sign-in page.
 			await page.goto(`${setup.editorUrl}/home/workflows`);
 			const cards = page.getByTestId('resources-list-item-workflow');
 			await cards.first().waitFor();
 			expect(page.url()).not.toMatch(/\/signin/);
-			for (const id of [EXAMPLE_IDS.recovery, EXAMPLE_IDS.ticket]) {
+			for (const id of [EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker, EXAMPLE_IDS.ticket]) {
 				const name = setup.workflows.find((w) => w.id === id)!.name;
 				await cards.filter({ hasText: name }).getByTestId('workflow-card-publish-indicator').waitFor();
 			}

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
 import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from '../sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
-import { activateWorkflow, loadExample, smtpCredential, WEBHOOK_AUTH } from './examples';
+import { activateWorkflow, EXAMPLE_IDS, loadExample, smtpCredential, WEBHOOK_AUTH } from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { RUNTIME, startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -67,7 +67,7 @@ function keptSecret(folder: string, name: string, bytes: number, encoding: 'base
  * workflow, and n8n 2.x starts only a published one) and the co-worker trigger workflow (HR
  * onboarding creates users and leaves their first password to it).
  */
-const ALWAYS_PUBLISHED = ['exoExampleRecover', 'exoExampleCoworker'];
+const ALWAYS_PUBLISHED: string[] = [EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker];
 
 export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json', 'coworker-added.json'];
 
