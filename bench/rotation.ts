@@ -6,6 +6,8 @@
  * over the whole run, and over its inner windows (not the first or the last, which the run
  * only partly fills). Both are ratios of one run.
  */
+import { randomBytes } from 'node:crypto';
+
 import { seedUsers, startSandbox } from '../dev/sandbox/server';
 import { runNode } from '../dev/harness/n8n';
 import { BENCH_CREDENTIALS, built } from './lib';
@@ -33,7 +35,8 @@ export async function measureRotation(users: number, limit: number, windowMs: nu
 		const [output] = await runNode({
 			nodeType: new ExotelUsers({ windowMs }),
 			credentialType: new ExotelUsersApi(),
-			credentials: { ...BENCH_CREDENTIALS, region: 'custom', baseUrl: sandbox.url },
+			// A Rotation ID needs a SIP Password Key: one made for this run.
+			credentials: { ...BENCH_CREDENTIALS, passwordKey: randomBytes(32).toString('base64'), region: 'custom', baseUrl: sandbox.url },
 			parameters: { resource: 'user', operation: 'rotateSipPasswords', scope: 'all', rotationId: 'bench' },
 		});
 		const seconds = (performance.now() - started) / 1000;
