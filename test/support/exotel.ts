@@ -17,6 +17,17 @@ import { buildExecuteContext } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
+/** What an output item says of Asha's SIP device (agentFields), as the sandbox seeds her. */
+export const ASHA_SIP_AGENT = {
+	user_id: ASHA.id,
+	device_id: String(ASHA.sip),
+	device_type: 'sip',
+	first_name: 'Asha',
+	last_name: 'Rao',
+	email: 'asha.rao@example.com',
+	contact_uri: 'sip:asharao101',
+	sip_username: 'asharao101',
+};
 export const VIKRAM = { id: 'b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d', sip: 201 };
 
 /** A password that meets Exotel's policy, different on every call. */

@@ -10,7 +10,7 @@ import { manyUsers, seedUsers, type User } from '../../../dev/sandbox/server';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
-import { ASHA, byId, captureOutput, expectNoSecrets, newPassword, useTestbed } from '../../support/exotel';
+import { ASHA, ASHA_SIP_AGENT, byId, captureOutput, expectNoSecrets, newPassword, useTestbed } from '../../support/exotel';
 
 const USERS = 60;
 const bed = useTestbed({ users: seedUsers(USERS) });
@@ -263,14 +263,7 @@ describe('lock-out suite: no agent left with a password nobody received', () => 
 			expect(putCount()).toBe(0);
 			expect(prepared).toHaveLength(USERS - 1);
 			expect(prepared[0].json).toEqual({
-				user_id: ASHA.id,
-				device_id: String(ASHA.sip),
-				device_type: 'sip',
-				first_name: 'Asha',
-				last_name: 'Rao',
-				email: 'asha.rao@example.com',
-				contact_uri: 'sip:asharao101',
-				sip_username: 'asharao101',
+				...ASHA_SIP_AGENT,
 				sipPassword: expect.any(String),
 				rotation_id: '2026-Q1',
 				key_id: expect.stringMatching(/^[0-9a-f]{8}$/),

@@ -5,6 +5,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
 	ASHA,
+	ASHA_SIP_AGENT,
 	VIKRAM,
 	byId,
 	captureOutput,
@@ -53,14 +54,7 @@ describe('Update SIP Password', () => {
 					http_code: 200,
 					response: { code: 200, error_data: null, status: 'success', data: null },
 					// Which device was changed, and whose: the envelope does not say.
-					user_id: ASHA.id,
-					device_id: String(ASHA.sip),
-					device_type: 'sip',
-					first_name: 'Asha',
-					last_name: 'Rao',
-					email: 'asha.rao@example.com',
-					contact_uri: 'sip:asharao101',
-					sip_username: 'asharao101',
+					...ASHA_SIP_AGENT,
 					password_set: true,
 				},
 				pairedItem: { item: 0 },
