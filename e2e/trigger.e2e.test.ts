@@ -2,7 +2,7 @@
 /**
  * The Exotel Users Trigger in a real n8n 2.41.1 (Node 24), the node loaded from dist/
  * (CUSTOM.exotelUsersTrigger): two published workflows, each with a trigger polling every
- * minute (n8n's shortest interval), on ONE Exotel account of 2,040 users (41 pages), their items
+ * minute (n8n's shortest interval) at second 0, on ONE Exotel account of 2,040 users (41 pages), their items
  * posted by an HTTP Request node to a collector per workflow. Run twice at once, in two n8n:
  *
  *   - n8n's own timers (the durable scheduler off, n8n's default);
@@ -107,7 +107,10 @@ class Run {
 						name: 'Exotel Users Trigger',
 						type: TRIGGER_TYPE,
 						typeVersion: 1,
-						parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: { item: [{ mode: 'everyMinute' }] } },
+						// Every minute at second 0 (a custom cron): with Every Minute, n8n picks a random second per
+						// trigger, which can put a tick right after publication, when the activation polls are still
+						// paging; on the minute, each minute's listings are that tick's polls and nothing else.
+						parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: { item: [{ mode: 'custom', cronExpression: '0 * * * * *' }] } },
 					},
 					collector.url,
 				),
@@ -127,9 +130,9 @@ class Run {
 	}
 
 	/**
-	 * The listings in bursts: less than 10 s between requests, within one minute (polls start on
-	 * the minute). Each holds the polls of one tick, both triggers' (or, in the minute of
-	 * publication, both activation polls, one after the other).
+	 * The listings in bursts: less than 10 s between requests, within one minute (polls start at
+	 * second 0 and last at most 30 s). Each holds the polls of one tick, both triggers' (or, in the
+	 * minute of publication, both activation polls, one after the other).
 	 */
 	bursts(): RecordedRequest[][] {
 		const bursts: RecordedRequest[][] = [];
