@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Shared by the benchmark's processes: the BUILT node (dist/, as n8n loads it — importing
  * nodes/…/ExotelUsers.node from TS under tsx would resolve the .json codex file instead), the

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Section 9 of `npm run bench`: one 429 on an account that sends no rate-limit headers
  * (issue 22 §5). Three runs against a sandbox in this process, the node from dist/:

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm run bench` / `npm run bench:smoke` — the node's cost and pacing, as RATIOS measured
  * in one run against the Exotel sandbox on 127.0.0.1 (never absolute timed assertions).

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel sandbox in a child process of the benchmark, so the measured process does
  * client work only. Listens on 127.0.0.1 (a free port), logs nothing, and talks to its

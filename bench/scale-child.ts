@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Scale measurements in a fresh process (so peak memory is this size's own, not left over
  * from an earlier, larger run): the built node's Update SIP Password on N items against the

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * One "n8n process" of section 5: its executions of the built node, on one node instance, in
  * a process of its own — so two of these share nothing but the sandbox, as two n8n workers

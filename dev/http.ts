@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The local HTTP servers of the kit (the Exotel sandbox, the scripted model) start and stop
  * the same way: on loopback by default, short keep-alive so that idle sockets do not hold a

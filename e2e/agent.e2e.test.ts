@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel Users node as a tool of n8n's own AI Agent, in a real n8n 2.41.1 (Node 24), the
  * node loaded from dist/ (CUSTOM.exotelUsersTool). The chat model is n8n's OpenAI Chat Model

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Delivery that is real: the examples, imported as they ship (node version 2, deliver first
  * then set), in a real n8n (2.41.1 on Node 24 and 1.123.81 on Node 20) against the Exotel

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The editor in a real browser: `npm start`'s setup (scripts/start.ts → prepareSandboxN8n) on
  * its own port and a throw-away folder, with a sandbox the size of a small contact centre

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The node inside a real n8n, against the Exotel sandbox: loaded as a custom extension
  * (CUSTOM.exotelUsers) and as an installed package (n8n-nodes-exotel-users.exotelUsers), on n8n 2.x (Node 24)

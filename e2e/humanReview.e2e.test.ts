@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Human review of the Exotel tool's destructive calls, with n8n 2.41.1's "Human in the Loop"
  * tools: the AI Agent's Delete and Update SIP Password tools reach it only through a Send Email

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Installing the packed package the way the README says, before it is on the npm registry:
  * `npm pack`, then the README's install:self-hosted lines, verbatim, from the folder holding the

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The lock-out suite, deliver first then set (issue 19): the shipped examples in real n8n 2.41.1
  * queue mode — a main and 2 workers on a throw-away PostgreSQL and Redis — against the Exotel

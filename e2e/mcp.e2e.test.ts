@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, import-x/no-unresolved -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel Users node behind n8n's MCP Server Trigger, in a real n8n 2.41.1 (Node 24) with
  * the package installed as the README says (n8n-nodes-exotel-users.exotelUsersTool), called by the official MCP TypeScript

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The queue-mode tier: the package in n8n 2.41.1's queue mode (scaling mode), all on loopback and
  * all started here — a throw-away PostgreSQL and Redis (Debian's packages, dev/services), one

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * What the workflow remembers about its Rotation IDs, in a real n8n 2.41: the node writes it to
  * the workflow's static data, and n8n must save it after a production run (a webhook, an

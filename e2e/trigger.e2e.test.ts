@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel Users Trigger in a real n8n 2.41.1 (Node 24), the node loaded from dist/
  * (CUSTOM.exotelUsersTrigger): two published workflows, each with a trigger polling every

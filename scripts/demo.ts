@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-require-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm run demo`: the node's Update SIP Password run in-process through n8n-core's real
  * request stack against a local Exotel sandbox — no n8n server, no Exotel account. Prints

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console, prefer-const -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm start [-- --port 5678] [--sandbox-port 4010] [--fresh] [--users N] [failure switches]`:
  * n8n's editor with this node loaded, against the local Exotel sandbox — no Exotel account needed.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The package's contract with n8n: what n8n's loader and verification expect of
  * package.json and of the files it points at. A mismatch here is "Class could not be

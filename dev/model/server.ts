@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A scripted OpenAI-compatible chat model on 127.0.0.1, for proving what an AI agent does
  * with the Exotel tool without a real model: it serves `POST /v1/chat/completions` and

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A local HTTP endpoint that records the JSON bodies posted to it, e.g. by the HTTP Request
  * node of dev/n8n/workflows.ts collectingTriggerWorkflow: what each execution received.

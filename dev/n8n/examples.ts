@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The examples (examples/*.json) as the delivery and lock-out tiers run them: imported as a user
  * imports them, published so their production webhooks answer, run by hand through the REST

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The sandbox and a real n8n (the editor) with the node loaded from `dist/`, the "Exotel
  * sandbox" credential, the example workflows and "Exotel: try it". `npm start`

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `n8n start` on 127.0.0.1 for a user folder, with the instance owner set up so a browser
  * or a REST client can log straight in. Used by the end-to-end tier (credential test,

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm start`'s options (scripts/start.ts): n8n's and the sandbox's ports, the sandbox's size,
  * a fresh folder, and the failure switches that let a builder watch recovery work.

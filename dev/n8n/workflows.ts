@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports, @typescript-eslint/no-unused-vars -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Workflows for the end-to-end tier, built the way the editor saves them: a Manual Trigger,
  * a Code node that makes the input items, and Exotel nodes. Passwords never appear in a

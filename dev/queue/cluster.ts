@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * n8n in queue mode on loopback, for the queue-mode end-to-end tier: one main process
  * (`n8n start`: editor, REST API, production webhooks) and N workers (`n8n worker`), sharing

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A pass-through HTTP proxy in front of the Exotel sandbox that remembers, in clear, every
  * `password` it saw in a request body — so a test can search n8n's database, Redis and logs for

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Webhook-triggered workflows for the queue-mode tier, shaped as the editor saves them. They run
  * in production (mode `webhook`): the main process receives the call and a worker executes it.

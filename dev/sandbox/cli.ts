@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * `npm run sandbox [-- --port 4010] [--rate-limit 50] [--seed-users 237]`: runs the Exotel
  * sandbox until Ctrl-C and prints the credential values that reach it. The key and token

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Fault injection for retry, timeout and rate-limit tests: rules that make the sandbox
  * misbehave the way Exotel, or something in front of it, can.

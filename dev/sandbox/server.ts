@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The Exotel sandbox: a small HTTP server on 127.0.0.1 that speaks Exotel's CCM Users API
  * (see docs/exotel-api.md) closely enough to test, demo and benchmark the node without

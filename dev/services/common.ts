@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /** Small helpers shared by the throw-away services (postgres.ts, redis.ts). */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';

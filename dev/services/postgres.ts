@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A throw-away PostgreSQL for tests: Debian's server binaries (dev/services/install.sh installs
  * them), a fresh cluster in a temporary folder, listening on a free port on 127.0.0.1 only, its

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A throw-away Redis for tests: Debian's `redis-server` (dev/services/install.sh installs it) on a
  * free port, bound to 127.0.0.1, working folder temporary, no persistence (no RDB snapshots, no

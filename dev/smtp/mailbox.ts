@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A local mailbox: an SMTP server on loopback that keeps every message it accepts. The
  * examples deliver SIP passwords with n8n's Send Email node; in the tests the mailbox is the

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The repository's shape, as a contributor relies on it: the development kit in dev/ is shared
  * by tests, scripts and the benchmark and depends on none of them; tests never reach into the

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /**
  * scripts/lint-workflows.mjs on the shipped examples and on broken copies of them: each rule
  * the README promises about the examples fails lint when an example breaks it.

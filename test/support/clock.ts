@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A fake clock for pacing tests: time moves only when the test says so, and every sleeper
  * wakes at exactly its time — so waits are checked as numbers, never against the wall clock.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-unused-vars -- not shipped: linted by eslint.support.config.mjs */
 /**
  * Shared setup for tests that run the Exotel node through n8n-core's real request stack
  * against the sandbox: fresh random secrets per run, the credential pointing at the

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 import { startModelServer, type ModelServer, type ScriptedConversation } from '../../../dev/model/server';
 
 const KEY = 'sk-scripted-test';

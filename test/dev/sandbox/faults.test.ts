@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /** Fault rules: error statuses and bodies, dropped, hung and slow answers, matching and counting. */
 import { connect } from 'node:net';
 

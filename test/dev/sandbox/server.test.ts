@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 import { ExotelSandbox, startSandbox } from '../../../dev/sandbox/server';
 
 const CREDS = { apiKey: 'key-sbx', apiToken: 'token-sbx-0123456789', accountSid: 'acme1' };

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-explicit-any -- not shipped: linted by eslint.support.config.mjs */
 /** A tiny client for the sandbox's own tests: Basic auth, JSON in, the envelope out. */
 import type { ExotelSandbox } from '../../../dev/sandbox/server';
 

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 import { createTransport } from 'nodemailer';
 
 import { startMailbox, type Mailbox } from '../../../dev/smtp/mailbox';

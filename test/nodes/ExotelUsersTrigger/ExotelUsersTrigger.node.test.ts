@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The trigger's poll() through n8n-core's PollContext and real request stack, against the
  * sandbox. n8n keeps a poll's state in the workflow's static data and saves it as JSON; a

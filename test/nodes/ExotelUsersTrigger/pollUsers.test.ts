@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * A 20,000-user account, polled every minute on a fake clock: the sandbox answers in this
  * process (no sockets, so time moves only when the test moves it), at Exotel's 50 requests a

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unused-vars -- not shipped: linted by eslint.support.config.mjs */
 import { devicesAfterSwitch, judgeSwitch, planDeviceSwitch } from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
 
 const sip = { id: 101, type: 'sip', name: 'Softphone', available: true, verified: true };

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The editor's lists — User → From List and Device → From List — through a load-options
  * context as n8n's editor builds it, against a sandbox the size of a small contact centre.

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- not shipped: linted by eslint.support.config.mjs */
 /**
  * The client on canned answers (a stub of n8n's request helper, a fake clock): a 2xx is a
  * success only when its envelope says so, secrets never come back in any form or letter case,

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- not shipped: linted by eslint.support.config.mjs */
 /**
  * What input items cannot do to the request, and what a failing run cannot reveal
  * (issue "Bulk resets at Exotel's pace" §4):
