@@ -7,7 +7,7 @@ import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
-import { transportFor, type TransportSetup } from './transport/pacing/registry';
+import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),
@@ -33,7 +33,7 @@ export class ExotelUsers implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exotel Users',
 		name: 'exotelUsers',
-		icon: { light: 'file:exotel.svg', dark: 'file:exotel.dark.svg' },
+		icon: { light: 'file:../shared/exotel.svg', dark: 'file:../shared/exotel.dark.svg' },
 		group: ['transform'],
 		version: NODE_VERSIONS,
 		subtitle: SUBTITLE,

@@ -5,7 +5,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsDescription } from '../../../../nodes/ExotelUsers/actions/options.description';
-import { DEFAULT_RETRY_POLICY, SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/ExotelUsers/transport/sendOptions';
+import { DEFAULT_RETRY_POLICY, SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/shared/transport/sendOptions';
 
 const option = (name: string) => (optionsDescription.options as INodeProperties[]).find((o) => o.name === name)!;
 

@@ -16,9 +16,9 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { listDataOf, metadataOf, walkPages, type Page } from '../helpers/envelope';
-import { checkId } from '../helpers/ids';
-import { accountKey, accountPath, baseUrlFor } from '../helpers/url';
+import { listDataOf, metadataOf, walkPages, type Page } from '../envelope';
+import { checkId } from '../ids';
+import { accountKey, accountPath, baseUrlFor } from '../url';
 import { credentialSecrets } from './credentialSecrets';
 import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
 import type { LimitFollowed, Lease } from './pacing/accountPacer';

@@ -23,10 +23,10 @@ import { derivationKey, deriveSipPassword } from '../../helpers/derivedPassword'
 import { generateSipPassword } from '../../helpers/passwordGenerator';
 import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/passwordKey';
 import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
-import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../transport/client';
+import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../../shared/transport/client';
 import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
 import { rotationMemoryHome } from './rotationMemoryHome';
-import { devicesOf, type UserDirectory, type UserRef } from './user';
+import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';
 
 /** One agent's SIP device, with what Exotel told us about the user and the device when we looked. */
 export interface Agent {

@@ -9,7 +9,7 @@
  * `SLOW_DOWN.repeatWindows` windows of the last one — to a request sent after that one was
  * answered, so not the same burst — is a sign of sending too fast: then the slow-down starts.
  */
-import { SLOW_DOWN } from './slowDown';
+import { SLOW_DOWN } from './adaptiveRate';
 
 export class LoneRefusal {
 	/** When the last 429 that counted was answered. */

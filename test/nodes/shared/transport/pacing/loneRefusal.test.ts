@@ -1,5 +1,5 @@
-import { LoneRefusal } from '../../../../../nodes/ExotelUsers/transport/pacing/loneRefusal';
-import { SLOW_DOWN } from '../../../../../nodes/ExotelUsers/transport/pacing/slowDown';
+import { LoneRefusal } from '../../../../../nodes/shared/transport/pacing/loneRefusal';
+import { SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 
 const W = 60_000;
 

@@ -1,4 +1,4 @@
-import { EXOTEL_REGION_HOSTS } from '../../../credentials/ExotelUsersApi.credentials';
+import { EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
 
 export type Region = keyof typeof EXOTEL_REGION_HOSTS | 'custom';
 

@@ -1,4 +1,4 @@
-import { checkId } from '../../../../nodes/ExotelUsers/helpers/ids';
+import { checkId } from '../../../nodes/shared/ids';
 
 describe('checkId', () => {
 	it('accepts ids and trims surrounding white space', () => {

@@ -4,8 +4,8 @@
  * headers missing or malformed, a Reset in the past or far ahead — and several processes on
  * one account sharing its counter through nothing but the headers.
  */
-import { AccountPacer, type Lease } from '../../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
-import { readRateLimitHeaders, type RateLimitHeaders } from '../../../../../nodes/ExotelUsers/transport/pacing/rateLimitHeaders';
+import { AccountPacer, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
+import { readRateLimitHeaders, type RateLimitHeaders } from '../../../../../nodes/shared/transport/pacing/headerBudget';
 import { FakeClock } from '../../../../support/clock';
 
 const W = 60_000;

@@ -1,5 +1,5 @@
-import { exotelErrorData, redact, stopText, translateExotelError } from '../../../../nodes/ExotelUsers/transport/errors';
-import type { StopReason } from '../../../../nodes/ExotelUsers/transport/retry';
+import { exotelErrorData, redact, stopText, translateExotelError } from '../../../../nodes/shared/transport/errors';
+import type { StopReason } from '../../../../nodes/shared/transport/retry';
 
 const REQUEST_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 

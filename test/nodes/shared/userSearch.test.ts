@@ -10,8 +10,8 @@ import {
 	userLabel,
 	userMatchesSearch,
 	type ListUsers,
-} from '../../../../nodes/ExotelUsers/helpers/userSearch';
-import { walkPages, type Page } from '../../../../nodes/ExotelUsers/helpers/envelope';
+} from '../../../nodes/shared/userSearch';
+import { walkPages, type Page } from '../../../nodes/shared/envelope';
 
 const user = (first: string, last: string, email: string | null = null, id = `${first}-${last}`): IDataObject => ({
 	id,

@@ -6,11 +6,11 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { envelopeFailure } from '../helpers/envelope';
-import { hasFields, isJsonObject } from '../helpers/records';
+import { envelopeFailure } from '../envelope';
+import { hasFields, isJsonObject } from '../records';
 import { withCancelSignal } from './cancelSignal';
 import type { Clock } from './pacing/clock';
-import { readRateLimitHeaders, type RateLimitHeaders } from './pacing/rateLimitHeaders';
+import { readRateLimitHeaders, type RateLimitHeaders } from './pacing/headerBudget';
 import type { AttemptFailure } from './retry';
 
 export const CREDENTIAL_TYPE = 'exotelUsersApi';

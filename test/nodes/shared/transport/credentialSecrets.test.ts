@@ -4,8 +4,8 @@
  * Password Key — each is found and replaced. The property test over encodings is beside it
  * (credentialSecrets.property.test.ts).
  */
-import { credentialSecrets, encodedForms } from '../../../../nodes/ExotelUsers/transport/credentialSecrets';
-import { redact } from '../../../../nodes/ExotelUsers/transport/errors';
+import { credentialSecrets, encodedForms } from '../../../../nodes/shared/transport/credentialSecrets';
+import { redact } from '../../../../nodes/shared/transport/errors';
 
 const KEY = 'key-3f9a';
 // `?>>` makes base64 with + and / (base64url differs), and `key:token` needs one = of padding.

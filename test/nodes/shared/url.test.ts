@@ -1,5 +1,5 @@
-import { EXOTEL_REGION_HOSTS } from '../../../../credentials/ExotelUsersApi.credentials';
-import { accountKey, accountPath, baseUrlFor } from '../../../../nodes/ExotelUsers/helpers/url';
+import { EXOTEL_REGION_HOSTS } from '../../../credentials/ExotelUsersApi.credentials';
+import { accountKey, accountPath, baseUrlFor } from '../../../nodes/shared/url';
 
 describe('baseUrlFor', () => {
 	it('maps each region to its Exotel host', () => {

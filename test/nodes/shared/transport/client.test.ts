@@ -7,8 +7,8 @@
  */
 import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
-import { ExotelClient, ExotelError, type ClientSettings } from '../../../../nodes/ExotelUsers/transport/client';
-import { AccountRegistry } from '../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
+import { ExotelClient, ExotelError, type ClientSettings } from '../../../../nodes/shared/transport/client';
+import { AccountRegistry } from '../../../../nodes/shared/transport/pacing/accountPacer';
 import { FakeClock } from '../../../support/clock';
 
 const KEY = 'key-3f9a';

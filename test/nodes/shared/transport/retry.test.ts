@@ -1,5 +1,5 @@
-import { decideRetry, parseRetryAfter, type AttemptFailure, type RetryPolicy } from '../../../../nodes/ExotelUsers/transport/retry';
-import { DEFAULT_RETRY_POLICY } from '../../../../nodes/ExotelUsers/transport/sendOptions';
+import { decideRetry, parseRetryAfter, type AttemptFailure, type RetryPolicy } from '../../../../nodes/shared/transport/retry';
+import { DEFAULT_RETRY_POLICY } from '../../../../nodes/shared/transport/sendOptions';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');
 const policy: RetryPolicy = { enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 };

@@ -13,8 +13,8 @@
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { stopText } from '../../../../nodes/ExotelUsers/transport/errors';
-import type { StopReason } from '../../../../nodes/ExotelUsers/transport/retry';
+import { stopText } from '../../../../nodes/shared/transport/errors';
+import type { StopReason } from '../../../../nodes/shared/transport/retry';
 import { byId, newPassword, useTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type FaultRule, type RateLimitRule, type User } from '../../../../dev/sandbox/server';
 

@@ -4,7 +4,7 @@
  * never the request — so it cannot put a token or a password into an error by accident.
  */
 
-import { isJsonObject } from '../helpers/records';
+import { isJsonObject } from '../records';
 import { leavesOpen, type StopReason } from './retry';
 
 export interface ExotelErrorData {

@@ -1,5 +1,5 @@
-import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/ExotelUsers/transport/pacing/accountPacer';
-import { SLOW_DOWN } from '../../../../../nodes/ExotelUsers/transport/pacing/slowDown';
+import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
+import { SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 import { FakeClock, settle } from '../../../../support/clock';
 import { perExecutionPacing } from '../../../../../bench/oldPacing';
 

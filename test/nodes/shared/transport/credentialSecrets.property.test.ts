@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 
-import { credentialSecrets } from '../../../../nodes/ExotelUsers/transport/credentialSecrets';
-import { redact } from '../../../../nodes/ExotelUsers/transport/errors';
+import { credentialSecrets } from '../../../../nodes/shared/transport/credentialSecrets';
+import { redact } from '../../../../nodes/shared/transport/errors';
 
 const SEED = 20261206;
 const RUNS = 3000;

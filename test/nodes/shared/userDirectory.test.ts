@@ -4,8 +4,8 @@
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { UserDirectory } from '../../../../../nodes/ExotelUsers/actions/common/user';
-import type { ExotelClient } from '../../../../../nodes/ExotelUsers/transport/client';
+import { UserDirectory } from '../../../nodes/shared/userDirectory';
+import type { ExotelClient } from '../../../nodes/shared/transport/client';
 
 const NODE = { name: 'Exotel', type: 'exotelUsers', typeVersion: 2, position: [0, 0], parameters: {} } as unknown as INode;
 

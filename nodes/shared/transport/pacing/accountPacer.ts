@@ -2,9 +2,9 @@
  * Pacing per Exotel account. Exotel's limit is per account, so every execution of one process
  * that uses the same account (base URL + account SID) sends through one pacer:
  *
- * - when Exotel's answers carry its rate-limit headers, they are the truth (rateLimitHeaders.ts):
+ * - when Exotel's answers carry its rate-limit headers, they are the truth (headerBudget.ts):
  *   every process on the account reads the same counter, so they share it without a setting;
- * - when they do not, the sliding window and the slow-down after a 429 (slowDown.ts) apply;
+ * - when they do not, the sliding window and the slow-down after a 429 (adaptiveRate.ts) apply;
  * - Requests per Minute, when set, is a cap on top of either.
  *
  * Pure: the window length, the clock and the random numbers are constructor arguments; the
@@ -17,10 +17,10 @@
  * applies. With no value set, requests are counted but never wait, until a 429 (AdaptiveRate).
  */
 import type { Clock } from './clock';
-import { HeaderBudget, type RateLimitHeaders } from './rateLimitHeaders';
+import { HeaderBudget, type RateLimitHeaders } from './headerBudget';
 import { SlidingWindowLimiter, type AcquireOptions } from './slidingWindow';
 import { LoneRefusal } from './loneRefusal';
-import { AdaptiveRate, SLOW_DOWN } from './slowDown';
+import { AdaptiveRate, SLOW_DOWN } from './adaptiveRate';
 
 /** What an attempt's answer tells the pacer. */
 export interface Answer {

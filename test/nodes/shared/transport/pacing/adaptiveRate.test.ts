@@ -1,4 +1,4 @@
-import { AdaptiveRate, SLOW_DOWN } from '../../../../../nodes/ExotelUsers/transport/pacing/slowDown';
+import { AdaptiveRate, SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 
 const W = 60_000; // Exotel's minute
 const Q = W / 2; // a step
