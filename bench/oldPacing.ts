@@ -12,7 +12,7 @@ export function perExecutionPacing(options: { windowMs: number; clock: Clock }):
 	return {
 		join(_account: string, requestsPerMinute: number): Lease {
 			const limit = requestsPerMinute > 0 ? requestsPerMinute : Number.POSITIVE_INFINITY;
-			const window = new SlidingWindowLimiter(() => limit, options.windowMs, options.clock);
+			const window = new SlidingWindowLimiter({ limit: () => limit, windowMs: options.windowMs, clock: options.clock });
 			return {
 				acquire: async (acquire) => {
 					const slot = await window.acquire(acquire);

@@ -81,14 +81,14 @@ export class AccountPacer {
 		this.adaptive = new AdaptiveRate(options.windowMs);
 		this.lone = new LoneRefusal(options.windowMs);
 		this.headers = new HeaderBudget(options.windowMs, options.random);
-		this.window = new SlidingWindowLimiter(
-			() => this.limit(),
-			options.windowMs,
-			options.clock,
-			(now) => this.adaptive.nextChangeAt(now),
-			(now) => this.headers.wait(now),
-			(now) => this.headers.started(now),
-		);
+		this.window = new SlidingWindowLimiter({
+			limit: () => this.limit(),
+			windowMs: options.windowMs,
+			clock: options.clock,
+			limitChangesAt: (now) => this.adaptive.nextChangeAt(now),
+			gate: (now) => this.headers.wait(now),
+			onStart: (now) => this.headers.started(now),
+		});
 	}
 
 	/** The smallest Requests per Minute set by a member (Infinity: none). */

@@ -15,7 +15,6 @@
  */
 import type { Clock } from './clock';
 
-
 /** A request's place in the window. */
 export interface Slot {
 	/** When the request was let go. */
@@ -45,6 +44,20 @@ export interface Wait {
 
 const GO: Wait = { ms: 0 };
 
+/** A window's rule, its clock and the other rules it consults. */
+export interface SlidingWindowOptions {
+	/** Requests per window, or a function giving the limit at the moment (Infinity: none). */
+	limit: number | (() => number);
+	windowMs: number;
+	clock: Clock;
+	/** When a limit given as a function is next due to change by itself (undefined: not). */
+	limitChangesAt?: (now: number) => number | undefined;
+	/** Another rule a request must pass before it starts (Exotel's headers). */
+	gate?: (now: number) => Wait;
+	/** Told of each start as it is granted, before any other caller is let go. */
+	onStart?: (now: number) => void;
+}
+
 /** Why a gate was let go early: a request was answered. */
 const WOKEN = new Error('woken by an answer');
 
@@ -68,20 +81,8 @@ export class SlidingWindowLimiter {
 
 	private readonly limitNow: () => number;
 
-	/**
-	 * @param limit requests per window, or a function giving the limit at the moment (Infinity: none)
-	 * @param limitChangesAt when a limit given as a function is next due to change by itself (undefined: not)
-	 * @param gate another rule a request must pass before it starts (Exotel's headers)
-	 * @param onStart told of each start as it is granted, before any other caller is let go
-	 */
-	constructor(
-		limit: number | (() => number),
-		readonly windowMs: number,
-		private readonly clock: Clock,
-		private readonly limitChangesAt: (now: number) => number | undefined = () => undefined,
-		private readonly gate: (now: number) => Wait = () => GO,
-		private readonly onStart: (now: number) => void = () => undefined,
-	) {
+	constructor(private readonly options: SlidingWindowOptions) {
+		const { limit } = options;
 		if (typeof limit === 'number') {
 			if (!(limit >= 1)) throw new RangeError('limit must be at least 1');
 			this.limitNow = () => limit;
@@ -91,8 +92,8 @@ export class SlidingWindowLimiter {
 	}
 
 	/** Requests in the window now: those in flight and those answered within the last `windowMs` (its ends included). */
-	count(now = this.clock.now()): number {
-		while (this.head < this.answered.length && this.answered[this.head] < now - this.windowMs) this.head++;
+	count(now = this.options.clock.now()): number {
+		while (this.head < this.answered.length && this.answered[this.head] < now - this.options.windowMs) this.head++;
 		if (this.head > 1024 && this.head * 2 > this.answered.length) {
 			this.answered = this.answered.slice(this.head);
 			this.head = 0;
@@ -101,7 +102,7 @@ export class SlidingWindowLimiter {
 	}
 
 	/** Whether the window holds nothing: no request in flight, none answered within it, no hold. */
-	isEmpty(now = this.clock.now()): boolean {
+	isEmpty(now = this.options.clock.now()): boolean {
 		return this.count(now) === 0 && this.heldUntil <= now;
 	}
 
@@ -112,7 +113,7 @@ export class SlidingWindowLimiter {
 
 	/** Resolves when a request may start. Call `release()` on the slot once its answer is in. */
 	async acquire(options: AcquireOptions = {}): Promise<Slot> {
-		if (options.wait === false || (this.queued === 0 && this.waitMs(this.clock.now()).ms === 0)) return this.take();
+		if (options.wait === false || (this.queued === 0 && this.waitMs(this.options.clock.now()).ms === 0)) return this.take();
 		this.queued++;
 		const turn = this.queue.then(async () => {
 			await this.waitForRoom(options.signal);
@@ -132,7 +133,7 @@ export class SlidingWindowLimiter {
 	/** How long a request must wait before it may start (ms 0: not at all). */
 	private waitMs(now: number): Wait {
 		if (this.heldUntil > now) return { ms: this.heldUntil - now };
-		const waits: Wait[] = [this.windowWait(now), this.gate(now)].filter((w) => w.ms > 0);
+		const waits: Wait[] = [this.windowWait(now), this.options.gate?.(now) ?? GO].filter((w) => w.ms > 0);
 		if (waits.length === 0) return GO;
 		// Every rule must let the request go: wake at the first moment any of them may change, and ask again.
 		return { ms: Math.min(...waits.map((w) => w.ms)), orAnswer: waits.some((w) => w.orAnswer === true) };
@@ -141,20 +142,20 @@ export class SlidingWindowLimiter {
 	private windowWait(now: number): Wait {
 		const limit = this.limitNow();
 		if (limit === Number.POSITIVE_INFINITY || this.count(now) < limit) return GO;
-		const change = this.limitChangesAt(now);
+		const change = this.options.limitChangesAt?.(now);
 		const untilChange = change !== undefined && change > now ? change - now : Number.POSITIVE_INFINITY;
 		// +1: a slot dated exactly windowMs ago is still inside a window that includes now.
-		if (this.head < this.answered.length) return { ms: Math.min(untilChange, this.answered[this.head] + this.windowMs - now + 1) };
+		if (this.head < this.answered.length) return { ms: Math.min(untilChange, this.answered[this.head] + this.options.windowMs - now + 1) };
 		// Every request in the window is still in flight: none leaves it before its answer.
 		return { ms: untilChange, orAnswer: true };
 	}
 
 	private async waitForRoom(signal?: AbortSignal): Promise<void> {
 		for (;;) {
-			const wait = this.waitMs(this.clock.now());
+			const wait = this.waitMs(this.options.clock.now());
 			if (wait.ms === 0) return;
 			if (wait.orAnswer) await this.nextAnswer(wait.ms, signal);
-			else await this.clock.sleep(wait.ms, signal);
+			else await this.options.clock.sleep(wait.ms, signal);
 		}
 	}
 
@@ -168,7 +169,7 @@ export class SlidingWindowLimiter {
 			await new Promise<void>((resolve, reject) => {
 				this.wake = resolve;
 				if (ms === Number.POSITIVE_INFINITY) stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
-				else this.clock.sleep(ms, stop.signal).then(resolve, reject);
+				else this.options.clock.sleep(ms, stop.signal).then(resolve, reject);
 			});
 		} finally {
 			this.wake = () => undefined;
@@ -178,9 +179,9 @@ export class SlidingWindowLimiter {
 	}
 
 	private take(): Slot {
-		const startedAt = this.clock.now();
+		const startedAt = this.options.clock.now();
 		this.inFlight++;
-		this.onStart(startedAt);
+		this.options.onStart?.(startedAt);
 		let done = false;
 		return {
 			startedAt,
@@ -194,7 +195,7 @@ export class SlidingWindowLimiter {
 				}
 				// Answers are dated in the order they come, so `answered` stays sorted.
 				const last = this.answered.length > this.head ? this.answered[this.answered.length - 1] : 0;
-				this.answered.push(Math.max(last, this.clock.now()));
+				this.answered.push(Math.max(last, this.options.clock.now()));
 				this.wake();
 			},
 		};

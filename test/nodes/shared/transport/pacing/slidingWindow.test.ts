@@ -24,7 +24,7 @@ function busiestWindow(starts: number[], windowMs: number): number {
 describe('SlidingWindowLimiter', () => {
 	it('lets `limit` requests start at once, then waits until the oldest leaves the window', async () => {
 		const clock = fakeClock();
-		const limiter = new SlidingWindowLimiter(3, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 3, windowMs: 1000, clock });
 		const starts: number[] = [];
 		for (let i = 0; i < 7; i++) {
 			(await limiter.acquire()).release(); // answered at once
@@ -36,7 +36,7 @@ describe('SlidingWindowLimiter', () => {
 
 	it('never lets more than `limit` start in any window, with many callers at once', async () => {
 		const clock = fakeClock();
-		const limiter = new SlidingWindowLimiter(5, 60_000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 5, windowMs: 60_000, clock });
 		const starts: number[] = [];
 		await Promise.all(
 			Array.from({ length: 23 }, async () => {
@@ -53,7 +53,7 @@ describe('SlidingWindowLimiter', () => {
 
 	it('does not wait when requests are already slower than the limit', async () => {
 		const clock = fakeClock();
-		const limiter = new SlidingWindowLimiter(2, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 2, windowMs: 1000, clock });
 		for (let i = 0; i < 4; i++) {
 			(await limiter.acquire()).release();
 			await clock.sleep(600);
@@ -63,7 +63,7 @@ describe('SlidingWindowLimiter', () => {
 
 	it('dates a slot by its answer, so a slow request cannot let the next one arrive inside its window', async () => {
 		const clock = fakeClock();
-		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000, clock });
 		const first = await limiter.acquire(); // starts at 0
 		await clock.sleep(400); // its answer comes at 400
 		first.release();
@@ -73,7 +73,7 @@ describe('SlidingWindowLimiter', () => {
 
 	it('makes a caller wait while every slot is a request still in flight', async () => {
 		const clock = fakeClock();
-		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000, clock });
 		const first = await limiter.acquire();
 		let secondStarted = false;
 		const second = limiter.acquire().then(() => (secondStarted = true));
@@ -87,7 +87,7 @@ describe('SlidingWindowLimiter', () => {
 	});
 
 	it('refuses a limit below 1', () => {
-		expect(() => new SlidingWindowLimiter(0, 1000, fakeClock())).toThrow(RangeError);
+		expect(() => new SlidingWindowLimiter({ limit: 0, windowMs: 1000, clock: fakeClock() })).toThrow(RangeError);
 	});
 });
 
@@ -95,7 +95,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 	it('reads the limit on every turn, so a caller waiting sees it change', async () => {
 		const clock = new FakeClock();
 		let limit = 2;
-		const limiter = new SlidingWindowLimiter(() => limit, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: () => limit, windowMs: 1000, clock });
 		const starts: number[] = [];
 		const all = Promise.all(
 			Array.from({ length: 6 }, async () => {
@@ -116,7 +116,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 		const startsWith = async (limitChangesAt?: (now: number) => number | undefined) => {
 			const clock = new FakeClock();
 			const limit = () => (clock.now() < 500 ? 1 : 3); // e.g. the slow-down steps back up at 500
-			const limiter = new SlidingWindowLimiter(limit, 1000, clock, limitChangesAt);
+			const limiter = new SlidingWindowLimiter({ limit, windowMs: 1000, clock, limitChangesAt });
 			const starts: number[] = [];
 			const all = Promise.all(
 				[0, 1].map(async () => {
@@ -135,7 +135,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('with an infinite limit, counts requests but never waits', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(() => Number.POSITIVE_INFINITY, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: () => Number.POSITIVE_INFINITY, windowMs: 1000, clock });
 		for (let i = 0; i < 500; i++) (await limiter.acquire()).release();
 		expect(clock.slept).toEqual([]);
 		expect(limiter.count()).toBe(500);
@@ -147,7 +147,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('counts requests in flight and those answered within the window', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(10, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 10, windowMs: 1000, clock });
 		const a = await limiter.acquire();
 		const b = await limiter.acquire();
 		await clock.advance(300);
@@ -164,7 +164,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('holds every request until a moment, however empty the window', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(10, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 10, windowMs: 1000, clock });
 		limiter.holdUntil(700);
 		limiter.holdUntil(400); // an earlier hold does not shorten a later one
 		const started = limiter.acquire().then(() => clock.now());
@@ -174,7 +174,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('does not make a caller that must not wait (wait: false) wait, and still counts it', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000, clock });
 		(await limiter.acquire()).release();
 		limiter.holdUntil(5000);
 		(await limiter.acquire({ wait: false })).release();
@@ -184,7 +184,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('hands out slots in arrival order, whoever asks', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000, clock });
 		const order: string[] = [];
 		const ask = (who: string) =>
 			limiter.acquire().then((slot) => {
@@ -199,7 +199,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('stops the wait of a cancelled execution, and the callers behind it go on', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(1, 1000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000, clock });
 		const first = await limiter.acquire(); // in flight
 		const cancel = new AbortController();
 		const cancelled = limiter.acquire({ signal: cancel.signal });
@@ -214,7 +214,7 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('keeps count over a long window of many requests, and forgets those that left it', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter(() => Number.POSITIVE_INFINITY, 60_000, clock);
+		const limiter = new SlidingWindowLimiter({ limit: () => Number.POSITIVE_INFINITY, windowMs: 60_000, clock });
 		for (let i = 0; i < 50_000; i++) {
 			(await limiter.acquire()).release();
 			if (i % 100 === 99) await clock.advance(10);
