@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { CREDENTIAL_TYPE } from '../shared/transport/send';
 import { readSendOptions } from '../shared/transport/sendOptions';
 import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
 import {
@@ -81,7 +82,7 @@ export class ExotelUsersTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'exotelUsersApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		hints: scheduleHints(),
 		properties: [
 			{

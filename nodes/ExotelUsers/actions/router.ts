@@ -11,7 +11,7 @@ import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
-const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
 

@@ -27,8 +27,6 @@ import type { Transport } from './pacing/registry';
 import { decideRetry, outcomeUnknown, parseRetryAfter, type RetryPolicy, type StopReason } from './retry';
 import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext, type Outcome } from './send';
 
-export { CREDENTIAL_TYPE } from './send';
-
 interface RequestBase {
 	method: IHttpRequestMethods;
 	/** Path below /v2/accounts/{sid}; each segment is percent-encoded. */

@@ -35,14 +35,6 @@ export interface SendOptions {
 	concurrency: number;
 }
 
-/** The retry policy of the defaults above: Exotel's advice (at most 5 retries, backoff from 1 s). */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-	enabled: SEND_DEFAULTS.retry,
-	maxAttempts: SEND_DEFAULTS.maxAttempts,
-	baseDelayMs: SEND_DEFAULTS.retryBaseDelaySeconds * 1000,
-	maxDelayMs: SEND_DEFAULTS.maxRetryWaitSeconds * 1000,
-};
-
 /** The backoff waits of the defaults, in seconds, for descriptions: "1, 2, 4, 8, 16". */
 export function defaultBackoffSeconds(): string {
 	const waits: number[] = [];

@@ -23,7 +23,8 @@ import { derivationKey, deriveSipPassword } from '../../helpers/derivedPassword'
 import { generateSipPassword } from '../../helpers/passwordGenerator';
 import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/passwordKey';
 import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
-import { CREDENTIAL_TYPE, ExotelError, type ExotelClient } from '../../../shared/transport/client';
+import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
+import { CREDENTIAL_TYPE } from '../../../shared/transport/send';
 import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
 import { rotationMemoryHome } from './rotationMemoryHome';
 import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';

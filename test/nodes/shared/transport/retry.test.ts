@@ -1,5 +1,5 @@
 import { decideRetry, parseRetryAfter, type AttemptFailure, type RetryPolicy } from '../../../../nodes/shared/transport/retry';
-import { DEFAULT_RETRY_POLICY } from '../../../../nodes/shared/transport/sendOptions';
+import { readSendOptions } from '../../../../nodes/shared/transport/sendOptions';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');
 const policy: RetryPolicy = { enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 };
@@ -114,7 +114,7 @@ describe('decideRetry', () => {
 	});
 
 	it('follows Exotel’s advice by default: 5 retries, waiting 1, 2, 4, 8, 16 s at most, and no Retry-After past 60 s', () => {
-		const byDefault = (failure: AttemptFailure, attempt: number, random: number) => decide(failure, attempt, random, { policy: DEFAULT_RETRY_POLICY });
+		const byDefault = (failure: AttemptFailure, attempt: number, random: number) => decide(failure, attempt, random, { policy: readSendOptions({}).retry });
 		const longest = [1, 2, 3, 4, 5, 6].map((attempt) => byDefault({ status: 503 }, attempt, 1));
 		expect(longest).toEqual([
 			...[1000, 2000, 4000, 8000, 16_000].map((waitMs) => ({ retry: true, waitMs })),
