@@ -6,7 +6,7 @@
  */
 import type { Lease, Pacing } from '../nodes/shared/transport/pacing/accountPacer';
 import type { Clock } from '../nodes/shared/transport/pacing/clock';
-import { SlidingWindowLimiter } from '../nodes/shared/transport/pacing/slidingWindow';
+import { SlidingWindowLimiter } from '../nodes/shared/transport/pacing/slidingWindowLimiter';
 
 export function perExecutionPacing(options: { windowMs: number; clock: Clock }): Pacing {
 	return {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { mapInOrder } from '../helpers/concurrency';
+import { mapInOrder } from '../helpers/mapInOrder';
 import { readSendOptions } from '../../shared/transport/sendOptions';
 import { ExotelClient, ExotelError } from '../../shared/transport/client';
 import type { Transport } from '../../shared/transport/pacing/registry';

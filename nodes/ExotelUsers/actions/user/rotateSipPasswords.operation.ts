@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { mapInOrder } from '../../helpers/concurrency';
+import { mapInOrder } from '../../helpers/mapInOrder';
 import { checkId } from '../../../shared/ids';
 import { describeTime } from '../../helpers/rotationMemory';
-import { runsAsTool } from '../../helpers/tool';
+import { runsAsTool } from '../../helpers/runsAsTool';
 import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../../shared/transport/client';

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { mapInOrder } from '../../helpers/concurrency';
+import { mapInOrder } from '../../helpers/mapInOrder';
 import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
-import { runsAsTool } from '../../helpers/tool';
+import { runsAsTool } from '../../helpers/runsAsTool';
 import { ItemInput } from '../../helpers/validation';
 import type { ExotelClient } from '../../../shared/transport/client';
 import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';

@@ -18,7 +18,7 @@
  */
 import type { Clock } from './clock';
 import { HeaderBudget, type RateLimitHeaders } from './headerBudget';
-import { SlidingWindowLimiter, type AcquireOptions } from './slidingWindow';
+import { SlidingWindowLimiter, type AcquireOptions } from './slidingWindowLimiter';
 import { LoneRefusal } from './loneRefusal';
 import { AdaptiveRate, SLOW_DOWN } from './adaptiveRate';
 

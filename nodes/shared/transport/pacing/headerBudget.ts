@@ -18,7 +18,7 @@
  * - a Reset in the past says the window is over (only the limit is kept); one further ahead than
  *   a window is read as a window from now.
  */
-import type { Wait } from './slidingWindow';
+import type { Wait } from './slidingWindowLimiter';
 
 export interface RateLimitHeaders {
 	limit?: number;

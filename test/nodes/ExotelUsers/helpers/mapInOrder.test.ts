@@ -1,4 +1,4 @@
-import { mapInOrder } from '../../../../nodes/ExotelUsers/helpers/concurrency';
+import { mapInOrder } from '../../../../nodes/ExotelUsers/helpers/mapInOrder';
 import { FakeClock } from '../../../support/clock';
 
 let clock: FakeClock;

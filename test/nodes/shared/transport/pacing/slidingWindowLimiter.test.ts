@@ -1,5 +1,5 @@
 import type { Clock } from '../../../../../nodes/shared/transport/pacing/clock';
-import { SlidingWindowLimiter } from '../../../../../nodes/shared/transport/pacing/slidingWindow';
+import { SlidingWindowLimiter } from '../../../../../nodes/shared/transport/pacing/slidingWindowLimiter';
 import { FakeClock, settle } from '../../../../support/clock';
 
 /** A clock that moves only when someone sleeps, so the limiter's waits are exact. */
