@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/ExotelUsers/helpers/passwordKey';
+import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/shared/passwordKey';
 
 /**
  * Exotel runs two clusters; an account lives in exactly one, fixed when it was created.

@@ -68,6 +68,11 @@ describe('the nodes’ layout', () => {
 		expect(offending).toEqual([]);
 	});
 
+	it('has the credential, which both nodes use, read only nodes/shared/', () => {
+		expect(code('credentials/').length).toBeGreaterThan(0);
+		expect(importsWhere(code('credentials/'), (target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared')).toEqual([]);
+	});
+
 	it('has methods/ read the user directory from nodes/shared/, nothing from actions/', () => {
 		const methods = code('nodes/ExotelUsers/methods/');
 		expect(methods.length).toBeGreaterThan(0);

@@ -21,7 +21,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { derivationKey, deriveSipPassword } from '../../helpers/derivedPassword';
 import { generateSipPassword } from '../../helpers/passwordGenerator';
-import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../helpers/passwordKey';
+import { keyId, PASSWORD_KEY_COMMAND, passwordKeyProblems } from '../../../shared/passwordKey';
 import { describeTime, RotationMemory } from '../../helpers/rotationMemory';
 import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
 import { CREDENTIAL_TYPE } from '../../../shared/transport/send';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Workflow, type INode } from 'n8n-workflow';
 
-import { keyId, PASSWORD_KEY_WEAK_EXPRESSION, passwordKeyBits, passwordKeyProblems } from '../../../../nodes/ExotelUsers/helpers/passwordKey';
+import { keyId, PASSWORD_KEY_WEAK_EXPRESSION, passwordKeyBits, passwordKeyProblems } from '../../../nodes/shared/passwordKey';
 
 const node: INode = { id: 'n', name: 'n', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
 const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never });
