@@ -7,11 +7,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/ExotelUsers/helpers/passwordKey';
+import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/shared/passwordKey';
 
 /**
  * Exotel runs two clusters; an account lives in exactly one, fixed when it was created.
- * The node builds its base URL from this same table (see nodes/ExotelUsers/helpers/url.ts).
+ * The node builds its base URL from this same table (see nodes/shared/url.ts).
  */
 export const EXOTEL_REGION_HOSTS = {
 	singapore: 'https://ccm-api.exotel.com',
@@ -25,7 +25,7 @@ const BASE_URL_EXPRESSION =
 	` : $credentials.region === "mumbai" ? "${EXOTEL_REGION_HOSTS.mumbai}" : "${EXOTEL_REGION_HOSTS.singapore}" }}`;
 
 /**
- * The test's path. An Account SID that a run refuses (nodes/ExotelUsers/helpers/ids.ts: empty,
+ * The test's path. An Account SID that a run refuses (nodes/shared/ids.ts: empty,
  * ".", or containing / \\ ? # % .. or a control character) is not sent as an account: the test
  * asks for a path no Exotel account has, so it fails with the 404 rule's advice to check the SID.
  */
@@ -95,7 +95,7 @@ export class ExotelUsersApi implements ICredentialType {
 
 	displayName = 'Exotel Users API';
 
-	icon = { light: 'file:../nodes/ExotelUsers/exotel.svg', dark: 'file:../nodes/ExotelUsers/exotel.dark.svg' } as const;
+	icon = { light: 'file:../nodes/shared/exotel.svg', dark: 'file:../nodes/shared/exotel.dark.svg' } as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-exotel-users/n8n-nodes-exotel-users/blob/main/docs/credentials.md';
 

@@ -2,12 +2,13 @@ import type { IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData, INod
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsDescription } from './actions/options.description';
-import { router } from './actions/router';
+import { CUSTOM_API_CALL, router } from './actions/router';
 import * as device from './actions/device/Device.resource';
 import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
-import { transportFor, type TransportSetup } from './transport/pacing/registry';
+import { CREDENTIAL_TYPE } from '../shared/transport/send';
+import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),
@@ -24,7 +25,6 @@ const ACTIONS: Record<string, string> = Object.fromEntries(
 			),
 	),
 );
-const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 const SUBTITLE =
 	`={{ ${JSON.stringify(ACTIONS)}[$parameter["resource"] + ":" + $parameter["operation"]]` +
 	` || ([$parameter["resource"], $parameter["operation"]].includes("${CUSTOM_API_CALL}") ? "Custom API Call" : $parameter["operation"]) }}`;
@@ -33,7 +33,7 @@ export class ExotelUsers implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exotel Users',
 		name: 'exotelUsers',
-		icon: { light: 'file:exotel.svg', dark: 'file:exotel.dark.svg' },
+		icon: { light: 'file:../shared/exotel.svg', dark: 'file:../shared/exotel.dark.svg' },
 		group: ['transform'],
 		version: NODE_VERSIONS,
 		subtitle: SUBTITLE,
@@ -46,7 +46,7 @@ export class ExotelUsers implements INodeType {
 		sensitiveOutputFields: ['sipPassword'],
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'exotelUsersApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -1,8 +1,9 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { readSendOptions } from '../ExotelUsers/transport/sendOptions';
-import { transportFor, type TransportSetup } from '../ExotelUsers/transport/pacing/registry';
+import { CREDENTIAL_TYPE } from '../shared/transport/send';
+import { readSendOptions } from '../shared/transport/sendOptions';
+import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
 import {
 	HINTED_INTERVALS,
 	POLLS_PER_MINUTE_EXPRESSION,
@@ -69,7 +70,7 @@ export class ExotelUsersTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Exotel Users Trigger',
 		name: 'exotelUsersTrigger',
-		icon: { light: 'file:../ExotelUsers/exotel.svg', dark: 'file:../ExotelUsers/exotel.dark.svg' },
+		icon: { light: 'file:../shared/exotel.svg', dark: 'file:../shared/exotel.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: `={{ ($parameter["events"] || []).map((e) => (${JSON.stringify(EVENT_LABELS)})[e] || e).join(", ") }}`,
@@ -81,7 +82,7 @@ export class ExotelUsersTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'exotelUsersApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		hints: scheduleHints(),
 		properties: [
 			{

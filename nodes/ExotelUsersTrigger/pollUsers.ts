@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { dataOf } from '../ExotelUsers/helpers/envelope';
-import { baseUrlFor } from '../ExotelUsers/helpers/url';
-import { ExotelClient, type ClientSettings } from '../ExotelUsers/transport/client';
-import type { Clock } from '../ExotelUsers/transport/pacing/clock';
-import type { Transport } from '../ExotelUsers/transport/pacing/registry';
+import { dataOf } from '../shared/envelope';
+import { baseUrlFor } from '../shared/url';
+import { ExotelClient, type ClientSettings } from '../shared/transport/client';
+import { CREDENTIAL_TYPE } from '../shared/transport/send';
+import type { Clock } from '../shared/transport/pacing/clock';
+import type { Transport } from '../shared/transport/pacing/registry';
 import { PAGE_SIZE, POLL_BUDGET_MS, REQUEST_TIMEOUT_MS, REQUESTS_PER_POLL, pollCost, scheduleProblem, type PollTime } from './helpers/pollCost';
 import type { PollGuard } from './helpers/pollGuard';
 import { newStamp, stampOf, type UnsavedStates } from './helpers/unsavedState';
@@ -188,7 +189,7 @@ function failed(error: unknown, steps: number, timeUp: AbortSignal): number {
 
 /** Which account the state describes: the API host and the Account SID, hashed (the state is no place for either). */
 async function accountFingerprint(context: IPollFunctions): Promise<string> {
-	const credentials = await context.getCredentials('exotelUsersApi');
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const base = baseUrlFor(credentials);
 	const host = base.ok ? base.url : '';
 	return createHash('sha256').update(`${host} ${String(credentials.accountSid ?? '')}`).digest('hex').slice(0, 16);

@@ -2,7 +2,7 @@
  * The credential's test request, run the way n8n's credential tester runs it (declarative
  * request through n8n-core's RoutingNode and the real authenticated helper).
  */
-import { checkId } from '../../nodes/ExotelUsers/helpers/ids';
+import { checkId } from '../../nodes/shared/ids';
 import { randomBytes } from 'node:crypto';
 
 import { ExotelUsersApi, EXOTEL_REGION_HOSTS, WEAK_KEY_MESSAGE } from '../../credentials/ExotelUsersApi.credentials';

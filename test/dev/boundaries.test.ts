@@ -1,7 +1,7 @@
 /**
  * The repository's shape, as a contributor relies on it: the development kit in dev/ is shared
  * by tests, scripts and the benchmark and depends on none of them; tests never reach into the
- * command-line scripts; and no file spells the names the package had before its rename.
+ * command-line scripts; and the nodes stand on nodes/shared/, which stands on neither of them.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -42,15 +42,51 @@ describe('the dev/ kit', () => {
 	});
 });
 
-describe('the node’s layout', () => {
-	it('keeps Exotel’s rules in helpers/, importing nothing from transport/', () => {
-		const offending = code('nodes/ExotelUsers/helpers/').flatMap((file) =>
-			relativeImports(file)
-				.filter((target) => target.startsWith('nodes/ExotelUsers/transport/'))
-				.map((target) => `${file} -> ${target}`),
-		);
-		expect(code('nodes/ExotelUsers/helpers/').length).toBeGreaterThan(5);
+/** Each import of these files that `offends` flags, as `file -> target`. */
+function importsWhere(files: string[], offends: (target: string, file: string) => boolean): string[] {
+	return files.flatMap((file) =>
+		relativeImports(file)
+			.filter((target) => offends(target, file))
+			.map((target) => `${file} -> ${target}`),
+	);
+}
+
+/** The node a file of nodes/ belongs to ('shared' for the layer below both). */
+const nodeOf = (path: string) => path.split('/')[1];
+
+describe('the nodes’ layout', () => {
+	it('keeps nodes/shared/ below both nodes: it imports from neither', () => {
+		expect(code('nodes/shared/').length).toBeGreaterThan(10);
+		expect(importsWhere(code('nodes/shared/'), (target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared')).toEqual([]);
+	});
+
+	it('lets neither node import from the other’s folders, only from nodes/shared/', () => {
+		const nodes = code('nodes/').filter((file) => nodeOf(file) !== 'shared');
+		expect(new Set(nodes.map(nodeOf))).toEqual(new Set(['ExotelUsers', 'ExotelUsersTrigger']));
+		const offending = importsWhere(nodes, (target, file) => target.startsWith('nodes/') && ![nodeOf(file), 'shared'].includes(nodeOf(target)));
 		expect(offending).toEqual([]);
+	});
+
+	it('has the credential, which both nodes use, read only nodes/shared/', () => {
+		expect(code('credentials/').length).toBeGreaterThan(0);
+		expect(importsWhere(code('credentials/'), (target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared')).toEqual([]);
+	});
+
+	it('has methods/ read the user directory from nodes/shared/, nothing from actions/', () => {
+		const methods = code('nodes/ExotelUsers/methods/');
+		expect(methods.length).toBeGreaterThan(0);
+		expect(importsWhere(methods, (target) => target.startsWith('nodes/ExotelUsers/actions/'))).toEqual([]);
+	});
+
+	it('has no operation import another operation', () => {
+		const operations = code('nodes/').filter((file) => file.endsWith('.operation.ts'));
+		expect(operations.length).toBeGreaterThan(5);
+		expect(importsWhere(operations, (target) => target.endsWith('.operation'))).toEqual([]);
+	});
+
+	it('keeps Exotel’s rules in helpers/, importing nothing from transport/', () => {
+		expect(code('nodes/ExotelUsers/helpers/').length).toBeGreaterThan(5);
+		expect(importsWhere(code('nodes/ExotelUsers/helpers/'), (target) => target.startsWith('nodes/shared/transport/'))).toEqual([]);
 	});
 
 	it('names no two files alike, but the per-resource operation and resource files', () => {
@@ -60,16 +96,5 @@ describe('the node’s layout', () => {
 			names.set(name, [...(names.get(name) ?? []), file]);
 		}
 		expect([...names.values()].filter((files) => files.length > 1)).toEqual([]);
-	});
-});
-
-describe('the rename', () => {
-	it('leaves the old package and credential names only in the CHANGELOG’s note of it', () => {
-		// Spelled in two halves so that this file does not match itself.
-		const old = new RegExp(['n8n-nodes-' + 'exotel(?!-users)', 'exotel' + 'Api'].join('|'), 'i');
-		const offending = tracked
-			.filter((file) => file !== 'CHANGELOG.md' && file !== 'package-lock.json' && !/\.(png|svg|tgz)$/.test(file))
-			.filter((file) => old.test(readFileSync(join(root, file), 'utf8')));
-		expect(offending).toEqual([]);
 	});
 });

@@ -2,7 +2,7 @@
  * A fake clock for pacing tests: time moves only when the test says so, and every sleeper
  * wakes at exactly its time — so waits are checked as numbers, never against the wall clock.
  */
-import type { Clock } from '../../nodes/ExotelUsers/transport/pacing/clock';
+import type { Clock } from '../../nodes/shared/transport/pacing/clock';
 
 interface Timer {
 	at: number;

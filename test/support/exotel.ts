@@ -11,7 +11,7 @@ import { ObservableObject } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
-import type { TransportSetup } from '../../nodes/ExotelUsers/transport/pacing/registry';
+import type { TransportSetup } from '../../nodes/shared/transport/pacing/registry';
 import { buildExecuteContext } from '../../dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
 

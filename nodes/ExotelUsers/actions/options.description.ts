@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../transport/sendOptions';
+import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../../shared/transport/sendOptions';
 
 // One name per default (n8n's linter reads a parameter's default only from a literal, a name or a call).
 const {

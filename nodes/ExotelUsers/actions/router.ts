@@ -1,17 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { mapInOrder } from '../helpers/concurrency';
-import { readSendOptions } from '../transport/sendOptions';
-import { ExotelClient, ExotelError } from '../transport/client';
-import type { Transport } from '../transport/pacing/registry';
-import { PasswordRun, type WithItemFields } from './common/passwordWrite';
-import { UserDirectory } from './common/user';
+import { mapInOrder } from '../helpers/mapInOrder';
+import { readSendOptions } from '../../shared/transport/sendOptions';
+import { ExotelClient, ExotelError } from '../../shared/transport/client';
+import type { Transport } from '../../shared/transport/pacing/registry';
+import { PasswordRun, type WithItemFields } from './common/passwordRun';
+import { UserDirectory } from '../../shared/userDirectory';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
-const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
 

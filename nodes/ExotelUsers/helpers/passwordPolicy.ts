@@ -86,11 +86,6 @@ export function nodeRuleProblems(password: string): string[] {
 	return problems;
 }
 
-/** Exotel's policy and the node's own rule together: [] for a password the node sends. */
-export function sipPasswordProblems(password: string): string[] {
-	return [...exotelPolicyProblems(password), ...nodeRuleProblems(password)];
-}
-
 /** The rules for the editor's hint, worded for a person and a model alike. */
 export const PASSWORD_RULES_HINT =
 	'Exotel’s policy: at least 8 characters, using 3 of: lower case, upper case, digits, special characters. ' +

@@ -36,6 +36,11 @@ export function emailProblems(value: string): string[] {
 	return /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(value) ? [] : ['is not an email address such as name@example.com'];
 }
 
+/** Whether a value is an email address (and not a user id): the one rule for the User field and both pickers. */
+export function isEmail(value: string): boolean {
+	return emailProblems(value).length === 0;
+}
+
 /** A phone number in E.164: + and the country code, then the number, 8–15 digits in all. */
 export function e164Problems(value: string): string[] {
 	return /^\+[1-9]\d{7,14}$/.test(value)

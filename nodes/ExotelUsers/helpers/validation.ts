@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkId } from './ids';
+import { checkId } from '../../shared/ids';
 
 /** One field's broken rules, worded for the person who filled the field in. */
 export interface FieldProblem {

@@ -1,12 +1,13 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { walkPages } from '../helpers/envelope';
-import { checkId } from '../helpers/ids';
-import { emailSpellings, hasEmail, EXACT_EMAIL_LIMIT, readToken, userLabel, userMatchesSearch } from '../helpers/userSearch';
-import { devicesOf, isEmail, UserDirectory } from '../actions/common/user';
-import { ExotelClient, PICKER_SETTINGS } from '../transport/client';
-import type { Transport } from '../transport/pacing/registry';
+import { walkPages } from '../../shared/envelope';
+import { checkId } from '../../shared/ids';
+import { emailSpellings, hasEmail, EXACT_EMAIL_LIMIT, readToken, userLabel, userMatchesSearch } from '../../shared/userSearch';
+import { devicesOf, UserDirectory } from '../../shared/userDirectory';
+import { isEmail } from '../helpers/userFields';
+import { ExotelClient, PICKER_SETTINGS } from '../../shared/transport/client';
+import type { Transport } from '../../shared/transport/pacing/registry';
 
 /**
  * n8n's editor asks for the next answer only when the list is scrolled to its end, so an

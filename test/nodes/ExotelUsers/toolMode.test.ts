@@ -6,7 +6,7 @@
 import { NodeHelpers, traverseNodeParameters, type FromAIArgument, type INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../nodes/ExotelUsers/ExotelUsers.node';
-import { PASSWORD_WITHHELD } from '../../../nodes/ExotelUsers/actions/user/updateSipPassword.operation';
+import { PASSWORD_WITHHELD } from '../../../nodes/ExotelUsers/actions/common/password';
 import { ASHA, asTool, expectNoSecrets, newPassword, useTestbed } from '../../support/exotel';
 
 const bed = useTestbed();

@@ -6,7 +6,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_GENERATED_LENGTH, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH } from '../../helpers/passwordGenerator';
 import type { ItemInput } from '../../helpers/validation';
-import type { PasswordChoice } from './passwordWrite';
+import type { PasswordChoice } from './passwordRun';
 
 export function passwordLengthField(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
 	return {
@@ -23,6 +23,10 @@ export function passwordLengthField(displayOptions?: INodeProperties['displayOpt
 
 /** The longest Rotation ID: it names a change (a ticket, an event, a quarter), not a document. */
 export const MAX_ROTATION_ID_LENGTH = 200;
+
+/** What the tool tells the AI model in place of a password it withholds. */
+export const PASSWORD_WITHHELD =
+	'A new SIP password was generated and set. It is not returned to the AI model (the workflow’s Return Password to the AI Model option is off): do not make one up; the user gets it another way.';
 
 /** What an empty Rotation ID means, said wherever the field is. */
 const EMPTY_MEANS = 'Empty: a random password, which a re-run cannot repeat.';

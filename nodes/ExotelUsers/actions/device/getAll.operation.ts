@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
-import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
+import type { ExotelClient } from '../../../shared/transport/client';
+import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { readUser, userLocators } from '../common/user';
 
 /**
  * Get a user's devices, one output item each. Exotel has no device list endpoint: the

@@ -1,15 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { dataOf } from '../../helpers/envelope';
+import { dataOf } from '../../../shared/envelope';
 import { devicesAfterSwitch, devicesOn, judgeSwitch, planDeviceSwitch, type DeviceState } from '../../helpers/deviceSwitch';
 import { ItemInput } from '../../helpers/validation';
-import { ExotelError, type ExotelClient } from '../../transport/client';
-import { exotelErrorData } from '../../transport/errors';
+import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
+import { exotelErrorData } from '../../../shared/transport/errors';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
-import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
+import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
-import { agentFields, type WithItemFields } from '../common/passwordWrite';
+import { agentFields, type WithItemFields } from '../common/passwordRun';
 
 /**
  * Set Active Device: make one device the user's device that takes calls. Exotel allows one

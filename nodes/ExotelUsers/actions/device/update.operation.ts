@@ -3,11 +3,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { exotelErrorData } from '../../transport/errors';
-import { ExotelError, type ExotelClient } from '../../transport/client';
-import { dataOf } from '../../helpers/envelope';
+import { exotelErrorData } from '../../../shared/transport/errors';
+import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
+import { dataOf } from '../../../shared/envelope';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
-import { devicesOf, readUser, userLocators, type UserDirectory } from '../common/user';
+import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
 

@@ -12,9 +12,9 @@ import {
 	ROLES,
 } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { listDataOf } from '../../helpers/envelope';
+import { listDataOf } from '../../../shared/envelope';
 import { modelFilled } from '../common/modelFilled';
-import type { ExotelClient } from '../../transport/client';
+import type { ExotelClient } from '../../../shared/transport/client';
 
 /**
  * Create a user.

@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
-import { readUser, USER_DESCRIPTION, userLocators, type UserDirectory } from '../common/user';
+import type { ExotelClient } from '../../../shared/transport/client';
+import { readUser, USER_DESCRIPTION, userLocators } from '../common/user';
+import type { UserDirectory } from '../../../shared/userDirectory';
 
 /**
  * Delete a user. Irreversible: the user and their devices are gone.

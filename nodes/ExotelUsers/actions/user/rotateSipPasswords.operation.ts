@@ -1,18 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { mapInOrder } from '../../helpers/concurrency';
-import { checkId } from '../../helpers/ids';
+import { mapInOrder } from '../../helpers/mapInOrder';
+import { checkId } from '../../../shared/ids';
 import { describeTime } from '../../helpers/rotationMemory';
-import { runsAsTool } from '../../helpers/tool';
+import { runsAsTool } from '../../helpers/runsAsTool';
 import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
-import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, describeAgent, goneReason, goneSince, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordWrite';
-import { devicesOf, type UserDirectory } from '../common/user';
+import type { ExotelClient } from '../../../shared/transport/client';
+import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
+import { agentFields, describeAgent, goneReason, goneSince, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordRun';
+import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
 import { inVersions } from '../versions';
-import { PASSWORD_WITHHELD } from './updateSipPassword.operation';
 
 /**
  * Rotate the SIP passwords of many agents at the account's pace: the account is read once with

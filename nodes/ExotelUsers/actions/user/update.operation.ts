@@ -3,8 +3,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
-import { readUser, userLocators, type UserDirectory } from '../common/user';
+import type { ExotelClient } from '../../../shared/transport/client';
+import { readUser, userLocators } from '../common/user';
+import type { UserDirectory } from '../../../shared/userDirectory';
 
 /**
  * Update a user's name, or set their email.

@@ -1,16 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { mapInOrder } from '../../helpers/concurrency';
+import { mapInOrder } from '../../helpers/mapInOrder';
 import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
-import { runsAsTool } from '../../helpers/tool';
+import { runsAsTool } from '../../helpers/runsAsTool';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../transport/client';
+import type { ExotelClient } from '../../../shared/transport/client';
 import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { modelFilled } from '../common/modelFilled';
-import { passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, findUnlessGone, goneReason, goneSince, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordWrite';
-import { devicesOf, onlySipDevice, readUser, userLocators, type UserDirectory, type UserRef } from '../common/user';
+import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
+import { agentFields, findUnlessGone, goneReason, goneSince, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordRun';
+import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';
+import { onlySipDevice, readUser, userLocators } from '../common/user';
 import { inVersions } from '../versions';
 
 /**
@@ -117,11 +118,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['user'], operation: ['updateSipPassword'] } },
 	properties,
 );
-
-/** What the tool tells the AI model in place of a password it withholds. */
-export const PASSWORD_WITHHELD =
-	'A new SIP password was generated and set. It is not returned to the AI model (the workflow’s Return Password to the AI Model option is off): do not make one up; the user gets it another way.';
-
 
 /** What one item will do, found before anything is sent. */
 interface Plan {

@@ -5,7 +5,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsDescription } from '../../../../nodes/ExotelUsers/actions/options.description';
-import { DEFAULT_RETRY_POLICY, SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/ExotelUsers/transport/sendOptions';
+import { SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/shared/transport/sendOptions';
 
 const option = (name: string) => (optionsDescription.options as INodeProperties[]).find((o) => o.name === name)!;
 
@@ -60,8 +60,12 @@ describe('the send defaults', () => {
 	});
 
 	it('feed the options read for an empty collection, and the default retry policy', () => {
-		expect(readSendOptions({})).toEqual({ retry: DEFAULT_RETRY_POLICY, timeoutMs: 30_000, requestsPerMinute: 0, concurrency: 1 });
-		expect(DEFAULT_RETRY_POLICY).toEqual({ enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 });
+		expect(readSendOptions({})).toEqual({
+			retry: { enabled: true, maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 },
+			timeoutMs: 30_000,
+			requestsPerMinute: 0,
+			concurrency: 1,
+		});
 	});
 
 	it('keep every value read within its range', () => {

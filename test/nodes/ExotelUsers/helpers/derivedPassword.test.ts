@@ -1,5 +1,5 @@
 import { derivationKey, deriveSipPassword } from '../../../../nodes/ExotelUsers/helpers/derivedPassword';
-import { sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { sipPasswordProblems } from '../../../support/sipPassword';
 
 /** A SIP Password Key as `openssl rand -base64 32` makes one (made up for the test). */
 const sample = 'r8Vq2mXb7TgK1pWz9sLc4HdNy6FaJe3U0oQiZvRtBu8=';

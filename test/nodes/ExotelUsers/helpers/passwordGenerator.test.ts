@@ -4,7 +4,8 @@ import {
 	MAX_GENERATED_LENGTH,
 	MIN_GENERATED_LENGTH,
 } from '../../../../nodes/ExotelUsers/helpers/passwordGenerator';
-import { characterClassesIn, sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { characterClassesIn } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { sipPasswordProblems } from '../../../support/sipPassword';
 import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
 
 const ALLOWED = new Set(Object.values(GENERATOR_ALPHABET).join(''));

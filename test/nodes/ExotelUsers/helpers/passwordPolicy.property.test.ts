@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 
 import { generateSipPassword, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH } from '../../../../nodes/ExotelUsers/helpers/passwordGenerator';
-import { sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { sipPasswordProblems } from '../../../support/sipPassword';
 import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
 
 const SEED = 20260105;

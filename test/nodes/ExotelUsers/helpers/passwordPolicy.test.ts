@@ -1,4 +1,5 @@
-import { characterClassesIn, nodeRuleProblems, sipPasswordProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { characterClassesIn, nodeRuleProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { sipPasswordProblems } from '../../../support/sipPassword';
 import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
 
 // One sample per class, combined below into every 2-of-4 and 3-of-4 set.

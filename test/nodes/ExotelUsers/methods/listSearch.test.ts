@@ -6,9 +6,9 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../../../credentials/ExotelUsersApi.credentials';
 import type { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
-import { stopText } from '../../../../nodes/ExotelUsers/transport/errors';
-import { SEND_DEFAULTS } from '../../../../nodes/ExotelUsers/transport/sendOptions';
-import { PICKER_SETTINGS } from '../../../../nodes/ExotelUsers/transport/client';
+import { stopText } from '../../../../nodes/shared/transport/errors';
+import { SEND_DEFAULTS } from '../../../../nodes/shared/transport/sendOptions';
+import { PICKER_SETTINGS } from '../../../../nodes/shared/transport/client';
 import { buildExecuteContext } from '../../../../dev/harness/n8n';
 import { MAX_PAGES_PER_ANSWER, SCREENFUL } from '../../../../nodes/ExotelUsers/methods/listSearch';
 import { manyUsers, seedUsers } from '../../../../dev/sandbox/server';

@@ -17,7 +17,7 @@ import {
 	useTestbed,
 	type ExotelTestbed,
 } from '../../../../support/exotel';
-import { sipPasswordProblems } from '../../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import { sipPasswordProblems } from '../../../../support/sipPassword';
 import { seedUsers, type User } from '../../../../../dev/sandbox/server';
 import { buildExecuteContext } from '../../../../../dev/harness/n8n';
 import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
