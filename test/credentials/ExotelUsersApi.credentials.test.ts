@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ExotelUsersApi, EXOTEL_REGION_HOSTS, WEAK_KEY_MESSAGE } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
-import { buildExecuteContext, runCredentialTest } from '../../dev/harness/n8n';
+import { buildExecuteContext, runCredentialTest } from '../../tools/dev/harness/n8n';
 import { startTestbed, useTestbed } from '../support/exotel';
 
 const bed = useTestbed();

@@ -12,8 +12,8 @@ import { ObservableObject } from 'n8n-workflow';
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import type { TransportSetup } from '../../nodes/shared/transport/pacing/registry';
-import { buildExecuteContext } from '../../dev/harness/n8n';
-import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../dev/sandbox/server';
+import { buildExecuteContext } from '../../tools/dev/harness/n8n';
+import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../tools/dev/sandbox/server';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
 /** What an output item says of Asha's SIP device (agentFields), as the sandbox seeds her. */

@@ -6,7 +6,7 @@
  */
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../../nodes/ExotelUsers/ExotelUsers.node';
-import { buildExecuteContext } from '../../../dev/harness/n8n';
+import { buildExecuteContext } from '../../../tools/dev/harness/n8n';
 import { ASHA, failure, useTestbed } from '../../support/exotel';
 
 const bed = useTestbed();

@@ -4,7 +4,7 @@
  */
 import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
-import { buildExecuteContext } from '../../../dev/harness/n8n';
+import { buildExecuteContext } from '../../../tools/dev/harness/n8n';
 import { ExotelUsers } from '../../../nodes/ExotelUsers/ExotelUsers.node';
 
 const properties = new ExotelUsers().description.properties;

@@ -6,7 +6,7 @@
  *   doubled: agents handed two different passwords.
  * Both must be 0 in every row.
  */
-import { manyUsers, seedUsers, type User } from '../../../dev/sandbox/server';
+import { manyUsers, seedUsers, type User } from '../../../tools/dev/sandbox/server';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
-import { runPoll } from '../../../dev/harness/n8n';
-import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../dev/sandbox/server';
+import { runPoll } from '../../../tools/dev/harness/n8n';
+import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../tools/dev/sandbox/server';
 import { ASHA, expectNoSecrets, TEST_WINDOW_MS } from '../../support/exotel';
 import { loadedNode } from '../../support/loadedNode';
 

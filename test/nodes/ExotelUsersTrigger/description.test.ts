@@ -7,7 +7,7 @@ import { NodeHelpers, type INodeProperties, type INodeParameters } from 'n8n-wor
 
 import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { intervalMinutes, passTimeMessage, pollCost, scheduleProblem, type PollTime } from '../../../nodes/ExotelUsersTrigger/helpers/pollCost';
-import { buildExecuteContext } from '../../../dev/harness/n8n';
+import { buildExecuteContext } from '../../../tools/dev/harness/n8n';
 import { loadedNode } from '../../support/loadedNode';
 
 const trigger = loadedNode(new ExotelUsersTrigger());

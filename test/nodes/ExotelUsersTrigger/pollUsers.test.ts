@@ -14,8 +14,8 @@ import { PollContext } from 'n8n-core';
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
-import { buildExecuteContext } from '../../../dev/harness/n8n';
-import { ExotelSandbox, manyUsers, seedUsers, type User } from '../../../dev/sandbox/server';
+import { buildExecuteContext } from '../../../tools/dev/harness/n8n';
+import { ExotelSandbox, manyUsers, seedUsers, type User } from '../../../tools/dev/sandbox/server';
 import { FakeClock } from '../../support/clock';
 import { loadedNode } from '../../support/loadedNode';
 

@@ -6,7 +6,7 @@ import {
 } from '../../../../nodes/ExotelUsers/helpers/passwordGenerator';
 import { characterClassesIn } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { sipPasswordProblems } from '../../../support/sipPassword';
-import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
+import { exotelAcceptsSipPassword } from '../../../../tools/dev/sandbox/exotelPolicy';
 
 const ALLOWED = new Set(Object.values(GENERATOR_ALPHABET).join(''));
 

@@ -2,7 +2,7 @@
  * Property tests for the SIP password policy (issue "Bulk resets at Exotel's pace" §4), with
  * fast-check and a fixed seed, so every run checks the same 10,000 cases and a failure
  * prints a seed and a shrunk counterexample that reproduce it:
- *   - the node's validator accepts exactly what Exotel accepts (dev/sandbox/exotelPolicy.ts,
+ *   - the node's validator accepts exactly what Exotel accepts (tools/dev/sandbox/exotelPolicy.ts,
  *     written independently), minus passwords with white space or an invisible character at
  *     either end (copy-paste accidents), a NUL or a broken UTF-16 pair, which the node refuses
  *     on purpose;
@@ -12,7 +12,7 @@ import fc from 'fast-check';
 
 import { generateSipPassword, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH } from '../../../../nodes/ExotelUsers/helpers/passwordGenerator';
 import { sipPasswordProblems } from '../../../support/sipPassword';
-import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
+import { exotelAcceptsSipPassword } from '../../../../tools/dev/sandbox/exotelPolicy';
 
 const SEED = 20260105;
 const RUNS = 10_000;

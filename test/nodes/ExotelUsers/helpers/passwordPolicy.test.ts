@@ -1,6 +1,6 @@
 import { characterClassesIn, nodeRuleProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { sipPasswordProblems } from '../../../support/sipPassword';
-import { exotelAcceptsSipPassword } from '../../../../dev/sandbox/exotelPolicy';
+import { exotelAcceptsSipPassword } from '../../../../tools/dev/sandbox/exotelPolicy';
 
 // One sample per class, combined below into every 2-of-4 and 3-of-4 set.
 const SAMPLES = { 'lower case': 'abcd', 'upper case': 'EFGH', digits: '2468', 'special characters': '!@#$' } as const;

@@ -9,9 +9,9 @@ import type { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node
 import { stopText } from '../../../../nodes/shared/transport/errors';
 import { SEND_DEFAULTS } from '../../../../nodes/shared/transport/sendOptions';
 import { PICKER_SETTINGS } from '../../../../nodes/shared/transport/client';
-import { buildExecuteContext } from '../../../../dev/harness/n8n';
+import { buildExecuteContext } from '../../../../tools/dev/harness/n8n';
 import { MAX_PAGES_PER_ANSWER, SCREENFUL } from '../../../../nodes/ExotelUsers/methods/listSearch';
-import { manyUsers, seedUsers } from '../../../../dev/sandbox/server';
+import { manyUsers, seedUsers } from '../../../../tools/dev/sandbox/server';
 import { ASHA, byEmail, byId, failure, loadOptionsContext, newPassword, startTestbed, useTestbed, type ExotelTestbed } from '../../../support/exotel';
 
 /** 237 users: the three named ones, then generated ones, 18 of them Khans, none in the first 99. */

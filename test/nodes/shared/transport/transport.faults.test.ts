@@ -16,7 +16,7 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { stopText } from '../../../../nodes/shared/transport/errors';
 import type { StopReason } from '../../../../nodes/shared/transport/retry';
 import { byId, newPassword, useTestbed } from '../../../support/exotel';
-import { manyUsers, seedUsers, type FaultRule, type RateLimitRule, type User } from '../../../../dev/sandbox/server';
+import { manyUsers, seedUsers, type FaultRule, type RateLimitRule, type User } from '../../../../tools/dev/sandbox/server';
 
 /** A fault that acts per request, before Exotel's own handling (not a rate limit). */
 type GatewayFault = Exclude<FaultRule, RateLimitRule>;

@@ -7,10 +7,10 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
-import { perExecutionPacing } from '../../../../bench/oldPacing';
+import { perExecutionPacing } from '../../../../tools/bench/oldPacing';
 
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
-import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
+import { manyUsers, seedUsers, type User } from '../../../../tools/dev/sandbox/server';
 
 /** The node's "minute" in these tests. */
 const WINDOW_MS = 1000;

@@ -12,7 +12,7 @@ import { inspect } from 'node:util';
 import { NodeOperationError, type INodeExecutionData, type INodeParameters } from 'n8n-workflow';
 
 import { ASHA, VIKRAM, byId, captureOutput, expectNoSecrets, newPassword, useTestbed } from '../../../support/exotel';
-import { manyUsers, seedUsers, type FaultRule, type User } from '../../../../dev/sandbox/server';
+import { manyUsers, seedUsers, type FaultRule, type User } from '../../../../tools/dev/sandbox/server';
 
 /** Users whose ids (and device ids) are odd but harmless; each gets one SIP device. */
 const ODD_IDS: Array<[label: string, userId: string, deviceId: string]> = [

@@ -1,8 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
-import { runNode } from '../../../../../dev/harness/n8n';
-import type { FaultRule, RecordedRequest } from '../../../../../dev/sandbox/server';
+import { runNode } from '../../../../../tools/dev/harness/n8n';
+import type { FaultRule, RecordedRequest } from '../../../../../tools/dev/sandbox/server';
 import { ASHA, VIKRAM, byEmail, byId, expectNoSecrets, failure, useTestbed } from '../../../../support/exotel';
 
 /** Runs after the sandbox answered a request: lets a test change the account between two requests. */

@@ -1,4 +1,4 @@
-import { manyUsers, seedUsers } from '../../../../../dev/sandbox/server';
+import { manyUsers, seedUsers } from '../../../../../tools/dev/sandbox/server';
 import { ASHA, byEmail, byId, failure, fromList, startTestbed, useTestbed } from '../../../../support/exotel';
 import { userLocator } from '../../../../../nodes/ExotelUsers/actions/common/user';
 

@@ -1,4 +1,4 @@
-import { manyUsers } from '../../../../../dev/sandbox/server';
+import { manyUsers } from '../../../../../tools/dev/sandbox/server';
 import { ASHA, failure, startTestbed, useTestbed, type ExotelTestbed } from '../../../../support/exotel';
 
 const bed = useTestbed();

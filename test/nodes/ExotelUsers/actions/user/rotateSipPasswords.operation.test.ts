@@ -1,7 +1,7 @@
 /**
  * Rotate SIP Passwords through n8n-core's real request stack against a 237-user sandbox.
  */
-import { seedUsers } from '../../../../../dev/sandbox/server';
+import { seedUsers } from '../../../../../tools/dev/sandbox/server';
 import { ASHA, VIKRAM, captureOutput, expectNoSecrets, useTestbed } from '../../../../support/exotel';
 
 const USERS = 237;

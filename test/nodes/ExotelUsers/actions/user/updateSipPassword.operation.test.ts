@@ -18,8 +18,8 @@ import {
 	type ExotelTestbed,
 } from '../../../../support/exotel';
 import { sipPasswordProblems } from '../../../../support/sipPassword';
-import { seedUsers, type User } from '../../../../../dev/sandbox/server';
-import { buildExecuteContext } from '../../../../../dev/harness/n8n';
+import { seedUsers, type User } from '../../../../../tools/dev/sandbox/server';
+import { buildExecuteContext } from '../../../../../tools/dev/harness/n8n';
 import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
 
 const bed = useTestbed();

@@ -1,7 +1,7 @@
 import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
 import { SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 import { FakeClock, settle } from '../../../../support/clock';
-import { perExecutionPacing } from '../../../../../bench/oldPacing';
+import { perExecutionPacing } from '../../../../../tools/bench/oldPacing';
 
 const W = 1000;
 const INF = Number.POSITIVE_INFINITY;
