@@ -53,9 +53,7 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 		});
 	}
 	const selected = resources[resource]?.[operation];
-	if (!selected) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
+	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);

@@ -110,13 +110,7 @@ export async function execute({ context, itemIndex, client, users }: ItemScope):
  * Exotel's 403/10810 says another device of the user is on, not which: one more request finds
  * it, and the error names it. If that lookup fails, the error stays as Exotel gave it.
  */
-async function nameTheDeviceOn(
-	itemIndex: number,
-	users: UserDirectory,
-	userId: string,
-	deviceId: string,
-	error: ExotelError,
-): Promise<void> {
+async function nameTheDeviceOn(itemIndex: number, users: UserDirectory, userId: string, deviceId: string, error: ExotelError): Promise<void> {
 	let on: IDataObject[];
 	try {
 		users.forget(userId); // the state now, not what an earlier item saw
