@@ -5,7 +5,7 @@ import { mapInOrder } from '../helpers/mapInOrder';
 import { readSendOptions } from '../../shared/transport/sendOptions';
 import { ExotelClient, ExotelError } from '../../shared/transport/client';
 import type { Transport } from '../../shared/transport/pacing/registry';
-import { PasswordRun, type WithItemFields } from './common/passwordRun';
+import type { Operation, RunState, WithItemFields } from './operation';
 import { UserDirectory } from '../../shared/userDirectory';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
@@ -13,15 +13,8 @@ import * as user from './user/User.resource';
 /** What n8n's editor stores for its own "Custom API Call" entry. */
 export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
-type Operation = (this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<IDataObject | IDataObject[]>;
-
-/**
- * An operation that changes passwords checks every item first when the run stops on the first
- * error (n8n's default): a problem a read can find then stops the run before any password changes.
- */
-type Prepare = (this: IExecuteFunctions, itemIndexes: number[], client: ExotelClient, users: UserDirectory, run: PasswordRun) => Promise<void>;
-
-const resources: Record<string, Record<string, { execute: Operation; prepare?: Prepare }>> = {
+/** Every operation, each with its own run state and plan types: the router hands a hook's result only to the same operation. */
+const resources: Record<string, Record<string, Operation<RunState | undefined, unknown>>> = {
 	user: user.operations,
 	device: device.operations,
 };
@@ -39,12 +32,12 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 }
 
 /**
- * Runs the selected operation once per input item — up to Concurrency at a time, every
- * request through one Exotel client built from the Options, paced in the account's window —
- * and answers in input order. Every input yields
- * exactly one outcome, paired to it: its result (one item, or one per record for reads),
- * or — under Continue On Fail — an error item; otherwise the first failing item (by
- * position) stops the node and is named in the error.
+ * Runs the selected operation once per input item — up to Concurrency at a time, every request
+ * through one Exotel client built from the Options, paced in the account's window — with the
+ * hooks it defines (operation.ts), and answers in input order. Every input yields exactly one
+ * outcome, paired to it: its result (one item, or one per record for reads), or — under
+ * Continue On Fail — an error item; otherwise the first failing item (by position) stops the
+ * node and is named in the error.
  */
 export async function router(this: IExecuteFunctions, transport: Transport): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -60,58 +53,54 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 		});
 	}
 	const selected = resources[resource]?.[operation];
-	if (!selected) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
+	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);
 	const users = new UserDirectory(client, this.getNode(), Number.POSITIVE_INFINITY, items.length);
 
+	const execution = { context: this, client, users, concurrency: send.concurrency };
 	const continueOnFail = this.continueOnFail();
-	const run = new PasswordRun(send.concurrency);
-	if (selected.prepare && !continueOnFail) {
-		let prepared = false;
-		try {
-			await selected.prepare.call(this, items.map((_, index) => index), client, users, run);
-			prepared = true;
-		} finally {
-			if (!prepared) client.close();
-		}
+	const run = selected.start?.(execution);
+	let outcomes: Array<Outcome | undefined>;
+	try {
+		const plans = selected.prepare && !continueOnFail ? await selected.prepare({ ...execution, run }, items.map((_, index) => index)) : undefined;
+		outcomes = await mapInOrder(
+			items.length,
+			send.concurrency,
+			async (itemIndex): Promise<Outcome> => {
+				try {
+					const result = await selected.execute({ ...execution, itemIndex, run, plan: plans?.get(itemIndex) });
+					return { ok: true, json: Array.isArray(result) ? result : [result] };
+				} catch (caught) {
+					// Our own code raises only these two; anything else is a bug, reported by its message
+					// alone because its fields could hold a request's config.
+					const error =
+						caught instanceof NodeApiError || caught instanceof NodeOperationError
+							? caught
+							: new NodeOperationError(this.getNode(), (caught as Error).message, { itemIndex });
+					return { ok: false, error };
+				}
+			},
+			(outcome) => !outcome.ok && !continueOnFail,
+		);
+	} finally {
+		client.close();
 	}
-	const outcomes = await mapInOrder(
-		items.length,
-		send.concurrency,
-		async (itemIndex): Promise<Outcome> => {
-			try {
-				const result = await selected.execute.call(this, itemIndex, client, users, run);
-				return { ok: true, json: Array.isArray(result) ? result : [result] };
-			} catch (caught) {
-				// Our own code raises only these two; anything else is a bug, reported by its message
-				// alone because its fields could hold a request's config.
-				const error =
-					caught instanceof NodeApiError || caught instanceof NodeOperationError
-						? caught
-						: new NodeOperationError(this.getNode(), (caught as Error).message, { itemIndex });
-				return { ok: false, error };
-			}
-		},
-		(outcome) => !outcome.ok && !continueOnFail,
-	).finally(() => client.close());
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < outcomes.length; itemIndex++) {
 		const outcome = outcomes[itemIndex];
 		if (!outcome) continue; // not started: an earlier item already stopped the node
 		if (!outcome.ok && !continueOnFail) {
-			// Passwords that changed before the stop were not handed on: the error says whose.
-			run.amendStopError(outcome.error);
+			// The operation's run may add to it, e.g. whose password changed before the stop.
+			run?.amendStopError?.(outcome.error);
 			throw outcome.error;
 		}
 		const jsons = outcome.ok ? outcome.json : [errorItemJson(outcome.error)];
 		for (const json of jsons) output.push({ json, pairedItem: { item: itemIndex } });
 	}
-	// The run finished: what it set is remembered for its Rotation IDs.
-	await run.finish(this);
+	// The run finished: the operation's run may close it, e.g. remember what it set.
+	await run?.finish?.(this);
 	return [output];
 }

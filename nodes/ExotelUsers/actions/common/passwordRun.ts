@@ -1,6 +1,6 @@
 /**
  * Setting SIP passwords without locking an agent out, shared by Update SIP Password and Rotate
- * SIP Passwords. One `PasswordRun` lives for one execution of the node (the router makes it):
+ * SIP Passwords. One `PasswordRun` lives for one execution of the node (their `start` hook):
  *
  * - one password per device per run: the same agent twice gets the password of the first
  *   copy, and it is set once; two different typed passwords for one device are refused before
@@ -28,6 +28,7 @@ import { CREDENTIAL_TYPE } from '../../../shared/transport/send';
 import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
 import { rotationMemoryHome } from './rotationMemoryHome';
 import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';
+import type { RunState, WithItemFields } from '../operation';
 
 /** One agent's SIP device, with what Exotel told us about the user and the device when we looked. */
 export interface Agent {
@@ -82,11 +83,6 @@ export function describeAgent(agent: Agent): string {
 
 const deviceKey = (agent: Pick<Agent, 'userId' | 'deviceId'>) => `${agent.userId}/${agent.deviceId}`;
 
-/** Errors that carry fields for their Continue On Fail item (the router merges them in). */
-export interface WithItemFields {
-	itemFields?: IDataObject;
-}
-
 /** Whether the error is Exotel saying the user does not exist (by ID: a 404; by email: nobody has it). */
 function userNotFound(error: unknown, user: UserRef): boolean {
 	if (user.by === 'id') return error instanceof ExotelError && String(error.httpCode) === '404';
@@ -137,13 +133,7 @@ export function goneReason(given: string | UserRef, user: IDataObject | undefine
 	return undefined;
 }
 
-export class PasswordRun {
-	/** @param concurrency How many items the pre-flight check reads at once (the node's Concurrency). */
-	constructor(readonly concurrency = 1) {}
-
-	/** Per item, what the pre-flight check found (the router's prepare step), for execute to use. */
-	readonly plans = new Map<number, unknown>();
-
+export class PasswordRun implements RunState {
 	private readonly chosen = new Map<string, { password: string; itemIndex: number; mode: PasswordChoice['mode']; rotationId?: string; length?: number }>();
 
 	private readonly writes = new Map<string, Promise<IDataObject>>();

@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
-import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { devicesOf } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
+import type { ItemScope } from '../operation';
 
 /**
  * Get a user's devices, one output item each. Exotel has no device list endpoint: the
@@ -28,10 +28,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, _client: ExotelClient, users: UserDirectory): Promise<IDataObject[]> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
-	const type = this.getNodeParameter('type', itemIndex, 'all') as string;
+export async function execute({ context, itemIndex, users }: ItemScope): Promise<IDataObject[]> {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
+	const type = context.getNodeParameter('type', itemIndex, 'all') as string;
 	input.done();
 	const devices = devicesOf(await users.find(itemIndex, user));
 	return devices.filter((device) => type === 'all' || device.type === type);

@@ -7,10 +7,11 @@ import { ItemInput } from '../../helpers/validation';
 import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
 import { exotelErrorData } from '../../../shared/transport/errors';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
-import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { devicesOf } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
-import { agentFields, type WithItemFields } from '../common/passwordRun';
+import { agentFields } from '../common/passwordRun';
+import type { ItemScope, WithItemFields } from '../operation';
 
 /**
  * Set Active Device: make one device the user's device that takes calls. Exotel allows one
@@ -42,10 +43,10 @@ const UNVERIFIED_HINT =
 /** Reading the devices back and turning one back on, after a failure or a Stop: at most this long. */
 export const SETTLE_BUDGET_MS = 60_000;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const userRef = readUser(this, itemIndex, input);
-	const deviceId = readDevice(this, itemIndex, input) ?? '';
+export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const userRef = readUser(context, itemIndex, input);
+	const deviceId = readDevice(context, itemIndex, input) ?? '';
 	input.check('deviceId', 'Device', deviceId ? [] : ['is empty']);
 	input.done();
 
@@ -58,20 +59,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		user = await users.find(itemIndex, userRef.by === 'id' ? userRef : { by: 'id', id: userId });
 	} catch (error) {
 		// A Stop during the first read: nothing was changed, and the devices say so.
-		const stopped = userId !== undefined && this.getExecutionCancelSignal?.()?.aborted === true;
-		throw stopped ? await stoppedBeforeAnyChange(this, itemIndex, client, userId!) : error;
+		const stopped = userId !== undefined && context.getExecutionCancelSignal?.()?.aborted === true;
+		throw stopped ? await stoppedBeforeAnyChange(context, itemIndex, client, userId!) : error;
 	}
 	const devices = devicesOf(user) as Device[];
 	const plan = planDeviceSwitch(devices, deviceId);
 	if (!plan.ok) {
 		if (plan.reason === 'not-found') {
 			const found = devices.length ? devices.map(describeDevice).join(', ') : 'none';
-			throw new NodeOperationError(this.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${found})`, {
+			throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${found})`, {
 				itemIndex,
 				description: 'Nothing was changed. Pick one of the user’s devices (the list shows the chosen user’s devices).',
 			});
 		}
-		throw new NodeOperationError(this.getNode(), `Device ${describeDevice(plan.target)} is not verified, so Exotel will not turn it on`, {
+		throw new NodeOperationError(context.getNode(), `Device ${describeDevice(plan.target)} is not verified, so Exotel will not turn it on`, {
 			itemIndex,
 			description: `Nothing was changed. ${UNVERIFIED_HINT}`,
 		});
@@ -107,7 +108,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	} catch (error) {
 		users.forget(userId);
 		// Throws what the switch left, or gives the devices when it was made after all.
-		return done(await settle(this, { itemIndex, client, userId, devices, target: plan.target, turnedOff: plan.turnOff, put, cause: error }), {
+		return done(await settle(context, { itemIndex, client, userId, devices, target: plan.target, turnedOff: plan.turnOff, put, cause: error }), {
 			read_back: true,
 		});
 	} finally {

@@ -1,16 +1,17 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { e164Problems } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { exotelErrorData } from '../../../shared/transport/errors';
-import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
+import { ExotelError } from '../../../shared/transport/client';
 import { dataOf } from '../../../shared/envelope';
 import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
 import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
+import type { ItemScope } from '../operation';
 
 /**
  * Update a device: turn it on or off, or change a telephone device's number.
@@ -66,11 +67,11 @@ const DEVICE_CODE_HINTS = {
 	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
 };
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
-	const deviceId = readDevice(this, itemIndex, input) ?? input.id('deviceId', 'Device', '');
-	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
+	const deviceId = readDevice(context, itemIndex, input) ?? input.id('deviceId', 'Device', '');
+	const fields = context.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {};
 	if (fields.available !== undefined) {
 		input.check('available', 'Available', typeof fields.available === 'boolean' ? [] : ['must be true or false']);
@@ -109,13 +110,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
  * Exotel's 403/10810 says another device of the user is on, not which: one more request finds
  * it, and the error names it. If that lookup fails, the error stays as Exotel gave it.
  */
-async function nameTheDeviceOn(
-	itemIndex: number,
-	users: UserDirectory,
-	userId: string,
-	deviceId: string,
-	error: ExotelError,
-): Promise<void> {
+async function nameTheDeviceOn(itemIndex: number, users: UserDirectory, userId: string, deviceId: string, error: ExotelError): Promise<void> {
 	let on: IDataObject[];
 	try {
 		users.forget(userId); // the state now, not what an earlier item saw

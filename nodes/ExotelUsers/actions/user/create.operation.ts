@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import {
@@ -14,7 +14,7 @@ import {
 import { ItemInput } from '../../helpers/validation';
 import { listDataOf } from '../../../shared/envelope';
 import { modelFilled } from '../common/modelFilled';
-import type { ExotelClient } from '../../../shared/transport/client';
+import type { ItemScope } from '../operation';
 
 /**
  * Create a user.
@@ -103,11 +103,11 @@ export const description = updateDisplayOptions({ show: { resource: ['user'], op
 const UNSURE_IF_CREATED =
 	'It may or may not have created the user: check with Get Many before running it again. With an Email set, the node checks by itself before repeating a create.';
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const firstName = input.text('firstName', 'First Name', this.getNodeParameter('firstName', itemIndex, ''), nameProblems);
-	const lastName = input.text('lastName', 'Last Name', this.getNodeParameter('lastName', itemIndex, ''), nameProblems);
-	const extra = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+export async function execute({ context, itemIndex, client }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const firstName = input.text('firstName', 'First Name', context.getNodeParameter('firstName', itemIndex, ''), nameProblems);
+	const lastName = input.text('lastName', 'Last Name', context.getNodeParameter('lastName', itemIndex, ''), nameProblems);
+	const extra = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = { first_name: firstName, last_name: lastName };
 	if (extra.email) body.email = input.text('email', 'Email', extra.email, emailProblems);
 	if (extra.deviceContactUri) {

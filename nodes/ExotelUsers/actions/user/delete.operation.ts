@@ -1,10 +1,9 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
 import { readUser, USER_DESCRIPTION, userLocators } from '../common/user';
-import type { UserDirectory } from '../../../shared/userDirectory';
+import type { ItemScope } from '../operation';
 
 /**
  * Delete a user. Irreversible: the user and their devices are gone.
@@ -15,9 +14,9 @@ export const description = updateDisplayOptions(
 	userLocators(`${USER_DESCRIPTION}. The user and their devices are deleted; this cannot be undone.`),
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
+export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
 	input.done();
 	const userId = await users.resolveId(itemIndex, user);
 	const envelope = await client.request(itemIndex, { method: 'DELETE', path: ['users', userId], idempotent: true });

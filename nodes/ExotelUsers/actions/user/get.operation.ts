@@ -1,10 +1,9 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
 import { readUser, userLocators } from '../common/user';
-import type { UserDirectory } from '../../../shared/userDirectory';
+import type { ItemScope } from '../operation';
 
 /**
  * Get a user, with their devices.
@@ -13,9 +12,9 @@ import type { UserDirectory } from '../../../shared/userDirectory';
  */
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, userLocators());
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, _client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
+export async function execute({ context, itemIndex, users }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
 	input.done();
 	return await users.find(itemIndex, user);
 }

@@ -1,10 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { contactUriProblems, emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { inVersions } from '../versions';
-import type { ExotelClient } from '../../../shared/transport/client';
+import type { ItemScope } from '../operation';
 
 /**
  * Get many users, one output item each.
@@ -82,11 +82,11 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient): Promise<IDataObject[]> {
-	const input = new ItemInput(this, itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	const filterValues = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+export async function execute({ context, itemIndex, client }: ItemScope): Promise<IDataObject[]> {
+	const input = new ItemInput(context, itemIndex);
+	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Number.POSITIVE_INFINITY : (context.getNodeParameter('limit', itemIndex, 50) as number);
+	const filterValues = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {};
 
 	const emails = splitList(String(filterValues.emails ?? ''));
@@ -98,7 +98,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	if (uris.length) qs['devices.contact_uri'] = uris.join(',');
 
 	// Version 1 has Include among the filters; version 2 has it of its own.
-	const include = this.getNodeParameter('include', itemIndex, null) as string[] | null;
+	const include = context.getNodeParameter('include', itemIndex, null) as string[] | null;
 	const fields = include ?? (filterValues.fields as string[] | undefined) ?? [];
 	if (fields.length) qs.fields = fields.join(',');
 	if (!returnAll) input.check('limit', 'Limit', Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1']);

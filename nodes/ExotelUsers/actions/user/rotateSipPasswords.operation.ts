@@ -7,10 +7,10 @@ import { describeTime } from '../../helpers/rotationMemory';
 import { runsAsTool } from '../../helpers/runsAsTool';
 import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
 import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, describeAgent, goneReason, goneSince, type Agent, type PasswordRun, type WithItemFields } from '../common/passwordRun';
-import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
+import { agentFields, describeAgent, goneReason, goneSince, PasswordRun, type Agent } from '../common/passwordRun';
+import { devicesOf } from '../../../shared/userDirectory';
+import type { ItemScope, WithItemFields } from '../operation';
 import { inVersions } from '../versions';
 
 /**
@@ -152,18 +152,14 @@ export function selectAgents(users: IDataObject[], selection: Selection): { agen
 	return { agents, missing, withoutSip };
 }
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	client: ExotelClient,
-	directory: UserDirectory,
-	run: PasswordRun,
-): Promise<IDataObject[]> {
-	const input = new ItemInput(this, itemIndex);
-	const selection = readSelection(this, itemIndex, input);
-	const choice = readGeneratedChoice(this, itemIndex, input);
+export const start = (): PasswordRun => new PasswordRun();
+
+export async function execute({ context, itemIndex, client, users: directory, run, concurrency }: ItemScope<PasswordRun>): Promise<IDataObject[]> {
+	const input = new ItemInput(context, itemIndex);
+	const selection = readSelection(context, itemIndex, input);
+	const choice = readGeneratedChoice(context, itemIndex, input);
 	input.done();
-	await run.requireKey(this, itemIndex, choice);
+	await run.requireKey(context, itemIndex, choice);
 
 	// The whole account with devices, before anything changes: the listing is the check. Read
 	// once per run, however many input items.
@@ -171,29 +167,29 @@ export async function execute(
 	const { agents: selected, missing, withoutSip } = selectAgents(users, selection);
 	// Once the Rotation ID has started (a prepare step, the failed run this one repeats), a user or
 	// SIP device gone since is named in a warning, not a stop: the other agents still get theirs.
-	const started = await run.rotationStarted(this, itemIndex, choice);
-	if (started) await noteGone.call(this, itemIndex, run, choice.rotationId, users, selected, selection.scope === 'users' ? { missing, withoutSip } : undefined);
+	const started = await run.rotationStarted(context, itemIndex, choice);
+	if (started) await noteGone(context, itemIndex, run, choice.rotationId, users, selected, selection.scope === 'users' ? { missing, withoutSip } : undefined);
 	if (!started && selection.scope === 'users' && (missing.length || withoutSip.length)) {
 		const parts = [
 			missing.length ? `not found: ${missing.join(', ')}` : '',
 			withoutSip.length ? `without a SIP device: ${withoutSip.map((u) => describeAgent({ userId: String(u.id), deviceId: '-', user: u })).join('; ')}` : '',
 		].filter(Boolean);
-		throw new NodeOperationError(this.getNode(), `Users ${parts.join('; ')}`, {
+		throw new NodeOperationError(context.getNode(), `Users ${parts.join('; ')}`, {
 			itemIndex,
 			description: 'No password was changed. Correct the Users list (IDs or emails of this account’s users with a SIP device) and run again.',
 		});
 	}
 
-	const withheld = runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	const withheld = runsAsTool(context.getNode().type) && context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Each agent once per run: an agent another input item already has is not output again.
 	const unclaimed = selected.filter((agent) => run.claim(itemIndex, agent));
 	const passwords: string[] = [];
 	const agents: Agent[] = [];
 	const done: Array<{ agent: Agent; at: number }> = [];
 	for (const agent of unclaimed) {
-		const password = await run.choose(this, itemIndex, agent, choice);
+		const password = await run.choose(context, itemIndex, agent, choice);
 		// Agents this Rotation ID already set in a finished run: nothing would change for them.
-		const at = await run.completedAt(this, itemIndex, agent, choice.rotationId);
+		const at = await run.completedAt(context, itemIndex, agent, choice.rotationId);
 		if (at !== undefined) {
 			done.push({ agent, at });
 			continue;
@@ -202,16 +198,16 @@ export async function execute(
 		passwords.push(password);
 	}
 	if (done.length > 0 && agents.length === 0 && unclaimed.length > 0) {
-		throw new NodeOperationError(this.getNode(), `Rotation ID ${choice.rotationId} already changed the SIP password of every selected agent (${done.length}): nothing would change`, {
+		throw new NodeOperationError(context.getNode(), `Rotation ID ${choice.rotationId} already changed the SIP password of every selected agent (${done.length}): nothing would change`, {
 			itemIndex,
 			description: `Nothing was sent. It was completed on ${describeTime(Math.max(...done.map((d) => d.at)))}. The same Rotation ID gives the same passwords; a new Rotation ID gives new ones.`,
 		});
 	}
 
-	const continueOnFail = this.continueOnFail();
+	const continueOnFail = context.continueOnFail();
 	const results = await mapInOrder(
 		agents.length,
-		run.concurrency,
+		concurrency,
 		async (position): Promise<{ json?: IDataObject; failed?: Error }> => {
 			const agent = agents[position];
 			const passwordFields: IDataObject = withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: passwords[position] };
@@ -224,7 +220,7 @@ export async function execute(
 				// Deleted or changed since the listing, in a started rotation: named in the warning, not output.
 				const gone = started ? await goneSince(directory, itemIndex, agent, error) : undefined;
 				if (gone !== undefined) {
-					await run.noteNotSet(this, itemIndex, gone.agent, choice.rotationId, gone.reason);
+					await run.noteNotSet(context, itemIndex, gone.agent, choice.rotationId, gone.reason);
 					return {};
 				}
 				const failed = error as Error;
@@ -238,7 +234,7 @@ export async function execute(
 	if (stop?.failed && !continueOnFail) throw stop.failed;
 	if (!withheld && agents.length > 0) run.generatedOutput = true;
 
-	if (typeof this.addExecutionHints === 'function') {
+	if (typeof context.addExecutionHints === 'function') {
 		const skipped = [
 			withoutSip.length ? `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device` : '',
 			done.length
@@ -246,7 +242,7 @@ export async function execute(
 				: '',
 			selected.length > unclaimed.length ? `${selected.length - unclaimed.length} agent${selected.length - unclaimed.length === 1 ? '' : 's'} already output for an earlier input item of this run` : '',
 		].filter(Boolean);
-		if (skipped.length) this.addExecutionHints({ message: `Skipped: ${skipped.join('; ')}.`, location: 'outputPane' });
+		if (skipped.length) context.addExecutionHints({ message: `Skipped: ${skipped.join('; ')}.`, location: 'outputPane' });
 	}
 	return results.flatMap((r) => (r?.json ? [r.json] : []));
 }
@@ -257,7 +253,7 @@ export async function execute(
  * who is no longer selected — so the re-run still names them.
  */
 async function noteGone(
-	this: IExecuteFunctions,
+	context: IExecuteFunctions,
 	itemIndex: number,
 	run: PasswordRun,
 	rotationId: string,
@@ -268,19 +264,19 @@ async function noteGone(
 	for (const entry of given?.missing ?? []) {
 		const byEmail = entry.includes('@');
 		const agent: Agent = byEmail ? { userId: '', deviceId: '', user: { email: entry } } : { userId: entry, deviceId: '' };
-		await run.noteNotSet(this, itemIndex, agent, rotationId, goneReason(byEmail ? { by: 'email', email: entry } : { by: 'id', id: entry }, undefined, undefined) ?? '');
+		await run.noteNotSet(context, itemIndex, agent, rotationId, goneReason(byEmail ? { by: 'email', email: entry } : { by: 'id', id: entry }, undefined, undefined) ?? '');
 	}
 	for (const user of given?.withoutSip ?? []) {
-		await run.noteNotSet(this, itemIndex, { userId: String(user.id), deviceId: '', user }, rotationId, goneReason(String(user.id), user, undefined) ?? '');
+		await run.noteNotSet(context, itemIndex, { userId: String(user.id), deviceId: '', user }, rotationId, goneReason(String(user.id), user, undefined) ?? '');
 	}
 	const chosen = new Set(selected.map((agent) => `${agent.userId}/${agent.deviceId}`));
 	const byId = new Map(users.map((user) => [String(user.id), user]));
-	for (const key of Object.keys(await run.changedByStoppedRun(this, itemIndex, rotationId))) {
+	for (const key of Object.keys(await run.changedByStoppedRun(context, itemIndex, rotationId))) {
 		if (chosen.has(key)) continue;
 		// Ids never hold a "/" (checked wherever they are read).
 		const [userId, deviceId] = key.split('/');
 		const user = byId.get(userId);
 		const reason = goneReason(userId, user, deviceId) ?? 'no longer among the agents this run selects (Agents): set it with Update SIP Password and the same Rotation ID';
-		await run.noteNotSet(this, itemIndex, { userId, deviceId, user }, rotationId, reason);
+		await run.noteNotSet(context, itemIndex, { userId, deviceId, user }, rotationId, reason);
 	}
 }

@@ -1,11 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
 import { readUser, userLocators } from '../common/user';
-import type { UserDirectory } from '../../../shared/userDirectory';
+import type { ItemScope } from '../operation';
 
 /**
  * Update a user's name, or set their email.
@@ -51,10 +50,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['update'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory): Promise<IDataObject> {
-	const input = new ItemInput(this, itemIndex);
-	const user = readUser(this, itemIndex, input);
-	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+	const input = new ItemInput(context, itemIndex);
+	const user = readUser(context, itemIndex, input);
+	const fields = context.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {};
 	if (fields.firstName) body.first_name = input.text('firstName', 'First Name', fields.firstName, nameProblems);
 	if (fields.lastName) body.last_name = input.text('lastName', 'Last Name', fields.lastName, nameProblems);

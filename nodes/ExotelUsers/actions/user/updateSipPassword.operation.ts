@@ -5,12 +5,12 @@ import { mapInOrder } from '../../helpers/mapInOrder';
 import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
 import { runsAsTool } from '../../helpers/runsAsTool';
 import { ItemInput } from '../../helpers/validation';
-import type { ExotelClient } from '../../../shared/transport/client';
 import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
 import { modelFilled } from '../common/modelFilled';
 import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, findUnlessGone, goneReason, goneSince, type Agent, type PasswordChoice, type PasswordRun } from '../common/passwordRun';
-import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';
+import { agentFields, findUnlessGone, goneReason, goneSince, PasswordRun, type Agent, type PasswordChoice } from '../common/passwordRun';
+import { devicesOf, type UserRef } from '../../../shared/userDirectory';
+import type { Execution, ItemScope } from '../operation';
 import { onlySipDevice, readUser, userLocators } from '../common/user';
 import { inVersions } from '../versions';
 
@@ -192,12 +192,12 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  * is sent as it is, as before. Once the Rotation ID has started (a prepare step, a failed run), a
  * user or SIP device gone since makes a plan that sets nothing (`notSet`) instead of a stop.
  */
-async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserDirectory, run: PasswordRun, thorough: boolean): Promise<Plan> {
-	const { user, deviceId, choice } = readItem(this, itemIndex);
-	await run.requireKey(this, itemIndex, choice);
+async function planItem({ context, itemIndex, users, run }: ItemScope<PasswordRun, Plan>, thorough: boolean): Promise<Plan> {
+	const { user, deviceId, choice } = readItem(context, itemIndex);
+	await run.requireKey(context, itemIndex, choice);
 	const rotationId = choice.mode === 'generate' ? choice.rotationId : '';
 	const later = choice.mode === 'generate' && choice.later;
-	const started = await run.rotationStarted(this, itemIndex, choice);
+	const started = await run.rotationStarted(context, itemIndex, choice);
 	const notSet = (gone: Agent, reason: string): Plan => ({ agent: gone, password: '', generated: true, rotationId, later, started, notSet: reason });
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
@@ -209,12 +209,12 @@ async function planItem(this: IExecuteFunctions, itemIndex: number, users: UserD
 		if (!found) return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
 		const gone = started ? goneReason(user, found, deviceId) : undefined;
 		if (gone !== undefined) return notSet({ userId: String(found.id), deviceId: deviceId ?? '', user: found }, gone);
-		const device = deviceId !== undefined ? checkDevice(this, itemIndex, found, deviceId) : onlySipDevice.call(this, itemIndex, found);
+		const device = deviceId !== undefined ? checkDevice(context, itemIndex, found, deviceId) : onlySipDevice.call(context, itemIndex, found);
 		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
 	}
-	const password = await run.choose(this, itemIndex, agent, choice);
+	const password = await run.choose(context, itemIndex, agent, choice);
 	// A reset meant to change a password must change it: a Rotation ID already done is told now.
-	await run.refuseCompleted(this, itemIndex, agent, rotationId);
+	await run.refuseCompleted(context, itemIndex, agent, rotationId);
 	return { agent, password, generated: choice.mode === 'generate', rotationId, later, started };
 }
 
@@ -228,29 +228,26 @@ function missing(user: UserRef, deviceId: string | undefined): Agent {
  * resolved — user, SIP device, the device being the user's, the password — before the first
  * password changes. The first item (by position) with a problem stops the run.
  */
-export async function prepare(this: IExecuteFunctions, itemIndexes: number[], _client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<void> {
-	const read = itemIndexes.map((itemIndex) => readItem(this, itemIndex));
+export async function prepare(execution: Execution & { run: PasswordRun }, itemIndexes: number[]): Promise<Map<number, Plan>> {
+	const { context, users, run, concurrency } = execution;
+	const read = itemIndexes.map((itemIndex) => readItem(context, itemIndex));
 	// A Rotation ID without a usable SIP Password Key stops the run before any request, reads included.
-	for (const [position, { choice }] of read.entries()) await run.requireKey(this, itemIndexes[position], choice);
+	for (const [position, { choice }] of read.entries()) await run.requireKey(context, itemIndexes[position], choice);
 	// Every item's user is read for the check: one listing of the account when that is fewer requests.
 	const refs = read.map(({ user }) => user);
 	if (itemIndexes.length > 0) await users.prefetch(itemIndexes[0], refs);
 	const planned = await mapInOrder(
 		itemIndexes.length,
-		run.concurrency,
-		async (position) => {
-			const itemIndex = itemIndexes[position];
-			try {
-				run.plans.set(itemIndex, await planItem.call(this, itemIndex, users, run, true));
-				return undefined;
-			} catch (error) {
-				return error as Error;
-			}
-		},
-		(failed) => failed !== undefined,
+		concurrency,
+		async (position) => await planItem({ ...execution, itemIndex: itemIndexes[position] }, true).then((plan) => ({ plan }), (error: unknown) => ({ error })),
+		(result) => 'error' in result,
 	);
-	const first = planned.find((failed) => failed !== undefined);
-	if (first) throw first;
+	const plans = new Map<number, Plan>();
+	for (const [position, result] of planned.entries()) {
+		if (result && 'error' in result) throw result.error;
+		if (result) plans.set(itemIndexes[position], result.plan);
+	}
+	return plans;
 }
 
 /**
@@ -269,13 +266,16 @@ function warnFixedDevice(context: IExecuteFunctions): void {
 	});
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: ExotelClient, users: UserDirectory, run: PasswordRun): Promise<IDataObject> {
-	if (itemIndex === 0) warnFixedDevice(this);
-	const plan = (run.plans.get(itemIndex) as Plan | undefined) ?? (await planItem.call(this, itemIndex, users, run, false));
+export const start = (): PasswordRun => new PasswordRun();
+
+export async function execute(item: ItemScope<PasswordRun, Plan>): Promise<IDataObject> {
+	const { context, itemIndex, client, users, run } = item;
+	if (itemIndex === 0) warnFixedDevice(context);
+	const plan = item.plan ?? (await planItem(item, false));
 	const { agent, password, generated } = plan;
-	if (plan.notSet !== undefined) return await run.notSetItem(this, itemIndex, agent, plan.rotationId, plan.notSet);
+	if (plan.notSet !== undefined) return await run.notSetItem(context, itemIndex, agent, plan.rotationId, plan.notSet);
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
-	const withheld = generated && runsAsTool(this.getNode().type) && this.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	const withheld = generated && runsAsTool(context.getNode().type) && context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
 	const passwordFields: IDataObject = !generated ? {} : withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: password };
 	if (generated && !withheld) run.generatedOutput = true;
@@ -289,7 +289,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		// Deleted or changed between the check (or the prepare step) and this write.
 		const gone = plan.started ? await goneSince(users, itemIndex, agent, written.error) : undefined;
 		if (gone === undefined) throw written.error;
-		return await run.notSetItem(this, itemIndex, gone.agent, plan.rotationId, gone.reason);
+		return await run.notSetItem(context, itemIndex, gone.agent, plan.rotationId, gone.reason);
 	}
 	return { ...written.envelope, ...agentFields(agent), ...passwordFields, password_set: true };
 }
