@@ -99,6 +99,11 @@ describe('n8n verification (strict mode)', () => {
 			normalise(readFileSync(template, 'utf8')),
 		);
 	});
+
+	it('formats with the starter’s .prettierrc.js, as n8n’s template ships it', () => {
+		const template = join(root, 'node_modules/@n8n/node-cli/dist/template/templates/shared/default/.prettierrc.js');
+		expect(readFileSync(join(root, '.prettierrc.js'), 'utf8')).toBe(readFileSync(template, 'utf8'));
+	});
 });
 
 describe('the packed package', () => {
