@@ -19,8 +19,8 @@
  *   5. Executions sharing one account: N executions at once on one sandbox account that
  *      enforces L per (scaled) window — in this process, and in two child processes
  *      (bench/share-child.ts) — with the node's pacing (one window per account per process,
- *      the slow-down after a 429) and with the old per-execution pacing: accepted rate ÷ L,
- *      429s ÷ requests, items lost, spread of finish times. (--smoke: this process only.)
+ *      the slow-down after a 429): accepted rate ÷ L, 429s ÷ requests, items lost, spread of
+ *      finish times. (--smoke: this process only.)
  *   6. Requests per reset for each way of choosing the user and the device, and per answer of
  *      the editor's user search (bench/requests.ts): exact counts.
  *   8. Resets By Email at the account's scale: requests per reset and reads of the account
@@ -374,11 +374,8 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 interface SharingScenario {
 	label: string;
 	processes: 1 | 2 | 4;
-	pacingScope: 'account' | 'execution';
 	/** Requests per Minute each execution sets. */
 	requestsPerMinute: number;
-	/** Whether this is the node's pacing as shipped (its targets apply, a lost item is broken). */
-	current: boolean;
 	/** Whether the sandbox sends Exotel's rate-limit headers (fixed windows) or not (a rolling window). */
 	headers: boolean;
 	/** Executions per process and items per execution, when not the section's defaults. */
@@ -413,9 +410,7 @@ function sharingScenarios(): SharingScenario[] {
 	const onHeaders = (processes: 1 | 2 | 4, requestsPerMinute: number, label: string): SharingScenario => ({
 		label,
 		processes,
-		pacingScope: 'account',
 		requestsPerMinute,
-		current: true,
 		headers: true,
 		executions: 1,
 		items: (4 * L) / processes,
@@ -427,11 +422,9 @@ function sharingScenarios(): SharingScenario[] {
 		onHeaders(4, 0, 'headers on: four processes, default settings'),
 		onHeaders(2, L, 'headers on: two processes at L each'),
 		onHeaders(4, L, 'headers on: four processes at L each'),
-		{ label: 'headers off: one process, one window per account (the node)', processes: 1, pacingScope: 'account', requestsPerMinute: L, current: true, headers: false },
-		{ label: 'headers off: one process, one window per execution (the old pacing)', processes: 1, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
-		{ label: 'headers off: two processes at L each, slow-down after 429 (the node)', processes: 2, pacingScope: 'account', requestsPerMinute: L, current: true, headers: false },
-		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, pacingScope: 'account', requestsPerMinute: Math.floor(L / 2), current: true, headers: false },
-		{ label: 'headers off: two processes at L each, old pacing', processes: 2, pacingScope: 'execution', requestsPerMinute: L, current: false, headers: false },
+		{ label: 'headers off: one process, one window per account (the node)', processes: 1, requestsPerMinute: L, headers: false },
+		{ label: 'headers off: two processes at L each, slow-down after 429 (the node)', processes: 2, requestsPerMinute: L, headers: false },
+		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, requestsPerMinute: Math.floor(L / 2), headers: false },
 	];
 	const chosen = SCENARIO === undefined ? all : all.filter((s) => s.label.includes(SCENARIO));
 	return SMOKE ? chosen.filter((s) => s.processes === 1) : chosen;
@@ -485,7 +478,6 @@ async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 			executions: count,
 			itemsPerExecution: scenario.items ?? itemsPerExecution,
 			windowMs,
-			pacingScope: scenario.pacingScope,
 			options: sharingOptions(scenario.requestsPerMinute, scenario.concurrency),
 		};
 		await sandbox.rateLimit(L, windowMs, scenario.headers);
@@ -518,7 +510,7 @@ async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 			innerWindows: innerWindowShares(admitted, windowMs, L),
 		};
 		out.push(result);
-		if (scenario.current && lost > 0) problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
+		if (lost > 0) problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
 		if (Object.keys(otherStatuses).length) problems.push(`sharing, ${scenario.label}: unexpected statuses ${JSON.stringify(otherStatuses)}`);
 		if (result.accepted !== result.items - lost) problems.push(`sharing, ${scenario.label}: the sandbox accepted ${result.accepted} requests for ${result.items - lost} items that succeeded`);
 		log(
@@ -725,6 +717,19 @@ function scaleSection(s: Record<'small' | 'large', ScaleResult[]>): string[] {
 	return lines;
 }
 
+/**
+ * The old per-execution pacing (a window per execution, no slow-down after a 429, Exotel's
+ * headers ignored) was this section's baseline until issue 21 retired it with the code that ran
+ * it. Its last measurement, from the full run of 2026-12-05 (commit e22d849), stays in the results.
+ */
+const TABLE_HEAD =
+	'| scenario | Requests per Minute each | processes × executions | wall time | requests | inner windows ÷ L (mean, min) | accepted ÷ L | 429s ÷ requests | items lost | finish spread |';
+const TABLE_RULE = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+const RETIRED_BASELINE = [
+	'| headers off: one process, one window per execution (the old pacing) | 100 | 1 × 3 | 31.4 s | 660 | 1.000, 1.000 | 0.956 | 9.1 % (60) | 0 of 600 | 0.08 s (0.3 % of the run) |',
+	'| headers off: two processes at L each, old pacing | 100 | 2 × 2 | 45.7 s | 912 | 1.000, 1.000 | 0.957 | 12.3 % (112) | 0 of 800 | 0.12 s (0.3 % of the run) |',
+];
+
 function sharingSection(results: SharingResult[]): string[] {
 	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution, concurrency } = CONFIG.sharing;
 	const pct = (n: number, d: number) => `${fmt((100 * n) / Math.max(1, d), 1)} %`;
@@ -741,8 +746,8 @@ function sharingSection(results: SharingResult[]): string[] {
 			'"accepted ÷ L" = (accepted − L) ÷ (last accepted − first accepted arrival) × window ÷ L; "lost" = items whose output is not a 200 envelope; ' +
 			'"finish spread" = last execution’s end − first execution’s end.',
 		'',
-		'| scenario | Requests per Minute each | processes × executions | wall time | requests | inner windows ÷ L (mean, min) | accepted ÷ L | 429s ÷ requests | items lost | finish spread |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		TABLE_HEAD,
+		TABLE_RULE,
 	];
 	for (const r of results) {
 		const inner = r.innerWindows.length ? `${fmt(mean(r.innerWindows), 3)}, ${fmt(Math.min(...r.innerWindows), 3)}` : '–';
@@ -751,7 +756,15 @@ function sharingSection(results: SharingResult[]): string[] {
 				`${pct(r.refused, r.requests)} (${r.refused}) | ${r.lost} of ${r.items} | ${fmt(r.finishSpreadMs / 1000, 2)} s (${pct(r.finishSpreadMs, r.wallMs)} of the run) |`,
 		);
 	}
-	lines.push('');
+	lines.push(
+		'',
+		'The retired baseline, the old per-execution pacing: its last measurement (full run of 2026-12-05, commit e22d849, L = 100 per 6000 ms), not measured since.',
+		'',
+		TABLE_HEAD,
+		TABLE_RULE,
+		...RETIRED_BASELINE,
+		'',
+	);
 	for (const r of results.filter((x) => x.headers)) {
 		const share = mean(r.innerWindows);
 		const refusals = r.refused / Math.max(1, r.requests);
@@ -760,8 +773,8 @@ function sharingSection(results: SharingResult[]): string[] {
 				`**429s = ${pct(r.refused, r.requests)}** (target ≤ 1 %: ${verdict(refusals <= 0.01)}); **lost = ${r.lost}** (target 0: ${r.lost === 0 ? 'met' : '**MISSED**'}).`,
 		);
 	}
-	const node = results.find((r) => r.current && !r.headers && r.processes === 1);
-	const two = results.find((r) => r.current && !r.headers && r.processes === 2 && r.requestsPerMinute === L);
+	const node = results.find((r) => !r.headers && r.processes === 1);
+	const two = results.find((r) => !r.headers && r.processes === 2 && r.requestsPerMinute === L);
 	if (node) {
 		const refusals = node.refused / Math.max(1, node.requests);
 		lines.push(

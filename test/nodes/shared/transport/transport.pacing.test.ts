@@ -7,7 +7,6 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
-import { perExecutionPacing } from '../../../../bench/oldPacing';
 
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
 import { manyUsers, seedUsers, type User } from '../../../../dev/sandbox/server';
@@ -128,13 +127,6 @@ describe('Requests per Minute', () => {
 });
 
 describe('one window per account for every execution of the process', () => {
-	it('control: with a window per execution (the old pacing), three executions at R each do get 429s', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
-		await together(3, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), () => old);
-		expect(refusals()).toBeGreaterThan(0);
-		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
-	});
-
 	it('three executions at R each, started together: no 429, at most R arrivals in any window, every item once', async () => {
 		const runs = await together(3, R, () => ({ ...FAST, requestsPerMinute: R, concurrency: 2 }));
 		expect(refusals()).toBe(0);
@@ -163,12 +155,6 @@ describe('one window per account for every execution of the process', () => {
 });
 
 describe('the slow-down after a 429', () => {
-	it('control: without it (the old pacing), a run without pacing hammers on after a 429', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
-		await run(RUN, { ...FAST, retry: false }, undefined, old);
-		expect(refusals()).toBeGreaterThanOrEqual(R);
-	});
-
 	it('pacing off: after a 429 the rest of the run slows down instead of hammering', async () => {
 		const { output } = await run(RUN, { ...FAST, retry: false });
 		// The first R pass, the next is refused; from then on the run is paced (and held for Retry-After).
@@ -177,7 +163,7 @@ describe('the slow-down after a 429', () => {
 		expect(output.filter((o) => o.json.error === undefined).length).toBe(RUN.length - refusals());
 	});
 
-	it('two processes at R each on one account: every item succeeds once, and 429s stay far below the old pacing’s', async () => {
+	it('two processes at R each on one account: every item succeeds once, and the 429s stay between R and 2R (each process slows down)', async () => {
 		const other = new ExotelUsers({ windowMs: WINDOW_MS });
 		const runs = await together(2, 2 * R, () => ({ ...FAST, requestsPerMinute: R }), (i) => (i === 0 ? bed.node : other));
 		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * R, (i + 1) * 2 * R)));
