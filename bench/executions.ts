@@ -4,7 +4,7 @@
  * own process and in bench/share-child.ts (a second "n8n process").
  */
 import { runNode } from '../dev/harness/n8n';
-import { built, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
+import { built, builtInNewProcess, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
 
 /** Some executions of the node, started together in one process, on one sandbox account. */
 export interface ExecutionsJob {
@@ -29,8 +29,8 @@ export interface ExecutionResult {
 
 /** Runs the job's executions at once, on one node instance (one process's node), with Continue On Fail. */
 export async function runExecutions(job: ExecutionsJob): Promise<ExecutionResult[]> {
-	const { ExotelUsers, ExotelUsersApi } = built();
-	const node = new ExotelUsers({ windowMs: job.windowMs });
+	const { ExotelUsersApi } = built();
+	const node = builtInNewProcess(job.windowMs);
 	return await Promise.all(
 		Array.from({ length: job.executions }, async () => {
 			const startedAt = Date.now();

@@ -12,7 +12,7 @@
  *      and 8; each variant warmed up, then rounds in rotating order; medians, ratio of
  *      medians, spread, and this process's CPU time.
  *   2. Pacing: N updates with Requests per Minute = R against a sandbox that enforces R per
- *      window, the window scaled down (the node's window, a constructor argument).
+ *      window, the window scaled down (the node loaded with a registry on that window: lib.ts).
  *   3. Scale: 10,000 vs 1,000 items through the node — time per item and memory, each size
  *      in fresh processes (bench/scale-child.ts).
  *   4. Package: `npm pack --dry-run --json`.
@@ -51,6 +51,7 @@ import {
 	MiB,
 	badOutputs,
 	built,
+	builtInNewProcess,
 	collectGarbage,
 	credentialsFor,
 	itemsFor,
@@ -331,12 +332,12 @@ async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 	const { requests, perWindow, windowMs } = CONFIG.pacing;
 	const concurrency = PACING_CONCURRENCY ?? CONFIG.pacing.concurrency;
 	log(`2. Pacing: ${requests} requests, Requests per Minute = ${perWindow}, window scaled to ${windowMs} ms`);
-	const { ExotelUsers, ExotelUsersApi } = built();
+	const { ExotelUsersApi } = built();
 	const { target } = sandbox;
 	await sandbox.rateLimit(perWindow, windowMs);
 	const t0 = performance.now();
 	const output = await runNode({
-		nodeType: new ExotelUsers({ windowMs }),
+		nodeType: builtInNewProcess(windowMs),
 		credentialType: new ExotelUsersApi(),
 		credentials: credentialsFor(target),
 		items: itemsFor(requests),

@@ -28,6 +28,9 @@ export const POLL_BUDGET_MS = 30_000;
 /** The trigger's request timeout: a request sent just before the budget ends still ends in time. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
+/** The trigger's send options: retries that fit a poll (4 attempts, Retry-After waited up to 10 s). */
+export const POLL_SEND_OPTIONS = { maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10 };
+
 export function requestsPerPoll(users: number): number {
 	return Math.min(REQUESTS_PER_POLL, Math.max(1, Math.ceil(users / PAGE_SIZE)));
 }
