@@ -9,7 +9,7 @@
  * 1. overhead.ts, 2. pacing.ts, 3. scale.ts, 4. pack.ts, 5. sharing.ts, 6. requests.ts,
  * 7. rotation.ts, 8. byEmail.ts, 9. lone429.ts; the run's sizes and switches in config.ts.
  *
- * A full run overwrites bench/RESULTS.md, appending bench/ANALYSIS.md (hand-written notes on
+ * A full run overwrites bench/RESULTS.md, which links bench/ANALYSIS.md (hand-written notes on
  * the figures). `--smoke` runs tiny sizes, prints, writes nothing, and exits non-zero only
  * when something is broken (an error, a 429 while pacing, a wrong count) — never on a
  * missed performance target. A run with something broken never writes RESULTS.md.
@@ -20,7 +20,7 @@
  *   --scenario 'headers off: two'          run only section 5's scenarios whose label contains this
  *   BENCH_DIST=/path/to/dist               measure another build of the node (see lib.ts)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { byEmailSection, measureByEmail, type ByEmailRow } from './byEmail';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 		'flat from 1,000 to 10,000 items; executions sharing one account in one process ≥ 0.90 of its limit with',
 		'≤ 2 % 429s and no item lost; with Exotel’s rate-limit headers, one execution alone and two or four',
 		'processes each ≥ 0.95 of the limit over the inner windows with ≤ 1 % 429s and no item lost. Absolute times are shown for context only. A target marked',
-		'**MISSED** is explained under Analysis.',
+		'**MISSED** is explained in the analysis, [ANALYSIS.md](ANALYSIS.md): hand-written notes on these figures, kept beside this file.',
 		'',
 		...environment(),
 		`| benchmark wall time | ${fmt(totalS, 0)} s |`,
@@ -98,10 +98,8 @@ async function main(): Promise<void> {
 	log();
 	log(text);
 
-	const analysis = path.join(__dirname, 'ANALYSIS.md');
 	if (!SMOKE && !ONLY && SCENARIO === undefined && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
-		const notes = existsSync(analysis) ? '\n' + readFileSync(analysis, 'utf8') : '';
-		writeFileSync(path.join(__dirname, 'RESULTS.md'), text + notes);
+		writeFileSync(path.join(__dirname, 'RESULTS.md'), text);
 		log(`Written to bench/RESULTS.md (${fmt(totalS, 0)} s).`);
 	}
 	if (problems.length) {
