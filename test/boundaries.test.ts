@@ -32,12 +32,6 @@ function importsWhere(files: string[], offends: (target: string, file: string) =
 	);
 }
 
-/**
- * The benchmark's retired pacing, which two pacing tests still compare against until issue 21
- * removes all three: the one module outside tools/dev/ that test/ may still import from tools/.
- */
-const RETIRING = ['tools/bench/oldPacing'];
-
 describe('the two homes: the package and its tools', () => {
 	it('keeps the shipped code apart: nodes/ and credentials/ import nothing from test/ or tools/', () => {
 		const shipped = [...code('nodes/'), ...code('credentials/')];
@@ -47,7 +41,7 @@ describe('the two homes: the package and its tools', () => {
 
 	it('lets test/ import from tools/ only the development kit, tools/dev/', () => {
 		expect(code('test/').length).toBeGreaterThan(20);
-		const offends = (target: string) => target.startsWith('tools/') && !target.startsWith('tools/dev/') && !RETIRING.includes(target);
+		const offends = (target: string) => target.startsWith('tools/') && !target.startsWith('tools/dev/');
 		expect(importsWhere(code('test/'), offends)).toEqual([]);
 	});
 

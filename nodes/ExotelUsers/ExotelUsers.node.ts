@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, ILoadOptionsFunctions, INodeExecutionData, INodeListSearchResult, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsDescription } from './actions/options.description';
@@ -8,7 +8,7 @@ import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
-import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
+import { processTransport } from '../shared/transport/pacing/registry';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),
@@ -66,21 +66,11 @@ export class ExotelUsers implements INodeType {
 		],
 	};
 
-	methods: {
-		listSearch: Record<'searchUsers' | 'searchDevices', (this: ILoadOptionsFunctions, filter?: string, token?: string) => Promise<INodeListSearchResult>>;
+	methods = {
+		listSearch: { searchUsers: searchUsersWith(processTransport), searchDevices: searchDevicesWith(processTransport) },
 	};
 
-	execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
-
-	/**
-	 * n8n creates the node with no argument: Exotel's minute, the system clock, and the
-	 * process's shared window per account. Tests and the benchmark pass a scaled window.
-	 */
-	constructor(setup: TransportSetup = {}) {
-		const transport = transportFor(setup);
-		this.methods = { listSearch: { searchUsers: searchUsersWith(transport), searchDevices: searchDevicesWith(transport) } };
-		this.execute = async function (this: IExecuteFunctions) {
-			return await router.call(this, transport);
-		};
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this, processTransport);
 	}
 }

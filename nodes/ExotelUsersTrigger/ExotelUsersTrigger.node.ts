@@ -1,13 +1,13 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
 import { readSendOptions } from '../shared/transport/sendOptions';
-import { transportFor, type TransportSetup } from '../shared/transport/pacing/registry';
+import { processTransport } from '../shared/transport/pacing/registry';
 import {
 	HINTED_INTERVALS,
+	POLL_SEND_OPTIONS,
 	POLLS_PER_MINUTE_EXPRESSION,
-	REQUEST_TIMEOUT_MS,
 	SHORTEST_INTERVAL_EXPRESSION,
 	passTimeMessage,
 } from './helpers/pollCost';
@@ -24,6 +24,17 @@ const EVERY_MINUTE_WARNING =
 	'Polling every minute costs 1 request per 50 users a minute (up to 25): above 250 users, more than a tenth of the account’s 50 a minute, leaving less to the workflows that act. Poll less often.';
 
 const EVENT_LABELS = { userAdded: 'User Added', userRemoved: 'User Removed', sipDeviceAdded: 'SIP Device Added' } as const;
+
+/**
+ * What this process keeps for its triggers (n8n loads the node once per process): the account
+ * pacers it shares with the Exotel Users node, retries that fit a poll, the polls under way.
+ */
+const perProcess: TriggerProcess = {
+	transport: processTransport,
+	settings: readSendOptions(POLL_SEND_OPTIONS),
+	guard: new PollGuard(),
+	unsaved: new UnsavedStates(),
+};
 
 /** An n8n expression over the node's parameters, for a hint's displayCondition. */
 const when = (condition: string) => `={{ ${condition} }}`;
@@ -121,24 +132,7 @@ export class ExotelUsersTrigger implements INodeType {
 		],
 	};
 
-	poll: (this: IPollFunctions) => Promise<INodeExecutionData[][] | null>;
-
-	/**
-	 * n8n creates the node once per process, with no argument: Exotel's minute, the system clock
-	 * and the process's shared window per account — the same window as the Exotel Users node's —,
-	 * retries that fit a poll's 30 seconds (4 attempts, 10 s timeout, Retry-After up to 10 s), and
-	 * what the process keeps for its triggers. Tests pass a scaled window or a fake clock, and
-	 * faster retries; a new instance is a new process.
-	 */
-	constructor(setup: TransportSetup = {}, send: IDataObject = {}) {
-		const perProcess: TriggerProcess = {
-			transport: transportFor(setup),
-			settings: readSendOptions({ maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10, ...send }),
-			guard: new PollGuard(),
-			unsaved: new UnsavedStates(),
-		};
-		this.poll = async function (this: IPollFunctions) {
-			return await pollUsers.call(this, perProcess);
-		};
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await pollUsers.call(this, perProcess);
 	}
 }

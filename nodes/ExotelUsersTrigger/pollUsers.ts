@@ -27,7 +27,7 @@ type ClientContext = ConstructorParameters<typeof ExotelClient>[0];
 
 const LISTING = { path: ['users'], qs: { fields: 'devices' } };
 
-/** What one process keeps for its triggers, with the node's instance. */
+/** What one process keeps for its triggers. */
 export interface TriggerProcess {
 	transport: Transport;
 	settings: ClientSettings;

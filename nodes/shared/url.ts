@@ -1,7 +1,5 @@
 import { EXOTEL_REGION_HOSTS } from '../../credentials/ExotelUsersApi.credentials';
 
-export type Region = keyof typeof EXOTEL_REGION_HOSTS | 'custom';
-
 export interface RegionSettings {
 	region?: unknown;
 	baseUrl?: unknown;

@@ -10,10 +10,10 @@ import { LoadOptionsContext } from 'n8n-core';
 import { ObservableObject } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
-import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
-import type { TransportSetup } from '../../nodes/shared/transport/pacing/registry';
+import type { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { buildExecuteContext } from '../../tools/dev/harness/n8n';
 import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../tools/dev/sandbox/server';
+import { newProcess, type ProcessSetup } from './newProcess';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
 /** What an output item says of Asha's SIP device (agentFields), as the sandbox seeds her. */
@@ -98,7 +98,7 @@ export function asTool(node: ExotelUsers): INodeType {
 	};
 }
 
-export async function startTestbed(options: Partial<SandboxOptions> = {}, setup: TransportSetup = { windowMs: TEST_WINDOW_MS }): Promise<ExotelTestbed> {
+export async function startTestbed(options: Partial<SandboxOptions> = {}, setup: ProcessSetup = { windowMs: TEST_WINDOW_MS }): Promise<ExotelTestbed> {
 	const secrets = {
 		apiKey: `key-${randomBytes(4).toString('hex')}`,
 		apiToken: `tok-${randomBytes(12).toString('hex')}`,
@@ -109,7 +109,7 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 	const { passwordKey: _key, ...exotelSecrets } = secrets;
 	const sandbox = await startSandbox({ ...exotelSecrets, ...options });
 	const credentials = () => ({ ...secrets, region: 'custom', baseUrl: sandbox.url });
-	let node = new ExotelUsers(setup);
+	let node = newProcess('ExotelUsers', setup);
 	const bed: ExotelTestbed = {
 		sandbox,
 		secrets,
@@ -119,7 +119,7 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 			return node;
 		},
 		restart: () => {
-			node = new ExotelUsers(setup);
+			node = newProcess('ExotelUsers', setup);
 		},
 		run: async ({ parameters, items, continueOnFail, credentials: override, node: other, typeVersion, asTool: tool, mode = 'manual', settings, hints }) => {
 			const base = other ?? node;
@@ -159,7 +159,7 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
  * A testbed for a test file: started before its tests, stopped after them, and reset
  * (users, recorded requests, faults — and the node, as after a restart) before each test.
  */
-export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: TransportSetup): ExotelTestbed {
+export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: ProcessSetup): ExotelTestbed {
 	let current: ExotelTestbed | undefined;
 	beforeAll(async () => {
 		current = await startTestbed(options, setup);
@@ -271,7 +271,7 @@ export function expectNoSecrets(value: unknown, secrets: string[]): void {
 export function loadOptionsContext(
 	credentials: Record<string, string>,
 	currentNodeParameters: INodeParameters = {},
-	nodeType = new ExotelUsers({ windowMs: TEST_WINDOW_MS }),
+	nodeType: ExotelUsers = newProcess('ExotelUsers', { windowMs: TEST_WINDOW_MS }),
 ): LoadOptionsContext {
 	const { workflow, node, additionalData } = buildExecuteContext({
 		nodeType,

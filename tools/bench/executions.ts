@@ -4,8 +4,7 @@
  * own process and in tools/bench/share-child.ts (a second "n8n process").
  */
 import { runNode } from '../dev/harness/n8n';
-import { built, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
-import { perExecutionPacing } from './oldPacing';
+import { built, builtInNewProcess, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
 
 /** Some executions of the node, started together in one process, on one sandbox account. */
 export interface ExecutionsJob {
@@ -14,8 +13,6 @@ export interface ExecutionsJob {
 	itemsPerExecution: number;
 	/** The node's window: Exotel's minute scaled down. */
 	windowMs: number;
-	/** 'account': one window per account for the process (the node's pacing); 'execution': one per execution (the old pacing). */
-	pacingScope: 'account' | 'execution';
 	options: Record<string, number>;
 }
 
@@ -32,8 +29,8 @@ export interface ExecutionResult {
 
 /** Runs the job's executions at once, on one node instance (one process's node), with Continue On Fail. */
 export async function runExecutions(job: ExecutionsJob): Promise<ExecutionResult[]> {
-	const { ExotelUsers, ExotelUsersApi } = built();
-	const node = new ExotelUsers({ windowMs: job.windowMs, ...(job.pacingScope === 'execution' ? { pacing: perExecutionPacing } : {}) });
+	const { ExotelUsersApi } = built();
+	const node = builtInNewProcess(job.windowMs);
 	return await Promise.all(
 		Array.from({ length: job.executions }, async () => {
 			const startedAt = Date.now();

@@ -30,6 +30,31 @@ export function built() {
 	};
 }
 
+/**
+ * An instance of the built node as a new n8n process holds it, on Exotel's minute scaled to
+ * `windowMs`: the node's modules loaded afresh, their registry module replaced in require.cache
+ * by one whose account pacers have that window, before the node is required. The process's own
+ * copy (what `built()` returns, on Exotel's minute) stays as it was.
+ */
+export function builtInNewProcess(windowMs: number): InstanceType<ReturnType<typeof built>['ExotelUsers']> {
+	const nodes = path.join(DIST, 'nodes') + path.sep;
+	const pacing = (file: string) => path.join(nodes, 'shared/transport/pacing', file);
+	const ours = () => Object.keys(require.cache).filter((file) => file.startsWith(nodes));
+	const kept = ours().map((file) => [file, require.cache[file]] as const);
+	for (const [file] of kept) delete require.cache[file];
+	try {
+		const { AccountRegistry } = require(pacing('accountPacer.js')) as typeof import('../../nodes/shared/transport/pacing/accountPacer');
+		const { random, systemClock: clock } = require(pacing('clock.js')) as typeof import('../../nodes/shared/transport/pacing/clock');
+		const registry = require(pacing('registry.js')) as typeof import('../../nodes/shared/transport/pacing/registry');
+		const processTransport = { pacing: new AccountRegistry({ windowMs, clock, random }), clock, random };
+		require.cache[pacing('registry.js')]!.exports = { ...registry, processTransport };
+		return new (builtModules.node().ExotelUsers)();
+	} finally {
+		for (const file of ours()) delete require.cache[file];
+		for (const [file, module] of kept) require.cache[file] = module;
+	}
+}
+
 /** The sandbox's own key and token (not secrets). */
 export const BENCH_CREDENTIALS = { apiKey: 'bench-key', apiToken: 'bench-token', accountSid: 'bench' } as const;
 

@@ -17,7 +17,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from
 
 import { runNode } from '../dev/harness/n8n';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
-import { BENCH_CREDENTIALS, built } from './lib';
+import { BENCH_CREDENTIALS, built, builtInNewProcess } from './lib';
 
 export interface Lone429Result {
 	small: { seconds: number; retryAfterS: number; refused: number; ok: number };
@@ -80,8 +80,7 @@ async function polls(count: number, windowMs: number): Promise<Lone429Result['po
 		},
 	});
 	try {
-		const { ExotelUsers } = built();
-		const node = new ExotelUsers({ windowMs });
+		const node = builtInNewProcess(windowMs);
 		const took: number[] = [];
 		let next = performance.now();
 		for (let poll = 0; poll < count; poll++) {
@@ -106,11 +105,10 @@ async function longRun(items: number, limit: number, windowMs: number): Promise<
 	const users = seedUsers(items);
 	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users, rateLimit: { limit, windowMs, headers: false } });
 	try {
-		const { ExotelUsers } = built();
 		const started = performance.now();
 		const output = await run(
 			sandbox,
-			new ExotelUsers({ windowMs }),
+			builtInNewProcess(windowMs),
 			{ resource: 'user', operation: 'get', userId: byId('={{ $json.id }}'), options: { concurrency: 8 } },
 			users.map((u) => ({ json: { id: u.id } })),
 		);

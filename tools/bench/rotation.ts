@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 
 import { seedUsers, startSandbox } from '../dev/sandbox/server';
 import { runNode } from '../dev/harness/n8n';
-import { BENCH_CREDENTIALS, built } from './lib';
+import { BENCH_CREDENTIALS, built, builtInNewProcess } from './lib';
 
 export interface RotationResult {
 	users: number;
@@ -30,10 +30,10 @@ export interface RotationResult {
 export async function measureRotation(users: number, limit: number, windowMs: number): Promise<RotationResult> {
 	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users: seedUsers(users), rateLimit: { limit, windowMs } });
 	try {
-		const { ExotelUsers, ExotelUsersApi } = built();
+		const { ExotelUsersApi } = built();
 		const started = performance.now();
 		const [output] = await runNode({
-			nodeType: new ExotelUsers({ windowMs }),
+			nodeType: builtInNewProcess(windowMs),
 			credentialType: new ExotelUsersApi(),
 			// A Rotation ID needs a SIP Password Key: one made for this run.
 			credentials: { ...BENCH_CREDENTIALS, passwordKey: randomBytes(32).toString('base64'), region: 'custom', baseUrl: sandbox.url },

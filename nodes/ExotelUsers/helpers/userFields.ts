@@ -9,7 +9,6 @@ export const ROLES = ['admin', 'supervisor', 'user'] as const;
 export const EMAIL_CODE_HINTS: Record<string, string> = {
 	'10813': 'This email address is already used by another user of the account.',
 };
-export type Role = (typeof ROLES)[number];
 
 /**
  * What Exotel's docs allow in a first or last name: 3–20 characters of A–Z, a–z, 0–9, space,

@@ -28,6 +28,9 @@ export const POLL_BUDGET_MS = 30_000;
 /** The trigger's request timeout: a request sent just before the budget ends still ends in time. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
+/** The trigger's send options: retries that fit a poll (4 attempts, Retry-After waited up to 10 s). */
+export const POLL_SEND_OPTIONS = { maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10 };
+
 export function requestsPerPoll(users: number): number {
 	return Math.min(REQUESTS_PER_POLL, Math.max(1, Math.ceil(users / PAGE_SIZE)));
 }
@@ -85,16 +88,11 @@ const INTERVALS_EXPRESSION = [
 	')',
 ].join('');
 
-/** `shortestInterval` as an n8n expression. */
+/** The shortest interval of the entries, in minutes, as an n8n expression (Infinity when none can be estimated). */
 export const SHORTEST_INTERVAL_EXPRESSION = `${INTERVALS_EXPRESSION}.reduce((a, b) => (b > 0 && b < a ? b : a), Infinity)`;
 
 /** `pollsPerMinute` as an n8n expression (entries without an estimate count for nothing). */
 export const POLLS_PER_MINUTE_EXPRESSION = `${INTERVALS_EXPRESSION}.reduce((a, b) => a + (b > 0 ? 1 / b : 0), 0)`;
-
-/** The shortest interval of several entries (Infinity when none can be estimated). */
-export function shortestInterval(times: readonly PollTime[]): number {
-	return times.map(intervalMinutes).reduce<number>((a, b) => (b !== undefined && b < a ? b : a), Number.POSITIVE_INFINITY);
-}
 
 /**
  * Why these Poll Times cannot work, or undefined. More than one poll a minute in all: a poll

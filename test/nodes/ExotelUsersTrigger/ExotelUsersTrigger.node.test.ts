@@ -9,12 +9,13 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { randomBytes } from 'node:crypto';
 
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
-import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
+import type { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
 import { runPoll } from '../../../tools/dev/harness/n8n';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../tools/dev/sandbox/server';
 import { ASHA, expectNoSecrets, TEST_WINDOW_MS } from '../../support/exotel';
 import { loadedNode } from '../../support/loadedNode';
+import { newProcess } from '../../support/newProcess';
 
 const secrets = { apiKey: `key-${randomBytes(4).toString('hex')}`, apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: `acct${randomBytes(3).toString('hex')}` };
 let sandbox: ExotelSandbox;
@@ -26,13 +27,15 @@ beforeAll(async () => {
 });
 afterAll(async () => await sandbox.stop());
 
+/** An n8n process's trigger: the minute scaled down, retries faster. */
+const PROCESS = { windowMs: TEST_WINDOW_MS, pollSend: { retryBaseDelay: 0.01, maxRetryWait: 1 } };
 /** One n8n process: its node instance (and account window). */
 let trigger: ExotelUsersTrigger;
 let staticData: IDataObject;
 beforeEach(() => {
 	sandbox.reset();
 	afterRequest = undefined;
-	trigger = loadedNode(new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 }));
+	trigger = loadedNode(newProcess('ExotelUsersTrigger', PROCESS));
 	staticData = {};
 });
 
@@ -55,7 +58,7 @@ async function poll(parameters: INodeParameters = {}, mode: 'trigger' | 'manual'
 /** n8n restarts: the state as it was saved (JSON), a new node instance. */
 function restart() {
 	staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-	trigger = loadedNode(new ExotelUsersTrigger({ windowMs: TEST_WINDOW_MS }, { retryBaseDelay: 0.01, maxRetryWait: 1 }));
+	trigger = loadedNode(newProcess('ExotelUsersTrigger', PROCESS));
 }
 
 /** What the trigger wrote to n8n's log as warnings since the test began. */

@@ -12,12 +12,12 @@ import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-w
 import { PollContext } from 'n8n-core';
 
 import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials';
-import { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
 import { buildExecuteContext } from '../../../tools/dev/harness/n8n';
 import { ExotelSandbox, manyUsers, seedUsers, type User } from '../../../tools/dev/sandbox/server';
 import { FakeClock } from '../../support/clock';
 import { loadedNode } from '../../support/loadedNode';
+import { newProcess } from '../../support/newProcess';
 
 const USERS = 20_000;
 const MINUTE = 60_000;
@@ -26,7 +26,7 @@ const basic = `Basic ${Buffer.from(`${secrets.apiKey}:${secrets.apiToken}`).toSt
 
 const clock = new FakeClock();
 const sandbox = new ExotelSandbox({ ...secrets, users: seedUsers(USERS), now: () => clock.now(), rateLimit: { limit: 50, windowMs: MINUTE } });
-const trigger = loadedNode(new ExotelUsersTrigger({ clock }));
+const trigger = loadedNode(newProcess('ExotelUsersTrigger', { clock }));
 let staticData: IDataObject = {};
 
 /** One scheduled poll, as n8n runs it, with the sandbox answering in this process. */

@@ -1,15 +1,15 @@
 /**
  * Requests per Minute (issue "Bulk resets at Exotel's pace" §4): the node keeps a whole run
  * under Exotel's per-account limit — lookups and retries included — so a bulk reset gets no
- * 429s. The minute is scaled down (the node's window, a constructor argument) so a run of three windows takes seconds;
+ * 429s. The minute is scaled down (the process's registry, replaced in test/support/newProcess.ts) so a run of three windows takes seconds;
  * the sandbox enforces a limit of R requests per window, as Exotel does.
  */
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
-import { perExecutionPacing } from '../../../../tools/bench/oldPacing';
+import type { ExotelUsers } from '../../../../nodes/ExotelUsers/ExotelUsers.node';
 
 import { byId, newPassword, startTestbed, type ExotelTestbed } from '../../../support/exotel';
+import { newProcess } from '../../../support/newProcess';
 import { manyUsers, seedUsers, type User } from '../../../../tools/dev/sandbox/server';
 
 /** The node's "minute" in these tests. */
@@ -128,13 +128,6 @@ describe('Requests per Minute', () => {
 });
 
 describe('one window per account for every execution of the process', () => {
-	it('control: with a window per execution (the old pacing), three executions at R each do get 429s', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
-		await together(3, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), () => old);
-		expect(refusals()).toBeGreaterThan(0);
-		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
-	});
-
 	it('three executions at R each, started together: no 429, at most R arrivals in any window, every item once', async () => {
 		const runs = await together(3, R, () => ({ ...FAST, requestsPerMinute: R, concurrency: 2 }));
 		expect(refusals()).toBe(0);
@@ -153,7 +146,7 @@ describe('one window per account for every execution of the process', () => {
 	});
 
 	it('the executions of another process (another node instance) have a window of their own', async () => {
-		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
 		await together(2, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), (i) => (i === 0 ? bed.node : other));
 		// Each process keeps to R on its own: together they send more than R in the first window,
 		// and the sandbox refuses the surplus (until each process slows down).
@@ -163,12 +156,6 @@ describe('one window per account for every execution of the process', () => {
 });
 
 describe('the slow-down after a 429', () => {
-	it('control: without it (the old pacing), a run without pacing hammers on after a 429', async () => {
-		const old = new ExotelUsers({ windowMs: WINDOW_MS, pacing: perExecutionPacing });
-		await run(RUN, { ...FAST, retry: false }, undefined, old);
-		expect(refusals()).toBeGreaterThanOrEqual(R);
-	});
-
 	it('pacing off: after a 429 the rest of the run slows down instead of hammering', async () => {
 		const { output } = await run(RUN, { ...FAST, retry: false });
 		// The first R pass, the next is refused; from then on the run is paced (and held for Retry-After).
@@ -177,8 +164,8 @@ describe('the slow-down after a 429', () => {
 		expect(output.filter((o) => o.json.error === undefined).length).toBe(RUN.length - refusals());
 	});
 
-	it('two processes at R each on one account: every item succeeds once, and 429s stay far below the old pacing’s', async () => {
-		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+	it('two processes at R each on one account: every item succeeds once, and the 429s stay between R and 2R (each process slows down)', async () => {
+		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
 		const runs = await together(2, 2 * R, () => ({ ...FAST, requestsPerMinute: R }), (i) => (i === 0 ? bed.node : other));
 		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * R, (i + 1) * 2 * R)));
 		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * R);
@@ -206,7 +193,7 @@ describe('an account that sends Exotel’s rate-limit headers', () => {
 	};
 
 	it('two processes at default settings share it through the headers: every item once, no window over the limit, at most one 429', async () => {
-		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
 		const runs = await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
 		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * L, (i + 1) * 2 * L)));
 		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * L);
@@ -217,7 +204,7 @@ describe('an account that sends Exotel’s rate-limit headers', () => {
 	it('control: the same two processes with the headers off draw 429s', async () => {
 		bed.sandbox.faults.clear();
 		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS, headers: false });
-		const other = new ExotelUsers({ windowMs: WINDOW_MS });
+		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
 		await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
 		expect(refusals()).toBeGreaterThan(1);
 	});

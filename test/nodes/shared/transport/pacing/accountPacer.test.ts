@@ -1,7 +1,6 @@
 import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
 import { SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 import { FakeClock, settle } from '../../../../support/clock';
-import { perExecutionPacing } from '../../../../../tools/bench/oldPacing';
 
 const W = 1000;
 const INF = Number.POSITIVE_INFINITY;
@@ -141,16 +140,6 @@ describe('AccountPacer: one window for every execution on the account', () => {
 		await clock.advance((5 * W) / 2);
 		expect(pacer.limit()).toBe(8); // …until the limit set is won back
 	});
-
-	it('control: per-execution pacing (the benchmark’s old way) neither slows down nor holds', async () => {
-		const { clock, options } = setup();
-		const pacing = perExecutionPacing(options);
-		const lease = pacing.join('acct', 4);
-		(await lease.acquire()).done({ refused: true, retryAfterMs: 500 });
-		const next = lease.acquire().then((s) => s.startedAt);
-		await clock.runAll();
-		expect(await next).toBe(0);
-	});
 });
 
 describe('bounded side effects of a 429', () => {
@@ -187,14 +176,6 @@ describe('AccountRegistry: the process’s pacers, one per account', () => {
 		expect(busiest([...startsA, ...startsB])).toBe(2);
 		expect([...startsA, ...startsB].sort((x, y) => x - y)).toEqual([0, 0, W + 1, W + 1]);
 		expect(startsOther).toEqual([0, 0]);
-	});
-
-	it('each execution against another account’s window is separate in per-execution pacing too', async () => {
-		const { clock, options } = setup();
-		const pacing = perExecutionPacing(options);
-		const runs = Promise.all([send(pacing.join('acct', 2), 2), send(pacing.join('acct', 2), 2)]);
-		await clock.runAll();
-		expect((await runs).flat()).toEqual([0, 0, 0, 0]); // 4 in one window: the old per-execution way
 	});
 
 	it('releases an account once no execution uses it and its window has passed; a new execution meanwhile takes up where the last left off', async () => {
