@@ -7,7 +7,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MIN_KEY_BITS, PASSWORD_KEY_COMMAND, PASSWORD_KEY_WEAK_EXPRESSION } from '../nodes/shared/passwordKey';
+import {
+	MIN_KEY_BITS,
+	PASSWORD_KEY_COMMAND,
+	PASSWORD_KEY_WEAK_EXPRESSION,
+} from '../nodes/shared/passwordKey';
 
 /**
  * Exotel runs two clusters; an account lives in exactly one, fixed when it was created.
@@ -49,7 +53,9 @@ export const WEAK_KEY_MESSAGE =
 	`no whitespace, and must not be the API token. Make one with \`${PASSWORD_KEY_COMMAND}\` (44 characters) and paste it alone; or leave the field empty (then a Rotation ID cannot be used).`;
 
 /** What the credential test says for each answer that is not a success (n8n's responseCode rules). */
-export const CREDENTIAL_TEST_RULES: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
+export const CREDENTIAL_TEST_RULES: Array<
+	IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody
+> = [
 	{
 		type: 'responseCode',
 		properties: {
@@ -78,8 +84,14 @@ export const CREDENTIAL_TEST_RULES: Array<IAuthenticateRuleResponseCode | IAuthe
 		},
 	},
 	// Exotel's echo of the page size, as a number or as text.
-	{ type: 'responseSuccessBody', properties: { key: 'metadata.limit', value: 2, message: WEAK_KEY_MESSAGE } },
-	{ type: 'responseSuccessBody', properties: { key: 'metadata.limit', value: '2', message: WEAK_KEY_MESSAGE } },
+	{
+		type: 'responseSuccessBody',
+		properties: { key: 'metadata.limit', value: 2, message: WEAK_KEY_MESSAGE },
+	},
+	{
+		type: 'responseSuccessBody',
+		properties: { key: 'metadata.limit', value: '2', message: WEAK_KEY_MESSAGE },
+	},
 	{
 		type: 'responseCode',
 		properties: {
@@ -95,9 +107,13 @@ export class ExotelUsersApi implements ICredentialType {
 
 	displayName = 'Exotel Users API';
 
-	icon = { light: 'file:../nodes/shared/exotel.svg', dark: 'file:../nodes/shared/exotel.dark.svg' } as const;
+	icon = {
+		light: 'file:../nodes/shared/exotel.svg',
+		dark: 'file:../nodes/shared/exotel.dark.svg',
+	} as const;
 
-	documentationUrl = 'https://github.com/n8n-nodes-exotel-users/n8n-nodes-exotel-users/blob/main/docs/credentials.md';
+	documentationUrl =
+		'https://github.com/n8n-nodes-exotel-users/n8n-nodes-exotel-users/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -126,7 +142,8 @@ export class ExotelUsersApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'Your account SID, shown in Settings → API Settings (also at the top of the dashboard)',
+			description:
+				'Your account SID, shown in Settings → API Settings (also at the top of the dashboard)',
 		},
 		{
 			displayName: 'Region',
@@ -172,8 +189,7 @@ export class ExotelUsersApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description:
-				`The secret that generated SIP passwords with a Rotation ID are derived from, so a run repeated with the same Rotation ID sets and hands on the same passwords. At least ${MIN_KEY_BITS} random bits, no whitespace: make it with ${PASSWORD_KEY_COMMAND}. Empty: a Rotation ID is refused, and generated passwords are random (a re-run cannot repeat them).`,
+			description: `The secret that generated SIP passwords with a Rotation ID are derived from, so a run repeated with the same Rotation ID sets and hands on the same passwords. At least ${MIN_KEY_BITS} random bits, no whitespace: make it with ${PASSWORD_KEY_COMMAND}. Empty: a Rotation ID is refused, and generated passwords are random (a re-run cannot repeat them).`,
 			hint: `Make it with ${PASSWORD_KEY_COMMAND}. Keep it as secret as the API token, and don’t change it while a rotation is unfinished: a re-run with another key is refused.`,
 		},
 	];

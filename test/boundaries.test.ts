@@ -10,21 +10,30 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
 const root = join(__dirname, '..');
-const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+	cwd: root,
+	encoding: 'utf8',
+})
 	.split('\n')
 	.filter(Boolean);
 
 /** Each relative module a file imports or requires, as a path from the repository's root. */
 function relativeImports(file: string): string[] {
 	const source = readFileSync(join(root, file), 'utf8');
-	const specs = [...source.matchAll(/(?:from\s+|import\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
+	const specs = [
+		...source.matchAll(/(?:from\s+|import\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g),
+	].map((m) => m[1]);
 	return specs.map((spec) => relative(root, normalize(join(root, dirname(file), spec))));
 }
 
-const code = (prefix: string) => tracked.filter((f) => f.startsWith(prefix) && /\.(ts|js|mjs|cjs)$/.test(f));
+const code = (prefix: string) =>
+	tracked.filter((f) => f.startsWith(prefix) && /\.(ts|js|mjs|cjs)$/.test(f));
 
 /** Each import of these files that `offends` flags, as `file -> target`. */
-function importsWhere(files: string[], offends: (target: string, file: string) => boolean): string[] {
+function importsWhere(
+	files: string[],
+	offends: (target: string, file: string) => boolean,
+): string[] {
 	return files.flatMap((file) =>
 		relativeImports(file)
 			.filter((target) => offends(target, file))
@@ -41,7 +50,8 @@ describe('the two homes: the package and its tools', () => {
 
 	it('lets test/ import from tools/ only the development kit, tools/dev/', () => {
 		expect(code('test/').length).toBeGreaterThan(20);
-		const offends = (target: string) => target.startsWith('tools/') && !target.startsWith('tools/dev/');
+		const offends = (target: string) =>
+			target.startsWith('tools/') && !target.startsWith('tools/dev/');
 		expect(importsWhere(code('test/'), offends)).toEqual([]);
 	});
 
@@ -52,20 +62,31 @@ describe('the two homes: the package and its tools', () => {
 
 	it('has the kit, tools/dev/, import nothing from the tiers, the benchmark or the scripts', () => {
 		expect(code('tools/dev/').length).toBeGreaterThan(5);
-		expect(importsWhere(code('tools/dev/'), (target) => target.startsWith('tools/') && !target.startsWith('tools/dev/'))).toEqual([]);
+		expect(
+			importsWhere(
+				code('tools/dev/'),
+				(target) => target.startsWith('tools/') && !target.startsWith('tools/dev/'),
+			),
+		).toEqual([]);
 	});
 
 	it('has nothing import the scripts in tools/scripts/: they are entry points', () => {
-		const others = tracked.filter((file) => !file.startsWith('tools/scripts/') && /\.(ts|js|mjs|cjs)$/.test(file));
+		const others = tracked.filter(
+			(file) => !file.startsWith('tools/scripts/') && /\.(ts|js|mjs|cjs)$/.test(file),
+		);
 		expect(importsWhere(others, (target) => target.startsWith('tools/scripts/'))).toEqual([]);
 	});
 
 	it('has no file switch lint rules off in a comment: each folder’s config governs it', () => {
 		// Spelled in pieces so that this file does not match itself.
-		const directive = new RegExp(['/[*/]\\s*eslint-(disable|enable)', '/\\*\\s*(eslint|global)\\s'].join('|'));
+		const directive = new RegExp(
+			['/[*/]\\s*eslint-(disable|enable)', '/\\*\\s*(eslint|global)\\s'].join('|'),
+		);
 		const text = tracked.filter((file) => !/\.(png|jpe?g|gif|ico|tgz)$/.test(file));
 		expect(text.length).toBeGreaterThan(100);
-		expect(text.filter((file) => directive.test(readFileSync(join(root, file), 'utf8')))).toEqual([]);
+		expect(text.filter((file) => directive.test(readFileSync(join(root, file), 'utf8')))).toEqual(
+			[],
+		);
 	});
 });
 
@@ -75,25 +96,41 @@ const nodeOf = (path: string) => path.split('/')[1];
 describe('the nodes’ layout', () => {
 	it('keeps nodes/shared/ below both nodes: it imports from neither', () => {
 		expect(code('nodes/shared/').length).toBeGreaterThan(10);
-		expect(importsWhere(code('nodes/shared/'), (target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared')).toEqual([]);
+		expect(
+			importsWhere(
+				code('nodes/shared/'),
+				(target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared',
+			),
+		).toEqual([]);
 	});
 
 	it('lets neither node import from the other’s folders, only from nodes/shared/', () => {
 		const nodes = code('nodes/').filter((file) => nodeOf(file) !== 'shared');
 		expect(new Set(nodes.map(nodeOf))).toEqual(new Set(['ExotelUsers', 'ExotelUsersTrigger']));
-		const offending = importsWhere(nodes, (target, file) => target.startsWith('nodes/') && ![nodeOf(file), 'shared'].includes(nodeOf(target)));
+		const offending = importsWhere(
+			nodes,
+			(target, file) =>
+				target.startsWith('nodes/') && ![nodeOf(file), 'shared'].includes(nodeOf(target)),
+		);
 		expect(offending).toEqual([]);
 	});
 
 	it('has the credential, which both nodes use, read only nodes/shared/', () => {
 		expect(code('credentials/').length).toBeGreaterThan(0);
-		expect(importsWhere(code('credentials/'), (target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared')).toEqual([]);
+		expect(
+			importsWhere(
+				code('credentials/'),
+				(target) => target.startsWith('nodes/') && nodeOf(target) !== 'shared',
+			),
+		).toEqual([]);
 	});
 
 	it('has methods/ read the user directory from nodes/shared/, nothing from actions/', () => {
 		const methods = code('nodes/ExotelUsers/methods/');
 		expect(methods.length).toBeGreaterThan(0);
-		expect(importsWhere(methods, (target) => target.startsWith('nodes/ExotelUsers/actions/'))).toEqual([]);
+		expect(
+			importsWhere(methods, (target) => target.startsWith('nodes/ExotelUsers/actions/')),
+		).toEqual([]);
 	});
 
 	it('has no operation import another operation', () => {
@@ -104,12 +141,18 @@ describe('the nodes’ layout', () => {
 
 	it('keeps Exotel’s rules in helpers/, importing nothing from transport/', () => {
 		expect(code('nodes/ExotelUsers/helpers/').length).toBeGreaterThan(5);
-		expect(importsWhere(code('nodes/ExotelUsers/helpers/'), (target) => target.startsWith('nodes/shared/transport/'))).toEqual([]);
+		expect(
+			importsWhere(code('nodes/ExotelUsers/helpers/'), (target) =>
+				target.startsWith('nodes/shared/transport/'),
+			),
+		).toEqual([]);
 	});
 
 	it('names no two files alike, but the per-resource operation and resource files', () => {
 		const names = new Map<string, string[]>();
-		for (const file of tracked.filter((f) => f.startsWith('nodes/') && !/\.(operation|resource)\.ts$/.test(f))) {
+		for (const file of tracked.filter(
+			(f) => f.startsWith('nodes/') && !/\.(operation|resource)\.ts$/.test(f),
+		)) {
 			const name = file.split('/').pop()!;
 			names.set(name, [...(names.get(name) ?? []), file]);
 		}

@@ -15,7 +15,8 @@ const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** dist/x/Y.node.js -> x/Y.node.ts in the source tree. */
-const sourceOf = (distPath: string) => join(root, distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+const sourceOf = (distPath: string) =>
+	join(root, distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 describe('package.json', () => {
 	it('has no runtime dependencies and n8n-workflow as a "*" peer', () => {
@@ -47,9 +48,13 @@ describe('package.json', () => {
 		expect(typeof exported).toBe('function');
 		const instance = new exported();
 		if (distPath.includes('.node.')) {
-			expect(instance.description.name).toBe(className.charAt(0).toLowerCase() + className.slice(1));
+			expect(instance.description.name).toBe(
+				className.charAt(0).toLowerCase() + className.slice(1),
+			);
 			const codex = join(dirname(source), `${className}.node.json`);
-			expect(JSON.parse(readFileSync(codex, 'utf8'))).toMatchObject({ categories: ['Communication'] });
+			expect(JSON.parse(readFileSync(codex, 'utf8'))).toMatchObject({
+				categories: ['Communication'],
+			});
 			for (const icon of Object.values(instance.description.icon as Record<string, string>)) {
 				expect(existsSync(join(dirname(source), icon.replace(/^file:/, '')))).toBe(true);
 			}
@@ -74,10 +79,14 @@ describe('names that cannot clash with another Exotel package', () => {
 	});
 
 	it('links documentation by full URLs without a fragment (n8n appends its query string after the URL)', () => {
-		const codex = JSON.parse(readFileSync(join(root, 'nodes/ExotelUsers/ExotelUsers.node.json'), 'utf8'));
+		const codex = JSON.parse(
+			readFileSync(join(root, 'nodes/ExotelUsers/ExotelUsers.node.json'), 'utf8'),
+		);
 		const urls: string[] = [
 			credential.documentationUrl,
-			...Object.values(codex.resources as Record<string, Array<{ url: string }>>).flat().map((r) => r.url),
+			...Object.values(codex.resources as Record<string, Array<{ url: string }>>)
+				.flat()
+				.map((r) => r.url),
 		];
 		for (const url of urls) {
 			expect(url).toMatch(/^https:\/\/[^#]+$/);
@@ -93,7 +102,10 @@ describe('n8n verification (strict mode)', () => {
 
 	it('keeps the starter’s eslint.config.mjs unmodified (`n8n-node lint` refuses any other in strict mode)', () => {
 		// The same comparison n8n-node lint makes: whitespace-normalised text against its template.
-		const template = join(root, 'node_modules/@n8n/node-cli/dist/template/templates/shared/default/eslint.config.mjs');
+		const template = join(
+			root,
+			'node_modules/@n8n/node-cli/dist/template/templates/shared/default/eslint.config.mjs',
+		);
 		const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
 		expect(normalise(readFileSync(join(root, 'eslint.config.mjs'), 'utf8'))).toBe(
 			normalise(readFileSync(template, 'utf8')),
@@ -101,7 +113,10 @@ describe('n8n verification (strict mode)', () => {
 	});
 
 	it('formats with the starter’s .prettierrc.js, as n8n’s template ships it', () => {
-		const template = join(root, 'node_modules/@n8n/node-cli/dist/template/templates/shared/default/.prettierrc.js');
+		const template = join(
+			root,
+			'node_modules/@n8n/node-cli/dist/template/templates/shared/default/.prettierrc.js',
+		);
 		expect(readFileSync(join(root, '.prettierrc.js'), 'utf8')).toBe(readFileSync(template, 'utf8'));
 	});
 });
@@ -113,7 +128,16 @@ describe('the packed package', () => {
 	const scratch = mkdtempSync(join(tmpdir(), 'exotel-pack-'));
 
 	beforeAll(() => {
-		for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'gulpfile.js', 'README.md', 'LICENSE', 'nodes', 'credentials']) {
+		for (const entry of [
+			'package.json',
+			'tsconfig.json',
+			'tsconfig.build.json',
+			'gulpfile.js',
+			'README.md',
+			'LICENSE',
+			'nodes',
+			'credentials',
+		]) {
 			cpSync(join(root, entry), join(scratch, entry), { recursive: true });
 		}
 		symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'), 'dir');
@@ -136,7 +160,8 @@ describe('the packed package', () => {
 
 	it('holds the compiled node, its icons and codex, and nothing only a developer needs', () => {
 		const paths = packed.files.map((f) => f.path);
-		for (const declared of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(paths).toContain(declared);
+		for (const declared of [...pkg.n8n.nodes, ...pkg.n8n.credentials])
+			expect(paths).toContain(declared);
 		expect(paths).toContain('dist/nodes/ExotelUsers/ExotelUsers.node.json');
 		// Source maps point at .ts files that are not shipped, declarations type nothing anyone imports.
 		expect(paths.filter((p) => /\.(map|d\.ts|ts)$/.test(p) || /(^|\/)test\//.test(p))).toEqual([]);
@@ -144,6 +169,7 @@ describe('the packed package', () => {
 
 	it('has no `main` that resolves to nothing', () => {
 		// n8n loads the files under n8n.nodes/credentials; a `main` is optional, a dangling one is a bug.
-		if (pkg.main !== undefined) expect(packed.files.map((f) => f.path)).toContain(pkg.main.replace(/^\.\//, ''));
+		if (pkg.main !== undefined)
+			expect(packed.files.map((f) => f.path)).toContain(pkg.main.replace(/^\.\//, ''));
 	});
 });

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { optionsDescription } from './actions/options.description';
@@ -20,7 +25,9 @@ const ACTIONS: Record<string, string> = Object.fromEntries(
 			.filter((p) => p.name === 'operation')
 			.flatMap((p) =>
 				(p.options ?? []).flatMap((o) =>
-					'action' in o && typeof o.action === 'string' ? [[`${String(p.displayOptions?.show?.resource?.[0])}:${String(o.value)}`, o.action]] : [],
+					'action' in o && typeof o.action === 'string'
+						? [[`${String(p.displayOptions?.show?.resource?.[0])}:${String(o.value)}`, o.action]]
+						: [],
 				),
 			),
 	),
@@ -67,7 +74,10 @@ export class ExotelUsers implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchUsers: searchUsersWith(processTransport), searchDevices: searchDevicesWith(processTransport) },
+		listSearch: {
+			searchUsers: searchUsersWith(processTransport),
+			searchDevices: searchDevicesWith(processTransport),
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

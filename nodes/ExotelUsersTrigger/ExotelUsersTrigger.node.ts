@@ -1,4 +1,10 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, NodeHint } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+	NodeHint,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
@@ -23,7 +29,11 @@ const COST_NOTICE =
 const EVERY_MINUTE_WARNING =
 	'Polling every minute costs 1 request per 50 users a minute (up to 25): above 250 users, more than a tenth of the account’s 50 a minute, leaving less to the workflows that act. Poll less often.';
 
-const EVENT_LABELS = { userAdded: 'User Added', userRemoved: 'User Removed', sipDeviceAdded: 'SIP Device Added' } as const;
+const EVENT_LABELS = {
+	userAdded: 'User Added',
+	userRemoved: 'User Removed',
+	sipDeviceAdded: 'SIP Device Added',
+} as const;
 
 /**
  * What this process keeps for its triggers (n8n loads the node once per process): the account
@@ -68,7 +78,8 @@ function scheduleHints(): NodeHint[] {
 			}),
 		),
 		{
-			message: 'A full pass over the account (which User Removed waits for) takes one poll per 1,250 users at these Poll Times.',
+			message:
+				'A full pass over the account (which User Removed waits for) takes one poll per 1,250 users at these Poll Times.',
 			type: 'info',
 			location: 'ndv',
 			whenToDisplay: 'always',
@@ -114,8 +125,17 @@ export class ExotelUsersTrigger implements INodeType {
 						value: 'sipDeviceAdded',
 						description: 'A user who was already there gets a new SIP device (one item per device)',
 					},
-					{ name: 'User Added', value: 'userAdded', description: 'A user was added, e.g. a co-worker in the Exotel dashboard, with their devices' },
-					{ name: 'User Removed', value: 'userRemoved', description: 'A user was deleted (confirmed with Exotel); the item has the user’s ID' },
+					{
+						name: 'User Added',
+						value: 'userAdded',
+						description:
+							'A user was added, e.g. a co-worker in the Exotel dashboard, with their devices',
+					},
+					{
+						name: 'User Removed',
+						value: 'userRemoved',
+						description: 'A user was deleted (confirmed with Exotel); the item has the user’s ID',
+					},
 				],
 				description:
 					'What starts the workflow. The first activation only records the account as it is: users already there start nothing. A test run returns the newest user.',

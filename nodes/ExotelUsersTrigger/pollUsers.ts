@@ -14,11 +14,33 @@ import { ExotelClient, type ClientSettings } from '../shared/transport/client';
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
 import type { Clock } from '../shared/transport/pacing/clock';
 import type { Transport } from '../shared/transport/pacing/registry';
-import { PAGE_SIZE, POLL_BUDGET_MS, REQUEST_TIMEOUT_MS, REQUESTS_PER_POLL, pollCost, scheduleProblem, type PollTime } from './helpers/pollCost';
+import {
+	PAGE_SIZE,
+	POLL_BUDGET_MS,
+	REQUEST_TIMEOUT_MS,
+	REQUESTS_PER_POLL,
+	pollCost,
+	scheduleProblem,
+	type PollTime,
+} from './helpers/pollCost';
 import type { PollGuard } from './helpers/pollGuard';
 import { newStamp, stampOf, type UnsavedStates } from './helpers/unsavedState';
-import { applyListed, applyRemoved, newestUser, sipDevices, type EventName, type UserEvent } from './helpers/userDiff';
-import { finishPass, markSeen, newState, readState, unseenUsers, type UsersState } from './helpers/usersState';
+import {
+	applyListed,
+	applyRemoved,
+	newestUser,
+	sipDevices,
+	type EventName,
+	type UserEvent,
+} from './helpers/userDiff';
+import {
+	finishPass,
+	markSeen,
+	newState,
+	readState,
+	unseenUsers,
+	type UsersState,
+} from './helpers/usersState';
 
 /** Where the trigger keeps its state in the node's static data. */
 export const STATE_KEY = 'exotelUsers';
@@ -35,17 +57,35 @@ export interface TriggerProcess {
 	unsaved: UnsavedStates;
 }
 
-export async function pollUsers(this: IPollFunctions, perProcess: TriggerProcess): Promise<INodeExecutionData[][] | null> {
+export async function pollUsers(
+	this: IPollFunctions,
+	perProcess: TriggerProcess,
+): Promise<INodeExecutionData[][] | null> {
 	const { transport, settings } = perProcess;
 	const pollTimes = (this.getNodeParameter('pollTimes', {}) as { item?: PollTime[] }).item ?? [];
 	const problem = scheduleProblem(pollTimes);
 	if (problem) {
 		// Thrown at publication, n8n shows it to whoever publishes; at a test run, in the panel.
-		throw new NodeOperationError(this.getNode(), problem, { description: 'Change Poll Times, then publish again.' });
+		throw new NodeOperationError(this.getNode(), problem, {
+			description: 'Change Poll Times, then publish again.',
+		});
 	}
-	if (this.getMode() === 'manual') return await withClient(this, transport, settings, async (client) => await testEvent(this, client));
+	if (this.getMode() === 'manual')
+		return await withClient(
+			this,
+			transport,
+			settings,
+			async (client) => await testEvent(this, client),
+		);
 	const key = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
-	const poll = async () => await withClient(this, transport, settings, async (client, timeUp) => await pollPass(this, key, perProcess.unsaved, client, timeUp, pollTimes));
+	const poll = async () =>
+		await withClient(
+			this,
+			transport,
+			settings,
+			async (client, timeUp) =>
+				await pollPass(this, key, perProcess.unsaved, client, timeUp, pollTimes),
+		);
 	return await perProcess.guard.runAlone(key, poll, null);
 }
 
@@ -53,12 +93,25 @@ export async function pollUsers(this: IPollFunctions, perProcess: TriggerProcess
  * A client whose waits (the account's pace, a retry's backoff) end when the poll's time is up:
  * the poll's budget, or less when n8n gives it less (its durable scheduler says how much).
  */
-async function withClient<T>(context: IPollFunctions, transport: Transport, settings: ClientSettings, use: (client: ExotelClient, timeUp: AbortSignal) => Promise<T>): Promise<T> {
+async function withClient<T>(
+	context: IPollFunctions,
+	transport: Transport,
+	settings: ClientSettings,
+	use: (client: ExotelClient, timeUp: AbortSignal) => Promise<T>,
+): Promise<T> {
 	const given = (context as Partial<Pick<IPollFunctions, 'getPollBudgetMs'>>).getPollBudgetMs?.();
-	const budgetMs = Math.max(1_000, Math.min(POLL_BUDGET_MS, typeof given === 'number' ? given - REQUEST_TIMEOUT_MS : POLL_BUDGET_MS));
+	const budgetMs = Math.max(
+		1_000,
+		Math.min(
+			POLL_BUDGET_MS,
+			typeof given === 'number' ? given - REQUEST_TIMEOUT_MS : POLL_BUDGET_MS,
+		),
+	);
 	const deadline = after(transport.clock, budgetMs);
 	// The poll context does what the client needs (credentials, the authenticated request helper, the node), and cancels at the deadline.
-	const clientContext = Object.create(context, { getExecutionCancelSignal: { value: () => deadline.signal } }) as ClientContext;
+	const clientContext = Object.create(context, {
+		getExecutionCancelSignal: { value: () => deadline.signal },
+	}) as ClientContext;
 	const client = new ExotelClient(clientContext, settings, transport);
 	try {
 		return await use(client, deadline.signal);
@@ -80,28 +133,50 @@ function after(clock: Clock, ms: number): { signal: AbortSignal; stop: () => voi
 }
 
 /** The editor's test run: the newest user, read from the first and last pages, changing nothing. */
-async function testEvent(context: IPollFunctions, client: ExotelClient): Promise<INodeExecutionData[][]> {
+async function testEvent(
+	context: IPollFunctions,
+	client: ExotelClient,
+): Promise<INodeExecutionData[][]> {
 	const sipRequired = sipDeviceRequired(context);
 	const first = await client.requestPage(0, LISTING, 0, PAGE_SIZE);
 	const listed: unknown[] = [...first.records];
 	const total = first.total ?? 0;
 	// Exotel lists the newest users last: the last pages are enough, however large the account.
-	for (let offset = Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE, pages = 0; offset > 0 && pages < 2; offset -= PAGE_SIZE, pages++) {
+	for (
+		let offset = Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE, pages = 0;
+		offset > 0 && pages < 2;
+		offset -= PAGE_SIZE, pages++
+	) {
 		listed.push(...(await client.requestPage(0, LISTING, offset, PAGE_SIZE)).records);
 	}
 	const newest = newestUser(listed, sipRequired);
 	if (!newest) {
-		throw new NodeOperationError(context.getNode(), sipRequired ? 'No user of this account has a SIP device yet' : 'This Exotel account has no users yet', {
-			description: 'A test run returns the newest user so that later nodes can map its fields. Add a user in Exotel, then test again.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			sipRequired
+				? 'No user of this account has a SIP device yet'
+				: 'This Exotel account has no users yet',
+			{
+				description:
+					'A test run returns the newest user so that later nodes can map its fields. Add a user in Exotel, then test again.',
+			},
+		);
 	}
 	return [[toItem({ event: 'userAdded', user: newest })]];
 }
 
 const sipDeviceRequired = (context: IPollFunctions) =>
-	(context.getNodeParameter('events', ['userAdded']) as string[]).includes('userAdded') && (context.getNodeParameter('sipDeviceRequired', false) as boolean);
+	(context.getNodeParameter('events', ['userAdded']) as string[]).includes('userAdded') &&
+	(context.getNodeParameter('sipDeviceRequired', false) as boolean);
 
-async function pollPass(context: IPollFunctions, key: string, unsaved: UnsavedStates, client: ExotelClient, timeUp: AbortSignal, pollTimes: PollTime[]): Promise<INodeExecutionData[][] | null> {
+async function pollPass(
+	context: IPollFunctions,
+	key: string,
+	unsaved: UnsavedStates,
+	client: ExotelClient,
+	timeUp: AbortSignal,
+	pollTimes: PollTime[],
+): Promise<INodeExecutionData[][] | null> {
 	const wanted = new Set(context.getNodeParameter('events', ['userAdded']) as EventName[]);
 	const account = await accountFingerprint(context);
 	const stored = context.getWorkflowStaticData('node');
@@ -118,9 +193,14 @@ async function pollPass(context: IPollFunctions, key: string, unsaved: UnsavedSt
 	const state = read.ok ? read.state : newState(account);
 	const events: UserEvent[] = [];
 	const pass = state.pass;
-	const steps = await readOn(client, state, events, { sipRequired: sipDeviceRequired(context), timeUp });
+	const steps = await readOn(client, state, events, {
+		sipRequired: sipDeviceRequired(context),
+		timeUp,
+	});
 	if (steps === 0 && read.ok) {
-		context.logger.warn(`Exotel Users Trigger "${context.getNode().name}": this poll read nothing before its time was up (the account's rate limit is busy); the next poll goes on.`);
+		context.logger.warn(
+			`Exotel Users Trigger "${context.getNode().name}": this poll read nothing before its time was up (the account's rate limit is busy); the next poll goes on.`,
+		);
 		return null;
 	}
 	// Once a pass, when the account's size is known.
@@ -139,7 +219,12 @@ async function pollPass(context: IPollFunctions, key: string, unsaved: UnsavedSt
  * until the time is up. Each step changes `state` only once its answer is in. Returns the
  * steps made; a failure other than the time running out is thrown.
  */
-async function readOn(client: ExotelClient, state: UsersState, events: UserEvent[], options: { sipRequired: boolean; timeUp: AbortSignal }): Promise<number> {
+async function readOn(
+	client: ExotelClient,
+	state: UsersState,
+	events: UserEvent[],
+	options: { sipRequired: boolean; timeUp: AbortSignal },
+): Promise<number> {
 	let steps = 0;
 	while (steps < REQUESTS_PER_POLL && !options.timeUp.aborted) {
 		if (!state.confirming) {
@@ -148,7 +233,8 @@ async function readOn(client: ExotelClient, state: UsersState, events: UserEvent
 			steps++;
 			events.push(...applyListed(state, page.value.records, options));
 			const { records, total } = page.value;
-			const last = records.length < PAGE_SIZE || (total !== undefined && state.offset + PAGE_SIZE >= total);
+			const last =
+				records.length < PAGE_SIZE || (total !== undefined && state.offset + PAGE_SIZE >= total);
 			if (last) state.confirming = true;
 			else state.offset += PAGE_SIZE;
 			continue;
@@ -158,10 +244,17 @@ async function readOn(client: ExotelClient, state: UsersState, events: UserEvent
 			finishPass(state);
 			return steps + 1;
 		}
-		const found = await answerOf(client.request(0, { method: 'GET', path: ['users', unseen], idempotent: true }));
-		if (!found.ok && !(found.error instanceof NodeApiError && String(found.error.httpCode) === '404')) return failed(found.error, steps, options.timeUp);
+		const found = await answerOf(
+			client.request(0, { method: 'GET', path: ['users', unseen], idempotent: true }),
+		);
+		if (
+			!found.ok &&
+			!(found.error instanceof NodeApiError && String(found.error.httpCode) === '404')
+		)
+			return failed(found.error, steps, options.timeUp);
 		steps++;
-		if (!found.ok) events.push(...applyRemoved(state, unseen)); // 404: gone
+		if (!found.ok)
+			events.push(...applyRemoved(state, unseen)); // 404: gone
 		else {
 			const user = dataOf(found.value);
 			// A 200 without the user (an odd answer) proves nothing more than that the user is there.
@@ -192,7 +285,10 @@ async function accountFingerprint(context: IPollFunctions): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const base = baseUrlFor(credentials);
 	const host = base.ok ? base.url : '';
-	return createHash('sha256').update(`${host} ${String(credentials.accountSid ?? '')}`).digest('hex').slice(0, 16);
+	return createHash('sha256')
+		.update(`${host} ${String(credentials.accountSid ?? '')}`)
+		.digest('hex')
+		.slice(0, 16);
 }
 
 /** The log says so when the chosen interval spends more than the trigger's share of Exotel's limit. */
@@ -220,6 +316,7 @@ export function toItem(event: UserEvent): INodeExecutionData {
 		json.device = device as unknown as IDataObject;
 	}
 	const sip = device ? [device] : sipDevices(event.user);
-	if (sip.length > 0 && typeof sip[0].contact_uri === 'string') json.sip_username = sip[0].contact_uri.replace(/^sip:/, '');
+	if (sip.length > 0 && typeof sip[0].contact_uri === 'string')
+		json.sip_username = sip[0].contact_uri.replace(/^sip:/, '');
 	return { json };
 }

@@ -20,7 +20,10 @@ export function dataOf(envelope: IDataObject): IDataObject | undefined {
 export function listDataOf(envelope: IDataObject): IDataObject[] {
 	const response = envelope.response;
 	if (!Array.isArray(response)) return [];
-	return response.filter(isJsonObject).filter((item) => isJsonObject(item.data)).map((item) => item.data as IDataObject);
+	return response
+		.filter(isJsonObject)
+		.filter((item) => isJsonObject(item.data))
+		.map((item) => item.data as IDataObject);
 }
 
 /** An HTTP-like status in an envelope's code field. */
@@ -53,9 +56,13 @@ export function envelopeFailure(envelope: IDataObject): EnvelopeFailure | undefi
 		const records = response.filter(isJsonObject);
 		const failures = records.filter(failed);
 		if (failures.length === 0 && top === undefined) return undefined;
-		return { status: top ?? failures.map((item) => statusCode(item.code)).find((c) => c !== undefined), records: { failed: failures.length, total: records.length } };
+		return {
+			status: top ?? failures.map((item) => statusCode(item.code)).find((c) => c !== undefined),
+			records: { failed: failures.length, total: records.length },
+		};
 	}
-	if (isJsonObject(response) && failed(response)) return { status: top ?? statusCode(response.code) };
+	if (isJsonObject(response) && failed(response))
+		return { status: top ?? statusCode(response.code) };
 	return top === undefined ? undefined : { status: top };
 }
 
@@ -110,7 +117,12 @@ export interface WalkResult {
  * records match, `maxPages` pages are read, `upTo` records are read, or the list ends —
  * whichever comes first — and says where to go on from. Without a total, a short page is the last.
  */
-export async function walkPages(readPage: ReadPage, matches: (record: IDataObject) => boolean, offset: number, limits: WalkLimits): Promise<WalkResult> {
+export async function walkPages(
+	readPage: ReadPage,
+	matches: (record: IDataObject) => boolean,
+	offset: number,
+	limits: WalkLimits,
+): Promise<WalkResult> {
 	const found: IDataObject[] = [];
 	const upTo = limits.upTo ?? Number.POSITIVE_INFINITY;
 	let read = 0;
@@ -122,7 +134,9 @@ export async function walkPages(readPage: ReadPage, matches: (record: IDataObjec
 		read += page.records.length;
 		offset += page.records.length;
 		found.push(...page.records.filter(matches));
-		const ended = page.records.length === 0 || (total !== undefined ? offset >= total : page.records.length < limit);
+		const ended =
+			page.records.length === 0 ||
+			(total !== undefined ? offset >= total : page.records.length < limit);
 		if (ended) return { matches: found, read, total };
 		if (found.length >= limits.enough) break;
 	}

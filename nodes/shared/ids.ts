@@ -34,7 +34,8 @@ function hasLoneSurrogate(value: string): boolean {
 function hasControlCharacter(value: string): boolean {
 	for (let i = 0; i < value.length; i++) {
 		const code = value.charCodeAt(i);
-		if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
+		if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029)
+			return true;
 	}
 	return false;
 }
@@ -56,14 +57,25 @@ export type IdCheck = { ok: true; id: string } | { ok: false; problem: string };
 export function checkId(raw: unknown): IdCheck {
 	if (typeof raw === 'number' && Number.isFinite(raw)) return { ok: true, id: String(raw) };
 	if (typeof raw !== 'string') {
-		return { ok: false, problem: raw === undefined || raw === null ? 'is empty' : `must be text or a number, got ${typeof raw}` };
+		return {
+			ok: false,
+			problem:
+				raw === undefined || raw === null
+					? 'is empty'
+					: `must be text or a number, got ${typeof raw}`,
+		};
 	}
 	const id = raw.trim();
 	if (id.length === 0) return { ok: false, problem: 'is empty' };
-	if (id.length > MAX_ID_LENGTH) return { ok: false, problem: `is ${id.length} characters long; an id has at most ${MAX_ID_LENGTH}` };
+	if (id.length > MAX_ID_LENGTH)
+		return {
+			ok: false,
+			problem: `is ${id.length} characters long; an id has at most ${MAX_ID_LENGTH}`,
+		};
 	const found = FORBIDDEN.filter(([pattern]) => pattern.test(id)).map(([, name]) => name);
 	// Checked on the value as given: trim() would drop a U+2028 at either end and accept the rest.
-	if (hasControlCharacter(id) || /[\u0085\u2028\u2029]/.test(raw)) found.push('a control character (such as a line break, a tab or U+2028)');
+	if (hasControlCharacter(id) || /[\u0085\u2028\u2029]/.test(raw))
+		found.push('a control character (such as a line break, a tab or U+2028)');
 	if (hasBidiControl(raw)) found.push('a text-direction control (U+202A–U+202E, U+2066–U+2069)');
 	// A segment of one dot is dropped by URL resolution, which would send the request to the parent path.
 	if (id === '.') found.push('only "."');

@@ -32,20 +32,29 @@ export function passwordKeyBits(key: string): number {
 			? 16
 			: /^([A-Za-z0-9+/]+|[A-Za-z0-9_-]+)$/.test(body) && /[a-z]/.test(body) && /[A-Z]/.test(body)
 				? 64 // base64 (or base64url): a random one may lack digits or + and /, never both cases
-				: (/[a-z]/.test(body) ? 26 : 0) + (/[A-Z]/.test(body) ? 26 : 0) + (/[0-9]/.test(body) ? 10 : 0) + (/[^a-zA-Z0-9]/.test(body) ? 32 : 0);
+				: (/[a-z]/.test(body) ? 26 : 0) +
+					(/[A-Z]/.test(body) ? 26 : 0) +
+					(/[0-9]/.test(body) ? 10 : 0) +
+					(/[^a-zA-Z0-9]/.test(body) ? 32 : 0);
 	return Math.floor(chars.length * Math.log2(pool));
 }
 
 /** What is wrong with a (non-empty) key, worded for the credential's SIP Password Key field. */
-export function passwordKeyProblems(key: string, credential: { apiToken?: unknown } = {}): string[] {
+export function passwordKeyProblems(
+	key: string,
+	credential: { apiToken?: unknown } = {},
+): string[] {
 	const problems: string[] = [];
-	if (/\s/.test(key)) problems.push('contains whitespace (a space, tab or line break): paste the key alone');
-	if (typeof credential.apiToken === 'string' && key === credential.apiToken) problems.push('is the API token: make a separate key');
+	if (/\s/.test(key))
+		problems.push('contains whitespace (a space, tab or line break): paste the key alone');
+	if (typeof credential.apiToken === 'string' && key === credential.apiToken)
+		problems.push('is the API token: make a separate key');
 	if (/^([\s\S]+?)\1+$/.test(key)) problems.push('is one piece repeated');
 	const distinct = new Set([...key]).size;
 	if (distinct < MIN_DISTINCT) problems.push(`uses only ${distinct} different characters`);
 	const bits = passwordKeyBits(key);
-	if (bits < MIN_KEY_BITS) problems.push(`has about ${bits} bits of randomness; at least ${MIN_KEY_BITS} are needed`);
+	if (bits < MIN_KEY_BITS)
+		problems.push(`has about ${bits} bits of randomness; at least ${MIN_KEY_BITS} are needed`);
 	return problems;
 }
 

@@ -9,25 +9,37 @@ export interface RegionSettings {
  * The API host for a credential's region, without a trailing slash. Returns an error
  * text instead of throwing so the caller can attach it to the item that needs it.
  */
-export function baseUrlFor(settings: RegionSettings): { ok: true; url: string } | { ok: false; problem: string } {
+export function baseUrlFor(
+	settings: RegionSettings,
+): { ok: true; url: string } | { ok: false; problem: string } {
 	const region = settings.region ?? 'singapore';
-	if (region === 'singapore' || region === 'mumbai') return { ok: true, url: EXOTEL_REGION_HOSTS[region] };
+	if (region === 'singapore' || region === 'mumbai')
+		return { ok: true, url: EXOTEL_REGION_HOSTS[region] };
 	if (region !== 'custom') {
-		return { ok: false, problem: `Region "${String(region)}" is not one of Singapore, Mumbai or Custom` };
+		return {
+			ok: false,
+			problem: `Region "${String(region)}" is not one of Singapore, Mumbai or Custom`,
+		};
 	}
 	const raw = typeof settings.baseUrl === 'string' ? settings.baseUrl.trim() : '';
 	let parsed: URL;
 	try {
 		parsed = new URL(raw);
 	} catch {
-		return { ok: false, problem: 'Base URL must be an http(s) address such as http://127.0.0.1:4010' };
+		return {
+			ok: false,
+			problem: 'Base URL must be an http(s) address such as http://127.0.0.1:4010',
+		};
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
 		return { ok: false, problem: 'Base URL must start with http:// or https://' };
 	}
 	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
 		// Credentials in a URL end up in logs; Exotel's key and token belong in their own fields.
-		return { ok: false, problem: 'Base URL may not contain a user name, password, query or fragment' };
+		return {
+			ok: false,
+			problem: 'Base URL may not contain a user name, password, query or fragment',
+		};
 	}
 	return { ok: true, url: raw.replace(/\/+$/, '') };
 }
@@ -37,7 +49,9 @@ export function baseUrlFor(settings: RegionSettings): { ok: true; url: string } 
  * have passed checkId already; the encoding is the second line of defence.
  */
 export function accountPath(accountSid: string, ...segments: Array<string | number>): string {
-	return ['', 'v2', 'accounts', accountSid, ...segments].map((s) => encodeURIComponent(String(s))).join('/');
+	return ['', 'v2', 'accounts', accountSid, ...segments]
+		.map((s) => encodeURIComponent(String(s)))
+		.join('/');
 }
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
@@ -53,7 +67,8 @@ export function accountKey(baseUrl: string, accountSid: string): string {
 	try {
 		const url = new URL(origin);
 		const port = url.port && url.port !== DEFAULT_PORTS[url.protocol] ? `:${url.port}` : '';
-		const host = url.hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : url.hostname.toLowerCase();
+		const host =
+			url.hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : url.hostname.toLowerCase();
 		const path = url.pathname.replace(/\/+$/, '');
 		origin = `${url.protocol}//${host}${port}${path}`;
 	} catch {

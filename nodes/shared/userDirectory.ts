@@ -3,7 +3,13 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { dataOf, PAGE_SIZE } from './envelope';
 import type { ExotelClient } from './transport/client';
-import { AccountListing, findByExactEmail, listingPays, normalise, type ListUsers } from './userSearch';
+import {
+	AccountListing,
+	findByExactEmail,
+	listingPays,
+	normalise,
+	type ListUsers,
+} from './userSearch';
 
 export type UserRef = { by: 'id'; id: string } | { by: 'email'; email: string };
 
@@ -49,7 +55,12 @@ export class UserDirectory {
 	list(itemIndex: number): ListUsers {
 		return async (qs) => {
 			const { offset, limit, ...rest } = qs;
-			return await this.client.requestPage(itemIndex, { path: ['users'], qs: rest }, Number(offset ?? 0), Number(limit ?? PAGE_SIZE));
+			return await this.client.requestPage(
+				itemIndex,
+				{ path: ['users'], qs: rest },
+				Number(offset ?? 0),
+				Number(limit ?? PAGE_SIZE),
+			);
 		};
 	}
 
@@ -62,8 +73,14 @@ export class UserDirectory {
 	 */
 	async prefetch(itemIndex: number, users: UserRef[]): Promise<void> {
 		this.decided = true;
-		const ids = new Set(users.flatMap((u) => (u.by === 'id' && !this.known.has(userKey(u.id)) ? [u.id] : [])));
-		const emails = new Set(users.flatMap((u) => (u.by === 'email' && !this.known.has(emailKey(u.email)) ? [normalise(u.email)] : [])));
+		const ids = new Set(
+			users.flatMap((u) => (u.by === 'id' && !this.known.has(userKey(u.id)) ? [u.id] : [])),
+		);
+		const emails = new Set(
+			users.flatMap((u) =>
+				u.by === 'email' && !this.known.has(emailKey(u.email)) ? [normalise(u.email)] : [],
+			),
+		);
 		const left = () => {
 			for (const id of ids) if (this.listing.user(id)) ids.delete(id);
 			for (const email of emails) if (this.listing.withEmail(email)?.length) emails.delete(email);
@@ -78,7 +95,11 @@ export class UserDirectory {
 			await this.reading.catch(() => undefined);
 			const listed = this.listing.user(userId);
 			if (listed) return listed;
-			const envelope = await this.client.request(itemIndex, { method: 'GET', path: ['users', userId], idempotent: true });
+			const envelope = await this.client.request(itemIndex, {
+				method: 'GET',
+				path: ['users', userId],
+				idempotent: true,
+			});
 			return dataOf(envelope) ?? {};
 		});
 	}
@@ -107,7 +128,9 @@ export class UserDirectory {
 
 	/** The user with their devices, however the User field gave them. */
 	async find(itemIndex: number, user: UserRef): Promise<IDataObject> {
-		return user.by === 'email' ? await this.byEmail(itemIndex, user.email) : await this.byId(itemIndex, user.id);
+		return user.by === 'email'
+			? await this.byEmail(itemIndex, user.email)
+			: await this.byId(itemIndex, user.id);
 	}
 
 	/** The user's id: as given, or looked up by email. */
@@ -121,7 +144,8 @@ export class UserDirectory {
 		this.listing.drop(userId);
 		for (const [key, entry] of this.known) {
 			// An email lookup still in flight (it may be this user), or one that found this user: forgotten too.
-			if (key.startsWith('email:') && (entry.user === undefined || entry.user.id === userId)) this.known.delete(key);
+			if (key.startsWith('email:') && (entry.user === undefined || entry.user.id === userId))
+				this.known.delete(key);
 		}
 	}
 
@@ -133,7 +157,9 @@ export class UserDirectory {
 	private async listIfItPays(itemIndex: number): Promise<void> {
 		if (!this.decided) {
 			this.decided = true;
-			void this.readOn(itemIndex, () => listingPays(this.listing, this.items)).catch(() => undefined);
+			void this.readOn(itemIndex, () => listingPays(this.listing, this.items)).catch(
+				() => undefined,
+			);
 		}
 		await this.reading.catch(() => undefined);
 	}
@@ -162,8 +188,14 @@ export class UserDirectory {
 				if (fresh && this.listing.changed) this.listing = new AccountListing();
 				const listing = this.listing;
 				const list = this.list(itemIndex);
-				for (let pages = 0; pages < this.maxPages && listing.nextOffset !== undefined && more(); pages++) {
-					listing.add(await list({ fields: 'devices', offset: listing.nextOffset, limit: PAGE_SIZE }));
+				for (
+					let pages = 0;
+					pages < this.maxPages && listing.nextOffset !== undefined && more();
+					pages++
+				) {
+					listing.add(
+						await list({ fields: 'devices', offset: listing.nextOffset, limit: PAGE_SIZE }),
+					);
 				}
 			});
 		this.reading = read;
@@ -190,7 +222,12 @@ export class UserDirectory {
 		return await entry.pending;
 	}
 
-	private notOne(itemIndex: number, email: string, matches: IDataObject[], complete: boolean): NodeOperationError {
+	private notOne(
+		itemIndex: number,
+		email: string,
+		matches: IDataObject[],
+		complete: boolean,
+	): NodeOperationError {
 		if (matches.length === 0) {
 			return new NodeOperationError(this.node, `No Exotel user has the email ${email}`, {
 				itemIndex,
@@ -199,10 +236,14 @@ export class UserDirectory {
 					: `Exotel does not hold the address as typed or in lower case, and the first ${this.maxPages * PAGE_SIZE} users do not have it in other capitals. Type it as Exotel stores it, or give the user’s ID.`,
 			});
 		}
-		return new NodeOperationError(this.node, `${matches.length} Exotel users have the email ${email} (ids ${matches.map((u) => u.id).join(', ')})`, {
-			itemIndex,
-			description: 'Select the user by ID instead.',
-		});
+		return new NodeOperationError(
+			this.node,
+			`${matches.length} Exotel users have the email ${email} (ids ${matches.map((u) => u.id).join(', ')})`,
+			{
+				itemIndex,
+				description: 'Select the user by ID instead.',
+			},
+		);
 	}
 }
 

@@ -19,7 +19,9 @@ export function normalise(text: string): string {
 }
 
 function haystack(user: IDataObject): string {
-	return normalise([user.first_name, user.last_name, user.email].filter((v) => typeof v === 'string').join(' '));
+	return normalise(
+		[user.first_name, user.last_name, user.email].filter((v) => typeof v === 'string').join(' '),
+	);
 }
 
 /**
@@ -64,9 +66,18 @@ export function readToken(token: string | undefined): number {
  * request), compared again without case. `fields` is passed on (e.g. 'devices', so a password
  * reset needs no second lookup).
  */
-export async function findByExactEmail(list: ListUsers, email: string, fields?: string): Promise<IDataObject[]> {
+export async function findByExactEmail(
+	list: ListUsers,
+	email: string,
+	fields?: string,
+): Promise<IDataObject[]> {
 	const extra: IDataObject = fields ? { fields } : {};
-	const exact = await list({ ...extra, email: emailSpellings(email).join(','), offset: 0, limit: EXACT_EMAIL_LIMIT });
+	const exact = await list({
+		...extra,
+		email: emailSpellings(email).join(','),
+		offset: 0,
+		limit: EXACT_EMAIL_LIMIT,
+	});
 	return exact.records.filter((user) => hasEmail(user, email));
 }
 
@@ -100,7 +111,9 @@ export class AccountListing {
 		this.pagesRead++;
 		this.total = page.total ?? this.total;
 		const offset = this.nextOffset + page.records.length;
-		const ended = page.records.length === 0 || (this.total !== undefined ? offset >= this.total : page.records.length < PAGE_SIZE);
+		const ended =
+			page.records.length === 0 ||
+			(this.total !== undefined ? offset >= this.total : page.records.length < PAGE_SIZE);
 		this.nextOffset = ended ? undefined : offset;
 	}
 
@@ -111,7 +124,9 @@ export class AccountListing {
 	/** Pages still to read; unknown (infinite) until the first page has given the account's size. */
 	pagesLeft(): number {
 		if (this.nextOffset === undefined) return 0;
-		return this.total === undefined ? Number.POSITIVE_INFINITY : Math.ceil((this.total - this.nextOffset) / PAGE_SIZE);
+		return this.total === undefined
+			? Number.POSITIVE_INFINITY
+			: Math.ceil((this.total - this.nextOffset) / PAGE_SIZE);
 	}
 
 	user(id: string): IDataObject | undefined {
@@ -124,7 +139,9 @@ export class AccountListing {
 	 */
 	withEmail(email: string): IDataObject[] | undefined {
 		const ids = [...(this.emails.get(normalise(email)) ?? [])];
-		const found = ids.map((id) => this.users.get(id)).filter((user): user is IDataObject => user !== undefined);
+		const found = ids
+			.map((id) => this.users.get(id))
+			.filter((user): user is IDataObject => user !== undefined);
 		if (found.length > 0) return found;
 		return this.complete && !this.changed ? [] : undefined;
 	}
@@ -141,6 +158,9 @@ export class AccountListing {
  * (which tells the account's size) when 2 or more lookups are left, then while the pages left
  * cost no more requests than the lookups left — each at least one request.
  */
-export function listingPays(listing: Pick<AccountListing, 'pagesRead' | 'pagesLeft'>, lookupsLeft: number): boolean {
+export function listingPays(
+	listing: Pick<AccountListing, 'pagesRead' | 'pagesLeft'>,
+	lookupsLeft: number,
+): boolean {
 	return listing.pagesRead === 0 ? lookupsLeft >= 2 : listing.pagesLeft() <= lookupsLeft;
 }

@@ -16,11 +16,14 @@ function filesUnder(folder: string): string[] {
 
 const shipped = [...filesUnder('nodes'), ...filesUnder('credentials')];
 
-const parse = (file: string) => ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
+const parse = (file: string) =>
+	ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
 
 /** What n8n loads: the classes of the files package.json names under "n8n". */
 function entryPoints(): Set<string> {
-	const { n8n } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+	const { n8n } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+		n8n: { nodes: string[]; credentials: string[] };
+	};
 	return new Set(
 		[...n8n.nodes, ...n8n.credentials].map((dist) => {
 			const file = dist.replace(/^dist\//, '').replace(/\.js$/, '.ts');
@@ -29,21 +32,32 @@ function entryPoints(): Set<string> {
 	);
 }
 
-const hasExport = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+const hasExport = (node: ts.Node) =>
+	ts.canHaveModifiers(node) &&
+	(ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
 /** Each name `file` exports, as `file#name`. */
 function exportsOf(file: string): string[] {
 	const names: string[] = [];
 	for (const statement of parse(file).statements) {
 		if (ts.isVariableStatement(statement) && hasExport(statement)) {
-			for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) names.push(declaration.name.text);
+			for (const declaration of statement.declarationList.declarations)
+				if (ts.isIdentifier(declaration.name)) names.push(declaration.name.text);
 		} else if (
-			(ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) &&
+			(ts.isFunctionDeclaration(statement) ||
+				ts.isClassDeclaration(statement) ||
+				ts.isInterfaceDeclaration(statement) ||
+				ts.isTypeAliasDeclaration(statement) ||
+				ts.isEnumDeclaration(statement)) &&
 			hasExport(statement) &&
 			statement.name
 		) {
 			names.push(statement.name.text);
-		} else if (ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+		} else if (
+			ts.isExportDeclaration(statement) &&
+			statement.exportClause &&
+			ts.isNamedExports(statement.exportClause)
+		) {
 			for (const element of statement.exportClause.elements) names.push(element.name.text);
 		}
 	}
@@ -63,23 +77,33 @@ function importsOf(file: string): string[] {
 	const used: string[] = [];
 	const namespaces = new Map<string, string>();
 	for (const statement of source.statements) {
-		const declaration = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) ? statement : undefined;
+		const declaration =
+			ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)
+				? statement
+				: undefined;
 		const specifier = declaration?.moduleSpecifier;
 		if (!declaration || !specifier || !ts.isStringLiteral(specifier)) continue;
 		const target = resolve(file, specifier.text);
 		if (!target) continue;
 		if (ts.isExportDeclaration(declaration)) {
 			if (declaration.exportClause && ts.isNamedExports(declaration.exportClause)) {
-				for (const element of declaration.exportClause.elements) used.push(`${target}#${(element.propertyName ?? element.name).text}`);
+				for (const element of declaration.exportClause.elements)
+					used.push(`${target}#${(element.propertyName ?? element.name).text}`);
 			}
 			continue;
 		}
 		const bindings = declaration.importClause?.namedBindings;
-		if (bindings && ts.isNamedImports(bindings)) for (const element of bindings.elements) used.push(`${target}#${(element.propertyName ?? element.name).text}`);
+		if (bindings && ts.isNamedImports(bindings))
+			for (const element of bindings.elements)
+				used.push(`${target}#${(element.propertyName ?? element.name).text}`);
 		if (bindings && ts.isNamespaceImport(bindings)) namespaces.set(bindings.name.text, target);
 	}
 	const visit = (node: ts.Node): void => {
-		if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && namespaces.has(node.expression.text)) {
+		if (
+			ts.isPropertyAccessExpression(node) &&
+			ts.isIdentifier(node.expression) &&
+			namespaces.has(node.expression.text)
+		) {
 			used.push(`${namespaces.get(node.expression.text)}#${node.name.text}`);
 			return;
 		}
@@ -88,7 +112,8 @@ function importsOf(file: string): string[] {
 			return;
 		}
 		// A namespace passed on whole (an operation's module in a resource's map): every export of it is used.
-		if (ts.isIdentifier(node) && namespaces.has(node.text) && !ts.isNamespaceImport(node.parent)) used.push(...exportsOf(namespaces.get(node.text)!));
+		if (ts.isIdentifier(node) && namespaces.has(node.text) && !ts.isNamespaceImport(node.parent))
+			used.push(...exportsOf(namespaces.get(node.text)!));
 		ts.forEachChild(node, visit);
 	};
 	visit(source);
@@ -102,7 +127,8 @@ function usedInOwnFile(file: string, name: string): boolean {
 		if (ts.isIdentifier(node) && node.text === name) {
 			const parent = node.parent;
 			// A declaration's or a property's name (`x.name`, `{ name: … }`), but `{ name }` reads the binding.
-			const declares = (parent as { name?: ts.Node }).name === node && !ts.isShorthandPropertyAssignment(parent);
+			const declares =
+				(parent as { name?: ts.Node }).name === node && !ts.isShorthandPropertyAssignment(parent);
 			if (!declares) uses++;
 		}
 		ts.forEachChild(node, visit);
@@ -131,7 +157,12 @@ describe('the shipped package carries nothing for tests or tools', () => {
 		const loaded = entryPoints();
 		const exported = shipped.flatMap(exportsOf);
 		expect(exported.length).toBeGreaterThan(100);
-		const unused = exported.filter((id) => !imported.has(id) && !loaded.has(id) && !usedInOwnFile(...(id.split('#') as [string, string])));
+		const unused = exported.filter(
+			(id) =>
+				!imported.has(id) &&
+				!loaded.has(id) &&
+				!usedInOwnFile(...(id.split('#') as [string, string])),
+		);
 		expect(unused).toEqual([]);
 	});
 });

@@ -5,14 +5,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import type { IDataObject, INodeExecutionData, INodeParameters, INodeType, IWorkflowSettings, NodeApiError, NodeOperationError, WorkflowExecuteMode } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	IWorkflowSettings,
+	NodeApiError,
+	NodeOperationError,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
 import { LoadOptionsContext } from 'n8n-core';
 import { ObservableObject } from 'n8n-workflow';
 
 import { ExotelUsersApi } from '../../credentials/ExotelUsersApi.credentials';
 import type { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { buildExecuteContext } from '../../tools/dev/harness/n8n';
-import { startSandbox, type ExotelSandbox, type SandboxOptions } from '../../tools/dev/sandbox/server';
+import {
+	startSandbox,
+	type ExotelSandbox,
+	type SandboxOptions,
+} from '../../tools/dev/sandbox/server';
 import { newProcess, type ProcessSetup } from './newProcess';
 
 export const ASHA = { id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90', sip: 101, tel: 102 };
@@ -98,7 +111,10 @@ export function asTool(node: ExotelUsers): INodeType {
 	};
 }
 
-export async function startTestbed(options: Partial<SandboxOptions> = {}, setup: ProcessSetup = { windowMs: TEST_WINDOW_MS }): Promise<ExotelTestbed> {
+export async function startTestbed(
+	options: Partial<SandboxOptions> = {},
+	setup: ProcessSetup = { windowMs: TEST_WINDOW_MS },
+): Promise<ExotelTestbed> {
 	const secrets = {
 		apiKey: `key-${randomBytes(4).toString('hex')}`,
 		apiToken: `tok-${randomBytes(12).toString('hex')}`,
@@ -121,7 +137,18 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 		restart: () => {
 			node = newProcess('ExotelUsers', setup);
 		},
-		run: async ({ parameters, items, continueOnFail, credentials: override, node: other, typeVersion, asTool: tool, mode = 'manual', settings, hints }) => {
+		run: async ({
+			parameters,
+			items,
+			continueOnFail,
+			credentials: override,
+			node: other,
+			typeVersion,
+			asTool: tool,
+			mode = 'manual',
+			settings,
+			hints,
+		}) => {
 			const base = other ?? node;
 			const nodeType = tool ? asTool(base) : base;
 			const { ctx, workflow } = buildExecuteContext({
@@ -131,18 +158,25 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
 				credentials: override ?? credentials(),
 				// Update SIP Password unless the test names another resource/operation (or runs a tool,
 				// whose defaults are under test).
-				parameters: tool ? parameters : { resource: 'user', operation: 'updateSipPassword', ...parameters },
+				parameters: tool
+					? parameters
+					: { resource: 'user', operation: 'updateSipPassword', ...parameters },
 				items,
 				continueOnFail,
 				mode,
 			});
 			// What n8n does around a run: load the saved static data, and save it when a run that is
 			// not manual ends, failed or not (not when it is killed: a test that kills does not get here).
-			workflow.staticData = ObservableObject.create(structuredClone(bed.savedStaticData ?? {}), undefined, { ignoreEmptyOnFirstChild: true }) as typeof workflow.staticData;
+			workflow.staticData = ObservableObject.create(
+				structuredClone(bed.savedStaticData ?? {}),
+				undefined,
+				{ ignoreEmptyOnFirstChild: true },
+			) as typeof workflow.staticData;
 			if (settings) workflow.settings = settings;
 			if (hints) ctx.addExecutionHints = (...added) => hints.push(...added);
 			const save = () => {
-				if (mode !== 'manual' && workflow.staticData.__dataChanged === true) bed.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+				if (mode !== 'manual' && workflow.staticData.__dataChanged === true)
+					bed.savedStaticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 			};
 			try {
 				const [output] = (await nodeType.execute!.call(ctx)) as INodeExecutionData[][];
@@ -159,7 +193,10 @@ export async function startTestbed(options: Partial<SandboxOptions> = {}, setup:
  * A testbed for a test file: started before its tests, stopped after them, and reset
  * (users, recorded requests, faults — and the node, as after a restart) before each test.
  */
-export function useTestbed(options: Partial<SandboxOptions> = {}, setup?: ProcessSetup): ExotelTestbed {
+export function useTestbed(
+	options: Partial<SandboxOptions> = {},
+	setup?: ProcessSetup,
+): ExotelTestbed {
 	let current: ExotelTestbed | undefined;
 	beforeAll(async () => {
 		current = await startTestbed(options, setup);
@@ -219,7 +256,9 @@ export async function failure(run: Promise<unknown>): Promise<NodeApiError & Nod
 }
 
 /** Runs `fn`, capturing what reaches stdout and stderr meanwhile. */
-export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; printed: string }> {
+export async function captureOutput<T>(
+	fn: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; printed: string }> {
 	const printed: string[] = [];
 	const originals = [process.stdout.write, process.stderr.write];
 	const tap = (original: typeof process.stdout.write) =>
@@ -258,7 +297,9 @@ export function expectNoSecrets(value: unknown, secrets: string[]): void {
 	for (const view of views) {
 		for (const secret of [...secrets, ...base64]) {
 			if (view.includes(secret)) {
-				throw new Error(`a secret leaked (${secrets.indexOf(secret) >= 0 ? 'in clear' : 'base64'}) into: ${view.slice(0, 200)}`);
+				throw new Error(
+					`a secret leaked (${secrets.indexOf(secret) >= 0 ? 'in clear' : 'base64'}) into: ${view.slice(0, 200)}`,
+				);
 			}
 		}
 	}

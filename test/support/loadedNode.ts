@@ -6,7 +6,10 @@ import type { INodeType } from 'n8n-workflow';
 import { commonPollingParameters } from 'n8n-core/dist/nodes-loader/constants';
 
 export function loadedNode<T extends INodeType>(nodeType: T): T {
-	if (nodeType.description.polling && !nodeType.description.properties.some((p) => p.name === 'pollTimes')) {
+	if (
+		nodeType.description.polling &&
+		!nodeType.description.properties.some((p) => p.name === 'pollTimes')
+	) {
 		nodeType.description.properties.unshift(...commonPollingParameters);
 	}
 	return nodeType;

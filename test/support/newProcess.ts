@@ -41,11 +41,22 @@ const workflow = jest.requireActual<object>('n8n-workflow');
 
 /** The registry module of a process on `setup`'s minute and clock, built from that process's own modules. */
 function registryOf(setup: ProcessSetup): typeof Registry {
-	const { AccountRegistry } = jest.requireActual<typeof AccountPacer>('../../nodes/shared/transport/pacing/accountPacer');
-	const { random, systemClock } = jest.requireActual<typeof ClockModule>('../../nodes/shared/transport/pacing/clock');
+	const { AccountRegistry } = jest.requireActual<typeof AccountPacer>(
+		'../../nodes/shared/transport/pacing/accountPacer',
+	);
+	const { random, systemClock } = jest.requireActual<typeof ClockModule>(
+		'../../nodes/shared/transport/pacing/clock',
+	);
 	const clock = setup.clock ?? systemClock;
-	const pacing = new AccountRegistry({ windowMs: setup.windowMs ?? EXOTEL_MINUTE_MS, clock, random });
-	return { ...jest.requireActual<typeof Registry>(REGISTRY), processTransport: { pacing, clock, random } };
+	const pacing = new AccountRegistry({
+		windowMs: setup.windowMs ?? EXOTEL_MINUTE_MS,
+		clock,
+		random,
+	});
+	return {
+		...jest.requireActual<typeof Registry>(REGISTRY),
+		processTransport: { pacing, clock, random },
+	};
 }
 
 /** A new instance of `name`, loaded as a new process loads it. */

@@ -56,7 +56,9 @@ export async function startSandboxChild(): Promise<SandboxChild> {
 			if (drained.type !== 'drained') throw new Error('sandbox child: unexpected answer');
 			const ok = drained.byStatus[200] ?? 0;
 			if (drained.total !== requests || ok !== requests) {
-				problems.push(`${label}: the sandbox saw ${drained.total} requests (${JSON.stringify(drained.byStatus)}), expected ${requests} answered 200`);
+				problems.push(
+					`${label}: the sandbox saw ${drained.total} requests (${JSON.stringify(drained.byStatus)}), expected ${requests} answered 200`,
+				);
 			}
 		},
 		async rateLimit(limit, windowMs, headers = false) {
@@ -68,7 +70,8 @@ export async function startSandboxChild(): Promise<SandboxChild> {
 			const answer = next();
 			send({ type: 'drain', arrivals: true });
 			const drained = await answer;
-			if (drained.type !== 'drained' || !drained.arrivals) throw new Error('sandbox child: unexpected answer');
+			if (drained.type !== 'drained' || !drained.arrivals)
+				throw new Error('sandbox child: unexpected answer');
 			return drained.arrivals;
 		},
 		async stop() {

@@ -21,20 +21,67 @@ export const SCENARIO = (() => {
 	const at = process.argv.indexOf('--scenario');
 	return at < 0 ? undefined : process.argv[at + 1];
 })();
-export const wanted = (section: 'overhead' | 'pacing' | 'scale' | 'package' | 'sharing' | 'requests' | 'rotation' | 'byemail' | 'lone429') => !ONLY || ONLY.has(section);
+export const wanted = (
+	section:
+		| 'overhead'
+		| 'pacing'
+		| 'scale'
+		| 'package'
+		| 'sharing'
+		| 'requests'
+		| 'rotation'
+		| 'byemail'
+		| 'lone429',
+) => !ONLY || ONLY.has(section);
 
 export const CONFIG = SMOKE
 	? {
 			overhead: { requests: 50, rounds: 3, concurrencies: [1, 8], rewarm: 0.3 },
 			pacing: { requests: 30, perWindow: 10, windowMs: 1000, concurrency: 8 },
-			scale: { small: 50, large: 200, reps: 1, concurrency: 8, warmup: 50, rewarm: 20, smallRuns: 2 },
-			sharing: { perWindow: 10, windowMs: 1000, executions: 3, perProcess: 2, itemsPerExecution: 10, concurrency: 4 },
+			scale: {
+				small: 50,
+				large: 200,
+				reps: 1,
+				concurrency: 8,
+				warmup: 50,
+				rewarm: 20,
+				smallRuns: 2,
+			},
+			sharing: {
+				perWindow: 10,
+				windowMs: 1000,
+				executions: 3,
+				perProcess: 2,
+				itemsPerExecution: 10,
+				concurrency: 4,
+			},
 		}
 	: {
 			overhead: { requests: 1000, rounds: 9, concurrencies: [1, 8], rewarm: 0.3 },
 			pacing: { requests: 1000, perWindow: 100, windowMs: 6000, concurrency: 8 },
-			scale: { small: 1000, large: 10_000, reps: 3, concurrency: 8, warmup: 3000, rewarm: 300, smallRuns: 3 },
-			sharing: { perWindow: 100, windowMs: 6000, executions: 3, perProcess: 2, itemsPerExecution: 200, concurrency: 4 },
+			scale: {
+				small: 1000,
+				large: 10_000,
+				reps: 3,
+				concurrency: 8,
+				warmup: 3000,
+				rewarm: 300,
+				smallRuns: 3,
+			},
+			sharing: {
+				perWindow: 100,
+				windowMs: 6000,
+				executions: 3,
+				perProcess: 2,
+				itemsPerExecution: 200,
+				concurrency: 4,
+			},
 		};
 
-export const TARGETS = { nodeVsHelper: 1.2, pacing: 0.95, scaleLinear: 1.1, sharedRate: 0.9, sharedRefusals: 0.02 };
+export const TARGETS = {
+	nodeVsHelper: 1.2,
+	pacing: 0.95,
+	scaleLinear: 1.1,
+	sharedRate: 0.9,
+	sharedRefusals: 0.02,
+};

@@ -4,7 +4,14 @@
  * own process and in tools/bench/share-child.ts (a second "n8n process").
  */
 import { runNode } from '../dev/harness/n8n';
-import { built, builtInNewProcess, credentialsFor, itemsFor, resetParameters, type Target } from './lib';
+import {
+	built,
+	builtInNewProcess,
+	credentialsFor,
+	itemsFor,
+	resetParameters,
+	type Target,
+} from './lib';
 
 /** Some executions of the node, started together in one process, on one sandbox account. */
 export interface ExecutionsJob {
@@ -43,7 +50,11 @@ export async function runExecutions(job: ExecutionsJob): Promise<ExecutionResult
 				continueOnFail: true,
 			});
 			const items = output[0] ?? [];
-			const lost = items.filter((item, i) => item.json.http_code !== 200 || (item.pairedItem as { item: number } | undefined)?.item !== i);
+			const lost = items.filter(
+				(item, i) =>
+					item.json.http_code !== 200 ||
+					(item.pairedItem as { item: number } | undefined)?.item !== i,
+			);
 			const missing = Math.max(0, job.itemsPerExecution - items.length);
 			return {
 				startedAt,

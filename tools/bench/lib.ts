@@ -16,8 +16,14 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 const DIST = path.resolve(process.env.BENCH_DIST || path.join(__dirname, '../../dist'));
 
 const builtModules = {
-	node: () => require(path.join(DIST, 'nodes/ExotelUsers/ExotelUsers.node.js')) as typeof import('../../nodes/ExotelUsers/ExotelUsers.node'),
-	credential: () => require(path.join(DIST, 'credentials/ExotelUsersApi.credentials.js')) as typeof import('../../credentials/ExotelUsersApi.credentials'),
+	node: () =>
+		require(
+			path.join(DIST, 'nodes/ExotelUsers/ExotelUsers.node.js'),
+		) as typeof import('../../nodes/ExotelUsers/ExotelUsers.node'),
+	credential: () =>
+		require(
+			path.join(DIST, 'credentials/ExotelUsersApi.credentials.js'),
+		) as typeof import('../../credentials/ExotelUsersApi.credentials'),
 };
 
 export const DIST_LABEL = process.env.BENCH_DIST ? DIST : 'dist/';
@@ -36,17 +42,29 @@ export function built() {
  * by one whose account pacers have that window, before the node is required. The process's own
  * copy (what `built()` returns, on Exotel's minute) stays as it was.
  */
-export function builtInNewProcess(windowMs: number): InstanceType<ReturnType<typeof built>['ExotelUsers']> {
+export function builtInNewProcess(
+	windowMs: number,
+): InstanceType<ReturnType<typeof built>['ExotelUsers']> {
 	const nodes = path.join(DIST, 'nodes') + path.sep;
 	const pacing = (file: string) => path.join(nodes, 'shared/transport/pacing', file);
 	const ours = () => Object.keys(require.cache).filter((file) => file.startsWith(nodes));
 	const kept = ours().map((file) => [file, require.cache[file]] as const);
 	for (const [file] of kept) delete require.cache[file];
 	try {
-		const { AccountRegistry } = require(pacing('accountPacer.js')) as typeof import('../../nodes/shared/transport/pacing/accountPacer');
-		const { random, systemClock: clock } = require(pacing('clock.js')) as typeof import('../../nodes/shared/transport/pacing/clock');
-		const registry = require(pacing('registry.js')) as typeof import('../../nodes/shared/transport/pacing/registry');
-		const processTransport = { pacing: new AccountRegistry({ windowMs, clock, random }), clock, random };
+		const { AccountRegistry } = require(
+			pacing('accountPacer.js'),
+		) as typeof import('../../nodes/shared/transport/pacing/accountPacer');
+		const { random, systemClock: clock } = require(
+			pacing('clock.js'),
+		) as typeof import('../../nodes/shared/transport/pacing/clock');
+		const registry = require(
+			pacing('registry.js'),
+		) as typeof import('../../nodes/shared/transport/pacing/registry');
+		const processTransport = {
+			pacing: new AccountRegistry({ windowMs, clock, random }),
+			clock,
+			random,
+		};
 		require.cache[pacing('registry.js')]!.exports = { ...registry, processTransport };
 		return new (builtModules.node().ExotelUsers)();
 	} finally {
@@ -56,7 +74,11 @@ export function builtInNewProcess(windowMs: number): InstanceType<ReturnType<typ
 }
 
 /** The sandbox's own key and token (not secrets). */
-export const BENCH_CREDENTIALS = { apiKey: 'bench-key', apiToken: 'bench-token', accountSid: 'bench' } as const;
+export const BENCH_CREDENTIALS = {
+	apiKey: 'bench-key',
+	apiToken: 'bench-token',
+	accountSid: 'bench',
+} as const;
 
 /** Asha's SIP device in the sandbox's seeded users (tools/dev/sandbox/model.ts). */
 export interface Target {
@@ -88,8 +110,11 @@ export function passwordFor(i: number): string {
 export const BENCH_DEVICES = 10_000;
 
 export function itemsFor(n: number): INodeExecutionData[] {
-	if (n > BENCH_DEVICES) throw new RangeError(`itemsFor: at most ${BENCH_DEVICES} items, one per device`);
-	return Array.from({ length: n }, (_, i) => ({ json: { newPassword: passwordFor(i), device: String(i + 1) } }));
+	if (n > BENCH_DEVICES)
+		throw new RangeError(`itemsFor: at most ${BENCH_DEVICES} items, one per device`);
+	return Array.from({ length: n }, (_, i) => ({
+		json: { newPassword: passwordFor(i), device: String(i + 1) },
+	}));
 }
 
 /**
@@ -110,11 +135,18 @@ export function resetParameters(target: Target, options: Record<string, number>)
 }
 
 /** Counts output items that are not Exotel's 200 envelope; the expected count is checked too. */
-export function badOutputs(output: INodeExecutionData[][] | undefined, expected: number): string | undefined {
+export function badOutputs(
+	output: INodeExecutionData[][] | undefined,
+	expected: number,
+): string | undefined {
 	const items = output?.[0] ?? [];
 	if (items.length !== expected) return `expected ${expected} output items, got ${items.length}`;
-	const bad = items.filter((item, i) => item.json.http_code !== 200 || (item.pairedItem as { item: number } | undefined)?.item !== i);
-	if (bad.length > 0) return `${bad.length} of ${expected} output items are not a paired 200 envelope (first: ${JSON.stringify(bad[0].json).slice(0, 200)})`;
+	const bad = items.filter(
+		(item, i) =>
+			item.json.http_code !== 200 || (item.pairedItem as { item: number } | undefined)?.item !== i,
+	);
+	if (bad.length > 0)
+		return `${bad.length} of ${expected} output items are not a paired 200 envelope (first: ${JSON.stringify(bad[0].json).slice(0, 200)})`;
 	return undefined;
 }
 
@@ -136,7 +168,11 @@ export function max(values: number[]): number {
 }
 
 /** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+	count: number,
+	concurrency: number,
+	task: (i: number) => Promise<void>,
+): Promise<void> {
 	let next = 0;
 	const worker = async () => {
 		while (next < count) await task(next++);

@@ -22,12 +22,26 @@ import { BENCH_CREDENTIALS, built, builtInNewProcess } from './lib';
 export interface Lone429Result {
 	small: { seconds: number; retryAfterS: number; refused: number; ok: number };
 	polls: { windowMs: number; seconds: number[]; refused: number; pages: number };
-	long: { items: number; limit: number; windowMs: number; requests: number; refused: number; inner: number; lost: number; seconds: number };
+	long: {
+		items: number;
+		limit: number;
+		windowMs: number;
+		requests: number;
+		refused: number;
+		inner: number;
+		lost: number;
+		seconds: number;
+	};
 }
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-async function run(sandbox: ExotelSandbox, node: INodeType, parameters: INodeParameters, items?: INodeExecutionData[]) {
+async function run(
+	sandbox: ExotelSandbox,
+	node: INodeType,
+	parameters: INodeParameters,
+	items?: INodeExecutionData[],
+) {
 	const { ExotelUsersApi } = built();
 	const [output] = await runNode({
 		nodeType: node,
@@ -54,8 +68,20 @@ async function smallRun(): Promise<Lone429Result['small']> {
 		const output = await run(
 			sandbox,
 			new ExotelUsers(),
-			{ resource: 'user', operation: 'updateSipPassword', userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $json.pw }}' },
-			[asha, vikram].map((u, i) => ({ json: { user: u.id, device: String(u.devices[0].id), pw: `Lone-429-${i}-Pw9!` } as IDataObject })),
+			{
+				resource: 'user',
+				operation: 'updateSipPassword',
+				userId: byId('={{ $json.user }}'),
+				deviceId: '={{ $json.device }}',
+				password: '={{ $json.pw }}',
+			},
+			[asha, vikram].map((u, i) => ({
+				json: {
+					user: u.id,
+					device: String(u.devices[0].id),
+					pw: `Lone-429-${i}-Pw9!`,
+				} as IDataObject,
+			})),
 		);
 		return {
 			seconds: seconds(started),
@@ -76,7 +102,13 @@ async function polls(count: number, windowMs: number): Promise<Lone429Result['po
 		...BENCH_CREDENTIALS,
 		users: seedUsers(250),
 		onRequest: () => {
-			if (sandbox.requests.length === refuseAt) sandbox.faults.add({ kind: 'status', status: 429, retryAfter: windowMs / 60_000, times: 1 });
+			if (sandbox.requests.length === refuseAt)
+				sandbox.faults.add({
+					kind: 'status',
+					status: 429,
+					retryAfter: windowMs / 60_000,
+					times: 1,
+				});
 		},
 	});
 	try {
@@ -90,31 +122,55 @@ async function polls(count: number, windowMs: number): Promise<Lone429Result['po
 			if (poll === 1) refuseAt = sandbox.requests.length + 2;
 			const started = performance.now();
 			// The retry's own jitter (Retry Base Delay) scaled with the window, as the 429's wait is.
-			await run(sandbox, node, { resource: 'user', operation: 'getAll', returnAll: true, options: { retryBaseDelay: windowMs / 60_000 } });
+			await run(sandbox, node, {
+				resource: 'user',
+				operation: 'getAll',
+				returnAll: true,
+				options: { retryBaseDelay: windowMs / 60_000 },
+			});
 			took.push(seconds(started));
 			next = started + windowMs;
 		}
 		const pages = sandbox.requests.filter((r) => r.status === 200).length / count;
-		return { windowMs, seconds: took, refused: sandbox.requests.filter((r) => r.status === 429).length, pages };
+		return {
+			windowMs,
+			seconds: took,
+			refused: sandbox.requests.filter((r) => r.status === 429).length,
+			pages,
+		};
 	} finally {
 		await sandbox.stop();
 	}
 }
 
-async function longRun(items: number, limit: number, windowMs: number): Promise<Lone429Result['long']> {
+async function longRun(
+	items: number,
+	limit: number,
+	windowMs: number,
+): Promise<Lone429Result['long']> {
 	const users = seedUsers(items);
-	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users, rateLimit: { limit, windowMs, headers: false } });
+	const sandbox = await startSandbox({
+		...BENCH_CREDENTIALS,
+		users,
+		rateLimit: { limit, windowMs, headers: false },
+	});
 	try {
 		const started = performance.now();
 		const output = await run(
 			sandbox,
 			builtInNewProcess(windowMs),
-			{ resource: 'user', operation: 'get', userId: byId('={{ $json.id }}'), options: { concurrency: 8 } },
+			{
+				resource: 'user',
+				operation: 'get',
+				userId: byId('={{ $json.id }}'),
+				options: { concurrency: 8 },
+			},
 			users.map((u) => ({ json: { id: u.id } })),
 		);
 		const accepted = sandbox.requests.filter((r) => r.status !== 429).map((r) => r.receivedAt);
 		const perWindow = new Map<number, number>();
-		for (const at of accepted) perWindow.set(Math.floor(at / windowMs), (perWindow.get(Math.floor(at / windowMs)) ?? 0) + 1);
+		for (const at of accepted)
+			perWindow.set(Math.floor(at / windowMs), (perWindow.get(Math.floor(at / windowMs)) ?? 0) + 1);
 		const windows = [...perWindow.keys()].sort((a, b) => a - b);
 		const inner = windows.slice(1, -1).map((w) => (perWindow.get(w) ?? 0) / limit);
 		return {

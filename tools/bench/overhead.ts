@@ -11,7 +11,22 @@ import axios from 'axios';
 import { buildExecuteContext, runNode } from '../dev/harness/n8n';
 import type { SandboxChild } from './children';
 import { CONFIG, TARGETS } from './config';
-import { BENCH_CREDENTIALS, badOutputs, built, collectGarbage, credentialsFor, itemsFor, max, median, min, passwordFor, passwordUrl, pool, resetParameters, type Target } from './lib';
+import {
+	BENCH_CREDENTIALS,
+	badOutputs,
+	built,
+	collectGarbage,
+	credentialsFor,
+	itemsFor,
+	max,
+	median,
+	min,
+	passwordFor,
+	passwordUrl,
+	pool,
+	resetParameters,
+	type Target,
+} from './lib';
 import { fmt, log, problems, verdict } from './report';
 
 type Variant = 'node' | 'helper' | 'axios';
@@ -29,7 +44,12 @@ interface Timing {
 }
 
 /** One batch of `n` password updates the given way. */
-async function batch(variant: Variant, target: Target, n: number, concurrency: number): Promise<Timing> {
+async function batch(
+	variant: Variant,
+	target: Target,
+	n: number,
+	concurrency: number,
+): Promise<Timing> {
 	const { ExotelUsers, ExotelUsersApi } = built();
 	const url = passwordUrl(target);
 	const passwords = Array.from({ length: n }, (_, i) => passwordFor(i));
@@ -72,15 +92,24 @@ async function batch(variant: Variant, target: Target, n: number, concurrency: n
 		});
 	} else {
 		const client = axios.create({ timeout: 30_000 });
-		const authorization = 'Basic ' + Buffer.from(`${BENCH_CREDENTIALS.apiKey}:${BENCH_CREDENTIALS.apiToken}`).toString('base64');
+		const authorization =
+			'Basic ' +
+			Buffer.from(`${BENCH_CREDENTIALS.apiKey}:${BENCH_CREDENTIALS.apiToken}`).toString('base64');
 		await pool(n, concurrency, async (i) => {
-			const answer = await client.put<{ http_code?: unknown }>(url, { password: passwords[i] }, { headers: { Authorization: authorization } });
+			const answer = await client.put<{ http_code?: unknown }>(
+				url,
+				{ password: passwords[i] },
+				{ headers: { Authorization: authorization } },
+			);
 			check(i, answer.data.http_code);
 		});
 	}
 	const ms = performance.now() - t0;
 	const cpu = process.cpuUsage(cpu0);
-	if (failures.length) problems.push(`${variant} c=${concurrency}: ${failures.length} failures, first: ${failures[0]}`);
+	if (failures.length)
+		problems.push(
+			`${variant} c=${concurrency}: ${failures.length} failures, first: ${failures[0]}`,
+		);
 	return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
@@ -89,7 +118,13 @@ async function batch(variant: Variant, target: Target, n: number, concurrency: n
  * (so no variant pays for another's garbage), then a short untimed run of the same variant
  * (a forced GC leaves the heap small and slows the next few hundred requests of any kind).
  */
-async function timedBatch(sandbox: SandboxChild, label: string, variant: Variant, n: number, concurrency: number): Promise<Timing> {
+async function timedBatch(
+	sandbox: SandboxChild,
+	label: string,
+	variant: Variant,
+	n: number,
+	concurrency: number,
+): Promise<Timing> {
 	const rewarm = Math.max(10, Math.round(n * CONFIG.overhead.rewarm));
 	collectGarbage();
 	await batch(variant, sandbox.target, rewarm, concurrency);
@@ -112,7 +147,9 @@ export async function measureOverhead(sandbox: SandboxChild): Promise<OverheadRe
 		ms: { node: [], helper: [], axios: [] },
 		cpuMs: { node: [], helper: [], axios: [] },
 	}));
-	log(`1. Overhead: ${requests} requests per batch; warm-up, then ${rounds} rounds in rotating order`);
+	log(
+		`1. Overhead: ${requests} requests per batch; warm-up, then ${rounds} rounds in rotating order`,
+	);
 	for (const { concurrency } of results) {
 		for (const variant of variants) {
 			await batch(variant, sandbox.target, requests, concurrency);
@@ -123,14 +160,26 @@ export async function measureOverhead(sandbox: SandboxChild): Promise<OverheadRe
 		const order = variants.map((_, i) => variants[(i + round) % variants.length]);
 		for (const result of results) {
 			for (const variant of order) {
-				const { ms, cpuMs } = await timedBatch(sandbox, `round ${round + 1} ${variant} c=${result.concurrency}`, variant, requests, result.concurrency);
+				const { ms, cpuMs } = await timedBatch(
+					sandbox,
+					`round ${round + 1} ${variant} c=${result.concurrency}`,
+					variant,
+					requests,
+					result.concurrency,
+				);
 				result.ms[variant].push(ms);
 				result.cpuMs[variant].push(cpuMs);
 			}
 		}
 		log(
 			`   round ${round + 1}/${rounds} (${order.join(', ')}): ` +
-				results.map((r) => `c=${r.concurrency} ` + variants.map((v) => `${v} ${r.ms[v][round].toFixed(0)} ms`).join(' / ')).join('; '),
+				results
+					.map(
+						(r) =>
+							`c=${r.concurrency} ` +
+							variants.map((v) => `${v} ${r.ms[v][round].toFixed(0)} ms`).join(' / '),
+					)
+					.join('; '),
 		);
 	}
 	return results;
@@ -153,7 +202,9 @@ export function overheadSection(results: OverheadResult[]): string[] {
 		const paired = (v: Variant) => r.ms[v].map((ms, i) => ms / r.ms.helper[i]);
 		const ratio = med('node') / med('helper');
 		lines.push(`### Concurrency ${r.concurrency}`, '');
-		lines.push('| variant | median ms / batch | µs / request | min – max ms | ratio to (a) | paired ratio: median (range) | client CPU µs / request | CPU ratio to (a) |');
+		lines.push(
+			'| variant | median ms / batch | µs / request | min – max ms | ratio to (a) | paired ratio: median (range) | client CPU µs / request | CPU ratio to (a) |',
+		);
 		lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
 		for (const v of ['node', 'helper', 'axios'] as Variant[]) {
 			lines.push(

@@ -6,7 +6,14 @@
 import { runNode } from '../dev/harness/n8n';
 import type { SandboxChild } from './children';
 import { CONFIG, PACING_CONCURRENCY, TARGETS } from './config';
-import { badOutputs, built, builtInNewProcess, credentialsFor, itemsFor, resetParameters } from './lib';
+import {
+	badOutputs,
+	built,
+	builtInNewProcess,
+	credentialsFor,
+	itemsFor,
+	resetParameters,
+} from './lib';
 import { fmt, log, problems, verdict } from './report';
 
 export interface PacingResult {
@@ -27,7 +34,9 @@ export interface PacingResult {
 export async function measurePacing(sandbox: SandboxChild): Promise<PacingResult> {
 	const { requests, perWindow, windowMs } = CONFIG.pacing;
 	const concurrency = PACING_CONCURRENCY ?? CONFIG.pacing.concurrency;
-	log(`2. Pacing: ${requests} requests, Requests per Minute = ${perWindow}, window scaled to ${windowMs} ms`);
+	log(
+		`2. Pacing: ${requests} requests, Requests per Minute = ${perWindow}, window scaled to ${windowMs} ms`,
+	);
 	const { ExotelUsersApi } = built();
 	const { target } = sandbox;
 	await sandbox.rateLimit(perWindow, windowMs);
@@ -47,11 +56,17 @@ export async function measurePacing(sandbox: SandboxChild): Promise<PacingResult
 	const arrivals = await sandbox.arrivals();
 	const tooMany = arrivals.filter(([, status]) => status === 429).length;
 	const otherStatuses: Record<number, number> = {};
-	for (const [, status] of arrivals) if (status !== 200 && status !== 429) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
+	for (const [, status] of arrivals)
+		if (status !== 200 && status !== 429) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
 	if (tooMany > 0) problems.push(`pacing: the sandbox answered 429 ${tooMany} times`);
-	if (Object.keys(otherStatuses).length) problems.push(`pacing: unexpected statuses ${JSON.stringify(otherStatuses)}`);
-	const admitted = arrivals.filter(([, status]) => status === 200).map(([at]) => at).sort((a, b) => a - b);
-	if (admitted.length !== requests) problems.push(`pacing: ${admitted.length} requests answered 200, expected ${requests}`);
+	if (Object.keys(otherStatuses).length)
+		problems.push(`pacing: unexpected statuses ${JSON.stringify(otherStatuses)}`);
+	const admitted = arrivals
+		.filter(([, status]) => status === 200)
+		.map(([at]) => at)
+		.sort((a, b) => a - b);
+	if (admitted.length !== requests)
+		problems.push(`pacing: ${admitted.length} requests answered 200, expected ${requests}`);
 
 	const spanMs = admitted[admitted.length - 1] - admitted[0];
 	// The limiter may send `perWindow` at once; each later group of `perWindow` one window on.
@@ -62,7 +77,19 @@ export async function measurePacing(sandbox: SandboxChild): Promise<PacingResult
 		while (admitted[j] <= admitted[i] - windowMs) j++;
 		maxInAnyWindow = Math.max(maxInAnyWindow, i - j + 1);
 	}
-	return { requests, perWindow, windowMs, concurrency, elapsedMs, spanMs, idealSpanMs, achievedPerWindow, maxInAnyWindow, tooMany, otherStatuses };
+	return {
+		requests,
+		perWindow,
+		windowMs,
+		concurrency,
+		elapsedMs,
+		spanMs,
+		idealSpanMs,
+		achievedPerWindow,
+		maxInAnyWindow,
+		tooMany,
+		otherStatuses,
+	};
 }
 
 export function pacingSection(p: PacingResult): string[] {

@@ -14,11 +14,22 @@ export interface PackResult {
 export function measurePackage(): PackResult | undefined {
 	log('4. Package: npm pack --dry-run --json');
 	try {
-		const raw = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+		const raw = execFileSync('npm', ['pack', '--dry-run', '--json'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		});
 		const [pack] = JSON.parse(raw.slice(raw.indexOf('['))) as PackResult[];
-		return { filename: pack.filename, size: pack.size, unpackedSize: pack.unpackedSize, entryCount: pack.entryCount };
+		return {
+			filename: pack.filename,
+			size: pack.size,
+			unpackedSize: pack.unpackedSize,
+			entryCount: pack.entryCount,
+		};
 	} catch (error) {
-		problems.push(`npm pack --dry-run failed: ${error instanceof Error ? error.message : String(error)}`);
+		problems.push(
+			`npm pack --dry-run failed: ${error instanceof Error ? error.message : String(error)}`,
+		);
 		return undefined;
 	}
 }
@@ -34,4 +45,3 @@ export function packageSection(p: PackResult | undefined): string[] {
 		'',
 	];
 }
-

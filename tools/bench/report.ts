@@ -18,12 +18,17 @@ export const log = (line = '') => console.log(line);
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
 /** Smoke sizes are too small to measure anything: their verdicts are shown, never counted. */
-export const verdict = (ok: boolean) => (SMOKE ? `${ok ? 'met' : 'missed'} at smoke size, not a measurement` : ok ? 'met' : '**MISSED**');
+export const verdict = (ok: boolean) =>
+	SMOKE ? `${ok ? 'met' : 'missed'} at smoke size, not a measurement` : ok ? 'met' : '**MISSED**';
 
 export function environment(): string[] {
 	const cpus = os.cpus();
-	const n8nCore = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/n8n-core/package.json'), 'utf8')) as { version: string };
-	const n8nWorkflow = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/n8n-workflow/package.json'), 'utf8')) as { version: string };
+	const n8nCore = JSON.parse(
+		readFileSync(path.join(ROOT, 'node_modules/n8n-core/package.json'), 'utf8'),
+	) as { version: string };
+	const n8nWorkflow = JSON.parse(
+		readFileSync(path.join(ROOT, 'node_modules/n8n-workflow/package.json'), 'utf8'),
+	) as { version: string };
 	return [
 		`| | |`,
 		`|---|---|`,
@@ -42,8 +47,23 @@ export function environment(): string[] {
 /** The commit measured, and whether the work tree had changes on top of it. */
 function commit(): string {
 	try {
-		const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-		const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'nodes', 'credentials', 'bench', 'dev') !== '';
+		const git = (...args: string[]) =>
+			execFileSync('git', args, {
+				cwd: ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}).trim();
+		const dirty =
+			git(
+				'status',
+				'--porcelain',
+				'--untracked-files=no',
+				'--',
+				'nodes',
+				'credentials',
+				'bench',
+				'dev',
+			) !== '';
 		return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes' : ''}`;
 	} catch {
 		return 'unknown (not a git checkout)';

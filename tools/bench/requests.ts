@@ -38,20 +38,51 @@ export interface RequestsResult {
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const byEmail = (value: string) => ({ __rl: true, mode: 'email', value });
-const fromList = (value: string, name: string) => ({ __rl: true, mode: 'list', value, cachedResultName: name });
+const fromList = (value: string, name: string) => ({
+	__rl: true,
+	mode: 'list',
+	value,
+	cachedResultName: name,
+});
 
 export async function measureRequestsPerReset(repeat = 10): Promise<RequestsResult> {
 	const [asha, ...others] = seedUsers(ACCOUNT_SIZE);
 	const sip = String(asha.devices.find((d) => d.type === 'sip')?.id);
 	const capitalised = { ...asha, email: 'Asha.Rao@Example.com' };
-	const modes: Array<{ mode: string; userId: unknown; deviceId: unknown; target?: number; users?: typeof others }> = [
+	const modes: Array<{
+		mode: string;
+		userId: unknown;
+		deviceId: unknown;
+		target?: number;
+		users?: typeof others;
+	}> = [
 		// The pre-flight read (is the device the user's, and SIP?) before any password changes.
 		{ mode: 'By ID, device ID given', userId: byId(asha.id), deviceId: sip, target: 2 },
-		{ mode: 'From List, device from the list', userId: fromList(asha.id, 'Asha Rao'), deviceId: fromList(sip, 'Asha softphone'), target: 2 },
+		{
+			mode: 'From List, device from the list',
+			userId: fromList(asha.id, 'Asha Rao'),
+			deviceId: fromList(sip, 'Asha softphone'),
+			target: 2,
+		},
 		{ mode: 'By ID, device left empty', userId: byId(asha.id), deviceId: '', target: 2 },
-		{ mode: 'By Email, device left empty', userId: byEmail(asha.email as string), deviceId: '', target: 2 },
-		{ mode: 'By Email, device ID given', userId: byEmail(asha.email as string), deviceId: sip, target: 2 },
-		{ mode: 'By Email typed in other capitals, device left empty', userId: byEmail('ASHA.RAO@example.com'), deviceId: '', target: 2 },
+		{
+			mode: 'By Email, device left empty',
+			userId: byEmail(asha.email as string),
+			deviceId: '',
+			target: 2,
+		},
+		{
+			mode: 'By Email, device ID given',
+			userId: byEmail(asha.email as string),
+			deviceId: sip,
+			target: 2,
+		},
+		{
+			mode: 'By Email typed in other capitals, device left empty',
+			userId: byEmail('ASHA.RAO@example.com'),
+			deviceId: '',
+			target: 2,
+		},
 		{
 			mode: `By Email, Exotel holding the address in other capitals (${ACCOUNT_SIZE} users), device left empty`,
 			userId: byEmail(asha.email as string),
@@ -63,7 +94,10 @@ export async function measureRequestsPerReset(repeat = 10): Promise<RequestsResu
 	const { ExotelUsers, ExotelUsersApi } = built();
 	const resets: RequestsRow[] = [];
 	for (const m of modes) {
-		const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users: m.users ?? [asha, ...others] });
+		const sandbox = await startSandbox({
+			...BENCH_CREDENTIALS,
+			users: m.users ?? [asha, ...others],
+		});
 		try {
 			const run = async (items: INodeExecutionData[]) => {
 				sandbox.reset();
@@ -82,7 +116,10 @@ export async function measureRequestsPerReset(repeat = 10): Promise<RequestsResu
 					items,
 				});
 				const failed = output.filter((o) => o.json.http_code !== 200);
-				if (failed.length) throw new Error(`${m.mode}: ${failed.length} resets failed (${JSON.stringify(failed[0].json).slice(0, 200)})`);
+				if (failed.length)
+					throw new Error(
+						`${m.mode}: ${failed.length} resets failed (${JSON.stringify(failed[0].json).slice(0, 200)})`,
+					);
 				return sandbox.requests.length;
 			};
 			const one = await run([{ json: {} }]);
@@ -123,14 +160,17 @@ export function requestsSection(result: RequestsResult): string[] {
 		'| User and Device | requests, 1 reset | target | per reset, ×' + result.repeat + ' |',
 		'|---|---:|---:|---:|',
 		...result.resets.map(
-			(r) => `| ${r.mode} | ${r.one} | ${r.target === undefined ? '—' : r.one <= r.target ? `${r.target} (met)` : `${r.target} **MISSED**`} | ${r.perResetOfMany.toFixed(1)} |`,
+			(r) =>
+				`| ${r.mode} | ${r.one} | ${r.target === undefined ? '—' : r.one <= r.target ? `${r.target} (met)` : `${r.target} **MISSED**`} | ${r.perResetOfMany.toFixed(1)} |`,
 		),
 		'',
 		`The editor's User → From List over ${ACCOUNT_SIZE} users (first answer):`,
 		'',
 		'| search | requests | results shown |',
 		'|---|---:|---:|',
-		...result.searches.map((s) => `| ${s.search ? `"${s.search}"` : '(none)'} | ${s.requests} | ${s.results} |`),
+		...result.searches.map(
+			(s) => `| ${s.search ? `"${s.search}"` : '(none)'} | ${s.requests} | ${s.results} |`,
+		),
 		'',
 	];
 }

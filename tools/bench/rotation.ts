@@ -27,8 +27,16 @@ export interface RotationResult {
 	delivered: number;
 }
 
-export async function measureRotation(users: number, limit: number, windowMs: number): Promise<RotationResult> {
-	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users: seedUsers(users), rateLimit: { limit, windowMs } });
+export async function measureRotation(
+	users: number,
+	limit: number,
+	windowMs: number,
+): Promise<RotationResult> {
+	const sandbox = await startSandbox({
+		...BENCH_CREDENTIALS,
+		users: seedUsers(users),
+		rateLimit: { limit, windowMs },
+	});
 	try {
 		const { ExotelUsersApi } = built();
 		const started = performance.now();
@@ -36,8 +44,18 @@ export async function measureRotation(users: number, limit: number, windowMs: nu
 			nodeType: builtInNewProcess(windowMs),
 			credentialType: new ExotelUsersApi(),
 			// A Rotation ID needs a SIP Password Key: one made for this run.
-			credentials: { ...BENCH_CREDENTIALS, passwordKey: randomBytes(32).toString('base64'), region: 'custom', baseUrl: sandbox.url },
-			parameters: { resource: 'user', operation: 'rotateSipPasswords', scope: 'all', rotationId: 'bench' },
+			credentials: {
+				...BENCH_CREDENTIALS,
+				passwordKey: randomBytes(32).toString('base64'),
+				region: 'custom',
+				baseUrl: sandbox.url,
+			},
+			parameters: {
+				resource: 'user',
+				operation: 'rotateSipPasswords',
+				scope: 'all',
+				rotationId: 'bench',
+			},
 		});
 		const seconds = (performance.now() - started) / 1000;
 		const accepted = sandbox.requests.filter((r) => r.status !== 429);
@@ -45,10 +63,16 @@ export async function measureRotation(users: number, limit: number, windowMs: nu
 		const span = Math.max(1, arrivals[arrivals.length - 1] - arrivals[0]);
 		// Accepted requests per fixed window (the sandbox's windows are aligned to the epoch).
 		const perWindow = new Map<number, number>();
-		for (const at of arrivals) perWindow.set(Math.floor(at / windowMs), (perWindow.get(Math.floor(at / windowMs)) ?? 0) + 1);
+		for (const at of arrivals)
+			perWindow.set(Math.floor(at / windowMs), (perWindow.get(Math.floor(at / windowMs)) ?? 0) + 1);
 		const windows = [...perWindow.keys()].sort((a, b) => a - b);
 		const inner = windows.slice(1, -1).map((w) => (perWindow.get(w) ?? 0) / limit);
-		const delivered = output.filter((o) => typeof o.json.sipPassword === 'string' && sandbox.passwordOf(String(o.json.user_id), String(o.json.device_id)) === sandbox.fingerprint(o.json.sipPassword as string)).length;
+		const delivered = output.filter(
+			(o) =>
+				typeof o.json.sipPassword === 'string' &&
+				sandbox.passwordOf(String(o.json.user_id), String(o.json.device_id)) ===
+					sandbox.fingerprint(o.json.sipPassword as string),
+		).length;
 		return {
 			users,
 			agents: output.length,

@@ -60,7 +60,8 @@ async function main(): Promise<void> {
 		if (wanted('rotation')) rotation = await measureRotation(SMOKE ? 100 : 500, 100, 2000);
 		if (wanted('byemail')) byEmail = await measureByEmail(SMOKE ? 200 : 10_000);
 		if (wanted('lone429')) lone429 = await measureLone429(SMOKE);
-		if (lone429 && (lone429.small.ok !== 2 || lone429.long.lost > 0)) problems.push('section 9: an item failed');
+		if (lone429 && (lone429.small.ok !== 2 || lone429.long.lost > 0))
+			problems.push('section 9: an item failed');
 	} finally {
 		await sandbox.stop();
 	}
@@ -92,22 +93,35 @@ async function main(): Promise<void> {
 		...(byEmail ? byEmailSection(byEmail, verdict) : []),
 		...(lone429 ? lone429Section(lone429, verdict) : []),
 	];
-	if (problems.length) report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
+	if (problems.length)
+		report.push('## Problems (something is broken)', '', ...problems.map((p) => `- ${p}`), '');
 	const text = report.join('\n');
 	log();
 	log(text);
 
-	if (!SMOKE && !ONLY && SCENARIO === undefined && PACING_CONCURRENCY === undefined && !process.env.BENCH_DIST && problems.length === 0) {
+	if (
+		!SMOKE &&
+		!ONLY &&
+		SCENARIO === undefined &&
+		PACING_CONCURRENCY === undefined &&
+		!process.env.BENCH_DIST &&
+		problems.length === 0
+	) {
 		writeFileSync(path.join(__dirname, 'RESULTS.md'), text);
 		log(`Written to tools/bench/RESULTS.md (${fmt(totalS, 0)} s).`);
 	}
 	if (problems.length) {
-		console.error(`\n${problems.length} problem(s): the benchmark found something broken${SMOKE ? '' : '; RESULTS.md not written'}.`);
+		console.error(
+			`\n${problems.length} problem(s): the benchmark found something broken${SMOKE ? '' : '; RESULTS.md not written'}.`,
+		);
 		process.exitCode = 1;
 	}
 }
 
 void main().catch((error: unknown) => {
-	console.error('benchmark failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+	console.error(
+		'benchmark failed:',
+		error instanceof Error ? (error.stack ?? error.message) : error,
+	);
 	process.exit(1);
 });

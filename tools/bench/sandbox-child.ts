@@ -13,10 +13,18 @@
 import { seedUsers, startSandbox } from '../dev/sandbox/server';
 import { BENCH_CREDENTIALS, BENCH_DEVICES } from './lib';
 
-export type ToSandbox = { type: 'drain'; arrivals?: boolean } | { type: 'rate-limit'; limit: number; windowMs: number; headers: boolean } | { type: 'stop' };
+export type ToSandbox =
+	| { type: 'drain'; arrivals?: boolean }
+	| { type: 'rate-limit'; limit: number; windowMs: number; headers: boolean }
+	| { type: 'stop' };
 export type FromSandbox =
 	| { type: 'ready'; url: string; userId: string; deviceId: string }
-	| { type: 'drained'; total: number; byStatus: Record<number, number>; arrivals?: Array<[receivedAt: number, status: number]> }
+	| {
+			type: 'drained';
+			total: number;
+			byStatus: Record<number, number>;
+			arrivals?: Array<[receivedAt: number, status: number]>;
+	  }
 	| { type: 'limited' };
 
 async function main(): Promise<void> {
@@ -24,8 +32,16 @@ async function main(): Promise<void> {
 	// The bench's user: Asha with BENCH_DEVICES SIP devices (ids 1…), one per item of a run.
 	const [asha, ...others] = seedUsers();
 	const sip = asha.devices.find((d) => d.type === 'sip')!;
-	const devices = Array.from({ length: BENCH_DEVICES }, (_, i) => ({ ...sip, id: i + 1, name: `Bench softphone ${i + 1}`, contact_uri: `sip:bench${i + 1}` }));
-	const sandbox = await startSandbox({ ...BENCH_CREDENTIALS, users: [{ ...asha, devices }, ...others] });
+	const devices = Array.from({ length: BENCH_DEVICES }, (_, i) => ({
+		...sip,
+		id: i + 1,
+		name: `Bench softphone ${i + 1}`,
+		contact_uri: `sip:bench${i + 1}`,
+	}));
+	const sandbox = await startSandbox({
+		...BENCH_CREDENTIALS,
+		users: [{ ...asha, devices }, ...others],
+	});
 	const user = [...sandbox.users.values()].find((u) => u.devices.some((d) => d.type === 'sip'));
 	const device = user?.devices.find((d) => d.type === 'sip');
 	if (!user || !device) throw new Error('sandbox: no seeded user with a SIP device');
@@ -35,12 +51,19 @@ async function main(): Promise<void> {
 	process.on('message', (message: ToSandbox) => {
 		if (message.type === 'stop') return stop();
 		if (message.type === 'rate-limit') {
-			sandbox.faults.add({ kind: 'rate-limit', limit: message.limit, windowMs: message.windowMs, headers: message.headers });
+			sandbox.faults.add({
+				kind: 'rate-limit',
+				limit: message.limit,
+				windowMs: message.windowMs,
+				headers: message.headers,
+			});
 			send({ type: 'limited' });
 		}
 		if (message.type === 'drain') {
 			const { total, byStatus } = sandbox.stats();
-			const arrivals = message.arrivals ? sandbox.requests.map((r): [number, number] => [r.receivedAt, r.status]) : undefined;
+			const arrivals = message.arrivals
+				? sandbox.requests.map((r): [number, number] => [r.receivedAt, r.status])
+				: undefined;
 			// reset() also clears fault rules, restores the seeded users and forgets passwords.
 			sandbox.reset();
 			send({ type: 'drained', total, byStatus, ...(arrivals ? { arrivals } : {}) });

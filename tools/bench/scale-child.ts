@@ -5,7 +5,16 @@
  * gets its job as JSON in argv[2], answers over IPC with a ScaleResult.
  */
 import { runNode } from '../dev/harness/n8n';
-import { badOutputs, built, collectGarbage, credentialsFor, itemsFor, resetParameters, sampleMemory, type Target } from './lib';
+import {
+	badOutputs,
+	built,
+	collectGarbage,
+	credentialsFor,
+	itemsFor,
+	resetParameters,
+	sampleMemory,
+	type Target,
+} from './lib';
 
 export interface ScaleJob {
 	target: Target;
@@ -71,6 +80,10 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-	const result: ScaleResult = { items: 0, runs: [], problem: `scale run failed: ${error instanceof Error ? error.message : String(error)}` };
+	const result: ScaleResult = {
+		items: 0,
+		runs: [],
+		problem: `scale run failed: ${error instanceof Error ? error.message : String(error)}`,
+	};
 	process.send?.(result, () => process.exit(1));
 });

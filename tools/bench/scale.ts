@@ -14,11 +14,15 @@ async function scaleRun(job: ScaleJob): Promise<ScaleResult> {
 	return await new Promise<ScaleResult>((resolve, reject) => {
 		let result: ScaleResult | undefined;
 		child.once('message', (m: ScaleResult) => (result = m));
-		child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`scale child exited (${code}) without a result`))));
+		child.once('exit', (code) =>
+			result ? resolve(result) : reject(new Error(`scale child exited (${code}) without a result`)),
+		);
 	});
 }
 
-export async function measureScale(sandbox: SandboxChild): Promise<Record<'small' | 'large', ScaleResult[]>> {
+export async function measureScale(
+	sandbox: SandboxChild,
+): Promise<Record<'small' | 'large', ScaleResult[]>> {
 	const { small, large, reps, concurrency, warmup, rewarm, smallRuns } = CONFIG.scale;
 	log(
 		`3. Scale: ${large} vs ${small} items, concurrency ${concurrency}; ${reps} fresh process(es) per size, ` +
@@ -29,12 +33,22 @@ export async function measureScale(sandbox: SandboxChild): Promise<Record<'small
 		for (const size of ['small', 'large'] as const) {
 			const items = CONFIG.scale[size];
 			const runs = size === 'small' ? smallRuns : 1;
-			const result = await scaleRun({ target: sandbox.target, items, concurrency, warmupItems: warmup, rewarmItems: rewarm, runs });
+			const result = await scaleRun({
+				target: sandbox.target,
+				items,
+				concurrency,
+				warmupItems: warmup,
+				rewarmItems: rewarm,
+				runs,
+			});
 			await sandbox.expect(`scale ${items}`, warmup + runs * (rewarm + items));
 			if (result.problem) problems.push(`scale ${items}: ${result.problem}`);
-			if (result.runs.length !== runs) problems.push(`scale ${items}: ${result.runs.length} measured runs, expected ${runs}`);
+			if (result.runs.length !== runs)
+				problems.push(`scale ${items}: ${result.runs.length} measured runs, expected ${runs}`);
 			out[size].push(result);
-			log(`   ${items} items: ${result.runs.map((r) => `${r.ms.toFixed(0)} ms`).join(', ')}; peak rss ${(max(result.runs.map((r) => r.peak.rss)) / MiB).toFixed(0)} MiB`);
+			log(
+				`   ${items} items: ${result.runs.map((r) => `${r.ms.toFixed(0)} ms`).join(', ')}; peak rss ${(max(result.runs.map((r) => r.peak.rss)) / MiB).toFixed(0)} MiB`,
+			);
 		}
 	}
 	return out;

@@ -7,7 +7,10 @@
 import { runExecutions, type ExecutionResult, type ExecutionsJob } from './executions';
 import { built } from './lib';
 
-export type FromShareChild = { type: 'ready' } | { type: 'done'; results: ExecutionResult[] } | { type: 'failed'; message: string };
+export type FromShareChild =
+	| { type: 'ready' }
+	| { type: 'done'; results: ExecutionResult[] }
+	| { type: 'failed'; message: string };
 
 async function main(): Promise<void> {
 	const job = JSON.parse(process.argv[2]) as ExecutionsJob;

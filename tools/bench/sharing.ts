@@ -49,7 +49,11 @@ export interface SharingResult extends SharingScenario {
 function sharingScenarios(): SharingScenario[] {
 	const L = CONFIG.sharing.perWindow;
 	// Headers on: 4 windows' worth of requests in all, however many processes share them.
-	const onHeaders = (processes: 1 | 2 | 4, requestsPerMinute: number, label: string): SharingScenario => ({
+	const onHeaders = (
+		processes: 1 | 2 | 4,
+		requestsPerMinute: number,
+		label: string,
+	): SharingScenario => ({
 		label,
 		processes,
 		requestsPerMinute,
@@ -64,9 +68,24 @@ function sharingScenarios(): SharingScenario[] {
 		onHeaders(4, 0, 'headers on: four processes, default settings'),
 		onHeaders(2, L, 'headers on: two processes at L each'),
 		onHeaders(4, L, 'headers on: four processes at L each'),
-		{ label: 'headers off: one process, one window per account (the node)', processes: 1, requestsPerMinute: L, headers: false },
-		{ label: 'headers off: two processes at L each, slow-down after 429 (the node)', processes: 2, requestsPerMinute: L, headers: false },
-		{ label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)', processes: 2, requestsPerMinute: Math.floor(L / 2), headers: false },
+		{
+			label: 'headers off: one process, one window per account (the node)',
+			processes: 1,
+			requestsPerMinute: L,
+			headers: false,
+		},
+		{
+			label: 'headers off: two processes at L each, slow-down after 429 (the node)',
+			processes: 2,
+			requestsPerMinute: L,
+			headers: false,
+		},
+		{
+			label: 'headers off: two processes at L ÷ 2 each (the old README’s recipe)',
+			processes: 2,
+			requestsPerMinute: Math.floor(L / 2),
+			headers: false,
+		},
 	];
 	const only = SCENARIO;
 	const chosen = only === undefined ? all : all.filter((s) => s.label.includes(only));
@@ -76,15 +95,20 @@ function sharingScenarios(): SharingScenario[] {
 /** Accepted requests per fixed window of `windowMs` (aligned to the epoch), but the first and the last, ÷ L. */
 function innerWindowShares(admitted: number[], windowMs: number, L: number): number[] {
 	const counts = new Map<number, number>();
-	for (const at of admitted) counts.set(Math.floor(at / windowMs), (counts.get(Math.floor(at / windowMs)) ?? 0) + 1);
+	for (const at of admitted)
+		counts.set(Math.floor(at / windowMs), (counts.get(Math.floor(at / windowMs)) ?? 0) + 1);
 	const windows = [...counts.keys()].sort((a, b) => a - b);
 	const inner: number[] = [];
-	for (let w = windows[0] + 1; w < windows[windows.length - 1]; w++) inner.push((counts.get(w) ?? 0) / L);
+	for (let w = windows[0] + 1; w < windows[windows.length - 1]; w++)
+		inner.push((counts.get(w) ?? 0) / L);
 	return inner;
 }
 
 /** The run's Options, Exotel's minute scaled down: waits scale with it (base delay 1 s of a minute). */
-function sharingOptions(requestsPerMinute: number, concurrency = CONFIG.sharing.concurrency): Record<string, number> {
+function sharingOptions(
+	requestsPerMinute: number,
+	concurrency = CONFIG.sharing.concurrency,
+): Record<string, number> {
 	const { windowMs } = CONFIG.sharing;
 	return {
 		concurrency,
@@ -97,14 +121,17 @@ function sharingOptions(requestsPerMinute: number, concurrency = CONFIG.sharing.
 }
 
 async function runInChildren(job: ExecutionsJob, processes: number): Promise<ExecutionResult[]> {
-	const children = Array.from({ length: processes }, () => tsxFork('share-child.ts', [JSON.stringify(job)]));
+	const children = Array.from({ length: processes }, () =>
+		tsxFork('share-child.ts', [JSON.stringify(job)]),
+	);
 	const answer = (child: ChildProcess) => nextMessage<FromShareChild>(child, 'share child');
 	await Promise.all(children.map(answer)); // each is ready
 	const done = children.map(answer);
 	for (const child of children) child.send({ type: 'go' });
 	const results: ExecutionResult[] = [];
 	for (const message of await Promise.all(done)) {
-		if (message.type !== 'done') throw new Error(`share child: ${message.type === 'failed' ? message.message : message.type}`);
+		if (message.type !== 'done')
+			throw new Error(`share child: ${message.type === 'failed' ? message.message : message.type}`);
 		results.push(...message.results);
 	}
 	return results;
@@ -112,7 +139,9 @@ async function runInChildren(job: ExecutionsJob, processes: number): Promise<Exe
 
 export async function measureSharing(sandbox: SandboxChild): Promise<SharingResult[]> {
 	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution } = CONFIG.sharing;
-	log(`5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window (Exotel's minute scaled down), ${itemsPerExecution} items per execution`);
+	log(
+		`5. Executions sharing one account: limit L = ${L} per ${windowMs} ms window (Exotel's minute scaled down), ${itemsPerExecution} items per execution`,
+	);
 	const out: SharingResult[] = [];
 	for (const scenario of sharingScenarios()) {
 		const count = scenario.executions ?? (scenario.processes === 1 ? executions : perProcess);
@@ -125,14 +154,22 @@ export async function measureSharing(sandbox: SandboxChild): Promise<SharingResu
 		};
 		await sandbox.rateLimit(L, windowMs, scenario.headers);
 		const t0 = performance.now();
-		const results = scenario.processes === 1 ? await runExecutions(job) : await runInChildren(job, scenario.processes);
+		const results =
+			scenario.processes === 1
+				? await runExecutions(job)
+				: await runInChildren(job, scenario.processes);
 		const wallMs = performance.now() - t0;
 		const arrivals = await sandbox.arrivals();
 
-		const admitted = arrivals.filter(([, status]) => status === 200).map(([at]) => at).sort((a, b) => a - b);
+		const admitted = arrivals
+			.filter(([, status]) => status === 200)
+			.map(([at]) => at)
+			.sort((a, b) => a - b);
 		const refused = arrivals.filter(([, status]) => status === 429).length;
 		const otherStatuses: Record<number, number> = {};
-		for (const [, status] of arrivals) if (status !== 200 && status !== 429) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
+		for (const [, status] of arrivals)
+			if (status !== 200 && status !== 429)
+				otherStatuses[status] = (otherStatuses[status] ?? 0) + 1;
 		const spanMs = admitted.length > 1 ? admitted[admitted.length - 1] - admitted[0] : 0;
 		const rateVsLimit = spanMs > 0 ? ((admitted.length - L) / spanMs) * (windowMs / L) : 0;
 		const lost = results.reduce((n, r) => n + r.lost, 0);
@@ -153,9 +190,16 @@ export async function measureSharing(sandbox: SandboxChild): Promise<SharingResu
 			innerWindows: innerWindowShares(admitted, windowMs, L),
 		};
 		out.push(result);
-		if (lost > 0) problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
-		if (Object.keys(otherStatuses).length) problems.push(`sharing, ${scenario.label}: unexpected statuses ${JSON.stringify(otherStatuses)}`);
-		if (result.accepted !== result.items - lost) problems.push(`sharing, ${scenario.label}: the sandbox accepted ${result.accepted} requests for ${result.items - lost} items that succeeded`);
+		if (lost > 0)
+			problems.push(`sharing, ${scenario.label}: ${lost} items lost (first: ${result.firstLoss})`);
+		if (Object.keys(otherStatuses).length)
+			problems.push(
+				`sharing, ${scenario.label}: unexpected statuses ${JSON.stringify(otherStatuses)}`,
+			);
+		if (result.accepted !== result.items - lost)
+			problems.push(
+				`sharing, ${scenario.label}: the sandbox accepted ${result.accepted} requests for ${result.items - lost} items that succeeded`,
+			);
 		log(
 			`   ${scenario.label}: ${result.executions} executions, ${fmt(wallMs / 1000, 1)} s; accepted ÷ L ${fmt(rateVsLimit, 3)}; ` +
 				`inner windows ÷ L ${result.innerWindows.map((w) => fmt(w, 2)).join(' ') || '-'}; ` +
@@ -179,7 +223,14 @@ const RETIRED_BASELINE = [
 ];
 
 export function sharingSection(results: SharingResult[]): string[] {
-	const { perWindow: L, windowMs, executions, perProcess, itemsPerExecution, concurrency } = CONFIG.sharing;
+	const {
+		perWindow: L,
+		windowMs,
+		executions,
+		perProcess,
+		itemsPerExecution,
+		concurrency,
+	} = CONFIG.sharing;
 	const pct = (n: number, d: number) => `${fmt((100 * n) / Math.max(1, d), 1)} %`;
 	const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 	const lines = [
@@ -198,7 +249,9 @@ export function sharingSection(results: SharingResult[]): string[] {
 		TABLE_RULE,
 	];
 	for (const r of results) {
-		const inner = r.innerWindows.length ? `${fmt(mean(r.innerWindows), 3)}, ${fmt(Math.min(...r.innerWindows), 3)}` : '–';
+		const inner = r.innerWindows.length
+			? `${fmt(mean(r.innerWindows), 3)}, ${fmt(Math.min(...r.innerWindows), 3)}`
+			: '–';
 		lines.push(
 			`| ${r.label} | ${r.requestsPerMinute} | ${r.processes} × ${r.executions / r.processes} | ${fmt(r.wallMs / 1000, 1)} s | ${r.requests} | ${inner} | ${fmt(r.rateVsLimit, 3)} | ` +
 				`${pct(r.refused, r.requests)} (${r.refused}) | ${r.lost} of ${r.items} | ${fmt(r.finishSpreadMs / 1000, 2)} s (${pct(r.finishSpreadMs, r.wallMs)} of the run) |`,

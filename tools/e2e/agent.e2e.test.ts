@@ -15,11 +15,24 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startModelServer, type ModelServer, type OfferedTool, type RecordedModelRequest, type ScriptedConversation } from '../dev/model/server';
+import {
+	startModelServer,
+	type ModelServer,
+	type OfferedTool,
+	type RecordedModelRequest,
+	type ScriptedConversation,
+} from '../dev/model/server';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 import { containsPassword } from './support/passwords';
 import { N8nFolder, NODE_TYPE, type RunResult } from '../dev/n8n/n8n';
-import { agentWorkflow, builtNode, openAiCredential, sandboxCredential, savedToolParameters, type AgentTool } from '../dev/n8n/workflows';
+import {
+	agentWorkflow,
+	builtNode,
+	openAiCredential,
+	sandboxCredential,
+	savedToolParameters,
+	type AgentTool,
+} from '../dev/n8n/workflows';
 
 const [ASHA] = seedUsers();
 const ASHA_SIP_DEVICE = '101';
@@ -62,30 +75,56 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		{
 			name: 'reset',
 			when: ASK.reset,
-			turns: [{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email, Device: '' } } }, { say: ANSWER.reset }],
+			turns: [
+				{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email, Device: '' } } },
+				{ say: ANSWER.reset },
+			],
 		},
 		{
 			name: 'weak',
 			when: ASK.weak(weakPassword),
 			turns: [
-				{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email, Device: '', New_SIP_Password: weakPassword } } },
+				{
+					call: {
+						tool: 'Exotel_Users',
+						arguments: { User: ASHA.email, Device: '', New_SIP_Password: weakPassword },
+					},
+				},
 				{ say: ANSWER.weak },
 			],
 		},
 		{
 			name: 'reveal',
 			when: ASK.reveal,
-			turns: [{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email, Device: '' } } }, { say: ANSWER.reveal }],
+			turns: [
+				{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email, Device: '' } } },
+				{ say: ANSWER.reveal },
+			],
 		},
-		{ name: 'lookup', when: ASK.lookup, turns: [{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email } } }, { say: ANSWER.lookup }] },
+		{
+			name: 'lookup',
+			when: ASK.lookup,
+			turns: [
+				{ call: { tool: 'Exotel_Users', arguments: { User: ASHA.email } } },
+				{ say: ANSWER.lookup },
+			],
+		},
 	];
 	const workflows = [
 		// Operation set to Update SIP Password, nothing else touched: a generated password, the device found.
 		agentWorkflow('agentReset', [ASK.reset], [exotelTool({ operation: 'updateSipPassword' })]),
 		// The author chose Enter a Password: the model passes on the password the user typed.
-		agentWorkflow('agentWeak', [ASK.weak(weakPassword)], [exotelTool({ operation: 'updateSipPassword', passwordMode: 'manual' })]),
+		agentWorkflow(
+			'agentWeak',
+			[ASK.weak(weakPassword)],
+			[exotelTool({ operation: 'updateSipPassword', passwordMode: 'manual' })],
+		),
 		// The author turned on Return Password to the AI Model.
-		agentWorkflow('agentReveal', [ASK.reveal], [exotelTool({ operation: 'updateSipPassword', returnPasswordToModel: true })]),
+		agentWorkflow(
+			'agentReveal',
+			[ASK.reveal],
+			[exotelTool({ operation: 'updateSipPassword', returnPasswordToModel: true })],
+		),
 		// The tool as it comes when added to the agent (no operation chosen).
 		agentWorkflow('agentLookup', [ASK.lookup], [exotelTool({})]),
 	];
@@ -100,7 +139,9 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 	/** What Exotel received while the conversation's tool call ran: after the model asked for it, before the model was called again. */
 	const exotelCallsOf = (conversation: string) => {
 		const [call, answer] = turns(conversation);
-		return sandbox.requests.filter((r) => r.receivedAt >= call.receivedAt && r.receivedAt <= (answer?.receivedAt ?? Infinity));
+		return sandbox.requests.filter(
+			(r) => r.receivedAt >= call.receivedAt && r.receivedAt <= (answer?.receivedAt ?? Infinity),
+		);
 	};
 	/** The tool's answer as the model received it. */
 	const toolResultOf = (conversation: string): string => {
@@ -125,7 +166,10 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		sandbox = await startSandbox({ ...secrets, users: seedUsers() });
 		model = await startModelServer({ script, apiKey: MODEL_KEY });
 		n8n = await N8nFolder.create('v2', 'custom');
-		await n8n.importCredentials([...sandboxCredential(secrets, sandbox.url), ...openAiCredential(MODEL_KEY, model.baseUrl)]);
+		await n8n.importCredentials([
+			...sandboxCredential(secrets, sandbox.url),
+			...openAiCredential(MODEL_KEY, model.baseUrl),
+		]);
 		await n8n.importWorkflows(workflows);
 		runs = await n8n.executeBatch(workflows.map((w) => w.id));
 	}, 480_000);
@@ -148,7 +192,9 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 				['responses', 0, 'toolCall'],
 				['responses', 1, 'text'],
 			]);
-			expect(runs[workflow].nodes['AI Agent']).toEqual([expect.objectContaining({ output: ANSWER[conversation] })]);
+			expect(runs[workflow].nodes['AI Agent']).toEqual([
+				expect.objectContaining({ output: ANSWER[conversation] }),
+			]);
 		}
 		// Nothing the script did not expect reached the model.
 		expect(model.requests.filter((r) => r.reply.kind === 'error')).toEqual([]);
@@ -166,18 +212,32 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		const put = passwordPut('reset');
 		const result = toolResultOf('reset');
 		const [answer] = JSON.parse(result) as Array<Record<string, unknown>>;
-		expect(answer).toMatchObject({ http_code: 200, response: { status: 'success' }, device_id: ASHA_SIP_DEVICE });
+		expect(answer).toMatchObject({
+			http_code: 200,
+			response: { status: 'success' },
+			device_id: ASHA_SIP_DEVICE,
+		});
 		expect(answer).not.toHaveProperty('sipPassword');
 		// Nowhere in anything the model received, under any name.
-		const everything = turns('reset').map((r) => JSON.stringify(r.body)).join('\n');
-		expect(containsPassword(sandbox, everything, (put.body as { password: string }).password)).toBe(false);
+		const everything = turns('reset')
+			.map((r) => JSON.stringify(r.body))
+			.join('\n');
+		expect(containsPassword(sandbox, everything, (put.body as { password: string }).password)).toBe(
+			false,
+		);
 	});
 
 	it('with Return Password to the AI Model on, the model gets the generated password — the one Exotel received', () => {
 		const put = passwordPut('reveal');
 		const [answer] = JSON.parse(toolResultOf('reveal')) as Array<Record<string, unknown>>;
-		expect(answer).toMatchObject({ http_code: 200, device_id: ASHA_SIP_DEVICE, sipPassword: expect.any(String) });
-		expect(sandbox.fingerprint(answer.sipPassword as string)).toBe((put.body as { password: string }).password);
+		expect(answer).toMatchObject({
+			http_code: 200,
+			device_id: ASHA_SIP_DEVICE,
+			sipPassword: expect.any(String),
+		});
+		expect(sandbox.fingerprint(answer.sipPassword as string)).toBe(
+			(put.body as { password: string }).password,
+		);
 	});
 
 	it('refuses a weak password the user gave before sending anything; the model is told the rule, not the password', () => {
@@ -201,11 +261,20 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 	it('offers the model a description of every parameter it fills: what it is, its format, an example', () => {
 		const reset = offeredTool('reset').parameters;
 		expect(Object.keys(reset.properties ?? {}).sort()).toEqual(['Device', 'User']);
-		expect(Object.keys(offeredTool('weak').parameters.properties ?? {}).sort()).toEqual(['Device', 'New_SIP_Password', 'User']);
+		expect(Object.keys(offeredTool('weak').parameters.properties ?? {}).sort()).toEqual([
+			'Device',
+			'New_SIP_Password',
+			'User',
+		]);
 		expect(Object.keys(offeredTool('lookup').parameters.properties ?? {})).toEqual(['User']);
 		for (const conversation of ['reset', 'weak', 'reveal', 'lookup']) {
-			for (const [key, property] of Object.entries(offeredTool(conversation).parameters.properties ?? {})) {
-				expect({ key, description: property.description ?? '' }).toEqual({ key, description: expect.stringMatching(/\S{3,}.*\S{3,}/) });
+			for (const [key, property] of Object.entries(
+				offeredTool(conversation).parameters.properties ?? {},
+			)) {
+				expect({ key, description: property.description ?? '' }).toEqual({
+					key,
+					description: expect.stringMatching(/\S{3,}.*\S{3,}/),
+				});
 			}
 		}
 		const user = reset.properties!.User.description!;
@@ -213,7 +282,9 @@ describe('n8n’s AI Agent with the Exotel Users tool (n8n 2.41.1, a scripted mo
 		expect(user).toContain('@example.com');
 		expect(user).toMatch(/[0-9a-f]{32}/);
 		expect(reset.properties!.Device.description).toMatch(/empty/i);
-		expect(offeredTool('weak').parameters.properties!.New_SIP_Password.description).toMatch(/8 characters/);
+		expect(offeredTool('weak').parameters.properties!.New_SIP_Password.description).toMatch(
+			/8 characters/,
+		);
 	});
 
 	it('the API token never reaches the model', () => {

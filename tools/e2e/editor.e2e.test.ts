@@ -66,7 +66,13 @@ let page: Page;
 /** `hide`: what must never be in a picture (a generated password), painted over. */
 async function screenshot(name: string, hide: Locator[] = []): Promise<void> {
 	// Wait for running transitions (a dropdown opening, a panel sliding in) to finish.
-	await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 5000 }).catch(() => undefined);
+	await page
+		.waitForFunction(
+			() => document.getAnimations().every((a) => a.playState !== 'running'),
+			undefined,
+			{ timeout: 5000 },
+		)
+		.catch(() => undefined);
 	const file = join(RESULTS, name);
 	await page.screenshot({ path: file, mask: hide });
 	if (UPDATE_DOCS) copyFileSync(file, join(DOCS, name));
@@ -98,7 +104,10 @@ async function addNode(search: string, name: RegExp, action?: string): Promise<v
 	if (action) {
 		const target = page.getByTestId('node-creator-item-name').filter({ hasText: action });
 		const actions = page.getByTestId('node-creator').getByText(/^Actions \(\d+\)$/);
-		await Promise.race([target.waitFor().catch(() => undefined), actions.waitFor().catch(() => undefined)]);
+		await Promise.race([
+			target.waitFor().catch(() => undefined),
+			actions.waitFor().catch(() => undefined),
+		]);
 		if (!(await target.isVisible())) await actions.click();
 		await target.click();
 	}
@@ -130,13 +139,20 @@ async function closeSaveAndRead(until: (workflow: any) => boolean): Promise<any>
 /** Overview → the workflow's card, as the banner of `npm start` says. */
 async function openWorkflow(name: string): Promise<void> {
 	await page.goto(`${setup.editorUrl}/home/workflows`);
-	await page.getByTestId('resources-list-item-workflow').filter({ hasText: name }).getByTestId('workflow-card-name').click();
+	await page
+		.getByTestId('resources-list-item-workflow')
+		.filter({ hasText: name })
+		.getByTestId('workflow-card-name')
+		.click();
 	await page.waitForURL(/\/workflow\//);
 	await page.getByTestId('canvas-node').first().waitFor();
 }
 
 beforeAll(async () => {
-	if (!existsSync(CHROMIUM)) execFileSync('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'install-chromium.sh')], { stdio: 'inherit' });
+	if (!existsSync(CHROMIUM))
+		execFileSync('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'install-chromium.sh')], {
+			stdio: 'inherit',
+		});
 	mkdirSync(RESULTS, { recursive: true });
 	if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
 	folder = mkdtempSync(join(tmpdir(), 'exotel-editor-'));
@@ -182,8 +198,15 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await openWorkflow(TRY_IT.name);
 			await page.getByTestId('node-creator-plus-button').click();
 			await page.getByTestId('node-creator-search-bar').fill('Exotel');
-			const item = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: /Exotel/ });
-			await item.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel Users$/ }).first().waitFor();
+			const item = page
+				.getByTestId('node-creator')
+				.getByTestId('item-iterator-item')
+				.filter({ hasText: /Exotel/ });
+			await item
+				.getByTestId('node-creator-item-name')
+				.filter({ hasText: /^Exotel Users$/ })
+				.first()
+				.waitFor();
 			// One app, Exotel Users, holding the node's actions and the trigger's events: n8n merges a node
 			// X with its trigger XTrigger and shows the trigger's description, which leads with the action
 			// node's own (a trigger-only description here sent people looking for a password reset away).
@@ -197,7 +220,13 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			const actions = page.getByTestId('node-creator').getByTestId('node-creator-item-name');
 			await actions.filter({ hasText: 'Update SIP password of a user' }).waitFor();
 			const names = await actions.allInnerTexts();
-			for (const action of ['Create a user', 'Get many users', 'Rotate SIP passwords of many users', 'Update SIP password of a user', 'Update a device']) {
+			for (const action of [
+				'Create a user',
+				'Get many users',
+				'Rotate SIP passwords of many users',
+				'Update SIP password of a user',
+				'Update a device',
+			]) {
 				expect(names.join('\n')).toContain(action);
 			}
 			await screenshot('node-actions.png');
@@ -205,17 +234,24 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 		});
 	}, 60_000);
 
-	it.each(['SIP password', 'reset password', 'softphone'])('searching "%s" finds Exotel Users first, with the action node’s description', async (search) => {
-		await step(`search-${search.replace(/\s+/g, '-')}`, async () => {
-			await openWorkflow(TRY_IT.name);
-			await page.getByTestId('node-creator-plus-button').click();
-			await page.getByTestId('node-creator-search-bar').fill(search);
-			const first = page.getByTestId('node-creator').getByTestId('item-iterator-item').first();
-			await first.getByTestId('node-creator-item-name').filter({ hasText: /^Exotel Users$/ }).waitFor();
-			expect((await first.innerText()).replace(/\s+/g, ' ')).toContain(ACTION_DESCRIPTION);
-			await page.keyboard.press('Escape');
-		});
-	}, 60_000);
+	it.each(['SIP password', 'reset password', 'softphone'])(
+		'searching "%s" finds Exotel Users first, with the action node’s description',
+		async (search) => {
+			await step(`search-${search.replace(/\s+/g, '-')}`, async () => {
+				await openWorkflow(TRY_IT.name);
+				await page.getByTestId('node-creator-plus-button').click();
+				await page.getByTestId('node-creator-search-bar').fill(search);
+				const first = page.getByTestId('node-creator').getByTestId('item-iterator-item').first();
+				await first
+					.getByTestId('node-creator-item-name')
+					.filter({ hasText: /^Exotel Users$/ })
+					.waitFor();
+				expect((await first.innerText()).replace(/\s+/g, ' ')).toContain(ACTION_DESCRIPTION);
+				await page.keyboard.press('Escape');
+			});
+		},
+		60_000,
+	);
 
 	it('restarts npm start: still signed in, and what was published (recovery and the co-worker trigger, and the ticket example published by hand) still is', async () => {
 		await step('restart', async () => {
@@ -223,7 +259,9 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await activateWorkflow(setup.n8n, EXAMPLE_IDS.ticket); // as the person would
 			await setup.stop();
 			setup = await prepareSandboxN8n({ port, sandboxPort: 0, folder, users: USERS });
-			expect(setup.published.sort()).toEqual([EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker, EXAMPLE_IDS.ticket].sort());
+			expect(setup.published.sort()).toEqual(
+				[EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker, EXAMPLE_IDS.ticket].sort(),
+			);
 
 			// The browser's session from before the restart still works: no sign-in page.
 			await page.goto(`${setup.editorUrl}/home/workflows`);
@@ -232,7 +270,10 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			expect(page.url()).not.toMatch(/\/signin/);
 			for (const id of [EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker, EXAMPLE_IDS.ticket]) {
 				const name = setup.workflows.find((w) => w.id === id)!.name;
-				await cards.filter({ hasText: name }).getByTestId('workflow-card-publish-indicator').waitFor();
+				await cards
+					.filter({ hasText: name })
+					.getByTestId('workflow-card-publish-indicator')
+					.waitFor();
 			}
 			const tryIt = cards.filter({ hasText: TRY_IT.name });
 			expect(await tryIt.getByTestId('workflow-card-publish-indicator').count()).toBe(0);
@@ -252,7 +293,9 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			// n8n tests a saved credential when it is opened: the sandbox accepts it.
 			await modal.getByTestId('credentials-config-container-test-success').waitFor();
 			await modal.getByTestId('parameter-input-baseUrl').waitFor();
-			expect(await modal.getByTestId('parameter-input-baseUrl').locator('input').inputValue()).toBe(setup.sandbox.url);
+			expect(await modal.getByTestId('parameter-input-baseUrl').locator('input').inputValue()).toBe(
+				setup.sandbox.url,
+			);
 
 			// The whole form in view, so the open Region list stays inside the dialog.
 			await modal.getByTestId('parameter-input-baseUrl').scrollIntoViewIfNeeded();
@@ -290,7 +333,13 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			const data = output.getByTestId('ndv-data-container');
 			await data.getByText(calls[1].request_id).waitFor();
 			const text = (await data.innerText()).replace(/\s+/g, ' '); // the JSON view puts keys and values on lines of their own
-			for (const expected of ['"request_id"', calls[1].request_id, '"http_code": 200', '"status": "success"', '"sipPassword"']) {
+			for (const expected of [
+				'"request_id"',
+				calls[1].request_id,
+				'"http_code": 200',
+				'"status": "success"',
+				'"sipPassword"',
+			]) {
 				expect(text).toContain(expected);
 			}
 			// The generated password is the one thing in this panel that must not reach a picture.
@@ -302,7 +351,12 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			// The workflow saves no executions: once the run is over, its history is empty, so the
 			// generated password is not kept (n8n records a manual run while it runs, then drops it).
 			const history = async () =>
-				(await setup.n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: TRY_IT.id }))}`)).json.data;
+				(
+					await setup.n8n.rest(
+						'GET',
+						`/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: TRY_IT.id }))}`,
+					)
+				).json.data;
 			let saved = await history();
 			for (let i = 0; i < 40 && saved.results.length > 0; i++) {
 				await page.waitForTimeout(250);
@@ -314,7 +368,9 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 	it('searches the whole account: "khan" finds every Khan, though none is on Exotel’s first page, and picks one', async () => {
 		await step('user-search', async () => {
 			const all = seedUsers(USERS);
-			const khans = all.filter((u) => `${u.first_name} ${u.last_name} ${u.email ?? ''}`.toLowerCase().includes('khan'));
+			const khans = all.filter((u) =>
+				`${u.first_name} ${u.last_name} ${u.email ?? ''}`.toLowerCase().includes('khan'),
+			);
 			const positions = khans.map((khan) => all.indexOf(khan));
 			expect(Math.min(...positions)).toBeGreaterThanOrEqual(50); // none on the first page of 50
 			const nur = khans.find((u) => u.first_name === 'Nur')!;
@@ -324,11 +380,15 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await addNode('Exotel', /^Exotel Users$/, 'Update SIP password of a user');
 			const items = await openList('userId', 'khan');
 			await items.filter({ hasText: label(nur) }).waitFor();
-			expect((await items.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(khans.map(label).sort());
+			expect((await items.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(
+				khans.map(label).sort(),
+			);
 			await screenshot('user-search.png');
 
 			await items.filter({ hasText: label(nur) }).click();
-			expect(await page.getByTestId('resource-locator-userId').getByTestId('rlc-input').inputValue()).toBe(label(nur));
+			expect(
+				await page.getByTestId('resource-locator-userId').getByTestId('rlc-input').inputValue(),
+			).toBe(label(nur));
 		});
 	}, 90_000);
 
@@ -356,9 +416,14 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			const output = page.getByTestId('output-panel');
 			await output.getByTestId('node-run-status-success').waitFor();
 			const writes = setup.sandbox.requests.slice(before).filter((r) => r.method !== 'GET');
-			expect(writes.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual([`PUT /v2/accounts/sandbox/users/${ASHA.id}/devices/101/password 200`]);
+			expect(writes.map((r) => `${r.method} ${r.url} ${r.status}`)).toEqual([
+				`PUT /v2/accounts/sandbox/users/${ASHA.id}/devices/101/password 200`,
+			]);
 			await output.getByTestId('radio-button-json').click();
-			const text = (await output.getByTestId('ndv-data-container').innerText()).replace(/\s+/g, ' ');
+			const text = (await output.getByTestId('ndv-data-container').innerText()).replace(
+				/\s+/g,
+				' ',
+			);
 			expect(text).toContain('"device_id": "101"');
 			await page.keyboard.press('Escape');
 		});
@@ -372,12 +437,20 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.getByTestId('add-subnode-ai_tool-0').click();
 			await addNode('Exotel', /^Exotel Users Tool$/);
 			const ndv = page.getByTestId('ndv');
-			const descriptions = async () => (await ndv.locator('textarea').evaluateAll((areas) => areas.map((a) => (a as HTMLTextAreaElement).value))).filter(Boolean);
-			const toolNode = (workflow: any) => workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsersTool');
+			const descriptions = async () =>
+				(
+					await ndv
+						.locator('textarea')
+						.evaluateAll((areas) => areas.map((a) => (a as HTMLTextAreaElement).value))
+				).filter(Boolean);
+			const toolNode = (workflow: any) =>
+				workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsersTool');
 
 			// As it comes: Get a user, the user defined by the model.
 			await ndv.getByText('Defined automatically by the model').first().waitFor();
-			expect(await ndv.getByTestId('parameter-input-operation').locator('input').inputValue()).toBe('Get');
+			expect(await ndv.getByTestId('parameter-input-operation').locator('input').inputValue()).toBe(
+				'Get',
+			);
 			const [user] = await descriptions();
 			expect(user).toMatch(/email/i);
 			expect(user).toContain(ASHA.email);
@@ -393,7 +466,9 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			const [, device] = await descriptions();
 			expect(device).toMatch(/empty/i);
 			await screenshot('agent-tool.png');
-			saved = toolNode(await closeSaveAndRead((w) => toolNode(w)?.parameters.operation === 'updateSipPassword'));
+			saved = toolNode(
+				await closeSaveAndRead((w) => toolNode(w)?.parameters.operation === 'updateSipPassword'),
+			);
 			expect(saved.parameters).toEqual(savedToolParameters({ operation: 'updateSipPassword' }));
 
 			// Enter a Password: the model passes on the password the user gives, told the rules.
@@ -403,8 +478,12 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await ndv.getByText('Defined automatically by the model').nth(2).waitFor();
 			const [, , password] = await descriptions();
 			expect(password).toMatch(/8 characters/);
-			saved = toolNode(await closeSaveAndRead((w) => toolNode(w)?.parameters.passwordMode === 'manual'));
-			expect(saved.parameters).toEqual(savedToolParameters({ operation: 'updateSipPassword', passwordMode: 'manual' }));
+			saved = toolNode(
+				await closeSaveAndRead((w) => toolNode(w)?.parameters.passwordMode === 'manual'),
+			);
+			expect(saved.parameters).toEqual(
+				savedToolParameters({ operation: 'updateSipPassword', passwordMode: 'manual' }),
+			);
 		});
 	}, 120_000);
 
@@ -414,13 +493,22 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.getByRole('button', { name: 'Create credential' }).first().click();
 			const select = page.getByTestId('selectCredential-modal');
 			await select.getByTestId('new-credential-type-select').locator('input').fill('Exotel');
-			await page.getByTestId('new-credential-type-select-option').filter({ hasText: 'Exotel Users API' }).click();
+			await page
+				.getByTestId('new-credential-type-select-option')
+				.filter({ hasText: 'Exotel Users API' })
+				.click();
 			await select.getByTestId('new-credential-type-button').click();
 
 			const modal = page.getByTestId('editCredential-modal');
-			await modal.getByTestId('parameter-input-apiKey').locator('input').fill(SANDBOX_CREDENTIALS.apiKey);
+			await modal
+				.getByTestId('parameter-input-apiKey')
+				.locator('input')
+				.fill(SANDBOX_CREDENTIALS.apiKey);
 			await modal.getByTestId('parameter-input-apiToken').locator('input').fill('not-the-token');
-			await modal.getByTestId('parameter-input-accountSid').locator('input').fill(SANDBOX_CREDENTIALS.accountSid);
+			await modal
+				.getByTestId('parameter-input-accountSid')
+				.locator('input')
+				.fill(SANDBOX_CREDENTIALS.accountSid);
 			await modal.getByTestId('parameter-input-region').click();
 			await page.getByRole('option').filter({ hasText: 'Custom' }).click();
 			await modal.getByTestId('parameter-input-baseUrl').locator('input').fill(setup.sandbox.url);
@@ -438,9 +526,13 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			expect(text).toContain('ccm-api.exotel.com');
 			expect(text).toContain('ccm-api.in.exotel.com');
 			// What n8n sent: the credential's test request (once or more), with the wrong token.
-			const sent = setup.sandbox.requests.slice(before).map((r) => [r.method, r.url, r.status, r.auth?.tokenMatches]);
+			const sent = setup.sandbox.requests
+				.slice(before)
+				.map((r) => [r.method, r.url, r.status, r.auth?.tokenMatches]);
 			expect(sent.length).toBeGreaterThan(0);
-			expect(sent).toEqual(sent.map(() => ['GET', '/v2/accounts/sandbox/users?limit=1', 401, false]));
+			expect(sent).toEqual(
+				sent.map(() => ['GET', '/v2/accounts/sandbox/users?limit=1', 401, false]),
+			);
 			await screenshot('credential-test.png');
 			await page.keyboard.press('Escape');
 		});
@@ -450,7 +542,10 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 		await step('rotation-id-kept', async () => {
 			await page.goto(`${setup.editorUrl}/home/workflows`);
 			const signIn = page.getByTestId('emailOrLdapLoginId');
-			await Promise.race([signIn.waitFor(), page.getByTestId('workflow-card-name').first().waitFor()]);
+			await Promise.race([
+				signIn.waitFor(),
+				page.getByTestId('workflow-card-name').first().waitFor(),
+			]);
 			if (await signIn.isVisible()) {
 				// Run alone (jest -t): sign in as the first test does.
 				await page.getByTestId('emailOrLdapLoginId').locator('input').fill(OWNER.email);
@@ -476,8 +571,11 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await ndv.getByTestId('parameter-input-password').waitFor({ state: 'hidden' });
 
 			expect(await rotationId.inputValue()).toBe('TICKET-4711');
-			const exotel = (workflow: any) => workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsers');
-			const saved = exotel(await closeSaveAndRead((w) => exotel(w)?.parameters.rotationId !== undefined));
+			const exotel = (workflow: any) =>
+				workflow.nodes.find((n: any) => n.type === 'CUSTOM.exotelUsers');
+			const saved = exotel(
+				await closeSaveAndRead((w) => exotel(w)?.parameters.rotationId !== undefined),
+			);
 			// Generate is version 2's default, which n8n does not store.
 			expect(saved.parameters.passwordMode ?? 'generate').toBe('generate');
 			expect(saved.parameters).toMatchObject({ rotationId: 'TICKET-4711', whenToSet: 'later' });

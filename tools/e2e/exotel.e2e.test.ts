@@ -19,14 +19,27 @@ const ALL_CONFIGS: Array<{ target: Target; load: LoadMode; port: number }> = [
 	{ target: 'v1', load: 'custom', port: 5703 },
 	{ target: 'v1', load: 'package', port: 5704 },
 ];
-const CONFIGS = ALL_CONFIGS.filter((c) => (process.env.E2E_TARGETS ?? 'v2,v1').split(',').includes(c.target));
+const CONFIGS = ALL_CONFIGS.filter((c) =>
+	(process.env.E2E_TARGETS ?? 'v2,v1').split(',').includes(c.target),
+);
 
 const [ASHA, VIKRAM, MEI] = seedUsers();
 const EXTRA = manyUsers(12);
 // A user with a SIP device (on) and a verified telephone (off), for Set Active Device.
 const SWITCHER = {
 	...EXTRA[9],
-	devices: [...EXTRA[9].devices, { id: 9902, name: 'Desk phone', contact_uri: '+919800000099', type: 'tel' as const, available: false, verified: true, status: 'free' }],
+	devices: [
+		...EXTRA[9].devices,
+		{
+			id: 9902,
+			name: 'Desk phone',
+			contact_uri: '+919800000099',
+			type: 'tel' as const,
+			available: false,
+			verified: true,
+			status: 'free',
+		},
+	],
 };
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
@@ -53,15 +66,54 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	const requestsFor = (userId: string) => received.filter((r) => r.segments[4] === userId);
 
 	const workflows = (type: string): Workflow[] => [
-		exotelWorkflow('e2eReset', type, [{}], [
-			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId(ASHA.id), deviceId: '101', password: '={{ $env.EXOTEL_E2E_PW_OK }}' } },
-		]),
-		exotelWorkflow('e2ePolicy', type, [{}], [
-			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId(VIKRAM.id), deviceId: '201', password: '={{ $env.EXOTEL_E2E_PW_WEAK }}' } },
-		]),
-		exotelWorkflow('e2eUnknown', type, [{}], [
-			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: byId('0badc0de0badc0de'), deviceId: '1', password: '={{ $env.EXOTEL_E2E_PW_OK }}' } },
-		]),
+		exotelWorkflow(
+			'e2eReset',
+			type,
+			[{}],
+			[
+				{
+					name: 'Reset',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId(ASHA.id),
+						deviceId: '101',
+						password: '={{ $env.EXOTEL_E2E_PW_OK }}',
+					},
+				},
+			],
+		),
+		exotelWorkflow(
+			'e2ePolicy',
+			type,
+			[{}],
+			[
+				{
+					name: 'Reset',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId(VIKRAM.id),
+						deviceId: '201',
+						password: '={{ $env.EXOTEL_E2E_PW_WEAK }}',
+					},
+				},
+			],
+		),
+		exotelWorkflow(
+			'e2eUnknown',
+			type,
+			[{}],
+			[
+				{
+					name: 'Reset',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId('0badc0de0badc0de'),
+						deviceId: '1',
+						password: '={{ $env.EXOTEL_E2E_PW_OK }}',
+					},
+				},
+			],
+		),
 		exotelWorkflow(
 			'e2eThree',
 			type,
@@ -74,36 +126,78 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 				{
 					name: 'Reset',
 					continueOnFail: true,
-					parameters: { operation: 'updateSipPassword', userId: byId('={{ $json.user }}'), deviceId: '={{ $json.device }}', password: '={{ $env[$json.pw] }}' },
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId('={{ $json.user }}'),
+						deviceId: '={{ $json.device }}',
+						password: '={{ $env[$json.pw] }}',
+					},
 				},
 			],
 		),
-		exotelWorkflow('e2eLifecycle', type, [{}], [
-			{ name: 'Create', parameters: { operation: 'create', firstName: 'Lakshmi', lastName: 'Pillai', additionalFields: { email: 'lakshmi.pillai@example.com' } } },
-			{ name: 'Password', parameters: { operation: 'updateSipPassword', userId: byId('={{ $json.response.data.id }}'), deviceId: '', passwordMode: 'generate' } },
-			{ name: 'Find', parameters: { operation: 'getAll', returnAll: true, filters: { emails: 'lakshmi.pillai@example.com', fields: ['devices'] } } },
-			{ name: 'Delete', parameters: { operation: 'delete', userId: byId('={{ $json.id }}') } },
-		]),
+		exotelWorkflow(
+			'e2eLifecycle',
+			type,
+			[{}],
+			[
+				{
+					name: 'Create',
+					parameters: {
+						operation: 'create',
+						firstName: 'Lakshmi',
+						lastName: 'Pillai',
+						additionalFields: { email: 'lakshmi.pillai@example.com' },
+					},
+				},
+				{
+					name: 'Password',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: byId('={{ $json.response.data.id }}'),
+						deviceId: '',
+						passwordMode: 'generate',
+					},
+				},
+				{
+					name: 'Find',
+					parameters: {
+						operation: 'getAll',
+						returnAll: true,
+						filters: { emails: 'lakshmi.pillai@example.com', fields: ['devices'] },
+					},
+				},
+				{ name: 'Delete', parameters: { operation: 'delete', userId: byId('={{ $json.id }}') } },
+			],
+		),
 		// Set Active Device whose turn-off Exotel carries out but whose every answer is lost (beforeAll).
 		// Continue On Fail: the run succeeds, so it is run once (a failed one is run again for its error).
-		exotelWorkflow('e2eSwitchLost', type, [{}], [
-			{
-				name: 'Switch',
-				continueOnFail: true,
-				parameters: {
-					resource: 'device',
-					operation: 'setActive',
-					userId: byId(SWITCHER.id),
-					deviceId: byId('9902'),
-					options: { retryBaseDelay: 0.2, maxAttempts: 2 },
+		exotelWorkflow(
+			'e2eSwitchLost',
+			type,
+			[{}],
+			[
+				{
+					name: 'Switch',
+					continueOnFail: true,
+					parameters: {
+						resource: 'device',
+						operation: 'setActive',
+						userId: byId(SWITCHER.id),
+						deviceId: byId('9902'),
+						options: { retryBaseDelay: 0.2, maxAttempts: 2 },
+					},
 				},
-			},
-		]),
+			],
+		),
 		// Exotel misbehaving: each item's user meets a different fault (set up in beforeAll).
 		exotelWorkflow(
 			'e2eFaults',
 			type,
-			[EXTRA[3], EXTRA[4], EXTRA[5]].map((u, i) => ({ user: u.id, device: u.devices[0].id, pw: ['EXOTEL_E2E_PW_A', 'EXOTEL_E2E_PW_B', 'EXOTEL_E2E_PW_C'][i] })),
+			[EXTRA[3], EXTRA[4], EXTRA[5]].map((u, i) => ({
+				user: u.id,
+				device: u.devices[0].id,
+				pw: ['EXOTEL_E2E_PW_A', 'EXOTEL_E2E_PW_B', 'EXOTEL_E2E_PW_C'][i],
+			})),
 			[
 				{
 					name: 'Reset',
@@ -121,9 +215,24 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	];
 
 	beforeAll(async () => {
-		sandbox = await startSandbox({ ...secrets, users: [ASHA, VIKRAM, MEI, ...EXTRA.slice(0, 9), SWITCHER, ...EXTRA.slice(10)] });
-		sandbox.faults.add({ kind: 'reset', processed: true, userId: SWITCHER.id, route: 'PUT users/:userId/devices/:deviceId', times: 2 });
-		sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: EXTRA[3].id, times: 1 });
+		sandbox = await startSandbox({
+			...secrets,
+			users: [ASHA, VIKRAM, MEI, ...EXTRA.slice(0, 9), SWITCHER, ...EXTRA.slice(10)],
+		});
+		sandbox.faults.add({
+			kind: 'reset',
+			processed: true,
+			userId: SWITCHER.id,
+			route: 'PUT users/:userId/devices/:deviceId',
+			times: 2,
+		});
+		sandbox.faults.add({
+			kind: 'status',
+			status: 429,
+			retryAfter: 1,
+			userId: EXTRA[3].id,
+			times: 1,
+		});
 		sandbox.faults.add({ kind: 'status', status: 503, userId: EXTRA[4].id, times: 2 });
 		sandbox.faults.add({ kind: 'reset', userId: EXTRA[5].id, times: 1 });
 		n8n = await N8nFolder.create(target, load, passwords);
@@ -144,7 +253,9 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 			// N8nFolder.create ran the README's install block (tools/dev/n8n/n8n.ts installAsReadmeSays);
 			// the runs below prove n8n loaded what it installed.
 			const installed = join(n8n.folder, '.n8n', 'nodes', 'node_modules');
-			expect(readdirSync(installed).filter((name) => !name.startsWith('.'))).toEqual(['n8n-nodes-exotel-users']);
+			expect(readdirSync(installed).filter((name) => !name.startsWith('.'))).toEqual([
+				'n8n-nodes-exotel-users',
+			]);
 			expect(existsSync(join(installed, 'n8n-workflow'))).toBe(false);
 		});
 	}
@@ -180,7 +291,9 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 
 	it('2. refuses a password that breaks the policy, with the policy message, sending nothing', () => {
 		const run = runs.e2ePolicy;
-		expect(run.error?.message).toMatch(/^Invalid input: New SIP Password breaks Exotel’s password policy: 7 characters, needs at least 8/);
+		expect(run.error?.message).toMatch(
+			/^Invalid input: New SIP Password breaks Exotel’s password policy: 7 characters, needs at least 8/,
+		);
 		expect(requestsFor(VIKRAM.id)).toHaveLength(0);
 	});
 
@@ -203,7 +316,11 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 	it('creates a user, sets a generated SIP password, finds the user and deletes them', () => {
 		const run = runs.e2eLifecycle;
 		expect(run.error).toBeUndefined();
-		const created = (run.nodes.Create[0].response as { data: { id: string; devices: Array<{ id: number; type: string }> } }).data;
+		const created = (
+			run.nodes.Create[0].response as {
+				data: { id: string; devices: Array<{ id: number; type: string }> };
+			}
+		).data;
 		const sip = created.devices.find((d) => d.type === 'sip')!;
 		const generated = run.nodes.Password[0].sipPassword as string;
 		expect(generated).toHaveLength(16);
@@ -237,7 +354,13 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 			[sip.id, true],
 			[9902, false],
 		]);
-		expect(requestsFor(SWITCHER.id).map((r) => [r.method, r.status, (r.body as { available?: boolean } | undefined)?.available])).toEqual([
+		expect(
+			requestsFor(SWITCHER.id).map((r) => [
+				r.method,
+				r.status,
+				(r.body as { available?: boolean } | undefined)?.available,
+			]),
+		).toEqual([
 			['GET', 200, undefined],
 			['PUT', 0, false],
 			['PUT', 0, false],
@@ -266,12 +389,20 @@ describe.each(CONFIGS)('n8n $target, node loaded as $load', ({ target, load, por
 			const credential = { id: 'exotelSandbox01', name: 'Exotel sandbox', type: 'exotelUsersApi' };
 			const data = { ...secrets, region: 'custom', baseUrl: sandbox.url };
 			const before = sandbox.requests.length;
-			const ok = await server.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data } });
+			const ok = await server.rest('POST', '/rest/credentials/test', {
+				credentials: { ...credential, data },
+			});
 			expect(ok.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
 			const probe = sandbox.requests.slice(before);
-			expect(probe[0]).toMatchObject({ method: 'GET', url: `/v2/accounts/${secrets.accountSid}/users?limit=1`, auth: { tokenMatches: true } });
+			expect(probe[0]).toMatchObject({
+				method: 'GET',
+				url: `/v2/accounts/${secrets.accountSid}/users?limit=1`,
+				auth: { tokenMatches: true },
+			});
 
-			const wrong = await server.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, apiToken: 'not-the-token' } } });
+			const wrong = await server.rest('POST', '/rest/credentials/test', {
+				credentials: { ...credential, data: { ...data, apiToken: 'not-the-token' } },
+			});
 			expect(wrong.json.data.status).toBe('Error');
 			expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, auth: { tokenMatches: false } });
 		} finally {
@@ -298,14 +429,24 @@ const PACING_CONFIGS = CONFIGS.filter((c) => c.target === 'v2' && c.load === 'cu
 const describePacing = PACING_CONFIGS.length > 0 ? describe.each(PACING_CONFIGS) : undefined;
 describePacing?.('n8n $target: pacing to the account’s limit', ({ target, load }) => {
 	const R = 2;
-	const secrets = { apiKey: 'e2e-pace-key', apiToken: `e2e-pace-${randomBytes(8).toString('hex')}`, accountSid: 'e2epace' };
+	const secrets = {
+		apiKey: 'e2e-pace-key',
+		apiToken: `e2e-pace-${randomBytes(8).toString('hex')}`,
+		accountSid: 'e2epace',
+	};
 	let sandbox: ExotelSandbox;
 	let n8n: N8nFolder;
 
 	beforeAll(async () => {
 		// headers: false — this case is about Requests per Minute, not about following Exotel's headers.
-		sandbox = await startSandbox({ ...secrets, users: EXTRA, rateLimit: { limit: R, windowMs: 60_000, headers: false } });
-		n8n = await N8nFolder.create(target, load, { EXOTEL_E2E_PW_A: `Pace-${randomBytes(4).toString('hex')}-Aa1` });
+		sandbox = await startSandbox({
+			...secrets,
+			users: EXTRA,
+			rateLimit: { limit: R, windowMs: 60_000, headers: false },
+		});
+		n8n = await N8nFolder.create(target, load, {
+			EXOTEL_E2E_PW_A: `Pace-${randomBytes(4).toString('hex')}-Aa1`,
+		});
 		await n8n.importCredentials(sandboxCredential(secrets, sandbox.url));
 	}, 120_000);
 

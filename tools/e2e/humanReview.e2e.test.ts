@@ -32,13 +32,17 @@ const MODEL_KEY = 'sk-scripted-e2e';
 const TOOL_TYPE = `${NODE_TYPE.custom}Tool`;
 const REVIEWER = 'reviewer@example.com';
 const PATH = 'exotel-reviewed-agent';
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
+const BROWSER =
+	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 
 const ASK = {
 	reset: `Please reset the softphone password of ${ASHA.email}.`,
 	remove: `Delete the Exotel user ${VIKRAM.email}, they left.`,
 };
-const ANSWER = { reset: 'The password was reset after approval.', remove: 'The deletion was declined by the reviewer.' };
+const ANSWER = {
+	reset: 'The password was reset after approval.',
+	remove: 'The deletion was declined by the reviewer.',
+};
 
 const exotelTool = (name: string, changed: Record<string, string | boolean>): AgentTool => ({
 	name,
@@ -48,7 +52,10 @@ const exotelTool = (name: string, changed: Record<string, string | boolean>): Ag
 });
 
 /** A guarded tool's schema: the tool's own parameters under toolParameters, the review layer's under hitlParameters. */
-const reviewedCall = (toolParameters: Record<string, unknown>) => ({ toolParameters, hitlParameters: {} });
+const reviewedCall = (toolParameters: Record<string, unknown>) => ({
+	toolParameters,
+	hitlParameters: {},
+});
 
 describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in the Loop, Send Email)', () => {
 	const secrets = {
@@ -60,12 +67,23 @@ describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in th
 		{
 			name: 'reset',
 			when: ASK.reset,
-			turns: [{ call: { tool: 'Reset_SIP_password', arguments: reviewedCall({ User: ASHA.email, Device: '' }) } }, { say: ANSWER.reset }],
+			turns: [
+				{
+					call: {
+						tool: 'Reset_SIP_password',
+						arguments: reviewedCall({ User: ASHA.email, Device: '' }),
+					},
+				},
+				{ say: ANSWER.reset },
+			],
 		},
 		{
 			name: 'remove',
 			when: ASK.remove,
-			turns: [{ call: { tool: 'Delete_Exotel_user', arguments: reviewedCall({ User: VIKRAM.email }) } }, { say: ANSWER.remove }],
+			turns: [
+				{ call: { tool: 'Delete_Exotel_user', arguments: reviewedCall({ User: VIKRAM.email }) } },
+				{ say: ANSWER.remove },
+			],
 		},
 	];
 	const workflow = reviewedAgentWorkflow('exoReviewed', PATH, REVIEWER, [
@@ -83,7 +101,11 @@ describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in th
 	/** Starts the agent from the production webhook (n8n registers it a moment after Publish: a 404 until then). */
 	const ask = async (chatInput: string) => {
 		for (const started = Date.now(); ; ) {
-			const response = await fetch(`${n8n.url}/webhook/${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chatInput }) });
+			const response = await fetch(`${n8n.url}/webhook/${PATH}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ chatInput }),
+			});
 			if (response.status !== 404 || Date.now() - started > 60_000) {
 				expect(response.status).toBe(200);
 				return;
@@ -93,9 +115,12 @@ describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in th
 	};
 	/** The approval email about `tool`, and its button link that says `approved`. */
 	const button = (mail: Mail, approved: boolean): string => {
-		const links = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+		const links = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) =>
+			m[1].replace(/&amp;/g, '&'),
+		);
 		const link = links.find((l) => l.includes(`approved=${approved}`));
-		if (!link) throw new Error(`no ${approved ? 'approve' : 'decline'} link in: ${links.join(' ')}`);
+		if (!link)
+			throw new Error(`no ${approved ? 'approve' : 'decline'} link in: ${links.join(' ')}`);
 		return link;
 	};
 	/**
@@ -122,7 +147,9 @@ describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in th
 		sandbox = await startSandbox({ ...secrets, users: seedUsers() });
 		model = await startModelServer({ script, apiKey: MODEL_KEY });
 		mailbox = await startMailbox();
-		folder = await N8nFolder.create('v2', 'custom', { N8N_DISABLED_MODULES: 'mcp-registry,instance-ai' });
+		folder = await N8nFolder.create('v2', 'custom', {
+			N8N_DISABLED_MODULES: 'mcp-registry,instance-ai',
+		});
 		await folder.importCredentials([
 			...sandboxCredential(secrets, sandbox.url),
 			...openAiCredential(MODEL_KEY, model.baseUrl),
@@ -176,7 +203,10 @@ describe('human review of Delete and Update SIP Password (n8n 2.41.1 Human in th
 	});
 
 	it('the API token reaches neither the reviewer’s email nor the model', () => {
-		const everything = [...mailbox.messages().map((m) => m.html + m.text), ...model.requests.map((r) => JSON.stringify(r.body))].join('\n');
+		const everything = [
+			...mailbox.messages().map((m) => m.html + m.text),
+			...model.requests.map((r) => JSON.stringify(r.body)),
+		].join('\n');
 		expect(everything).not.toContain(secrets.apiToken);
 	});
 });

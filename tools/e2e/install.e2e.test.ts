@@ -40,9 +40,22 @@ describe('installing the packed package with the README’s lines (not on the re
 		// Packs once more for N8nFolder (its own tarball), then runs the README's lines with HOME = this folder.
 		n8n = await N8nFolder.create('v2', 'package', {}, { folder: home, install: { asHome: true } });
 		await n8n.importCredentials(sandboxCredential(SANDBOX_CREDENTIALS, sandbox.url));
-		const workflow = exotelWorkflow('e2eInstalled', n8n.nodeType, [{}], [
-			{ name: 'Reset', parameters: { operation: 'updateSipPassword', userId: { __rl: true, mode: 'id', value: ASHA.id }, deviceId: '101', passwordMode: 'generate' } },
-		]);
+		const workflow = exotelWorkflow(
+			'e2eInstalled',
+			n8n.nodeType,
+			[{}],
+			[
+				{
+					name: 'Reset',
+					parameters: {
+						operation: 'updateSipPassword',
+						userId: { __rl: true, mode: 'id', value: ASHA.id },
+						deviceId: '101',
+						passwordMode: 'generate',
+					},
+				},
+			],
+		);
 		await n8n.importWorkflows([workflow]);
 		run = await n8n.execute(workflow.id);
 	}, 300_000);
@@ -62,8 +75,12 @@ describe('installing the packed package with the README’s lines (not on the re
 
 	it('installs into ~/.n8n/nodes, not beside the home folder’s own package.json', () => {
 		const nodes = join(home, '.n8n', 'nodes');
-		expect(readdirSync(join(nodes, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['n8n-nodes-exotel-users']);
-		expect(JSON.parse(readFileSync(join(nodes, 'package.json'), 'utf8')).dependencies).toHaveProperty('n8n-nodes-exotel-users');
+		expect(
+			readdirSync(join(nodes, 'node_modules')).filter((name) => !name.startsWith('.')),
+		).toEqual(['n8n-nodes-exotel-users']);
+		expect(
+			JSON.parse(readFileSync(join(nodes, 'package.json'), 'utf8')).dependencies,
+		).toHaveProperty('n8n-nodes-exotel-users');
 		expect(existsSync(join(home, 'node_modules'))).toBe(false);
 		expect(JSON.parse(readFileSync(join(home, 'package.json'), 'utf8'))).toEqual(HOME_PACKAGE);
 	});
@@ -72,7 +89,11 @@ describe('installing the packed package with the README’s lines (not on the re
 		expect(run.error?.message).toBeUndefined();
 		expect(run.status).toBe('success');
 		const [item] = run.nodes.Reset;
-		expect(item).toMatchObject({ user_id: ASHA.id, device_id: '101', response: { status: 'success' } });
+		expect(item).toMatchObject({
+			user_id: ASHA.id,
+			device_id: '101',
+			response: { status: 'success' },
+		});
 		expect(typeof item.sipPassword).toBe('string');
 		expect(sandbox.passwordOf(ASHA.id, 101)).toBe(sandbox.fingerprint(item.sipPassword as string));
 	});
@@ -85,8 +106,16 @@ describe('installing the packed package with the README’s lines (not on the re
 				.split('\n')
 				.filter((line) => !line.includes('package.json'))
 				.join('\n');
-			const env = { PATH: process.env.PATH, HOME: other, npm_config_offline: 'true', npm_config_cache: scratch };
-			await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', withoutLine], { env, cwd: dirname(pack.tarball) });
+			const env = {
+				PATH: process.env.PATH,
+				HOME: other,
+				npm_config_offline: 'true',
+				npm_config_cache: scratch,
+			};
+			await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', withoutLine], {
+				env,
+				cwd: dirname(pack.tarball),
+			});
 			expect(existsSync(join(other, 'node_modules', 'n8n-nodes-exotel-users'))).toBe(true);
 			expect(existsSync(join(other, '.n8n', 'nodes', 'node_modules'))).toBe(false);
 		} finally {

@@ -69,7 +69,11 @@ const KILL_AFTER_MAILS = AGENTS / 2;
  * n8n 2.x then fails the job and, after 30 s of re-checks, ends the execution as failed and
  * starts its error workflow.
  */
-const FAST_STALL = { QUEUE_WORKER_LOCK_DURATION: '8000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '4000' };
+const FAST_STALL = {
+	QUEUE_WORKER_LOCK_DURATION: '8000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+	QUEUE_WORKER_STALLED_INTERVAL: '4000',
+};
 /**
  * docs/queue-mode.md's advice for workers: a worker restarted after a crash only marks its
  * unfinished execution crashed. With n8n's default (`recover`) it also runs the execution's
@@ -98,9 +102,27 @@ const account = (prefix: string) => ({
 	passwordKey: newPasswordKey(),
 });
 const CASES: Case[] = [
-	{ key: 'a', title: 'agent 11’s mailbox answers 550', workflowId: 'lkRotateRefused', path: 'lk-rotation-refused', account: account('la') },
-	{ key: 'b', title: 'mail server down for the first 2 minutes', workflowId: 'lkRotateOutage1', path: 'lk-rotation-outage', account: account('lb') },
-	{ key: 'c', title: 'the rotation’s worker SIGKILLed after half the mails', workflowId: 'lkRotateKilled1', path: 'lk-rotation-killed', account: account('lc') },
+	{
+		key: 'a',
+		title: 'agent 11’s mailbox answers 550',
+		workflowId: 'lkRotateRefused',
+		path: 'lk-rotation-refused',
+		account: account('la'),
+	},
+	{
+		key: 'b',
+		title: 'mail server down for the first 2 minutes',
+		workflowId: 'lkRotateOutage1',
+		path: 'lk-rotation-outage',
+		account: account('lb'),
+	},
+	{
+		key: 'c',
+		title: 'the rotation’s worker SIGKILLed after half the mails',
+		workflowId: 'lkRotateKilled1',
+		path: 'lk-rotation-killed',
+		account: account('lc'),
+	},
 ];
 const byKey = (key: Case['key']) => CASES.find((c) => c.key === key)!;
 const ticketAccount = account('lt');
@@ -132,8 +154,13 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 
 /** The quarterly example for one case: on a webhook, its own id, account and mailbox, no pacing (the sandbox has no limit). */
 function rotationFor(kase: Case): Workflow {
-	const shipped = withoutPacing(rotationOnWebhook(loadExample('quarterly-rotation.json'), kase.path));
-	return exampleCopy(shipped, kase.workflowId, { exotel: exotelRef(kase.key), smtp: smtpRef(kase.key) });
+	const shipped = withoutPacing(
+		rotationOnWebhook(loadExample('quarterly-rotation.json'), kase.path),
+	);
+	return exampleCopy(shipped, kase.workflowId, {
+		exotel: exotelRef(kase.key),
+		smtp: smtpRef(kase.key),
+	});
 }
 
 describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.1, main + 2 workers), ${AGENTS} agents per case`, () => {
@@ -147,7 +174,9 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 
 	beforeAll(async () => {
 		await run('bash', [join(ROOT, 'tools', 'dev', 'services', 'install.sh')]);
-		await run('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], { maxBuffer: 64 * 1024 * 1024 });
+		await run('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], {
+			maxBuffer: 64 * 1024 * 1024,
+		});
 		for (const kase of CASES) {
 			kase.sandbox = await startSandbox({ ...kase.account, users: manyUsers(AGENTS) });
 			kase.mailbox = await startMailbox();
@@ -157,14 +186,29 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 		alerts = await startMailbox();
 		[postgres, redis, pack] = await Promise.all([startPostgres(), startRedis(), packPackage()]);
 
-		const exotel = (key: string, acc: Case['account'], sandbox: ExotelSandbox): CredentialImport => ({
+		const exotel = (
+			key: string,
+			acc: Case['account'],
+			sandbox: ExotelSandbox,
+		): CredentialImport => ({
 			...exotelRef(key),
 			type: 'exotelUsersApi',
 			data: { ...acc, region: 'custom', baseUrl: sandbox.url },
 		});
-		const smtp = (ref: { id: string; name: string }, mailbox: Mailbox): CredentialImport => ({ ...ref, type: 'smtp', data: smtpCredentialData(mailbox) });
-		const recovery = exampleCopy(recoveryWaiting(loadExample('rotation-recovery.json'), WAIT_S), EXAMPLE_IDS.recovery, { smtp: SMTP_CREDENTIAL });
-		const ticket = exampleCopy(loadExample('ticket-sip-reset.json'), EXAMPLE_IDS.ticket, { exotel: exotelRef('t'), smtp: smtpRef('t') });
+		const smtp = (ref: { id: string; name: string }, mailbox: Mailbox): CredentialImport => ({
+			...ref,
+			type: 'smtp',
+			data: smtpCredentialData(mailbox),
+		});
+		const recovery = exampleCopy(
+			recoveryWaiting(loadExample('rotation-recovery.json'), WAIT_S),
+			EXAMPLE_IDS.recovery,
+			{ smtp: SMTP_CREDENTIAL },
+		);
+		const ticket = exampleCopy(loadExample('ticket-sip-reset.json'), EXAMPLE_IDS.ticket, {
+			exotel: exotelRef('t'),
+			smtp: smtpRef('t'),
+		});
 		cluster = await QueueCluster.start({
 			postgres,
 			redis,
@@ -173,7 +217,10 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 			env: FAST_STALL,
 			workerEnv: WORKER_ENV,
 			credentials: [
-				...CASES.flatMap((kase) => [exotel(kase.key, kase.account, kase.sandbox!), smtp(smtpRef(kase.key), kase.mailbox!)]),
+				...CASES.flatMap((kase) => [
+					exotel(kase.key, kase.account, kase.sandbox!),
+					smtp(smtpRef(kase.key), kase.mailbox!),
+				]),
 				exotel('t', ticketAccount, ticketSandbox),
 				smtp(smtpRef('t'), ticketMailbox),
 				smtp(SMTP_CREDENTIAL, alerts),
@@ -188,7 +235,14 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 
 	afterAll(async () => {
 		await cluster?.stop();
-		await Promise.allSettled([postgres?.stop(), redis?.stop(), ...CASES.flatMap((c) => [c.sandbox?.stop(), c.mailbox?.close()]), ticketSandbox?.stop(), ticketMailbox?.close(), alerts?.close()]);
+		await Promise.allSettled([
+			postgres?.stop(),
+			redis?.stop(),
+			...CASES.flatMap((c) => [c.sandbox?.stop(), c.mailbox?.close()]),
+			ticketSandbox?.stop(),
+			ticketMailbox?.close(),
+			alerts?.close(),
+		]);
 		pack?.remove();
 		const table = [
 			'| case | recovered by | agents | changed | mailed a login | Exotel holds a password no mail carried | mailed two different passwords | requests per agent (PUTs) | mail attempts per agent | start → settled |',
@@ -198,7 +252,9 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 					`| ${r.kase} | ${r.recoveredBy} | ${r.count.devices} | ${r.count.changed} | ${r.count.mailed} | **${r.count.lockedOut.length}** | **${r.count.twoPasswords.length}** | ${r.requestsPerAgent.toFixed(2)} (${r.putsPerAgent.toFixed(2)}) | ${r.mailAttemptsPerAgent.toFixed(2)} | ${r.seconds.toFixed(0)} s |`,
 			),
 		];
-		console.log(`Lock-out suite, deliver first (queue mode)\n${table.join('\n')}\n${notes.join('\n')}`);
+		console.log(
+			`Lock-out suite, deliver first (queue mode)\n${table.join('\n')}\n${notes.join('\n')}`,
+		);
 	}, 120_000);
 
 	/** Resolves once the case's account and mailbox have been quiet for 5 s and `done` holds. */
@@ -212,40 +268,68 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 			await sleep(5000);
 		}
 	};
-	const allChanged = (kase: Case, except = 0) => () => countLockouts(kase.sandbox!, kase.mailbox!.messages()).changed === AGENTS - except;
+	const allChanged =
+		(kase: Case, except = 0) =>
+		() =>
+			countLockouts(kase.sandbox!, kase.mailbox!.messages()).changed === AGENTS - except;
 	const record = (kase: Case, recoveredBy: string, started: number) => {
 		const count = countLockouts(kase.sandbox!, kase.mailbox!.messages());
 		const requests = kase.sandbox!.requests;
 		const puts = requests.filter((r) => r.method === 'PUT').length;
 		const attempts = kase.mailbox!.messages().length + kase.mailbox!.failures().length;
-		rows.push({ kase: `${kase.key}. ${kase.title}`, recoveredBy, count, requestsPerAgent: requests.length / AGENTS, putsPerAgent: puts / AGENTS, mailAttemptsPerAgent: attempts / AGENTS, seconds: (Date.now() - started) / 1000 });
+		rows.push({
+			kase: `${kase.key}. ${kase.title}`,
+			recoveredBy,
+			count,
+			requestsPerAgent: requests.length / AGENTS,
+			putsPerAgent: puts / AGENTS,
+			mailAttemptsPerAgent: attempts / AGENTS,
+			seconds: (Date.now() - started) / 1000,
+		});
 		return count;
 	};
-	const rotationExecutions = (kase: Case) => cluster!.executions().filter((e) => e.workflowId === kase.workflowId);
+	const rotationExecutions = (kase: Case) =>
+		cluster!.executions().filter((e) => e.workflowId === kase.workflowId);
 
 	it('d. a leak reset re-using a ticket id (production, webhook, queue mode) is refused before anything is sent; the first one changed and delivered', async () => {
 		const url = cluster!.webhookUrl('exotel-reset-softphone');
 		const [asha] = seedUsers();
-		const ticket = { ticket_id: `T-LEAK-${randomBytes(2).toString('hex')}`, requester_email: asha.email };
+		const ticket = {
+			ticket_id: `T-LEAK-${randomBytes(2).toString('hex')}`,
+			requester_email: asha.email,
+		};
 		const puts = () => ticketSandbox!.requests.filter((r) => r.method === 'PUT');
 
-		const stranger = await postWebhook(url, ticket, 15_000, { [WEBHOOK_AUTH.header]: 'not-the-secret' });
+		const stranger = await postWebhook(url, ticket, 15_000, {
+			[WEBHOOK_AUTH.header]: 'not-the-secret',
+		});
 		expect(stranger.status).toBe(403);
 		const missing = await postWebhook(url, { requester_email: asha.email }, 15_000, AUTH);
 		expect(missing).toMatchObject({ status: 400, json: { status: 'refused' } });
 		expect(puts()).toHaveLength(0);
 
 		const first = await postWebhook(url, ticket, 15_000, AUTH);
-		expect(first).toEqual({ status: 200, json: { ticket_id: ticket.ticket_id, status: 'done', message: 'A new softphone password was sent to you privately.' } });
+		expect(first).toEqual({
+			status: 200,
+			json: {
+				ticket_id: ticket.ticket_id,
+				status: 'done',
+				message: 'A new softphone password was sent to you privately.',
+			},
+		});
 		const [mail] = ticketMailbox!.to(asha.email!);
-		expect(puts().map((r) => r.body)).toEqual([{ password: ticketSandbox!.fingerprint(mailedLogin(mail).password) }]);
+		expect(puts().map((r) => r.body)).toEqual([
+			{ password: ticketSandbox!.fingerprint(mailedLogin(mail).password) },
+		]);
 		// The answer comes from the run's last node; n8n saves what the workflow remembers right after.
 		// A ticket reopened later finds it saved: wait for the run to end (the missing-id run and this one).
 		await cluster!.waitForExecutions(EXAMPLE_IDS.ticket, 2, 60_000);
 
 		// The ticket reopened after a leak, its id re-used: the same id would give the same password.
 		const replay = await postWebhook(url, ticket, 15_000, AUTH);
-		notes.push(`d. replayed ticket ${ticket.ticket_id}: ${replay.status} ${JSON.stringify(replay.json)}`);
+		notes.push(
+			`d. replayed ticket ${ticket.ticket_id}: ${replay.status} ${JSON.stringify(replay.json)}`,
+		);
 		expect(replay.status).toBe(409);
 		expect(replay.json).toMatchObject({ ticket_id: ticket.ticket_id, status: 'not_changed' });
 		expect(String(replay.json.message)).toMatch(/already/i);
@@ -265,9 +349,14 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 		const count = record(kase, 'nothing to recover: the run succeeds', started);
 
 		expect(count.unmatched).toBe(0);
-		expect({ lockedOut: count.lockedOut, twoPasswords: count.twoPasswords }).toEqual({ lockedOut: [], twoPasswords: [] });
+		expect({ lockedOut: count.lockedOut, twoPasswords: count.twoPasswords }).toEqual({
+			lockedOut: [],
+			twoPasswords: [],
+		});
 		expect(kase.sandbox!.passwordOf(refused.id, String(refused.devices[0].id))).toBeUndefined();
-		const notice = kase.mailbox!.to('it-desk@example.com').filter((m) => /Not delivered/.test(m.subject));
+		const notice = kase
+			.mailbox!.to('it-desk@example.com')
+			.filter((m) => /Not delivered/.test(m.subject));
 		expect(notice).toHaveLength(1);
 		expect(notice[0].text).toContain(refused.id);
 		expect(notice[0].text).not.toMatch(/^Password:/m);
@@ -286,41 +375,79 @@ describe(`lock-out, deliver first: the shipped examples in queue mode (n8n 2.41.
 		expect((await postWebhook(cluster!.webhookUrl(b.path), {})).status).toBe(200);
 		const back = sleep(OUTAGE_MS).then(async () => await b.mailbox!.comeBack());
 		// Its first run fails at once (no mail could be sent, nothing changed); the recovery now waits.
-		expect(await until(() => rotationExecutions(b).some((e) => e.success === false), 60_000)).toBe(true);
+		expect(await until(() => rotationExecutions(b).some((e) => e.success === false), 60_000)).toBe(
+			true,
+		);
 		expect(countLockouts(b.sandbox!, []).changed).toBe(0);
 
 		// c: each mail is a little slow, so that the kill lands half-way through the agents' mails.
 		c.mailbox!.answerSlowly(150);
-		c.sandbox!.faults.add({ kind: 'slow', durationMs: 25, route: 'PUT users/:userId/devices/:deviceId/password' });
+		c.sandbox!.faults.add({
+			kind: 'slow',
+			durationMs: 25,
+			route: 'PUT users/:userId/devices/:deviceId/password',
+		});
 		const startedC = Date.now();
 		expect((await postWebhook(cluster!.webhookUrl(c.path), {})).status).toBe(200);
-		const agentMails = () => c.mailbox!.messages().filter((m) => !m.to.includes('it-desk@example.com')).length;
+		const agentMails = () =>
+			c.mailbox!.messages().filter((m) => !m.to.includes('it-desk@example.com')).length;
 		expect(await until(() => agentMails() >= KILL_AFTER_MAILS, 120_000)).toBe(true);
 		const running = rotationExecutions(c).filter((e) => e.success === undefined);
-		const killed: N8nProcess | undefined = cluster!.workers.find((w) => w.name === running.at(-1)?.process);
-		if (!killed?.child?.pid) throw new Error(`no worker runs case c: ${JSON.stringify(cluster!.executions())}`);
+		const killed: N8nProcess | undefined = cluster!.workers.find(
+			(w) => w.name === running.at(-1)?.process,
+		);
+		if (!killed?.child?.pid)
+			throw new Error(`no worker runs case c: ${JSON.stringify(cluster!.executions())}`);
 		process.kill(-killed.child.pid, 'SIGKILL');
 		const atKill = countLockouts(c.sandbox!, c.mailbox!.messages());
-		notes.push(`c. killed ${killed.name} after ${agentMails()} agent mails; ${atKill.changed} passwords changed by then`);
+		notes.push(
+			`c. killed ${killed.name} after ${agentMails()} agent mails; ${atKill.changed} passwords changed by then`,
+		);
 		await sleep(1000);
 		killed.start(['worker']);
 		c.mailbox!.answerSlowly(0, 0);
 
-		const [settledB, settledC] = await Promise.all([settled(b, allChanged(b), 420_000), settled(c, allChanged(c), 420_000)]);
+		const [settledB, settledC] = await Promise.all([
+			settled(b, allChanged(b), 420_000),
+			settled(c, allChanged(c), 420_000),
+		]);
 		await back;
 		const countB = record(b, `the recovery workflow, once, after its ${WAIT_S} s wait`, startedB);
-		const countC = record(c, `the recovery workflow, once, after n8n's stall handling and its ${WAIT_S} s wait`, startedC);
-		notes.push(`b. executions: ${JSON.stringify(rotationExecutions(b))}`, `c. executions: ${JSON.stringify(rotationExecutions(c))}`);
+		const countC = record(
+			c,
+			`the recovery workflow, once, after n8n's stall handling and its ${WAIT_S} s wait`,
+			startedC,
+		);
+		notes.push(
+			`b. executions: ${JSON.stringify(rotationExecutions(b))}`,
+			`c. executions: ${JSON.stringify(rotationExecutions(c))}`,
+		);
 		// What n8n said about the failed runs and their error workflow (no password is logged).
 		for (const p of cluster!.processes) {
-			const said = p.log().split('\n').filter((line) => /rror workflow|stalled|Problem with execution|Worker (started|finished) execution/i.test(line));
+			const said = p
+				.log()
+				.split('\n')
+				.filter((line) =>
+					/rror workflow|stalled|Problem with execution|Worker (started|finished) execution/i.test(
+						line,
+					),
+				);
 			notes.push(`${p.name}: ${said.map((line) => line.slice(0, 300)).join('\n  ')}`);
 		}
-		notes.push(`alerts mailed: ${alerts!.messages().map((m) => `${m.subject}: ${m.text.slice(0, 400)}`).join(' | ')}`);
+		notes.push(
+			`alerts mailed: ${alerts!
+				.messages()
+				.map((m) => `${m.subject}: ${m.text.slice(0, 400)}`)
+				.join(' | ')}`,
+		);
 		expect({ settledB, settledC }).toEqual({ settledB: true, settledC: true });
 		for (const count of [countB, countC]) {
 			expect(count.unmatched).toBe(0);
-			expect({ lockedOut: count.lockedOut, twoPasswords: count.twoPasswords, pending: count.pending }).toEqual({ lockedOut: [], twoPasswords: [], pending: [] });
+			expect({
+				lockedOut: count.lockedOut,
+				twoPasswords: count.twoPasswords,
+				pending: count.pending,
+			}).toEqual({ lockedOut: [], twoPasswords: [], pending: [] });
 			expect(count.changed).toBe(AGENTS);
 		}
 		// b: nothing was mailed before the server came back, so each agent got one mail.

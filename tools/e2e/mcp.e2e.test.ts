@@ -18,7 +18,15 @@ import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/serv
 import { containsPassword } from './support/passwords';
 import { freePort, N8nFolder, NODE_TYPE } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
-import { activateWorkflow, builtNode, mcpBearerCredential, mcpServerWorkflow, sandboxCredential, savedToolParameters, type AgentTool } from '../dev/n8n/workflows';
+import {
+	activateWorkflow,
+	builtNode,
+	mcpBearerCredential,
+	mcpServerWorkflow,
+	sandboxCredential,
+	savedToolParameters,
+	type AgentTool,
+} from '../dev/n8n/workflows';
 
 const [ASHA, VIKRAM] = seedUsers();
 /** The tool variant n8n makes of the installed package's node. */
@@ -36,7 +44,11 @@ const exotelTool = (name: string, changed: Record<string, string | boolean>): Ag
 /** Until the production URL answers something other than "not registered" (404), at most 60 s. */
 async function waitForWebhook(url: string): Promise<void> {
 	for (const started = Date.now(); Date.now() - started < 60_000; ) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		});
 		if (response.status !== 404) return;
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
@@ -85,8 +97,13 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 	beforeAll(async () => {
 		sandbox = await startSandbox({ ...secrets, users: seedUsers() });
 		// Installed as the README says (a community package in ~/.n8n/nodes), with no setting about tools.
-		folder = await N8nFolder.create('v2', 'package', { N8N_DISABLED_MODULES: 'mcp-registry,instance-ai' });
-		await folder.importCredentials([...sandboxCredential(secrets, sandbox.url), ...mcpBearerCredential(bearer)]);
+		folder = await N8nFolder.create('v2', 'package', {
+			N8N_DISABLED_MODULES: 'mcp-registry,instance-ai',
+		});
+		await folder.importCredentials([
+			...sandboxCredential(secrets, sandbox.url),
+			...mcpBearerCredential(bearer),
+		]);
 		await folder.importWorkflows([workflow]);
 		n8n = await startN8n(folder, await freePort());
 		await activateWorkflow(n8n.rest, workflow.id);
@@ -94,7 +111,11 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 		await waitForWebhook(`${n8n.url}/mcp/${MCP_PATH}`);
 		url = `${n8n.url}/mcp/${MCP_PATH}`;
 		client = new Client({ name: 'exotel-e2e', version: '1.0.0' });
-		await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+		await client.connect(
+			new StreamableHTTPClientTransport(new URL(url), {
+				requestInit: { headers: { Authorization: `Bearer ${bearer}` } },
+			}),
+		);
 		const listed = await client.listTools();
 		received.push(JSON.stringify(listed));
 		tools = listed.tools;
@@ -110,7 +131,10 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 	it('refuses a client without the bearer token', async () => {
 		const response = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+			headers: {
+				'content-type': 'application/json',
+				accept: 'application/json, text/event-stream',
+			},
 			body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
 		});
 		expect(response.status).toBe(403);
@@ -118,16 +142,27 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 	});
 
 	it('tools/list offers each Exotel tool under its node name, with the descriptions written for a model', () => {
-		expect(tools.map((t) => t.name).sort()).toEqual(['Exotel_Users', 'Reset_And_Reveal', 'Reset_SIP_Password', 'Set_SIP_Password']);
+		expect(tools.map((t) => t.name).sort()).toEqual([
+			'Exotel_Users',
+			'Reset_And_Reveal',
+			'Reset_SIP_Password',
+			'Set_SIP_Password',
+		]);
 		const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
 		expect(byName.Reset_SIP_Password.description).toMatch(/SIP password/i);
 		expect(byName.Exotel_Users.description).toMatch(/^Get a user/);
-		const reset = byName.Reset_SIP_Password.inputSchema.properties as Record<string, { description?: string }>;
+		const reset = byName.Reset_SIP_Password.inputSchema.properties as Record<
+			string,
+			{ description?: string }
+		>;
 		expect(Object.keys(reset).sort()).toEqual(['Device', 'User']);
 		expect(reset.User.description).toMatch(/email/i);
 		expect(reset.User.description).toMatch(/[0-9a-f]{32}/);
 		expect(reset.Device.description).toMatch(/empty/i);
-		const manual = byName.Set_SIP_Password.inputSchema.properties as Record<string, { description?: string }>;
+		const manual = byName.Set_SIP_Password.inputSchema.properties as Record<
+			string,
+			{ description?: string }
+		>;
 		expect(Object.keys(manual).sort()).toEqual(['Device', 'New_SIP_Password', 'User']);
 		expect(manual.New_SIP_Password.description).toMatch(/8 characters/);
 	});
@@ -150,11 +185,17 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 		expect(writes).toHaveLength(1);
 		const [answer] = JSON.parse(text) as Array<Record<string, unknown>>;
 		expect(answer).toMatchObject({ device_id: '201', sipPassword: expect.any(String) });
-		expect(sandbox.fingerprint(answer.sipPassword as string)).toBe((writes[0].body as { password: string }).password);
+		expect(sandbox.fingerprint(answer.sipPassword as string)).toBe(
+			(writes[0].body as { password: string }).password,
+		);
 	});
 
 	it('refuses a weak password from the client before anything is sent, and names the rule, not the password', async () => {
-		const { text, exotel } = await call('Set_SIP_Password', { User: ASHA.email, Device: '', New_SIP_Password: weakPassword });
+		const { text, exotel } = await call('Set_SIP_Password', {
+			User: ASHA.email,
+			Device: '',
+			New_SIP_Password: weakPassword,
+		});
 		expect(exotel).toEqual([]);
 		expect(text).toMatch(/password policy/);
 		expect(text).not.toContain(weakPassword);
@@ -163,7 +204,12 @@ describe('the Exotel Users node behind n8n’s MCP Server Trigger (n8n 2.41.1, M
 	it('no Exotel key or token, in clear or base64, in anything the client received', () => {
 		const everything = received.join('\n');
 		const basic = Buffer.from(`${secrets.apiKey}:${secrets.apiToken}`).toString('base64');
-		for (const secret of [secrets.apiToken, secrets.apiKey, basic, Buffer.from(secrets.apiToken).toString('base64').slice(0, 12)]) {
+		for (const secret of [
+			secrets.apiToken,
+			secrets.apiKey,
+			basic,
+			Buffer.from(secrets.apiToken).toString('base64').slice(0, 12),
+		]) {
 			expect(everything).not.toContain(secret);
 		}
 	});

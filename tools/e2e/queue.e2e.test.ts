@@ -33,7 +33,13 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { newPasswordKey, postWebhook, smtpCredential, WEBHOOK_AUTH, webhookAuthCredential } from '../dev/n8n/examples';
+import {
+	newPasswordKey,
+	postWebhook,
+	smtpCredential,
+	WEBHOOK_AUTH,
+	webhookAuthCredential,
+} from '../dev/n8n/examples';
 import { packPackage, ROOT } from '../dev/n8n/n8n';
 import { QueueCluster, type ExecutionRecord } from '../dev/queue/cluster';
 import { startPasswordTap, type PasswordTap } from '../dev/queue/passwordTap';
@@ -64,14 +70,30 @@ const [ASHA, VIKRAM] = seedUsers();
 const BULK_USERS = manyUsers(ROTATIONS * USERS_PER_ROTATION);
 const HEADERS_USERS = manyUsers(ROTATIONS * HEADERS_USERS_PER_ROTATION);
 
-const examplesAccount = { apiKey: `qk-${randomBytes(3).toString('hex')}`, apiToken: `qtoken-${randomBytes(12).toString('hex')}`, accountSid: `qx${randomBytes(3).toString('hex')}`, passwordKey: newPasswordKey() };
+const examplesAccount = {
+	apiKey: `qk-${randomBytes(3).toString('hex')}`,
+	apiToken: `qtoken-${randomBytes(12).toString('hex')}`,
+	accountSid: `qx${randomBytes(3).toString('hex')}`,
+	passwordKey: newPasswordKey(),
+};
 /** What the examples' webhook callers send in WEBHOOK_AUTH.header. */
 const WEBHOOK_SECRET = randomBytes(24).toString('base64url');
-const bulkAccount = { apiKey: `qb-${randomBytes(3).toString('hex')}`, apiToken: `qbtoken-${randomBytes(12).toString('hex')}`, accountSid: `qb${randomBytes(3).toString('hex')}` };
+const bulkAccount = {
+	apiKey: `qb-${randomBytes(3).toString('hex')}`,
+	apiToken: `qbtoken-${randomBytes(12).toString('hex')}`,
+	accountSid: `qb${randomBytes(3).toString('hex')}`,
+};
 const EXAMPLES_CREDENTIAL = { id: 'queueExamples01', name: 'Exotel (examples account)' };
 const BULK_CREDENTIAL = { id: 'queueBulk000001', name: 'Exotel (bulk account)' };
-const headersAccount = { apiKey: `qh-${randomBytes(3).toString('hex')}`, apiToken: `qhtoken-${randomBytes(12).toString('hex')}`, accountSid: `qh${randomBytes(3).toString('hex')}` };
-const HEADERS_CREDENTIAL = { id: 'queueHeaders001', name: 'Exotel (account with rate-limit headers)' };
+const headersAccount = {
+	apiKey: `qh-${randomBytes(3).toString('hex')}`,
+	apiToken: `qhtoken-${randomBytes(12).toString('hex')}`,
+	accountSid: `qh${randomBytes(3).toString('hex')}`,
+};
+const HEADERS_CREDENTIAL = {
+	id: 'queueHeaders001',
+	name: 'Exotel (account with rate-limit headers)',
+};
 /** Given to the workers through their environment; the workflow reads it with $env. */
 const ENV_PASSWORD = `Env-${randomBytes(5).toString('hex')}-Pw7`;
 
@@ -103,7 +125,13 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	const residence = new Map<string, Residence>();
 	let monitor: NodeJS.Timeout | undefined;
 	let sampling: Promise<void> = Promise.resolve();
-	const allPasswords = () => [...new Set([...(examplesTap?.passwords ?? []), ...(bulkTap?.passwords ?? []), ...(headersTap?.passwords ?? [])])];
+	const allPasswords = () => [
+		...new Set([
+			...(examplesTap?.passwords ?? []),
+			...(bulkTap?.passwords ?? []),
+			...(headersTap?.passwords ?? []),
+		]),
+	];
 	const sample = async () => {
 		const data = await postgres!.query('SELECT data FROM execution_data');
 		const now = Date.now();
@@ -119,37 +147,61 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	const post = async (path: string, body: unknown) =>
 		await new Promise<{ status: number; text: string; json: any }>((resolve, reject) => {
 			const payload = JSON.stringify(body);
-			const req = request(cluster.webhookUrl(path), { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-				let text = '';
-				res.setEncoding('utf8');
-				res.on('data', (chunk: string) => (text += chunk));
-				res.on('end', () => {
-					let json: any;
-					try {
-						json = JSON.parse(text);
-					} catch {
-						json = undefined;
-					}
-					resolve({ status: res.statusCode ?? 0, text, json });
-				});
-			});
+			const req = request(
+				cluster.webhookUrl(path),
+				{
+					method: 'POST',
+					headers: {
+						'content-type': 'application/json',
+						'content-length': Buffer.byteLength(payload),
+					},
+				},
+				(res) => {
+					let text = '';
+					res.setEncoding('utf8');
+					res.on('data', (chunk: string) => (text += chunk));
+					res.on('end', () => {
+						let json: any;
+						try {
+							json = JSON.parse(text);
+						} catch {
+							json = undefined;
+						}
+						resolve({ status: res.statusCode ?? 0, text, json });
+					});
+				},
+			);
 			req.on('error', reject);
 			req.end(payload);
 		});
-	const ranOn = (records: ExecutionRecord[]) => records.map((r) => `execution ${r.executionId} on ${r.process}`).join(', ');
+	const ranOn = (records: ExecutionRecord[]) =>
+		records.map((r) => `execution ${r.executionId} on ${r.process}`).join(', ');
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+		if (!existsSync(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js')))
+			throw new Error('dist/ is missing: run `npm run build` first');
 		// Both are idempotent and quick when everything is installed.
 		await run('bash', [join(ROOT, 'tools', 'dev', 'services', 'install.sh')]);
-		await run('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], { maxBuffer: 64 * 1024 * 1024 });
+		await run('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], {
+			maxBuffer: 64 * 1024 * 1024,
+		});
 
 		[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
-		note(`PostgreSQL ${postgres.version} on 127.0.0.1:${postgres.port}, Redis on 127.0.0.1:${redis.port}`);
+		note(
+			`PostgreSQL ${postgres.version} on 127.0.0.1:${postgres.port}, Redis on 127.0.0.1:${redis.port}`,
+		);
 		sandbox = await startSandbox({ ...examplesAccount, users: seedUsers() });
 		mailbox = await startMailbox();
-		bulk = await startSandbox({ ...bulkAccount, users: BULK_USERS, rateLimit: { limit: ACCOUNT_LIMIT, windowMs: 60_000, headers: false } });
-		headersSandbox = await startSandbox({ ...headersAccount, users: HEADERS_USERS, rateLimit: { limit: HEADERS_LIMIT, windowMs: 60_000 } });
+		bulk = await startSandbox({
+			...bulkAccount,
+			users: BULK_USERS,
+			rateLimit: { limit: ACCOUNT_LIMIT, windowMs: 60_000, headers: false },
+		});
+		headersSandbox = await startSandbox({
+			...headersAccount,
+			users: HEADERS_USERS,
+			rateLimit: { limit: HEADERS_LIMIT, windowMs: 60_000 },
+		});
 		headersTap = await startPasswordTap(headersSandbox.url);
 		examplesTap = await startPasswordTap(sandbox.url);
 		bulkTap = await startPasswordTap(bulk.url);
@@ -164,9 +216,21 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			workerArgs: ['--concurrency=2'],
 			env: { ...PRUNING, N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false', EXOTEL_QUEUE_PW: ENV_PASSWORD },
 			credentials: [
-				{ ...EXAMPLES_CREDENTIAL, type: 'exotelUsersApi', data: { ...examplesAccount, region: 'custom', baseUrl: examplesTap.url } },
-				{ ...BULK_CREDENTIAL, type: 'exotelUsersApi', data: { ...bulkAccount, region: 'custom', baseUrl: bulkTap.url } },
-				{ ...HEADERS_CREDENTIAL, type: 'exotelUsersApi', data: { ...headersAccount, region: 'custom', baseUrl: headersTap.url } },
+				{
+					...EXAMPLES_CREDENTIAL,
+					type: 'exotelUsersApi',
+					data: { ...examplesAccount, region: 'custom', baseUrl: examplesTap.url },
+				},
+				{
+					...BULK_CREDENTIAL,
+					type: 'exotelUsersApi',
+					data: { ...bulkAccount, region: 'custom', baseUrl: bulkTap.url },
+				},
+				{
+					...HEADERS_CREDENTIAL,
+					type: 'exotelUsersApi',
+					data: { ...headersAccount, region: 'custom', baseUrl: headersTap.url },
+				},
 				// The examples deliver by email: their Send Email nodes' SMTP credential, at a local mailbox.
 				...smtpCredential(smtpCredentialData(mailbox)),
 				// The examples' webhooks authenticate their callers (n8n's Header Auth).
@@ -175,11 +239,26 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			workflows: [
 				example('hr-onboarding.json', EXAMPLES_CREDENTIAL),
 				example('ticket-sip-reset.json', EXAMPLES_CREDENTIAL),
-				envPasswordWorkflow('queueEnvReset', 'queue-env-reset', EXAMPLES_CREDENTIAL, VIKRAM.id, '201', 'EXOTEL_QUEUE_PW'),
-				rotationWorkflow('queueRotation', 'queue-rotation', BULK_CREDENTIAL, { requestsPerMinute: REQUESTS_PER_MINUTE }),
+				envPasswordWorkflow(
+					'queueEnvReset',
+					'queue-env-reset',
+					EXAMPLES_CREDENTIAL,
+					VIKRAM.id,
+					'201',
+					'EXOTEL_QUEUE_PW',
+				),
+				rotationWorkflow('queueRotation', 'queue-rotation', BULK_CREDENTIAL, {
+					requestsPerMinute: REQUESTS_PER_MINUTE,
+				}),
 				rotationWorkflow('queueHeadersRot', 'queue-headers-rotation', HEADERS_CREDENTIAL, {}),
 			],
-			activate: ['exoExampleOnboard', 'exoExampleTicket', 'queueEnvReset', 'queueRotation', 'queueHeadersRot'],
+			activate: [
+				'exoExampleOnboard',
+				'exoExampleTicket',
+				'queueEnvReset',
+				'queueRotation',
+				'queueHeadersRot',
+			],
 			onProgress: (line) => note(line),
 		});
 		note(`[${seconds()} s] n8n main on ${cluster.url}, ${WORKERS} workers ready`);
@@ -191,7 +270,16 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	afterAll(async () => {
 		if (monitor) clearInterval(monitor);
 		await sampling;
-		const stops = [cluster?.stop(), mailbox?.close(), examplesTap?.stop(), bulkTap?.stop(), headersTap?.stop(), sandbox?.stop(), bulk?.stop(), headersSandbox?.stop()];
+		const stops = [
+			cluster?.stop(),
+			mailbox?.close(),
+			examplesTap?.stop(),
+			bulkTap?.stop(),
+			headersTap?.stop(),
+			sandbox?.stop(),
+			bulk?.stop(),
+			headersSandbox?.stop(),
+		];
 		await Promise.allSettled(stops);
 		await Promise.allSettled([postgres?.stop(), redis?.stop()]);
 		pack?.remove();
@@ -201,16 +289,39 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 
 	it('a. runs the HR onboarding and ticket examples from their production webhooks on a worker, and a password from the workers’ environment', async () => {
 		const auth = { [WEBHOOK_AUTH.header]: WEBHOOK_SECRET };
-		const hire = await postWebhook(cluster.webhookUrl('exotel-new-hire'), { employee_id: 'E-2041', first_name: 'Farah', last_name: 'Khan', email: 'farah.khan@example.com' }, 15_000, auth);
+		const hire = await postWebhook(
+			cluster.webhookUrl('exotel-new-hire'),
+			{
+				employee_id: 'E-2041',
+				first_name: 'Farah',
+				last_name: 'Khan',
+				email: 'farah.khan@example.com',
+			},
+			15_000,
+			auth,
+		);
 		// HR onboarding answers once the user exists; the co-worker workflow mails the first password (not published here).
 		expect(hire.status).toBe(200);
 		expect(hire.json).toMatchObject({ employee_id: 'E-2041', status: 'done' });
-		const ticket = await postWebhook(cluster.webhookUrl('exotel-reset-softphone'), { ticket_id: 'T-1042', requester_email: ASHA.email }, 15_000, auth);
+		const ticket = await postWebhook(
+			cluster.webhookUrl('exotel-reset-softphone'),
+			{ ticket_id: 'T-1042', requester_email: ASHA.email },
+			15_000,
+			auth,
+		);
 		expect(ticket.status).toBe(200);
-		expect(ticket.json).toEqual({ ticket_id: 'T-1042', status: 'done', message: 'A new softphone password was sent to you privately.' });
+		expect(ticket.json).toEqual({
+			ticket_id: 'T-1042',
+			status: 'done',
+			message: 'A new softphone password was sent to you privately.',
+		});
 		const fromEnv = await post('queue-env-reset', {});
 		expect(fromEnv.status).toBe(200);
-		expect(fromEnv.json).toMatchObject({ method: 'PUT', http_code: 200, response: { status: 'success' } });
+		expect(fromEnv.json).toMatchObject({
+			method: 'PUT',
+			http_code: 200,
+			response: { status: 'success' },
+		});
 
 		const onboarding = await cluster.waitForExecutions('exoExampleOnboard', 1, 60_000);
 		const reset = await cluster.waitForExecutions('exoExampleTicket', 1, 60_000);
@@ -220,7 +331,9 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			expect(record.success).toBe(true);
 		}
 		expect(cluster.main.log()).not.toMatch(/Worker started execution/);
-		note(`a. HR onboarding: ${ranOn(onboarding)}; ticket: ${ranOn(reset)}; password from $env: ${ranOn(env)}`);
+		note(
+			`a. HR onboarding: ${ranOn(onboarding)}; ticket: ${ranOn(reset)}; password from $env: ${ranOn(env)}`,
+		);
 
 		// What Exotel (the sandbox) got: the new hire exists (id in the answer); the ticket's and the $env password are the ones the node sent.
 		const farah = [...sandbox!.users.values()].find((u) => u.email === 'farah.khan@example.com');
@@ -229,24 +342,52 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		const sent = examplesTap!.passwords;
 		expect(sent).toHaveLength(2);
 		expect(sent).toContain(ENV_PASSWORD);
-		expect(sent.map((p) => sandbox!.fingerprint(p))).toEqual(expect.arrayContaining([sandbox!.passwordOf(ASHA.id, '101'), sandbox!.passwordOf(VIKRAM.id, '201')]));
+		expect(sent.map((p) => sandbox!.fingerprint(p))).toEqual(
+			expect.arrayContaining([
+				sandbox!.passwordOf(ASHA.id, '101'),
+				sandbox!.passwordOf(VIKRAM.id, '201'),
+			]),
+		);
 		expect(sandbox!.passwordOf(VIKRAM.id, '201')).toBe(sandbox!.fingerprint(ENV_PASSWORD));
-		for (const answer of [JSON.stringify(hire.json), JSON.stringify(ticket.json), fromEnv.text]) for (const password of sent) expect(answer).not.toContain(password);
+		for (const answer of [JSON.stringify(hire.json), JSON.stringify(ticket.json), fromEnv.text])
+			for (const password of sent) expect(answer).not.toContain(password);
 		// Delivered first: the ticket's requester got the very password Exotel holds.
 		const mailed = mailbox!.to(ASHA.email!).map((m) => m.text);
-		expect(mailed.some((text) => sent.some((p) => text.includes(p) && sandbox!.fingerprint(p) === sandbox!.passwordOf(ASHA.id, '101')))).toBe(true);
+		expect(
+			mailed.some((text) =>
+				sent.some(
+					(p) =>
+						text.includes(p) && sandbox!.fingerprint(p) === sandbox!.passwordOf(ASHA.id, '101'),
+				),
+			),
+		).toBe(true);
 	}, 120_000);
 
 	it(`b. three bulk rotations at once on one account limited to ${ACCOUNT_LIMIT}/min: one output and one password change per user, nothing lost`, async () => {
-		const batches = Array.from({ length: ROTATIONS }, (_, r) => BULK_USERS.slice(r * USERS_PER_ROTATION, (r + 1) * USERS_PER_ROTATION));
+		const batches = Array.from({ length: ROTATIONS }, (_, r) =>
+			BULK_USERS.slice(r * USERS_PER_ROTATION, (r + 1) * USERS_PER_ROTATION),
+		);
 		const began = Date.now();
-		const answers = await Promise.all(batches.map(async (users) => await post('queue-rotation', { users: users.map((u) => ({ id: u.id, device: u.devices[0].id })) })));
+		const answers = await Promise.all(
+			batches.map(
+				async (users) =>
+					await post('queue-rotation', {
+						users: users.map((u) => ({ id: u.id, device: u.devices[0].id })),
+					}),
+			),
+		);
 		const took = (Date.now() - began) / 1000;
 		const executions = await cluster.waitForExecutions('queueRotation', ROTATIONS, 30_000);
 
 		answers.forEach((answer, r) => {
 			expect(answer.status).toBe(200);
-			const reports = answer.json as Array<{ index: number; user: string; ok: boolean; error: string | null; generated: boolean }>;
+			const reports = answer.json as Array<{
+				index: number;
+				user: string;
+				ok: boolean;
+				error: string | null;
+				generated: boolean;
+			}>;
 			// One output item per input item, in order and paired back to its user, each a success with a generated password.
 			expect(reports.map((item) => item.user)).toEqual(batches[r].map((u) => u.id));
 			expect(reports.filter((item) => !item.ok)).toEqual([]);
@@ -254,13 +395,17 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		});
 
 		// Each user's password changed exactly once, to a password the node sent.
-		const accepted = bulk!.requests.filter((r) => r.method === 'PUT' && r.segments.at(-1) === 'password' && r.status === 200);
+		const accepted = bulk!.requests.filter(
+			(r) => r.method === 'PUT' && r.segments.at(-1) === 'password' && r.status === 200,
+		);
 		const changes = new Map<string, number>();
-		for (const request of accepted) changes.set(request.segments[4], (changes.get(request.segments[4]) ?? 0) + 1);
+		for (const request of accepted)
+			changes.set(request.segments[4], (changes.get(request.segments[4]) ?? 0) + 1);
 		expect([...changes.keys()].sort()).toEqual(BULK_USERS.map((u) => u.id).sort());
 		expect([...changes.values()].every((count) => count === 1)).toBe(true);
 		const sentFingerprints = new Set(bulkTap!.passwords.map((p) => bulk!.fingerprint(p)));
-		for (const user of BULK_USERS) expect(sentFingerprints.has(bulk!.passwordOf(user.id, user.devices[0].id)!)).toBe(true);
+		for (const user of BULK_USERS)
+			expect(sentFingerprints.has(bulk!.passwordOf(user.id, user.devices[0].id)!)).toBe(true);
 
 		expect(new Set(executions.map((e) => e.process)).size).toBe(WORKERS);
 		const stats = bulk!.stats({ route: PASSWORD_ROUTE });
@@ -273,10 +418,17 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	}, 420_000);
 
 	it(`d. three rotations at default settings on an account sending Exotel’s rate-limit headers (${HEADERS_LIMIT}/min): shared by the workers, ≤ 1 % 429s, every full minute ≥ 0.9 of the limit`, async () => {
-		const batches = Array.from({ length: ROTATIONS }, (_, r) => HEADERS_USERS.slice(r * HEADERS_USERS_PER_ROTATION, (r + 1) * HEADERS_USERS_PER_ROTATION));
+		const batches = Array.from({ length: ROTATIONS }, (_, r) =>
+			HEADERS_USERS.slice(r * HEADERS_USERS_PER_ROTATION, (r + 1) * HEADERS_USERS_PER_ROTATION),
+		);
 		const began = Date.now();
 		const answers = await Promise.all(
-			batches.map(async (users) => await post('queue-headers-rotation', { users: users.map((u) => ({ id: u.id, device: u.devices[0].id })) })),
+			batches.map(
+				async (users) =>
+					await post('queue-headers-rotation', {
+						users: users.map((u) => ({ id: u.id, device: u.devices[0].id })),
+					}),
+			),
 		);
 		const took = (Date.now() - began) / 1000;
 		const executions = await cluster.waitForExecutions('queueHeadersRot', ROTATIONS, 30_000);
@@ -290,7 +442,11 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		const requests = headersSandbox!.requests;
 		const refused = requests.filter((r) => r.status === 429).length;
 		const perMinute = new Map<number, number>();
-		for (const r of requests.filter((q) => q.status === 200)) perMinute.set(Math.floor(r.receivedAt / 60_000), (perMinute.get(Math.floor(r.receivedAt / 60_000)) ?? 0) + 1);
+		for (const r of requests.filter((q) => q.status === 200))
+			perMinute.set(
+				Math.floor(r.receivedAt / 60_000),
+				(perMinute.get(Math.floor(r.receivedAt / 60_000)) ?? 0) + 1,
+			);
 		const minutes = [...perMinute.keys()].sort((a, b) => a - b);
 		const inner = minutes.slice(1, -1).map((m) => (perMinute.get(m) ?? 0) / HEADERS_LIMIT);
 		note(
@@ -316,7 +472,8 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 		for (;;) {
 			const left = Number((await postgres!.query('SELECT count(*) FROM execution_entity')).trim());
 			if (left === 0) break;
-			if (Date.now() - waitStart > 100_000) throw new Error(`${left} execution(s) still in the database 100 s after the last run`);
+			if (Date.now() - waitStart > 100_000)
+				throw new Error(`${left} execution(s) still in the database 100 s after the last run`);
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
 		await sampling;
@@ -339,7 +496,9 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			{ name: 'every key and value in Redis', text: await redis!.dumpText() },
 			{ name: 'PostgreSQL server output', text: postgres!.log() },
 			{ name: 'Redis server output', text: redis!.log() },
-			...cluster.everythingWritten().map((w) => ({ name: `${w.process}: ${w.source}`, text: w.text })),
+			...cluster
+				.everythingWritten()
+				.map((w) => ({ name: `${w.process}: ${w.source}`, text: w.text })),
 		];
 		expect(sources[0].text).toMatch(/CREATE TABLE public\.execution_data/); // the dump is real
 		expect(sources[1].text).toMatch(/n8n:cache:webhook:POST-queue-rotation/); // so is the Redis one
@@ -352,8 +511,14 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			{ label: 'the webhooks’ Header Auth value', value: WEBHOOK_SECRET },
 			...passwords.map((value, i) => ({ label: `password #${i + 1} the node sent`, value })),
 		];
-		const found = secrets.flatMap((secret) => sources.filter((s) => s.text.includes(secret.value)).map((s) => `${secret.label} in ${s.name}`));
-		note(`c. searched ${sources.length} sources (${(sources.reduce((n, s) => n + s.text.length, 0) / 1024).toFixed(0)} KiB) for ${secrets.length} secrets: ${found.length} found`);
+		const found = secrets.flatMap((secret) =>
+			sources
+				.filter((s) => s.text.includes(secret.value))
+				.map((s) => `${secret.label} in ${s.name}`),
+		);
+		note(
+			`c. searched ${sources.length} sources (${(sources.reduce((n, s) => n + s.text.length, 0) / 1024).toFixed(0)} KiB) for ${secrets.length} secrets: ${found.length} found`,
+		);
 		expect(found).toEqual([]);
 	}, 200_000);
 });

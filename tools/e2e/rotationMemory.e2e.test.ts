@@ -16,10 +16,22 @@ import { activateWorkflow, CREDENTIAL, type Workflow } from '../dev/n8n/workflow
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 
 const [ASHA, VIKRAM] = seedUsers();
-const SAVES_NOTHING = { executionOrder: 'v1', saveManualExecutions: false, saveDataSuccessExecution: 'none', saveDataErrorExecution: 'none', saveExecutionProgress: false };
+const SAVES_NOTHING = {
+	executionOrder: 'v1',
+	saveManualExecutions: false,
+	saveDataSuccessExecution: 'none',
+	saveDataErrorExecution: 'none',
+	saveExecutionProgress: false,
+};
 
 let sequence = 0;
-const node = (name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+const node = (
+	name: string,
+	type: string,
+	typeVersion: number,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+) => ({
 	id: `e2e0000a-0000-4000-8000-${String(++sequence).padStart(12, '0')}`,
 	name,
 	type,
@@ -33,11 +45,27 @@ const reset = (nodeType: string, userId: string) =>
 		'Reset',
 		nodeType,
 		2,
-		{ resource: 'user', operation: 'updateSipPassword', userId: { __rl: true, mode: 'id', value: userId }, deviceId: { __rl: true, mode: 'id', value: '' }, passwordMode: 'generate', rotationId: '={{ $json.body.ticket }}' },
+		{
+			resource: 'user',
+			operation: 'updateSipPassword',
+			userId: { __rl: true, mode: 'id', value: userId },
+			deviceId: { __rl: true, mode: 'id', value: '' },
+			passwordMode: 'generate',
+			rotationId: '={{ $json.body.ticket }}',
+		},
 		{ credentials: { exotelUsersApi: CREDENTIAL } },
 	);
-const webhook = (path: string) => node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} }, { webhookId: randomBytes(16).toString('hex') });
-const link = (from: string, to: string) => ({ [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } });
+const webhook = (path: string) =>
+	node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		2,
+		{ httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+		{ webhookId: randomBytes(16).toString('hex') },
+	);
+const link = (from: string, to: string) => ({
+	[from]: { main: [[{ node: to, type: 'main', index: 0 }]] },
+});
 
 /** Webhook → Reset; and by hand, Start → Ticket m-1 → Reset. */
 function direct(nodeType: string): Workflow {
@@ -49,10 +77,16 @@ function direct(nodeType: string): Workflow {
 		nodes: [
 			webhook('mem-direct'),
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-			node('Ticket', 'n8n-nodes-base.code', 2, { jsCode: "return [{ json: { body: { ticket: 'm-1' } } }];" }),
+			node('Ticket', 'n8n-nodes-base.code', 2, {
+				jsCode: "return [{ json: { body: { ticket: 'm-1' } } }];",
+			}),
 			reset(nodeType, ASHA.id),
 		],
-		connections: { ...link('Webhook', 'Reset'), ...link('Start', 'Ticket'), ...link('Ticket', 'Reset') },
+		connections: {
+			...link('Webhook', 'Reset'),
+			...link('Start', 'Ticket'),
+			...link('Ticket', 'Reset'),
+		},
 	};
 }
 
@@ -80,14 +114,23 @@ function parentAndChild(nodeType: string): Workflow[] {
 			name: 'e2e memChild',
 			active: false,
 			settings: SAVES_NOTHING,
-			nodes: [node('When run', 'n8n-nodes-base.executeWorkflowTrigger', 1.1, { inputSource: 'passthrough' }), reset(nodeType, VIKRAM.id)],
+			nodes: [
+				node('When run', 'n8n-nodes-base.executeWorkflowTrigger', 1.1, {
+					inputSource: 'passthrough',
+				}),
+				reset(nodeType, VIKRAM.id),
+			],
 			connections: link('When run', 'Reset'),
 		},
 	];
 }
 
 describe('n8n 2.41: a completed Rotation ID is remembered by production runs', () => {
-	const secrets = { apiKey: `e2e-key-${randomBytes(3).toString('hex')}`, apiToken: `e2e-token-${randomBytes(12).toString('hex')}`, accountSid: `e2e${randomBytes(3).toString('hex')}` };
+	const secrets = {
+		apiKey: `e2e-key-${randomBytes(3).toString('hex')}`,
+		apiToken: `e2e-token-${randomBytes(12).toString('hex')}`,
+		accountSid: `e2e${randomBytes(3).toString('hex')}`,
+	};
 	let sandbox: ExotelSandbox;
 	let folder: N8nFolder;
 	let n8n: RunningN8n;
@@ -97,7 +140,16 @@ describe('n8n 2.41: a completed Rotation ID is remembered by production runs', (
 		sandbox = await startSandbox({ ...secrets, users: seedUsers() });
 		folder = await N8nFolder.create('v2', 'custom');
 		await folder.importCredentials([
-			{ ...CREDENTIAL, type: 'exotelUsersApi', data: { ...secrets, passwordKey: randomBytes(32).toString('base64'), region: 'custom', baseUrl: sandbox.url } },
+			{
+				...CREDENTIAL,
+				type: 'exotelUsersApi',
+				data: {
+					...secrets,
+					passwordKey: randomBytes(32).toString('base64'),
+					region: 'custom',
+					baseUrl: sandbox.url,
+				},
+			},
 		]);
 		await folder.importWorkflows([direct(folder.nodeType), ...parentAndChild(folder.nodeType)]);
 		n8n = await startN8n(folder, await freePort());
@@ -115,7 +167,10 @@ describe('n8n 2.41: a completed Rotation ID is remembered by production runs', (
 
 	it('a webhook run saves it: the same ticket again is refused before any PUT; a new ticket sets a new password', async () => {
 		const first = await postWebhook(`${n8n.url}/webhook/mem-direct`, { ticket: 't-100' });
-		expect(first).toMatchObject({ status: 200, json: { user_id: ASHA.id, rotation_id: 't-100', password_set: true } });
+		expect(first).toMatchObject({
+			status: 200,
+			json: { user_id: ASHA.id, rotation_id: 't-100', password_set: true },
+		});
 		expect(puts()).toBe(1);
 		const stored = await n8n.rest('GET', '/rest/workflows/memDirect');
 		expect(JSON.stringify(stored.json.data.staticData)).toContain('t-100');
@@ -127,14 +182,19 @@ describe('n8n 2.41: a completed Rotation ID is remembered by production runs', (
 
 		const next = await postWebhook(`${n8n.url}/webhook/mem-direct`, { ticket: 't-101' });
 		expect(next).toMatchObject({ status: 200, json: { rotation_id: 't-101', password_set: true } });
-		expect((next.json as { sipPassword: string }).sipPassword).not.toBe((first.json as { sipPassword: string }).sipPassword);
+		expect((next.json as { sipPassword: string }).sipPassword).not.toBe(
+			(first.json as { sipPassword: string }).sipPassword,
+		);
 		expect(puts()).toBe(2);
 	}, 60_000);
 
 	it('an Execute Workflow sub-run saves it in the sub-workflow', async () => {
 		const before = puts();
 		const first = await postWebhook(`${n8n.url}/webhook/mem-sub`, { ticket: 's-1' });
-		expect(first).toMatchObject({ status: 200, json: { user_id: VIKRAM.id, rotation_id: 's-1', password_set: true } });
+		expect(first).toMatchObject({
+			status: 200,
+			json: { user_id: VIKRAM.id, rotation_id: 's-1', password_set: true },
+		});
 		const again = await postWebhook(`${n8n.url}/webhook/mem-sub`, { ticket: 's-1' });
 		expect(again.status).toBe(500);
 		expect(puts()).toBe(before + 1);
@@ -145,21 +205,35 @@ describe('n8n 2.41: a completed Rotation ID is remembered by production runs', (
 	it('a manual run is not remembered: the same Rotation ID then still sets in production', async () => {
 		const before = puts();
 		await runManually(n8n, 'memDirect', 'Start');
-		for (let waited = 0; puts() === before && waited < 20_000; waited += 250) await new Promise((resolve) => setTimeout(resolve, 250));
+		for (let waited = 0; puts() === before && waited < 20_000; waited += 250)
+			await new Promise((resolve) => setTimeout(resolve, 250));
 		expect(puts()).toBe(before + 1);
 		const stored = await n8n.rest('GET', '/rest/workflows/memDirect');
 		expect(JSON.stringify(stored.json.data.staticData)).not.toContain('m-1');
 		const production = await postWebhook(`${n8n.url}/webhook/mem-direct`, { ticket: 'm-1' });
-		expect(production).toMatchObject({ status: 200, json: { rotation_id: 'm-1', password_set: true } });
+		expect(production).toMatchObject({
+			status: 200,
+			json: { rotation_id: 'm-1', password_set: true },
+		});
 	}, 60_000);
 
 	it('n8n’s credential test refuses a weak SIP Password Key and passes a strong one (the expression runs in n8n’s engine)', async () => {
 		const credential = { ...CREDENTIAL, type: 'exotelUsersApi' };
 		const data = { ...secrets, region: 'custom', baseUrl: sandbox.url };
-		const weak = await n8n.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, passwordKey: 'a-long-random-secret-of-the-team' } } });
+		const weak = await n8n.rest('POST', '/rest/credentials/test', {
+			credentials: {
+				...credential,
+				data: { ...data, passwordKey: 'a-long-random-secret-of-the-team' },
+			},
+		});
 		expect(weak.json.data).toEqual({ status: 'Error', message: WEAK_KEY_MESSAGE });
 		expect(sandbox.requests.at(-1)?.url).toBe(`/v2/accounts/${secrets.accountSid}/users?limit=2`);
-		const strong = await n8n.rest('POST', '/rest/credentials/test', { credentials: { ...credential, data: { ...data, passwordKey: randomBytes(32).toString('base64') } } });
+		const strong = await n8n.rest('POST', '/rest/credentials/test', {
+			credentials: {
+				...credential,
+				data: { ...data, passwordKey: randomBytes(32).toString('base64') },
+			},
+		});
 		expect(strong.json.data).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(sandbox.requests.at(-1)?.url).toBe(`/v2/accounts/${secrets.accountSid}/users?limit=1`);
 	}, 60_000);

@@ -36,9 +36,22 @@ import { randomBytes } from 'node:crypto';
 import { startCollector, type Collector } from '../dev/n8n/collector';
 import { freePort, N8nFolder, NODE_TYPE } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
-import { activateWorkflow, collectingTriggerWorkflow, runnableExample, sandboxCredential, smtpCredential } from '../dev/n8n/workflows';
+import {
+	activateWorkflow,
+	collectingTriggerWorkflow,
+	runnableExample,
+	sandboxCredential,
+	smtpCredential,
+} from '../dev/n8n/workflows';
 import { smtpCredentialData, startMailbox } from '../dev/smtp/mailbox';
-import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../dev/sandbox/server';
+import {
+	manyUsers,
+	seedUsers,
+	startSandbox,
+	type ExotelSandbox,
+	type RecordedRequest,
+	type User,
+} from '../dev/sandbox/server';
 
 const USERS = 2_040;
 const LAST_OFFSET = Math.floor((USERS - 1) / 50) * 50; // 2,000: page 41
@@ -61,7 +74,11 @@ const MODES: Mode[] = [
 	{
 		name: 'the durable scheduler with durable cursors',
 		id: 'On',
-		env: { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true', N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true' },
+		env: {
+			N8N_SCHEDULER_ENABLED: 'true',
+			N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true',
+			N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true',
+		},
 	},
 ];
 
@@ -94,7 +111,11 @@ class Run {
 	workflowId = (i: number) => `exoTrg${this.mode.id}${'AB'[i]}`;
 
 	async prepare(): Promise<void> {
-		this.sandbox = await startSandbox({ ...this.secrets, users: seedUsers(USERS), rateLimit: { limit: 50, windowMs: 20_000 } });
+		this.sandbox = await startSandbox({
+			...this.secrets,
+			users: seedUsers(USERS),
+			rateLimit: { limit: 50, windowMs: 20_000 },
+		});
 		for (let i = 0; i < 2; i++) this.collectors.push(await startCollector());
 		this.folder = await N8nFolder.create('v2', 'custom', this.mode.env);
 		await this.folder.importCredentials(sandboxCredential(this.secrets, this.sandbox.url));
@@ -109,7 +130,10 @@ class Run {
 						// Every minute at second 0 (a custom cron): with Every Minute, n8n picks a random second per
 						// trigger, which can put a tick right after publication, when the activation polls are still
 						// paging; on the minute, each minute's listings are that tick's polls and nothing else.
-						parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: { item: [{ mode: 'custom', cronExpression: '0 * * * * *' }] } },
+						parameters: {
+							events: ['userAdded', 'userRemoved', 'sipDeviceAdded'],
+							pollTimes: { item: [{ mode: 'custom', cronExpression: '0 * * * * *' }] },
+						},
 					},
 					collector.url,
 				),
@@ -118,12 +142,21 @@ class Run {
 		this.n8n = await startN8n(this.folder, await freePort());
 	}
 
-	listings = () => this.sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-1) === 'users');
+	listings = () =>
+		this.sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-1) === 'users');
 
 	/** Waits until `count` listings of the last page have been answered (a trigger reached the end of a pass). */
 	async lastPages(count: number, timeoutMs: number): Promise<void> {
-		for (const started = Date.now(); this.listings().filter((r) => r.query.offset === String(LAST_OFFSET) && r.status === 200).length < count; ) {
-			if (Date.now() - started > timeoutMs) throw new Error(`${this.mode.name}: fewer than ${count} passes reached the last page within ${timeoutMs} ms`);
+		for (
+			const started = Date.now();
+			this.listings().filter((r) => r.query.offset === String(LAST_OFFSET) && r.status === 200)
+				.length < count;
+
+		) {
+			if (Date.now() - started > timeoutMs)
+				throw new Error(
+					`${this.mode.name}: fewer than ${count} passes reached the last page within ${timeoutMs} ms`,
+				);
 			await sleep(500);
 		}
 	}
@@ -137,14 +170,18 @@ class Run {
 		const bursts: RecordedRequest[][] = [];
 		for (const r of this.listings()) {
 			const last = bursts.at(-1)?.at(-1);
-			const sameBurst = last && r.receivedAt - last.receivedAt < 10_000 && Math.floor(r.receivedAt / MINUTE) === Math.floor(last.receivedAt / MINUTE);
+			const sameBurst =
+				last &&
+				r.receivedAt - last.receivedAt < 10_000 &&
+				Math.floor(r.receivedAt / MINUTE) === Math.floor(last.receivedAt / MINUTE);
 			if (sameBurst) bursts.at(-1)!.push(r);
 			else bursts.push([r]);
 		}
 		return bursts;
 	}
 
-	events = (i: number) => this.collectors[i].received.map((c) => `${String(c.item.event)} ${String(c.item.user_id)}`);
+	events = (i: number) =>
+		this.collectors[i].received.map((c) => `${String(c.item.event)} ${String(c.item.user_id)}`);
 
 	/** Publish at M+0, baseline complete at M+1, the account changes, the changes arrive by M+3, and one more poll. */
 	async scenario(onUserAdded: (item: Record<string, unknown>) => void): Promise<void> {
@@ -154,7 +191,9 @@ class Run {
 			const started = Date.now();
 			await activateWorkflow(this.n8n!.rest, this.workflowId(i));
 			this.publishMs.push(Date.now() - started);
-			const { active, activeVersionId } = (await this.n8n!.rest('GET', `/rest/workflows/${this.workflowId(i)}`)).json.data as { active?: boolean; activeVersionId?: string };
+			const { active, activeVersionId } = (
+				await this.n8n!.rest('GET', `/rest/workflows/${this.workflowId(i)}`)
+			).json.data as { active?: boolean; activeVersionId?: string };
 			this.publishAnswers.push(JSON.stringify({ active, activeVersionId }));
 		}
 		// Both baselines complete: each trigger has read the last page once.
@@ -168,12 +207,19 @@ class Run {
 			.map((u) => structuredClone(u) as User);
 		for (const user of this.added) this.sandbox.users.set(user.id, user);
 		// Each trigger: 2 added, 2 removed.
-		await Promise.all(this.collectors.map(async (collector) => await collector.waitFor(4, 3 * MINUTE + 30_000)));
+		await Promise.all(
+			this.collectors.map(async (collector) => await collector.waitFor(4, 3 * MINUTE + 30_000)),
+		);
 		const item = this.collectors[0].received.find((c) => c.item.event === 'userAdded')?.item;
 		if (item) onUserAdded(item);
 		// The poll after: a lost commit would repeat the last events here.
 		const after = this.listings().length;
-		for (const started = Date.now(); this.listings().length < after + 2 && Date.now() - started < 1.5 * MINUTE; ) await sleep(500);
+		for (
+			const started = Date.now();
+			this.listings().length < after + 2 && Date.now() - started < 1.5 * MINUTE;
+
+		)
+			await sleep(500);
 		await sleep(15_000);
 	}
 
@@ -191,8 +237,15 @@ async function runExample(run: Run, item: Record<string, unknown>) {
 	const folder = await N8nFolder.create('v2', 'custom');
 	try {
 		await folder.importCredentials(sandboxCredential(run.secrets, run.sandbox.url));
-		await folder.importCredentials(smtpCredential(smtpCredentialData(mailbox), { id: 'smtpMailbox0001', name: 'SMTP (your mail server)' }));
-		await folder.importWorkflows([runnableExample('coworker-added.json', 'exoExCoworker', NODE_TYPE.custom, [item])]);
+		await folder.importCredentials(
+			smtpCredential(smtpCredentialData(mailbox), {
+				id: 'smtpMailbox0001',
+				name: 'SMTP (your mail server)',
+			}),
+		);
+		await folder.importWorkflows([
+			runnableExample('coworker-added.json', 'exoExCoworker', NODE_TYPE.custom, [item]),
+		]);
 		const from = run.sandbox.requests.length;
 		const result = await folder.execute('exoExCoworker');
 		const puts = run.sandbox.requests.slice(from).filter((r) => r.method === 'PUT');
@@ -216,26 +269,35 @@ describe('Exotel Users Trigger in a real n8n 2.41.1: two triggers on one 2,040-u
 
 	afterAll(async () => {
 		const report = runs.map((run) => {
-			const bursts = run.bursts().map((b) => `${b.length} requests in ${Math.round((b.at(-1)!.receivedAt - b[0].receivedAt) / 1000)} s`);
+			const bursts = run
+				.bursts()
+				.map(
+					(b) =>
+						`${b.length} requests in ${Math.round((b.at(-1)!.receivedAt - b[0].receivedAt) / 1000)} s`,
+				);
 			return `${run.mode.name}: published in ${run.publishMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' and ')}; events ${run.collectors.map((c) => c.received.length).join(' + ')}; listings by tick: ${bursts.join(', ')}`;
 		});
 		console.log(`Trigger tier report\n${report.join('\n')}`);
 		await Promise.all(runs.map(async (run) => await run.stop()));
 	});
 
-	it('publishes both triggers in each n8n and reads the account until every change has arrived (both n8n side by side)', async () => {
-		let exampleRun: Promise<Awaited<ReturnType<typeof runExample>>> | undefined;
-		await Promise.all(
-			runs.map(async (run, i) => {
-				await run.scenario((item) => {
-					if (i !== 0 || exampleRun) return;
-					exampleItem = item;
-					exampleRun = runExample(run, item);
-				});
-			}),
-		);
-		example = await exampleRun;
-	}, 9 * MINUTE);
+	it(
+		'publishes both triggers in each n8n and reads the account until every change has arrived (both n8n side by side)',
+		async () => {
+			let exampleRun: Promise<Awaited<ReturnType<typeof runExample>>> | undefined;
+			await Promise.all(
+				runs.map(async (run, i) => {
+					await run.scenario((item) => {
+						if (i !== 0 || exampleRun) return;
+						exampleItem = item;
+						exampleRun = runExample(run, item);
+					});
+				}),
+			);
+			example = await exampleRun;
+		},
+		9 * MINUTE,
+	);
 
 	describe.each(MODES.map((mode, i) => [mode.name, i] as const))('with %s', (_name, index) => {
 		const run = () => runs[index];
@@ -243,13 +305,19 @@ describe('Exotel Users Trigger in a real n8n 2.41.1: two triggers on one 2,040-u
 		it('published both workflows (n8n answers at once and activates them, its first poll included, in the background): both active, no trigger failed or timed out in n8n’s log', () => {
 			expect(run().publishMs).toHaveLength(2);
 			expect(Math.max(...run().publishMs)).toBeLessThan(84_000);
-			expect(run().publishAnswers.map((a) => JSON.parse(a) as { active: boolean })).toEqual([expect.objectContaining({ active: true }), expect.objectContaining({ active: true })]);
+			expect(run().publishAnswers.map((a) => JSON.parse(a) as { active: boolean })).toEqual([
+				expect.objectContaining({ active: true }),
+				expect.objectContaining({ active: true }),
+			]);
 			const log = run().n8n!.log();
 			expect(log).not.toMatch(/partially published|failed to activate|Poll exceeded its timeout/i);
 		});
 
 		it('each trigger fired each add and each remove exactly once, and nothing else', () => {
-			const want = [...run().added.map((u) => `userAdded ${u.id}`), ...run().removed.map((id) => `userRemoved ${id}`)].sort();
+			const want = [
+				...run().added.map((u) => `userAdded ${u.id}`),
+				...run().removed.map((id) => `userRemoved ${id}`),
+			].sort();
 			expect(run().events(0).sort()).toEqual(want);
 			expect(run().events(1).sort()).toEqual(want);
 		});
@@ -279,12 +347,18 @@ describe('Exotel Users Trigger in a real n8n 2.41.1: two triggers on one 2,040-u
 		expect(exampleItem).toBeDefined();
 		const added = runs[0].added.find((u) => u.id === exampleItem?.user_id)!;
 		expect(example?.error).toBeUndefined();
-		expect(example?.puts.map((r) => `${r.url} ${r.status}`)).toEqual([`/v2/accounts/${runs[0].secrets.accountSid}/users/${added.id}/devices/${added.devices[0].id}/password 200`]);
+		expect(example?.puts.map((r) => `${r.url} ${r.status}`)).toEqual([
+			`/v2/accounts/${runs[0].secrets.accountSid}/users/${added.id}/devices/${added.devices[0].id}/password 200`,
+		]);
 		const [mail, ...more] = example?.mails ?? [];
 		expect(more).toEqual([]);
 		expect(mail.to).toEqual([String(added.email).toLowerCase()]);
-		expect(mail.text).toContain(`SIP user name: ${added.devices[0].contact_uri.replace(/^sip:/, '')}`);
+		expect(mail.text).toContain(
+			`SIP user name: ${added.devices[0].contact_uri.replace(/^sip:/, '')}`,
+		);
 		const password = /SIP password: (\S+)/.exec(mail.text)?.[1] ?? '';
-		expect(runs[0].sandbox.fingerprint(password)).toBe((example!.puts[0].body as { password: string }).password);
+		expect(runs[0].sandbox.fingerprint(password)).toBe(
+			(example!.puts[0].body as { password: string }).password,
+		);
 	});
 });

@@ -9,16 +9,24 @@ import { runNode } from '../dev/harness/n8n';
 import { startSandbox } from '../dev/sandbox/server';
 
 // The built package, as n8n loads it (run `npm run build` first; `npm run demo` does).
-const { ExotelUsers } = require('../../dist/nodes/ExotelUsers/ExotelUsers.node.js') as typeof import('../../nodes/ExotelUsers/ExotelUsers.node');
-const { ExotelUsersApi } = require('../../dist/credentials/ExotelUsersApi.credentials.js') as typeof import('../../credentials/ExotelUsersApi.credentials');
+const { ExotelUsers } =
+	require('../../dist/nodes/ExotelUsers/ExotelUsers.node.js') as typeof import('../../nodes/ExotelUsers/ExotelUsers.node');
+const { ExotelUsersApi } =
+	require('../../dist/credentials/ExotelUsersApi.credentials.js') as typeof import('../../credentials/ExotelUsersApi.credentials');
 
 async function main(): Promise<void> {
-	const credentials = { apiKey: 'demo-key', apiToken: randomBytes(12).toString('hex'), accountSid: 'demo' };
+	const credentials = {
+		apiKey: 'demo-key',
+		apiToken: randomBytes(12).toString('hex'),
+		accountSid: 'demo',
+	};
 	const sandbox = await startSandbox(credentials);
 	const [asha] = sandbox.users.values();
 	const password = `Demo-${randomBytes(4).toString('hex')}-Pw9!`;
 	try {
-		console.log(`Exotel sandbox on ${sandbox.url}; user ${asha.first_name} ${asha.last_name} (${asha.id}), SIP device 101\n`);
+		console.log(
+			`Exotel sandbox on ${sandbox.url}; user ${asha.first_name} ${asha.last_name} (${asha.id}), SIP device 101\n`,
+		);
 		const [output] = await runNode({
 			nodeType: new ExotelUsers(),
 			credentialType: new ExotelUsersApi(),
@@ -37,7 +45,9 @@ async function main(): Promise<void> {
 		console.log(JSON.stringify(output[0].json, null, 2));
 		console.log('\nItem 1 (a password that breaks the policy) -> error item, nothing sent:');
 		console.log(JSON.stringify(output[1].json, null, 2));
-		console.log(`\nRequests the sandbox received: ${sandbox.requests.map((r) => `${r.method} ${r.url} -> ${r.status}`).join(', ')}`);
+		console.log(
+			`\nRequests the sandbox received: ${sandbox.requests.map((r) => `${r.method} ${r.url} -> ${r.status}`).join(', ')}`,
+		);
 	} finally {
 		await sandbox.stop();
 	}

@@ -46,7 +46,10 @@ if (!examplesOnly) {
 	for (const name of files) {
 		const path = join(folder, name);
 		for (const result of lint(readFileSync(path, 'utf8'), path)) {
-			report(`${result.file}:${result.line}:${result.column}`, `${result.message} [${result.kind}]`);
+			report(
+				`${result.file}:${result.line}:${result.column}`,
+				`${result.message} [${result.kind}]`,
+			);
 		}
 	}
 }
@@ -69,7 +72,10 @@ const NOT_SAVED = {
 
 const examples = readdirSync(examplesFolder)
 	.filter((name) => name.endsWith('.json'))
-	.map((name) => ({ path: join(examplesFolder, name), workflow: JSON.parse(readFileSync(join(examplesFolder, name), 'utf8')) }));
+	.map((name) => ({
+		path: join(examplesFolder, name),
+		workflow: JSON.parse(readFileSync(join(examplesFolder, name), 'utf8')),
+	}));
 if (examples.length === 0) report(examplesFolder, 'no example workflows');
 const exampleIds = new Set(examples.map((e) => e.workflow.id));
 
@@ -83,7 +89,9 @@ for (const { path, workflow } of examples) {
 	/** Every connection into `name`, as [source, output index]. */
 	const sources = (name) =>
 		Object.entries(workflow.connections).flatMap(([source, byType]) =>
-			(byType.main ?? []).flatMap((targets, index) => (targets ?? []).filter((c) => c.node === name).map(() => [source, index])),
+			(byType.main ?? []).flatMap((targets, index) =>
+				(targets ?? []).filter((c) => c.node === name).map(() => [source, index]),
+			),
 		);
 	/** Ends of the paths (nodes with no main output) from `start`'s first output that pass no Send Email node. */
 	const undelivered = (start) => {
@@ -96,7 +104,8 @@ for (const { path, workflow } of examples) {
 			const after = next(name);
 			// An If node with an output left unconnected drops the items sent there: an end too.
 			const outputs = workflow.connections[name]?.main ?? [];
-			const dropsSome = nodes.get(name)?.type === IF && [0, 1].some((i) => (outputs[i] ?? []).length === 0);
+			const dropsSome =
+				nodes.get(name)?.type === IF && [0, 1].some((i) => (outputs[i] ?? []).length === 0);
 			if (after.length === 0 || dropsSome) ends.push(name);
 			after.forEach(walk);
 		};
@@ -106,39 +115,76 @@ for (const { path, workflow } of examples) {
 		return ends;
 	};
 
-	const notes = workflow.nodes.filter((node) => node.type === STICKY && String(node.parameters?.content ?? '').trim() !== '');
-	if (notes.length === 0) report(path, 'no sticky note: say what to set, what to publish and what the workflow guarantees');
+	const notes = workflow.nodes.filter(
+		(node) => node.type === STICKY && String(node.parameters?.content ?? '').trim() !== '',
+	);
+	if (notes.length === 0)
+		report(
+			path,
+			'no sticky note: say what to set, what to publish and what the workflow guarantees',
+		);
 	for (const [setting, value] of Object.entries(NOT_SAVED)) {
 		if (workflow.settings?.[setting] !== value) {
-			report(`${path}: settings.${setting}`, `is ${JSON.stringify(workflow.settings?.[setting])}; an example needs ${JSON.stringify(value)} (n8n would keep the passwords in its execution history)`);
+			report(
+				`${path}: settings.${setting}`,
+				`is ${JSON.stringify(workflow.settings?.[setting])}; an example needs ${JSON.stringify(value)} (n8n would keep the passwords in its execution history)`,
+			);
 		}
 	}
 
 	for (const node of workflow.nodes) {
 		const where = `${path}: node "${node.name}"`;
-		if (node.type === WEBHOOK && (node.parameters?.authentication ?? 'none') === 'none') report(where, 'a webhook that does not authenticate its caller: anyone who knows the URL could replay an old request');
-		if (node.type === EXECUTE_WORKFLOW && node.retryOnFail) report(where, 'Retry On Fail on Execute Workflow: a re-run a person stopped would be started again');
+		if (node.type === WEBHOOK && (node.parameters?.authentication ?? 'none') === 'none')
+			report(
+				where,
+				'a webhook that does not authenticate its caller: anyone who knows the URL could replay an old request',
+			);
+		if (node.type === EXECUTE_WORKFLOW && node.retryOnFail)
+			report(
+				where,
+				'Retry On Fail on Execute Workflow: a re-run a person stopped would be started again',
+			);
 		if (node.type !== EXOTEL) continue;
-		if (node.typeVersion !== 2) report(where, `node version ${node.typeVersion}; examples use version 2`);
+		if (node.typeVersion !== 2)
+			report(where, `node version ${node.typeVersion}; examples use version 2`);
 		const { operation, passwordMode, rotationId, whenToSet } = node.parameters;
 		if (!PASSWORD_OPERATIONS.includes(operation) || passwordMode === 'manual') continue;
 		if (typeof rotationId !== 'string' || rotationId.trim() === '' || rotationId.trim() === '=') {
-			report(where, 'generates a password without a Rotation ID: the set step (or a re-run) would not derive the same one');
+			report(
+				where,
+				'generates a password without a Rotation ID: the set step (or a re-run) would not derive the same one',
+			);
 		}
-		if (operation === 'rotateSipPasswords' && node.executeOnce !== true) report(where, 'Rotate SIP Passwords without Execute Once: several input items would rotate, and mail, several times');
+		if (operation === 'rotateSipPasswords' && node.executeOnce !== true)
+			report(
+				where,
+				'Rotate SIP Passwords without Execute Once: several input items would rotate, and mail, several times',
+			);
 		if (whenToSet === 'later') {
-			for (const end of undelivered(node.name)) report(where, `a path ends at "${end}" without passing a Send Email node: the password would reach no one`);
+			for (const end of undelivered(node.name))
+				report(
+					where,
+					`a path ends at "${end}" without passing a Send Email node: the password would reach no one`,
+				);
 		} else {
 			const from = sources(node.name);
-			const early = from.filter(([source, index]) => nodes.get(source)?.type !== SEND_EMAIL || index !== 0);
+			const early = from.filter(
+				([source, index]) => nodes.get(source)?.type !== SEND_EMAIL || index !== 0,
+			);
 			if (from.length === 0 || early.length > 0) {
-				report(where, `sets a generated password that was not delivered first (reached from ${early.map(([s, i]) => `"${s}" output ${i}`).join(', ') || 'nothing'}): prepare it with When to Set = later, send it, then set it from Send Email's success output`);
+				report(
+					where,
+					`sets a generated password that was not delivered first (reached from ${early.map(([s, i]) => `"${s}" output ${i}`).join(', ') || 'nothing'}): prepare it with When to Set = later, send it, then set it from Send Email's success output`,
+				);
 			}
 		}
 	}
 	const errorWorkflow = workflow.settings?.errorWorkflow;
-	if (errorWorkflow !== undefined && !exampleIds.has(errorWorkflow)) report(`${path}: settings.errorWorkflow`, `"${errorWorkflow}" is not one of the examples`);
+	if (errorWorkflow !== undefined && !exampleIds.has(errorWorkflow))
+		report(`${path}: settings.errorWorkflow`, `"${errorWorkflow}" is not one of the examples`);
 }
 
-console.log(`lint-workflows: ${githubFiles} GitHub workflows, ${examples.length} n8n examples, ${findings} findings`);
+console.log(
+	`lint-workflows: ${githubFiles} GitHub workflows, ${examples.length} n8n examples, ${findings} findings`,
+);
 process.exit(findings === 0 ? 0 : 1);

@@ -49,18 +49,29 @@ async function lint(dir, patterns, label) {
 let problems = await lint(root, SOURCE_FILE_PATTERNS, 'source');
 
 if (withTarball) {
-	if (!fs.existsSync(path.join(root, 'dist'))) throw new Error('dist/ missing: run the build first');
+	if (!fs.existsSync(path.join(root, 'dist')))
+		throw new Error('dist/ missing: run the build first');
 	const tmp = fs.mkdtempSync(path.join(scratch, 'pack-'));
 	try {
-		const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
-			cwd: root,
-			encoding: 'utf8',
-		});
+		const pack = spawnSync(
+			'npm',
+			['pack', '--ignore-scripts', '--json', '--pack-destination', tmp],
+			{
+				cwd: root,
+				encoding: 'utf8',
+			},
+		);
 		if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
 		const [{ filename }] = JSON.parse(pack.stdout);
 		const pkgDir = path.join(tmp, 'package');
 		fs.mkdirSync(pkgDir);
-		const tar = spawnSync('tar', ['-xzf', path.join(tmp, path.basename(filename)), '-C', pkgDir, '--strip-components=1']);
+		const tar = spawnSync('tar', [
+			'-xzf',
+			path.join(tmp, path.basename(filename)),
+			'-C',
+			pkgDir,
+			'--strip-components=1',
+		]);
 		if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
 		problems += await lint(pkgDir, ['**/*.js', 'package.json'], 'tarball');
 	} finally {

@@ -33,7 +33,14 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { ROOT } from '../dev/n8n/n8n';
-import { DEFAULT_FOLDER, prepareSandboxN8n, stopLeftoverN8n, TRY_IT, WEBHOOK_CALLER_CREDENTIAL, type SandboxN8n } from '../dev/n8n/sandboxN8n';
+import {
+	DEFAULT_FOLDER,
+	prepareSandboxN8n,
+	stopLeftoverN8n,
+	TRY_IT,
+	WEBHOOK_CALLER_CREDENTIAL,
+	type SandboxN8n,
+} from '../dev/n8n/sandboxN8n';
 import { OWNER } from '../dev/n8n/server';
 import { MIN_USERS, parseStartArgs, type StartArgs } from '../dev/n8n/startArgs';
 import { TerminalLog } from '../dev/n8n/terminalLog';
@@ -42,7 +49,6 @@ import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 import { afterPasswordChanges, failPasswordChangeAt } from '../dev/sandbox/passwordChanges';
 import type { RecordedRequest } from '../dev/sandbox/server';
 
-
 async function installRuntime(): Promise<void> {
 	// Run by `npm start`, this process has the project's .npmrc in its environment as npm_config_*
 	// variables: ignore-scripts=true would reach the runtime's own npm and stop node@24's
@@ -50,12 +56,16 @@ async function installRuntime(): Promise<void> {
 	const env = { ...process.env };
 	delete env.npm_config_ignore_scripts;
 	// stderr carries the progress (one line per download on the first run); stdout only the paths.
-	const child = spawn('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+	const child = spawn('bash', [join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh'), 'install'], {
+		env,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	const code = await new Promise<number | null>((resolve, reject) => {
 		child.once('error', reject);
 		child.once('exit', (exitCode) => resolve(exitCode));
 	});
-	if (code !== 0) throw new Error(`installing the n8n runtime failed (exit ${code}); see the messages above`);
+	if (code !== 0)
+		throw new Error(`installing the n8n runtime failed (exit ${code}); see the messages above`);
 }
 
 /** Says who got a mail, as it arrives; the text (with a password) stays in the mailbox. */
@@ -64,7 +74,8 @@ function announceMail(mailbox: SandboxN8n['mailbox']): void {
 	const next = (): void => {
 		void mailbox.waitFor(seen + 1, 24 * 3600_000).then(
 			(mails) => {
-				for (const mail of mails.slice(seen)) console.log(`[mailbox] to ${mail.to.join(', ')}: "${mail.subject}"`);
+				for (const mail of mails.slice(seen))
+					console.log(`[mailbox] to ${mail.to.join(', ')}: "${mail.subject}"`);
 				seen = mails.length;
 				next();
 			},
@@ -77,12 +88,21 @@ function announceMail(mailbox: SandboxN8n['mailbox']): void {
 function banner(setup: SandboxN8n, args: StartArgs): string {
 	const { editorUrl, sandbox } = setup;
 	const n8nLocal = editorUrl;
-	const examples = setup.workflows.filter((w) => w.id !== TRY_IT.id).map((w) => `      - ${w.name}`);
+	const examples = setup.workflows
+		.filter((w) => w.id !== TRY_IT.id)
+		.map((w) => `      - ${w.name}`);
 	const rule = '─'.repeat(78);
 	const all = [...sandbox.users.values()];
-	const named = all.slice(0, MIN_USERS).map((u) => `${u.first_name} ${u.last_name}`).join(', ');
-	const users = all.length > MIN_USERS ? `${named} and ${all.length - MIN_USERS} generated ones` : named;
-	const published = setup.published.map((id) => `"${setup.workflows.find((w) => w.id === id)?.name ?? id}"`).join(', ') || 'none';
+	const named = all
+		.slice(0, MIN_USERS)
+		.map((u) => `${u.first_name} ${u.last_name}`)
+		.join(', ');
+	const users =
+		all.length > MIN_USERS ? `${named} and ${all.length - MIN_USERS} generated ones` : named;
+	const published =
+		setup.published
+			.map((id) => `"${setup.workflows.find((w) => w.id === id)?.name ?? id}"`)
+			.join(', ') || 'none';
 	const token = `${WEBHOOK_CALLER_CREDENTIAL.header}: ${setup.webhookToken}`;
 	return [
 		'',
@@ -110,7 +130,7 @@ function banner(setup: SandboxN8n, args: StartArgs): string {
 		` Mailbox:   SMTP on ${setup.mailbox.host}:${setup.mailbox.port}: the examples' Send Email nodes deliver here (credential`,
 		'            "SMTP (your mail server)"); each mail is announced below by recipient and subject, never its text.',
 		` Folder:    ${setup.folder.folder} (kept between runs, sign-in and publishing too; the credentials and these`,
-		'            workflows are re-imported at each start; n8n\'s log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)',
+		"            workflows are re-imported at each start; n8n's log: .n8n/logs/n8n.log in it; npm start -- --fresh empties it)",
 		...failures(args),
 		'',
 		' Ctrl-C stops n8n and the sandbox.',
@@ -122,12 +142,28 @@ function banner(setup: SandboxN8n, args: StartArgs): string {
 /** The banner's lines for the failure switches in effect, or how to turn them on. */
 function failures(args: StartArgs): string[] {
 	const on = [
-		...args.refuseMail.map((address) => `the mailbox refuses every mail to ${address} (SMTP 550), until npm start is restarted without it`),
-		...(args.exotel5xxAt === undefined ? [] : [`Exotel answers 503 to password change ${args.exotel5xxAt} through all of the node's 6 tries`]),
-		...(args.killN8nAt === undefined ? [] : [`n8n is killed right after password change ${args.killN8nAt}, then started again`]),
+		...args.refuseMail.map(
+			(address) =>
+				`the mailbox refuses every mail to ${address} (SMTP 550), until npm start is restarted without it`,
+		),
+		...(args.exotel5xxAt === undefined
+			? []
+			: [
+					`Exotel answers 503 to password change ${args.exotel5xxAt} through all of the node's 6 tries`,
+				]),
+		...(args.killN8nAt === undefined
+			? []
+			: [`n8n is killed right after password change ${args.killN8nAt}, then started again`]),
 	];
-	if (on.length === 0) return [' Failures:  none; to watch recovery work, start with --refuse-mail ADDRESS, --exotel-5xx-at N or --kill-n8n-at N (README)'];
-	return [` Failures:  ${on[0]}`, ...on.slice(1).map((line) => `            ${line}`), '            (password changes are counted from this start; the 503s and the kill happen once, so a re-run succeeds)'];
+	if (on.length === 0)
+		return [
+			' Failures:  none; to watch recovery work, start with --refuse-mail ADDRESS, --exotel-5xx-at N or --kill-n8n-at N (README)',
+		];
+	return [
+		` Failures:  ${on[0]}`,
+		...on.slice(1).map((line) => `            ${line}`),
+		'            (password changes are counted from this start; the 503s and the kill happen once, so a re-run succeeds)',
+	];
 }
 
 /** The parent pid of a process, from /proc (Linux); undefined when unknown. */
@@ -207,7 +243,8 @@ async function main(): Promise<void> {
 			process.exit(code);
 		}
 	};
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal, 0));
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+		process.on(signal, () => void shutdown(signal, 0));
 	watchLauncher(() => void shutdown('npm start was stopped', 0));
 
 	await installRuntime();
@@ -221,8 +258,9 @@ async function main(): Promise<void> {
 	// failed start prints its last lines. Once it is ready, what n8n prints is passed on, but a
 	// failed execution's stack trace stays in n8n's log file (one line here says so).
 	let n8nReady = false;
-	const n8nLog = new TerminalLog(relative(process.cwd(), join(DEFAULT_FOLDER, '.n8n', 'logs', 'n8n.log')), (line) =>
-		process.stdout.write(`[n8n] ${line}\n`),
+	const n8nLog = new TerminalLog(
+		relative(process.cwd(), join(DEFAULT_FOLDER, '.n8n', 'logs', 'n8n.log')),
+		(line) => process.stdout.write(`[n8n] ${line}\n`),
 	);
 	// The failure switches: each counts the password changes Exotel accepted since the start.
 	const hooks: Array<(request: RecordedRequest) => void> = [];
@@ -248,24 +286,34 @@ async function main(): Promise<void> {
 	n8nReady = true;
 	const watchExit = (running: SandboxN8n['n8n']) =>
 		running.process.once('exit', (code) => {
-			if (!stopping && !crashing) void shutdown(`n8n exited on its own (code ${code}); see its output above`, 1);
+			if (!stopping && !crashing)
+				void shutdown(`n8n exited on its own (code ${code}); see its output above`, 1);
 		});
 	watchExit(setup.n8n);
 	const ready = setup;
 	for (const address of args.refuseMail) ready.mailbox.refuseRecipient(address, 550);
-	if (args.exotel5xxAt !== undefined) hooks.push(failPasswordChangeAt(ready.sandbox, args.exotel5xxAt));
+	if (args.exotel5xxAt !== undefined)
+		hooks.push(failPasswordChangeAt(ready.sandbox, args.exotel5xxAt));
 	if (args.killN8nAt !== undefined) {
 		hooks.push(
 			afterPasswordChanges(args.killN8nAt, () => {
 				crashing = true;
-				say(`--kill-n8n-at ${args.killN8nAt}: killing n8n (SIGKILL) after password change ${args.killN8nAt}, then starting it again …`);
+				say(
+					`--kill-n8n-at ${args.killN8nAt}: killing n8n (SIGKILL) after password change ${args.killN8nAt}, then starting it again …`,
+				);
 				ready.crashN8n().then(
 					(restarted) => {
 						crashing = false;
 						watchExit(restarted);
-						say('n8n is running again: at its start it marks the run it lost as crashed and starts that workflow’s error workflow, if any');
+						say(
+							'n8n is running again: at its start it marks the run it lost as crashed and starts that workflow’s error workflow, if any',
+						);
 					},
-					(error: unknown) => void shutdown(`n8n did not start again: ${error instanceof Error ? error.message : String(error)}`, 1),
+					(error: unknown) =>
+						void shutdown(
+							`n8n did not start again: ${error instanceof Error ? error.message : String(error)}`,
+							1,
+						),
 				);
 			}),
 		);

@@ -1,10 +1,20 @@
-import type { IDataObject, IExecuteFunctions, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
 
 import type { ExotelClient } from '../../shared/transport/client';
 import type { UserDirectory } from '../../shared/userDirectory';
 
 /** What one execution of the node shares with every item; `concurrency`: how many items run at once. */
-export type Execution = { context: IExecuteFunctions; client: ExotelClient; users: UserDirectory; concurrency: number };
+export type Execution = {
+	context: IExecuteFunctions;
+	client: ExotelClient;
+	users: UserDirectory;
+	concurrency: number;
+};
 
 /**
  * An operation's state for one execution (its `start` hook's), with the hooks the router calls:
@@ -16,7 +26,11 @@ export interface RunState {
 }
 
 /** One item's scope: the execution's, the operation's run state, and what `prepare` planned for the item. */
-export type ItemScope<Run = undefined, Plan = never> = Execution & { itemIndex: number; run: Run; plan?: Plan };
+export type ItemScope<Run = undefined, Plan = never> = Execution & {
+	itemIndex: number;
+	run: Run;
+	plan?: Plan;
+};
 
 /** An operation (its `*.operation.ts` module): `execute`, and the hooks it may define. */
 export interface Operation<Run extends RunState | undefined = undefined, Plan = never> {

@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SEND_DEFAULTS, SEND_LIMITS as R, defaultBackoffSeconds } from '../../shared/transport/sendOptions';
+import {
+	SEND_DEFAULTS,
+	SEND_LIMITS as R,
+	defaultBackoffSeconds,
+} from '../../shared/transport/sendOptions';
 
 // One name per default (n8n's linter reads a parameter's default only from a literal, a name or a call).
 const {
@@ -34,7 +38,8 @@ export const optionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: R.maxAttempts.min, maxValue: R.maxAttempts.max },
 			default: MAX_ATTEMPTS,
-			description: 'Attempts per request in all, the first included. Exotel advises at most 5 retries.',
+			description:
+				'Attempts per request in all, the first included. Exotel advises at most 5 retries.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -78,7 +83,8 @@ export const optionsDescription: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: R.timeoutSeconds.min, numberPrecision: 1 },
 			default: TIMEOUT,
-			description: 'How long to wait for Exotel’s answer to one request before counting it as failed',
+			description:
+				'How long to wait for Exotel’s answer to one request before counting it as failed',
 		},
 	],
 };

@@ -19,7 +19,9 @@ const resources: Record<string, Record<string, Operation<RunState | undefined, u
 	device: device.operations,
 };
 
-type Outcome = { ok: true; json: IDataObject[] } | { ok: false; error: NodeApiError | NodeOperationError };
+type Outcome =
+	| { ok: true; json: IDataObject[] }
+	| { ok: false; error: NodeApiError | NodeOperationError };
 
 /** The error output of an item under Continue On Fail: the message, plus Exotel's envelope when it answered. */
 function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
@@ -39,21 +41,35 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
  * Continue On Fail — an error item; otherwise the first failing item (by position) stops the
  * node and is named in the error.
  */
-export async function router(this: IExecuteFunctions, transport: Transport): Promise<INodeExecutionData[][]> {
+export async function router(
+	this: IExecuteFunctions,
+	transport: Transport,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	// n8n adds "Custom API Call" to the Resource and Operation of every node whose credential can
 	// sign other requests; its own HTTP Request node makes such calls, with this credential.
-	const operation = resource === CUSTOM_API_CALL ? CUSTOM_API_CALL : (this.getNodeParameter('operation', 0) as string);
+	const operation =
+		resource === CUSTOM_API_CALL
+			? CUSTOM_API_CALL
+			: (this.getNodeParameter('operation', 0) as string);
 	if (operation === CUSTOM_API_CALL) {
-		throw new NodeOperationError(this.getNode(), 'Custom API Call is made with n8n’s HTTP Request node, not this node', {
-			description:
-				'Add an HTTP Request node with Authentication: Predefined Credential Type, Credential Type: Exotel Users API, and this credential; ' +
-				'its URL is your region’s host and the path, e.g. https://ccm-api.exotel.com/v2/accounts/<Account SID>/users. Or choose one of this node’s operations.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'Custom API Call is made with n8n’s HTTP Request node, not this node',
+			{
+				description:
+					'Add an HTTP Request node with Authentication: Predefined Credential Type, Credential Type: Exotel Users API, and this credential; ' +
+					'its URL is your region’s host and the path, e.g. https://ccm-api.exotel.com/v2/accounts/<Account SID>/users. Or choose one of this node’s operations.',
+			},
+		);
 	}
 	const selected = resources[resource]?.[operation];
-	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	if (!selected)
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
 	const client = new ExotelClient(this, send, transport);
@@ -64,13 +80,24 @@ export async function router(this: IExecuteFunctions, transport: Transport): Pro
 	const run = selected.start?.(execution);
 	let outcomes: Array<Outcome | undefined>;
 	try {
-		const plans = selected.prepare && !continueOnFail ? await selected.prepare({ ...execution, run }, items.map((_, index) => index)) : undefined;
+		const plans =
+			selected.prepare && !continueOnFail
+				? await selected.prepare(
+						{ ...execution, run },
+						items.map((_, index) => index),
+					)
+				: undefined;
 		outcomes = await mapInOrder(
 			items.length,
 			send.concurrency,
 			async (itemIndex): Promise<Outcome> => {
 				try {
-					const result = await selected.execute({ ...execution, itemIndex, run, plan: plans?.get(itemIndex) });
+					const result = await selected.execute({
+						...execution,
+						itemIndex,
+						run,
+						plan: plans?.get(itemIndex),
+					});
 					return { ok: true, json: Array.isArray(result) ? result : [result] };
 				} catch (caught) {
 					// Our own code raises only these two; anything else is a bug, reported by its message

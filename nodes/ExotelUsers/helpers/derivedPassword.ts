@@ -60,6 +60,13 @@ function hmacIndexSource(key: Buffer, message: string): IndexSource {
 
 /** The password of this device in this rotation: the same inputs give the same password, anywhere. */
 export function deriveSipPassword(key: Buffer, input: DerivationInput): string {
-	const message = JSON.stringify([STREAM_CONTEXT, input.rotationId, input.accountSid, input.userId, input.deviceId, input.length]);
+	const message = JSON.stringify([
+		STREAM_CONTEXT,
+		input.rotationId,
+		input.accountSid,
+		input.userId,
+		input.deviceId,
+		input.length,
+	]);
 	return generateSipPassword(input.length, hmacIndexSource(key, message));
 }

@@ -27,7 +27,10 @@ export type SwitchPlan<D extends DeviceState> =
 	| { ok: false; reason: 'not-found'; devices: D[] }
 	| { ok: false; reason: 'unverified'; target: D };
 
-export function planDeviceSwitch<D extends DeviceState>(devices: readonly D[], targetId: string | number): SwitchPlan<D> {
+export function planDeviceSwitch<D extends DeviceState>(
+	devices: readonly D[],
+	targetId: string | number,
+): SwitchPlan<D> {
 	const target = devices.find((d) => String(d.id) === String(targetId));
 	if (!target) return { ok: false, reason: 'not-found', devices: [...devices] };
 	const turnOff = devices.filter((d) => d !== target && d.available === true);
@@ -48,7 +51,9 @@ export function devicesAfterSwitch<D extends DeviceState>(
 	return devices.map((device) => {
 		const change = changed.filter((c) => String(c.id) === String(device.id)).at(-1);
 		if (!change) return device;
-		return change.answer && String(change.answer.id) === String(device.id) ? change.answer : { ...device, available: change.available };
+		return change.answer && String(change.answer.id) === String(device.id)
+			? change.answer
+			: { ...device, available: change.available };
 	});
 }
 
@@ -65,7 +70,11 @@ export function devicesOn<D extends DeviceState>(devices: readonly D[]): D[] {
  */
 export type SwitchOutcome = 'switched' | 'as-before' | 'none-on' | 'other';
 
-export function judgeSwitch(before: readonly DeviceState[], now: readonly DeviceState[], targetId: string | number): SwitchOutcome {
+export function judgeSwitch(
+	before: readonly DeviceState[],
+	now: readonly DeviceState[],
+	targetId: string | number,
+): SwitchOutcome {
 	const ids = (devices: readonly DeviceState[]) =>
 		devicesOn(devices)
 			.map((d) => String(d.id))

@@ -20,16 +20,22 @@ export const MIN_GENERATED_LENGTH = 8;
 export const MAX_GENERATED_LENGTH = 64;
 export const DEFAULT_GENERATED_LENGTH = 16;
 
-const ALPHANUMERIC = GENERATOR_ALPHABET.lower + GENERATOR_ALPHABET.upper + GENERATOR_ALPHABET.digits;
+const ALPHANUMERIC =
+	GENERATOR_ALPHABET.lower + GENERATOR_ALPHABET.upper + GENERATOR_ALPHABET.digits;
 const ALL = ALPHANUMERIC + GENERATOR_ALPHABET.special;
 
 /** A uniform whole number from 0 to below `max`; crypto's randomInt unless a derivation gives its own. */
 export type IndexSource = (max: number) => number;
 
-export function generateSipPassword(length: number = DEFAULT_GENERATED_LENGTH, nextIndex: IndexSource = randomInt): string {
+export function generateSipPassword(
+	length: number = DEFAULT_GENERATED_LENGTH,
+	nextIndex: IndexSource = randomInt,
+): string {
 	const pick = (from: string) => from[nextIndex(from.length)];
 	if (!Number.isInteger(length) || length < MIN_GENERATED_LENGTH || length > MAX_GENERATED_LENGTH) {
-		throw new RangeError(`length must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`);
+		throw new RangeError(
+			`length must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`,
+		);
 	}
 	// The inner characters: one of each class guaranteed, the rest from everything.
 	const inner = [

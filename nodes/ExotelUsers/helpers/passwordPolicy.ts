@@ -7,7 +7,12 @@
 export const MIN_SIP_PASSWORD_LENGTH = 8;
 export const MIN_CHARACTER_CLASSES = 3;
 
-export const CHARACTER_CLASSES = ['lower case', 'upper case', 'digits', 'special characters'] as const;
+export const CHARACTER_CLASSES = [
+	'lower case',
+	'upper case',
+	'digits',
+	'special characters',
+] as const;
 export type CharacterClass = (typeof CHARACTER_CLASSES)[number];
 
 export function characterClassOf(character: string): CharacterClass {
@@ -78,11 +83,13 @@ export function nodeRuleProblems(password: string): string[] {
 	const last = password.slice(-1);
 	const atStart = INVISIBLE_END.test(first);
 	const atEnd = password.length > 1 && INVISIBLE_END.test(last);
-	const what = (c: string) => (/[\u0085\u200B-\u200D\u2060\uFEFF]/.test(c) ? 'an invisible character' : 'white space');
+	const what = (c: string) =>
+		/[\u0085\u200B-\u200D\u2060\uFEFF]/.test(c) ? 'an invisible character' : 'white space';
 	if (atStart) problems.push(`starts with ${what(first)} (likely a copy-paste accident)`);
 	if (atEnd) problems.push(`ends with ${what(last)} (likely a copy-paste accident)`);
 	if (password.includes('\u0000')) problems.push('contains a NUL character');
-	if (hasLoneSurrogate(password)) problems.push('contains a broken character (half of a UTF-16 pair)');
+	if (hasLoneSurrogate(password))
+		problems.push('contains a broken character (half of a UTF-16 pair)');
 	return problems;
 }
 

@@ -37,7 +37,8 @@ export interface RotationRecord {
 
 type Book = Record<string, Record<string, RotationRecord>>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function validRecord(value: unknown): value is RotationRecord {
 	return (
@@ -47,7 +48,9 @@ function validRecord(value: unknown): value is RotationRecord {
 		typeof value.started === 'number' &&
 		isObject(value.done) &&
 		Object.values(value.done).every((at) => typeof at === 'number') &&
-		(value.changed === undefined || (isObject(value.changed) && Object.values(value.changed).every((at) => typeof at === 'number')))
+		(value.changed === undefined ||
+			(isObject(value.changed) &&
+				Object.values(value.changed).every((at) => typeof at === 'number')))
 	);
 }
 
@@ -68,7 +71,11 @@ export class RotationMemory {
 	private read(): Book {
 		if (!this.cached) {
 			this.cached = this.parse();
-			this.before = new Set(Object.entries(this.cached).flatMap(([account, byId]) => Object.keys(byId).map((rotationId) => `${account}/${rotationId}`)));
+			this.before = new Set(
+				Object.entries(this.cached).flatMap(([account, byId]) =>
+					Object.keys(byId).map((rotationId) => `${account}/${rotationId}`),
+				),
+			);
 		}
 		return this.cached;
 	}
@@ -81,7 +88,12 @@ export class RotationMemory {
 		for (const [account, rotations] of Object.entries(stored.accounts)) {
 			if (!isObject(rotations)) continue;
 			for (const [rotationId, record] of Object.entries(rotations)) {
-				if (validRecord(record)) (book[account] ??= {})[rotationId] = { ...record, done: { ...record.done }, ...(record.changed ? { changed: { ...record.changed } } : {}) };
+				if (validRecord(record))
+					(book[account] ??= {})[rotationId] = {
+						...record,
+						done: { ...record.done },
+						...(record.changed ? { changed: { ...record.changed } } : {}),
+					};
 			}
 		}
 		return book;
@@ -89,8 +101,11 @@ export class RotationMemory {
 
 	/** Written as a new object: n8n notices a change of the static data's own fields. */
 	private write(book: Book): void {
-		const rotations = Object.entries(book).flatMap(([account, byId]) => Object.entries(byId).map(([rotationId, record]) => ({ account, rotationId, record })));
-		const size = (record: RotationRecord) => Object.keys(record.done).length + Object.keys(record.changed ?? {}).length;
+		const rotations = Object.entries(book).flatMap(([account, byId]) =>
+			Object.entries(byId).map(([rotationId, record]) => ({ account, rotationId, record })),
+		);
+		const size = (record: RotationRecord) =>
+			Object.keys(record.done).length + Object.keys(record.changed ?? {}).length;
 		let agents = rotations.reduce((sum, r) => sum + size(r.record), 0);
 		rotations.sort((a, b) => a.record.started - b.record.started);
 		let kept = rotations.length;
@@ -130,18 +145,37 @@ export class RotationMemory {
 	}
 
 	/** When this device's password was set for this rotation by a run that finished, if it was. */
-	doneAt(account: string, rotationId: string, userId: string, deviceId: string): number | undefined {
+	doneAt(
+		account: string,
+		rotationId: string,
+		userId: string,
+		deviceId: string,
+	): number | undefined {
 		return this.rotation(account, rotationId)?.done[agentKey(userId, deviceId)];
 	}
 
 	/** Marks devices as set for their rotations (at the end of a node run that finished). */
-	markDone(entries: Array<{ account: string; rotationId: string; userId: string; deviceId: string; keyId: string; length: number }>): void {
+	markDone(
+		entries: Array<{
+			account: string;
+			rotationId: string;
+			userId: string;
+			deviceId: string;
+			keyId: string;
+			length: number;
+		}>,
+	): void {
 		if (entries.length === 0) return;
 		const book = this.read();
 		const at = this.now();
 		for (const entry of entries) {
 			const byId = (book[entry.account] ??= {});
-			const record = (byId[entry.rotationId] ??= { key_id: entry.keyId, length: entry.length, started: at, done: {} });
+			const record = (byId[entry.rotationId] ??= {
+				key_id: entry.keyId,
+				length: entry.length,
+				started: at,
+				done: {},
+			});
 			const key = agentKey(entry.userId, entry.deviceId);
 			record.done[key] = at;
 			if (record.changed) delete record.changed[key];
@@ -150,7 +184,9 @@ export class RotationMemory {
 	}
 
 	/** Marks devices whose password a run that is stopping changed without handing it on. */
-	markChanged(entries: Array<{ account: string; rotationId: string; userId: string; deviceId: string }>): void {
+	markChanged(
+		entries: Array<{ account: string; rotationId: string; userId: string; deviceId: string }>,
+	): void {
 		const book = this.read();
 		const at = this.now();
 		let added = false;
@@ -166,7 +202,9 @@ export class RotationMemory {
 	/** The devices a stopped run of this rotation changed and no finished run has set since: `user/device` → when. */
 	changedNotDone(account: string, rotationId: string): Record<string, number> {
 		const record = this.rotation(account, rotationId);
-		return Object.fromEntries(Object.entries(record?.changed ?? {}).filter(([key]) => record?.done[key] === undefined));
+		return Object.fromEntries(
+			Object.entries(record?.changed ?? {}).filter(([key]) => record?.done[key] === undefined),
+		);
 	}
 }
 

@@ -40,7 +40,9 @@ export class ItemInput {
 	/** A text field, trimmed, checked against `rules`; returns the trimmed text. */
 	text(name: string, label: string, raw: unknown, rules: (value: string) => string[]): string {
 		if (typeof raw !== 'string' && typeof raw !== 'number') {
-			this.check(name, label, [raw === undefined || raw === null ? 'is empty' : `must be text, got ${typeof raw}`]);
+			this.check(name, label, [
+				raw === undefined || raw === null ? 'is empty' : `must be text, got ${typeof raw}`,
+			]);
 			return '';
 		}
 		const value = String(raw).trim();
@@ -56,9 +58,14 @@ export class ItemInput {
 	/** Throws if anything was wrong; nothing has been sent to Exotel at this point. */
 	done(): void {
 		if (this.failures.length === 0) return;
-		throw new NodeOperationError(this.context.getNode(), `Invalid input: ${describeProblems(this.failures)}`, {
-			itemIndex: this.itemIndex,
-			description: 'Nothing was sent to Exotel for this item. Correct the fields named above and run again.',
-		});
+		throw new NodeOperationError(
+			this.context.getNode(),
+			`Invalid input: ${describeProblems(this.failures)}`,
+			{
+				itemIndex: this.itemIndex,
+				description:
+					'Nothing was sent to Exotel for this item. Correct the fields named above and run again.',
+			},
+		);
 	}
 }

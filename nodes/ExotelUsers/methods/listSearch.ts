@@ -1,9 +1,21 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { walkPages } from '../../shared/envelope';
 import { checkId } from '../../shared/ids';
-import { emailSpellings, hasEmail, EXACT_EMAIL_LIMIT, readToken, userLabel, userMatchesSearch } from '../../shared/userSearch';
+import {
+	emailSpellings,
+	hasEmail,
+	EXACT_EMAIL_LIMIT,
+	readToken,
+	userLabel,
+	userMatchesSearch,
+} from '../../shared/userSearch';
 import { devicesOf, UserDirectory } from '../../shared/userDirectory';
 import { isEmail } from '../helpers/userFields';
 import { ExotelClient, PICKER_SETTINGS } from '../../shared/transport/client';
@@ -18,14 +30,22 @@ export const SCREENFUL = 20;
 /** The most pages one answer reads (1,000 users), so a search never ties up the account's rate limit for long. */
 export const MAX_PAGES_PER_ANSWER = 20;
 
-type ListSearch = (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) => Promise<INodeListSearchResult>;
+type ListSearch = (
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+) => Promise<INodeListSearchResult>;
 
 /**
  * A person is waiting: the client has the picker's short settings, and its requests count in
  * the account's window without waiting in it; the directory reads at most MAX_PAGES_PER_ANSWER
  * pages per answer, which bounds them.
  */
-async function withPickerDirectory<T>(context: ILoadOptionsFunctions, transport: Transport, use: (users: UserDirectory) => Promise<T>): Promise<T> {
+async function withPickerDirectory<T>(
+	context: ILoadOptionsFunctions,
+	transport: Transport,
+	use: (users: UserDirectory) => Promise<T>,
+): Promise<T> {
 	const client = new ExotelClient(context, PICKER_SETTINGS, transport);
 	try {
 		return await use(new UserDirectory(client, context.getNode(), MAX_PAGES_PER_ANSWER));
@@ -34,7 +54,10 @@ async function withPickerDirectory<T>(context: ILoadOptionsFunctions, transport:
 	}
 }
 
-const toResult = (user: IDataObject): INodeListSearchItems => ({ name: userLabel(user), value: String(user.id) });
+const toResult = (user: IDataObject): INodeListSearchItems => ({
+	name: userLabel(user),
+	value: String(user.id),
+});
 
 /**
  * The User field's "From List": the account's users, searched by name and email without
@@ -43,18 +66,34 @@ const toResult = (user: IDataObject): INodeListSearchItems => ({ name: userLabel
  * stopped. A complete address is first asked of Exotel's own email filter (one request).
  */
 export function searchUsersWith(transport: Transport): ListSearch {
-	return async function searchUsers(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
-		return await withPickerDirectory(this, transport, async (users) => await searchUsersIn(users, filter, paginationToken));
+	return async function searchUsers(
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	) {
+		return await withPickerDirectory(
+			this,
+			transport,
+			async (users) => await searchUsersIn(users, filter, paginationToken),
+		);
 	};
 }
 
-async function searchUsersIn(users: UserDirectory, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+async function searchUsersIn(
+	users: UserDirectory,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const search = filter?.trim() ?? '';
 	const offset = readToken(paginationToken);
 	const list = users.list(0);
 
 	if (offset === 0 && search && isEmail(search)) {
-		const exact = await list({ email: emailSpellings(search).join(','), offset: 0, limit: EXACT_EMAIL_LIMIT });
+		const exact = await list({
+			email: emailSpellings(search).join(','),
+			offset: 0,
+			limit: EXACT_EMAIL_LIMIT,
+		});
 		const found = exact.records.filter((user) => hasEmail(user, search));
 		if (found.length > 0) return { results: found.map(toResult) };
 	}
@@ -70,14 +109,23 @@ async function searchUsersIn(users: UserDirectory, filter?: string, paginationTo
 		// Stopped by the page limit: a row that says so keeps the list scrollable, so the next
 		// answer can be asked for. Choosing it leaves User empty.
 		const of = walk.total !== undefined ? ` of ${walk.total}` : '';
-		results.push({ name: `Searched ${walk.nextOffset}${of} users so far: scroll down to search on`, value: '' });
+		results.push({
+			name: `Searched ${walk.nextOffset}${of} users so far: scroll down to search on`,
+			value: '',
+		});
 	}
-	return { results, paginationToken: walk.nextOffset !== undefined ? String(walk.nextOffset) : undefined };
+	return {
+		results,
+		paginationToken: walk.nextOffset !== undefined ? String(walk.nextOffset) : undefined,
+	};
 }
 
 function deviceLabel(device: IDataObject, owner: IDataObject): string {
-	const type = device.type === 'sip' ? 'SIP' : device.type === 'tel' ? 'Telephone' : String(device.type);
-	const details = [type, device.contact_uri, device.available === true ? 'on' : undefined].filter(Boolean).join(', ');
+	const type =
+		device.type === 'sip' ? 'SIP' : device.type === 'tel' ? 'Telephone' : String(device.type);
+	const details = [type, device.contact_uri, device.available === true ? 'on' : undefined]
+		.filter(Boolean)
+		.join(', ');
 	return `${String(device.name ?? device.id)} (${details}) · ${userLabel(owner)}`;
 }
 
@@ -87,20 +135,36 @@ function deviceLabel(device: IDataObject, owner: IDataObject): string {
  */
 export function searchDevicesWith(transport: Transport): ListSearch {
 	return async function searchDevices(this: ILoadOptionsFunctions) {
-		return await withPickerDirectory(this, transport, async (users) => await devicesOfChosenUser(this, users));
+		return await withPickerDirectory(
+			this,
+			transport,
+			async (users) => await devicesOfChosenUser(this, users),
+		);
 	};
 }
 
-async function devicesOfChosenUser(context: ILoadOptionsFunctions, users: UserDirectory): Promise<INodeListSearchResult> {
-	const locator = context.getCurrentNodeParameter('userId') as { mode?: string; value?: unknown } | undefined;
+async function devicesOfChosenUser(
+	context: ILoadOptionsFunctions,
+	users: UserDirectory,
+): Promise<INodeListSearchResult> {
+	const locator = context.getCurrentNodeParameter('userId') as
+		| { mode?: string; value?: unknown }
+		| undefined;
 	const value = typeof locator?.value === 'string' ? locator.value.trim() : '';
 	if (!value) {
-		throw new NodeOperationError(context.getNode(), 'Choose the user first', { description: 'The list shows the devices of the user chosen in User.' });
+		throw new NodeOperationError(context.getNode(), 'Choose the user first', {
+			description: 'The list shows the devices of the user chosen in User.',
+		});
 	}
 	if (value.startsWith('=')) {
-		throw new NodeOperationError(context.getNode(), 'The device list needs a user chosen here, not an expression', {
-			description: 'With the user from an expression, give the device By ID, or leave Device empty for the user’s only SIP device.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			'The device list needs a user chosen here, not an expression',
+			{
+				description:
+					'With the user from an expression, give the device By ID, or leave Device empty for the user’s only SIP device.',
+			},
+		);
 	}
 	let owner: IDataObject;
 	if (locator?.mode === 'email' || isEmail(value)) {
@@ -108,7 +172,10 @@ async function devicesOfChosenUser(context: ILoadOptionsFunctions, users: UserDi
 	} else {
 		// The same rule a run applies: an id that could leave its path segment is not sent.
 		const id = checkId(value);
-		if (!id.ok) throw new NodeOperationError(context.getNode(), `User ${id.problem}`, { description: 'Choose the user again, or give their email.' });
+		if (!id.ok)
+			throw new NodeOperationError(context.getNode(), `User ${id.problem}`, {
+				description: 'Choose the user again, or give their email.',
+			});
 		owner = await users.byId(0, id.id);
 	}
 	let devices = devicesOf(owner);
@@ -117,9 +184,15 @@ async function devicesOfChosenUser(context: ILoadOptionsFunctions, users: UserDi
 		devices = devices.filter((device) => device.type === 'sip');
 		if (devices.length === 0) {
 			throw new NodeOperationError(context.getNode(), `${userLabel(owner)} has no SIP device`, {
-				description: 'A SIP password needs a SIP device. Exotel creates one with the user when the account has VoIP enabled.',
+				description:
+					'A SIP password needs a SIP device. Exotel creates one with the user when the account has VoIP enabled.',
 			});
 		}
 	}
-	return { results: devices.map((device) => ({ name: deviceLabel(device, owner), value: String(device.id) })) };
+	return {
+		results: devices.map((device) => ({
+			name: deviceLabel(device, owner),
+			value: String(device.id),
+		})),
+	};
 }

@@ -29,7 +29,11 @@ export const POLL_BUDGET_MS = 30_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The trigger's send options: retries that fit a poll (4 attempts, Retry-After waited up to 10 s). */
-export const POLL_SEND_OPTIONS = { maxAttempts: 4, timeout: REQUEST_TIMEOUT_MS / 1000, maxRetryWait: 10 };
+export const POLL_SEND_OPTIONS = {
+	maxAttempts: 4,
+	timeout: REQUEST_TIMEOUT_MS / 1000,
+	maxRetryWait: 10,
+};
 
 export function requestsPerPoll(users: number): number {
 	return Math.min(REQUESTS_PER_POLL, Math.max(1, Math.ceil(users / PAGE_SIZE)));
@@ -48,16 +52,25 @@ export interface PollTime {
 	cronExpression?: string;
 }
 
-const MINUTES = { everyMinute: 1, everyHour: 60, everyDay: 1_440, everyWeek: 10_080, everyMonth: 40_320 } as const;
+const MINUTES = {
+	everyMinute: 1,
+	everyHour: 60,
+	everyDay: 1_440,
+	everyWeek: 10_080,
+	everyMonth: 40_320,
+} as const;
 
 /**
  * The shortest time between two polls of one Poll Times entry, in minutes; undefined for a
  * custom cron whose minute field is neither `*` nor `*\/N` (no estimate is made then).
  */
 export function intervalMinutes(time: PollTime): number | undefined {
-	if (time.mode === 'everyX') return (time.unit === 'hours' ? 60 : 1) * Math.max(1, Number(time.value) || 1);
+	if (time.mode === 'everyX')
+		return (time.unit === 'hours' ? 60 : 1) * Math.max(1, Number(time.value) || 1);
 	if (time.mode === 'custom') {
-		const fields = String(time.cronExpression ?? '').trim().split(/\s+/);
+		const fields = String(time.cronExpression ?? '')
+			.trim()
+			.split(/\s+/);
 		const minute = fields.length === 6 ? fields[1] : fields[0];
 		const step = /^\*(?:\/(\d+))?$/.exec(minute ?? '');
 		return step ? Math.max(1, Number(step[1] ?? 1)) : undefined;
@@ -132,7 +145,9 @@ export function duration(minutes: number): string {
 	if (minutes < 60) return plural(minutes, 'minute');
 	if (minutes < 1_440) {
 		const hours = Math.floor(minutes / 60);
-		return minutes % 60 === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}`;
+		return minutes % 60 === 0
+			? plural(hours, 'hour')
+			: `${plural(hours, 'hour')} ${plural(minutes % 60, 'minute')}`;
 	}
 	const days = Math.floor(minutes / 1_440);
 	const hours = Math.round((minutes % 1_440) / 60);
@@ -144,7 +159,9 @@ export const EXAMPLE_ACCOUNTS = [1_250, 5_000, 20_000] as const;
 
 /** What the panel says at an interval of `minutes`: how long a full pass takes, for a few account sizes. */
 export function passTimeMessage(minutes: number): string {
-	const times = EXAMPLE_ACCOUNTS.map((users) => `${users.toLocaleString('en-US')} users: ${duration(pollsPerPass(users) * minutes)}`);
+	const times = EXAMPLE_ACCOUNTS.map(
+		(users) => `${users.toLocaleString('en-US')} users: ${duration(pollsPerPass(users) * minutes)}`,
+	);
 	return (
 		`Polling every ${duration(minutes)}, a full pass over the account (which User Removed waits for) takes one poll per ${USERS_PER_POLL.toLocaleString('en-US')} users — ` +
 		`${times.join(', ')}. User Added and SIP Device Added fire at the poll that reads the user's page.`
@@ -152,7 +169,9 @@ export function passTimeMessage(minutes: number): string {
 }
 
 /** The intervals, in minutes, the panel has a pass-time hint for (the common choices). */
-export const HINTED_INTERVALS = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 45, 60, 120, 180, 240, 360, 720, 1_440, 10_080, 40_320] as const;
+export const HINTED_INTERVALS = [
+	1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 45, 60, 120, 180, 240, 360, 720, 1_440, 10_080, 40_320,
+] as const;
 
 function round(n: number): string {
 	return String(Math.round(n * 100) / 100);

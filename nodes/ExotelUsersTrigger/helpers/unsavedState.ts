@@ -28,7 +28,13 @@ export function stampOf(stored: unknown): string {
 	if (stored === undefined || stored === null) return 'none';
 	const stamp = (stored as { stamp?: unknown }).stamp;
 	if (typeof stamp === 'string') return stamp;
-	return 'sha256:' + createHash('sha256').update(JSON.stringify(stored) ?? '').digest('base64url').slice(0, 16);
+	return (
+		'sha256:' +
+		createHash('sha256')
+			.update(JSON.stringify(stored) ?? '')
+			.digest('base64url')
+			.slice(0, 16)
+	);
 }
 
 export class UnsavedStates {
@@ -37,7 +43,8 @@ export class UnsavedStates {
 	/** The state to go on from, when the stored one is what the last poll of this trigger started from; else undefined. */
 	goOn(key: string, storedStamp: string, account: string): UsersState | undefined {
 		const entry = this.unsaved.get(key);
-		if (!entry || entry.basedOn !== storedStamp || entry.state.account !== account) return undefined;
+		if (!entry || entry.basedOn !== storedStamp || entry.state.account !== account)
+			return undefined;
 		return { ...entry.state, users: { ...entry.state.users } };
 	}
 

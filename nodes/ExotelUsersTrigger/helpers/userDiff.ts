@@ -53,7 +53,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function pick<K extends string>(source: Record<string, unknown>, fields: readonly K[]): Partial<Record<K, unknown>> {
+function pick<K extends string>(
+	source: Record<string, unknown>,
+	fields: readonly K[],
+): Partial<Record<K, unknown>> {
 	const out: Partial<Record<K, unknown>> = {};
 	for (const field of fields) if (source[field] !== undefined) out[field] = source[field];
 	return out;
@@ -61,7 +64,8 @@ function pick<K extends string>(source: Record<string, unknown>, fields: readonl
 
 /** The id of a listed user, or undefined when the record has none usable. */
 export function userIdOf(raw: unknown): string | undefined {
-	if (!isRecord(raw) || (typeof raw.id !== 'string' && typeof raw.id !== 'number')) return undefined;
+	if (!isRecord(raw) || (typeof raw.id !== 'string' && typeof raw.id !== 'number'))
+		return undefined;
 	const id = String(raw.id);
 	return id === '' || id.length > 128 ? undefined : id;
 }
@@ -75,14 +79,19 @@ export function toKnownUser(raw: Record<string, unknown>): KnownUser {
 	return { id: String(raw.id), ...(pick(raw, USER_FIELDS) as Partial<KnownUser>), devices };
 }
 
-export const sipDevices = (user: { devices: KnownDevice[] }): KnownDevice[] => user.devices.filter((d) => d.type === 'sip');
+export const sipDevices = (user: { devices: KnownDevice[] }): KnownDevice[] =>
+	user.devices.filter((d) => d.type === 'sip');
 
 /**
  * Users listed on a page, applied to the pass: each is marked seen by it, and the events it
  * brings are returned (none while the pass is the baseline). A user listed twice brings its
  * events once: the second copy finds them already in the state.
  */
-export function applyListed(state: UsersState, listed: readonly unknown[], options: DiffOptions): UserEvent[] {
+export function applyListed(
+	state: UsersState,
+	listed: readonly unknown[],
+	options: DiffOptions,
+): UserEvent[] {
 	const events: UserEvent[] = [];
 	const mark = parity(state);
 	for (const raw of listed) {
@@ -91,7 +100,9 @@ export function applyListed(state: UsersState, listed: readonly unknown[], optio
 		const user = toKnownUser(raw as Record<string, unknown>);
 		const sip = sipDevices(user);
 		const tokens = [...new Set(sip.map((d) => deviceToken(d.id)))];
-		const before = Object.prototype.hasOwnProperty.call(state.users, id) ? readFingerprint(state.users[id]) : undefined;
+		const before = Object.prototype.hasOwnProperty.call(state.users, id)
+			? readFingerprint(state.users[id])
+			: undefined;
 		let announced = true;
 		if (state.baseline) {
 			// The account as it is: nothing to report.
@@ -123,13 +134,17 @@ export function applyRemoved(state: UsersState, id: string): UserEvent[] {
 }
 
 /** The newest user (by date_created, then by listing order), for the editor's test run. */
-export function newestUser(listed: readonly unknown[], sipRequired: boolean): KnownUser | undefined {
+export function newestUser(
+	listed: readonly unknown[],
+	sipRequired: boolean,
+): KnownUser | undefined {
 	let newest: KnownUser | undefined;
 	for (const raw of listed) {
 		if (userIdOf(raw) === undefined) continue;
 		const user = toKnownUser(raw as Record<string, unknown>);
 		if (sipRequired && sipDevices(user).length === 0) continue;
-		if (!newest || String(user.date_created ?? '') >= String(newest.date_created ?? '')) newest = user;
+		if (!newest || String(user.date_created ?? '') >= String(newest.date_created ?? ''))
+			newest = user;
 	}
 	return newest;
 }

@@ -59,14 +59,26 @@ export function fingerprint(print: Fingerprint): string {
 /** A stored fingerprint; undefined when it is not one. */
 export function readFingerprint(value: unknown): Fingerprint | undefined {
 	if (typeof value !== 'string' || value.length > 512 || !FINGERPRINT.test(value)) return undefined;
-	return { mark: value[0] === '1' ? 1 : 0, announced: value[1] === '+', sip: value.length > 2 ? value.slice(2).split(',') : [] };
+	return {
+		mark: value[0] === '1' ? 1 : 0,
+		announced: value[1] === '+',
+		sip: value.length > 2 ? value.slice(2).split(',') : [],
+	};
 }
 
 export const parity = (state: UsersState): 0 | 1 => (state.pass % 2 === 0 ? 0 : 1);
 
 /** A first pass, starting now. */
 export function newState(account: string): UsersState {
-	return { version: STATE_VERSION, account, pass: 0, offset: 0, confirming: false, baseline: true, users: {} };
+	return {
+		version: STATE_VERSION,
+		account,
+		pass: 0,
+		offset: 0,
+		confirming: false,
+		baseline: true,
+		users: {},
+	};
 }
 
 export type StateRead =
@@ -76,8 +88,10 @@ export type StateRead =
 	/** A state the trigger cannot trust, and why (for the warning). */
 	| { ok: false; problem: string };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
  * The stored state, checked entry by entry; a copy the poll may change (the stored one is
@@ -86,22 +100,55 @@ const isCount = (value: unknown): value is number => typeof value === 'number' &
 export function readState(raw: unknown, account: string): StateRead {
 	if (raw === undefined || raw === null) return { ok: false };
 	if (!isPlainObject(raw)) return { ok: false, problem: 'it is not an object' };
-	if (raw.version !== STATE_VERSION) return { ok: false, problem: `it was written by another version of the trigger (state version ${JSON.stringify(raw.version ?? null)})` };
-	if (raw.account !== account) return { ok: false, problem: 'it describes another Exotel account (the credential now points at another host or Account SID)' };
-	if (!isCount(raw.pass) || !isCount(raw.offset) || typeof raw.confirming !== 'boolean' || typeof raw.baseline !== 'boolean') {
-		return { ok: false, problem: 'its pass, offset, confirming or baseline field is missing or malformed' };
+	if (raw.version !== STATE_VERSION)
+		return {
+			ok: false,
+			problem: `it was written by another version of the trigger (state version ${JSON.stringify(raw.version ?? null)})`,
+		};
+	if (raw.account !== account)
+		return {
+			ok: false,
+			problem:
+				'it describes another Exotel account (the credential now points at another host or Account SID)',
+		};
+	if (
+		!isCount(raw.pass) ||
+		!isCount(raw.offset) ||
+		typeof raw.confirming !== 'boolean' ||
+		typeof raw.baseline !== 'boolean'
+	) {
+		return {
+			ok: false,
+			problem: 'its pass, offset, confirming or baseline field is missing or malformed',
+		};
 	}
-	if (raw.stamp !== undefined && (typeof raw.stamp !== 'string' || raw.stamp.length > 32)) return { ok: false, problem: 'its stamp is malformed' };
-	if (!isPlainObject(raw.users)) return { ok: false, problem: `its users are ${Array.isArray(raw.users) ? 'a list' : 'not an object'}` };
+	if (raw.stamp !== undefined && (typeof raw.stamp !== 'string' || raw.stamp.length > 32))
+		return { ok: false, problem: 'its stamp is malformed' };
+	if (!isPlainObject(raw.users))
+		return {
+			ok: false,
+			problem: `its users are ${Array.isArray(raw.users) ? 'a list' : 'not an object'}`,
+		};
 	const users: Record<string, string> = {};
 	for (const [id, value] of Object.entries(raw.users)) {
-		if (id === '' || id.length > 128) return { ok: false, problem: 'a user entry has no usable id' };
-		if (readFingerprint(value) === undefined) return { ok: false, problem: `the entry of user ${id.slice(0, 40)} is malformed` };
+		if (id === '' || id.length > 128)
+			return { ok: false, problem: 'a user entry has no usable id' };
+		if (readFingerprint(value) === undefined)
+			return { ok: false, problem: `the entry of user ${id.slice(0, 40)} is malformed` };
 		users[id] = value as string;
 	}
 	return {
 		ok: true,
-		state: { version: STATE_VERSION, account, pass: raw.pass, offset: raw.offset, confirming: raw.confirming, baseline: raw.baseline, users, stamp: raw.stamp as string | undefined },
+		state: {
+			version: STATE_VERSION,
+			account,
+			pass: raw.pass,
+			offset: raw.offset,
+			confirming: raw.confirming,
+			baseline: raw.baseline,
+			users,
+			stamp: raw.stamp as string | undefined,
+		},
 	};
 }
 

@@ -13,19 +13,43 @@
  * the final error says so (errors.ts). Nothing here outlives the client but the account's
  * pacer, which the process shares.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { listDataOf, metadataOf, walkPages, type Page } from '../envelope';
 import { checkId } from '../ids';
 import { accountKey, accountPath, baseUrlFor } from '../url';
 import { credentialSecrets } from './credentialSecrets';
-import { redactJson, translateExotelError, type ErrorHints, type ExotelErrorEnvelope, type FailedCall } from './errors';
+import {
+	redactJson,
+	translateExotelError,
+	type ErrorHints,
+	type ExotelErrorEnvelope,
+	type FailedCall,
+} from './errors';
 import type { LimitFollowed, Lease } from './pacing/accountPacer';
 import type { Clock } from './pacing/clock';
 import type { Transport } from './pacing/registry';
-import { decideRetry, outcomeUnknown, parseRetryAfter, type RetryPolicy, type StopReason } from './retry';
-import { CREDENTIAL_TYPE, sendOnce, type AttemptFailureWithBody, type ExotelContext, type Outcome } from './send';
+import {
+	decideRetry,
+	outcomeUnknown,
+	parseRetryAfter,
+	type RetryPolicy,
+	type StopReason,
+} from './retry';
+import {
+	CREDENTIAL_TYPE,
+	sendOnce,
+	type AttemptFailureWithBody,
+	type ExotelContext,
+	type Outcome,
+} from './send';
 
 interface RequestBase {
 	method: IHttpRequestMethods;
@@ -130,7 +154,8 @@ export class ExotelClient {
 	) {
 		this.clock = transport.clock;
 		// A cancelled execution must not sit out a backoff or a pacing wait.
-		this.signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+		this.signal =
+			'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	}
 
 	/** Sends `request` — paced, and retried where that is safe — and returns Exotel's envelope. */
@@ -153,15 +178,27 @@ export class ExotelClient {
 			if ('answer' in outcome) return redactJson(outcome.answer, secrets);
 			const { failure } = outcome;
 			const decide = () =>
-				decideRetry(failure, { attempt, idempotent, policy: this.settings.retry, nowMs: this.clock.now(), random: this.transport.random() });
+				decideRetry(failure, {
+					attempt,
+					idempotent,
+					policy: this.settings.retry,
+					nowMs: this.clock.now(),
+					random: this.transport.random(),
+				});
 			let decision = decide();
-			if (!decision.retry && decision.stop.kind === 'unsafe-to-repeat' && !request.idempotent && request.recover) {
+			if (
+				!decision.retry &&
+				decision.stop.kind === 'unsafe-to-repeat' &&
+				!request.idempotent &&
+				request.recover
+			) {
 				const recovered = await request.recover();
 				if (recovered) return recovered;
 				idempotent = true; // it did not take effect: sending it again is safe
 				decision = decide();
 			}
-			if (!decision.retry) throw this.error(itemIndex, account, request, failure, attempt, decision.stop);
+			if (!decision.retry)
+				throw this.error(itemIndex, account, request, failure, attempt, decision.stop);
 			if (failure.status === 429) this.stats.waitedMs += decision.waitMs;
 			await this.clock.sleep(decision.waitMs, signal);
 		}
@@ -183,8 +220,18 @@ export class ExotelClient {
 	}
 
 	/** One page of a list endpoint (GET, safe to repeat): its records and Exotel's total. */
-	async requestPage(itemIndex: number, request: Omit<RequestBase, 'method'>, offset: number, limit: number): Promise<Page> {
-		const envelope = await this.request(itemIndex, { ...request, method: 'GET', idempotent: true, qs: { ...request.qs, offset, limit } });
+	async requestPage(
+		itemIndex: number,
+		request: Omit<RequestBase, 'method'>,
+		offset: number,
+		limit: number,
+	): Promise<Page> {
+		const envelope = await this.request(itemIndex, {
+			...request,
+			method: 'GET',
+			idempotent: true,
+			qs: { ...request.qs, offset, limit },
+		});
 		return { records: listDataOf(envelope), total: metadataOf(envelope)?.total };
 	}
 
@@ -192,9 +239,18 @@ export class ExotelClient {
 	 * Pages through a list endpoint with offset and Exotel's largest page, until `max` records
 	 * are collected or `metadata.total` is reached. Returns the records in Exotel's order.
 	 */
-	async requestAllPages(itemIndex: number, request: Omit<RequestBase, 'method'>, max = Number.POSITIVE_INFINITY): Promise<IDataObject[]> {
-		const readPage = async (offset: number, limit: number) => await this.requestPage(itemIndex, request, offset, limit);
-		const walk = await walkPages(readPage, () => true, 0, { enough: max, maxPages: Number.POSITIVE_INFINITY, upTo: max });
+	async requestAllPages(
+		itemIndex: number,
+		request: Omit<RequestBase, 'method'>,
+		max = Number.POSITIVE_INFINITY,
+	): Promise<IDataObject[]> {
+		const readPage = async (offset: number, limit: number) =>
+			await this.requestPage(itemIndex, request, offset, limit);
+		const walk = await walkPages(readPage, () => true, 0, {
+			enough: max,
+			maxPages: Number.POSITIVE_INFINITY,
+			upTo: max,
+		});
 		return walk.matches.slice(0, max);
 	}
 
@@ -210,7 +266,8 @@ export class ExotelClient {
 		const hint = paceHint(this.stats);
 		const context = this.context as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>;
 		// n8n before 1.x's execution hints has no addExecutionHints; the editor's lookups neither.
-		if (hint && typeof context.addExecutionHints === 'function') context.addExecutionHints({ message: hint, location: 'outputPane' });
+		if (hint && typeof context.addExecutionHints === 'function')
+			context.addExecutionHints({ message: hint, location: 'outputPane' });
 	}
 
 	/** The credential, read once (n8n decrypts it on every read); a bad one fails each item that needs it. */
@@ -220,9 +277,15 @@ export class ExotelClient {
 			throw error;
 		});
 		const read = await this.accountRead;
-		if (!read.ok) throw new NodeOperationError(this.context.getNode(), `Exotel credential: ${read.problem}`, { itemIndex });
+		if (!read.ok)
+			throw new NodeOperationError(this.context.getNode(), `Exotel credential: ${read.problem}`, {
+				itemIndex,
+			});
 		if (!this.lease && !this.closed) {
-			this.lease = this.transport.pacing.join(accountKey(read.account.baseUrl, read.account.accountSid), this.settings.requestsPerMinute);
+			this.lease = this.transport.pacing.join(
+				accountKey(read.account.baseUrl, read.account.accountSid),
+				this.settings.requestsPerMinute,
+			);
 		}
 		return read.account;
 	}
@@ -236,11 +299,22 @@ export class ExotelClient {
 		const token = typeof credentials.apiToken === 'string' ? credentials.apiToken : '';
 		const key = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
 		const passwordKey = typeof credentials.passwordKey === 'string' ? credentials.passwordKey : '';
-		return { ok: true, account: { baseUrl: base.url, accountSid: sid.id, secrets: credentialSecrets(key, token, passwordKey) } };
+		return {
+			ok: true,
+			account: {
+				baseUrl: base.url,
+				accountSid: sid.id,
+				secrets: credentialSecrets(key, token, passwordKey),
+			},
+		};
 	}
 
 	/** Stage 1: one attempt, with its place in the account's pacer, which learns what the answer says. */
-	private async attempt(options: IHttpRequestOptions, signal: AbortSignal | undefined, cancel: AbortSignal | undefined): Promise<Outcome> {
+	private async attempt(
+		options: IHttpRequestOptions,
+		signal: AbortSignal | undefined,
+		cancel: AbortSignal | undefined,
+	): Promise<Outcome> {
 		// A cancelled execution sends nothing more (a request it must still send passes its own signal).
 		signal?.throwIfAborted();
 		const asked = this.clock.now();
@@ -265,7 +339,14 @@ export class ExotelClient {
 	}
 
 	/** Stage 3: the final failure as the item's error. */
-	private error(itemIndex: number, account: Account, request: ExotelRequest, failure: AttemptFailureWithBody, attempts: number, stop: StopReason): ExotelError {
+	private error(
+		itemIndex: number,
+		account: Account,
+		request: ExotelRequest,
+		failure: AttemptFailureWithBody,
+		attempts: number,
+		stop: StopReason,
+	): ExotelError {
 		const call: FailedCall = {
 			...failure,
 			host: new URL(account.baseUrl).host,
@@ -276,12 +357,16 @@ export class ExotelClient {
 			stop,
 		};
 		const translated = translateExotelError(call);
-		const error = new ExotelError(this.context.getNode(), (translated.envelope ?? {}) as JsonObject, {
-			message: translated.message,
-			description: translated.description,
-			httpCode: translated.httpCode,
-			itemIndex,
-		});
+		const error = new ExotelError(
+			this.context.getNode(),
+			(translated.envelope ?? {}) as JsonObject,
+			{
+				message: translated.message,
+				description: translated.description,
+				httpCode: translated.httpCode,
+				itemIndex,
+			},
+		);
 		error.envelope = translated.envelope;
 		error.outcomeUnknown = outcomeUnknown(failure);
 		return error;

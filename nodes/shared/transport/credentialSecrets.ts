@@ -17,7 +17,10 @@ export function base64Forms(text: string): string[] {
 /** The percent-encoded forms of a text: encodeURIComponent's, RFC 3986's (also !'()*), and a form's (a space as +). */
 export function percentForms(text: string): string[] {
 	const component = encodeURIComponent(text);
-	const strict = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	const strict = component.replace(
+		/[!'()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+	);
 	return [component, strict, component.replace(/%20/g, '+')];
 }
 

@@ -86,7 +86,8 @@ const STATUS_TEXT: Record<number, string> = {
  * class. Codes only one operation meets have their hint in that operation (ErrorHints.codes).
  */
 const CODE_HINTS: Record<string, string> = {
-	'10801': 'No user with this ID exists in this account. Check the user ID (or find the user By Email or From List), and that the credential’s region is the account’s region.',
+	'10801':
+		'No user with this ID exists in this account. Check the user ID (or find the user By Email or From List), and that the credential’s region is the account’s region.',
 	'10814': 'The account’s KYC is incomplete. Complete it in the Exotel dashboard, then run again.',
 	'10815': 'Trial accounts cannot do this. Upgrade the account or contact Exotel support.',
 };
@@ -121,21 +122,29 @@ export function stopText(stop: StopReason): string | undefined {
 const sentences = (...parts: string[]) => parts.filter((part) => part !== '').join(' ');
 
 function statusHint(status: number, call: FailedCall): string {
-	if (status === 400) return 'Exotel rejected a value in the request. Correct the value it names and run again.';
+	if (status === 400)
+		return 'Exotel rejected a value in the request. Correct the value it names and run again.';
 	if (status === 401) {
 		return 'Check the API key, API token and account SID in the Exotel credential, and that its region (Singapore or Mumbai) is the one the account lives in: a wrong region also answers 401.';
 	}
-	if (status === 403) return 'The credentials are valid, but Exotel does not allow this action for this account or device.';
+	if (status === 403)
+		return 'The credentials are valid, but Exotel does not allow this action for this account or device.';
 	if (status === 404) {
 		return 'The user or device ID does not exist in this account and region. Check both IDs (Get user lists a user’s devices), and that the credential’s region matches the account.';
 	}
-	if (status === 409) return 'The request conflicts with the current state of the user or device in Exotel.';
-	if (status === 415) return 'Exotel expects a JSON body. This is a bug in the node: please report it.';
+	if (status === 409)
+		return 'The request conflicts with the current state of the user or device in Exotel.';
+	if (status === 415)
+		return 'Exotel expects a JSON body. This is a bug in the node: please report it.';
 	if (status === 429) {
 		return 'Exotel’s rate limit for this account was reached (it is shared by every workflow and every n8n worker using the account). Wait a minute and run again, or send fewer requests a minute.';
 	}
 	if (status >= 500) {
-		return sentences('This is a failure on Exotel’s side.', repeatAdvice(call), 'If it persists, quote the request_id to Exotel support.');
+		return sentences(
+			'This is a failure on Exotel’s side.',
+			repeatAdvice(call),
+			'If it persists, quote the request_id to Exotel support.',
+		);
 	}
 	return 'Exotel did not accept the request.';
 }
@@ -158,7 +167,9 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 export function redact(value: string, secrets: string[] = []): string {
 	// Every answer passes through here: look first, and build a pattern only for a secret that is there.
 	const lower = value.toLowerCase();
-	const found = new Set(secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase())));
+	const found = new Set(
+		secrets.filter((secret) => secret.length >= 4 && lower.includes(secret.toLowerCase())),
+	);
 	if (found.size === 0) return value;
 	const spans: Array<[start: number, end: number]> = [];
 	for (const secret of found) {
@@ -185,7 +196,10 @@ export function redact(value: string, secrets: string[] = []): string {
 export function redactJson<T>(value: T, secrets: string[] = []): T {
 	if (value === undefined) return value;
 	const json = JSON.stringify(value);
-	const cleaned = redact(json, secrets.map((s) => JSON.stringify(s).slice(1, -1)));
+	const cleaned = redact(
+		json,
+		secrets.map((s) => JSON.stringify(s).slice(1, -1)),
+	);
 	return cleaned === json ? value : (JSON.parse(cleaned) as T);
 }
 
@@ -193,14 +207,24 @@ export function redactJson<T>(value: T, secrets: string[] = []): T {
 export function exotelErrorData(body: unknown): ExotelErrorData | undefined {
 	if (!isJsonObject(body)) return undefined;
 	// For a list, the first record that carries error details.
-	const response = Array.isArray(body.response) ? body.response.find((item) => isJsonObject(item) && isJsonObject(item.error_data)) : body.response;
+	const response = Array.isArray(body.response)
+		? body.response.find((item) => isJsonObject(item) && isJsonObject(item.error_data))
+		: body.response;
 	if (isJsonObject(response) && isJsonObject(response.error_data)) {
 		const data = response.error_data;
-		return { code: text(data.code), message: text(data.message), description: text(data.description) };
+		return {
+			code: text(data.code),
+			message: text(data.message),
+			description: text(data.description),
+		};
 	}
 	if (isJsonObject(body.RestException)) {
 		const rest = body.RestException;
-		return { code: text(rest.Code ?? rest.Status), message: text(rest.Message), description: text(rest.MoreInfo) };
+		return {
+			code: text(rest.Code ?? rest.Status),
+			message: text(rest.Message),
+			description: text(rest.MoreInfo),
+		};
 	}
 	return undefined;
 }
@@ -239,9 +263,14 @@ const NETWORK_TEXT: Record<string, string> = {
 
 export function translateExotelError(call: FailedCall): TranslatedError {
 	const translated = translateAnswer(call);
-	if (call.attempts !== undefined && call.attempts > 1) translated.message += `; gave up after ${call.attempts} attempts`;
+	if (call.attempts !== undefined && call.attempts > 1)
+		translated.message += `; gave up after ${call.attempts} attempts`;
 	const stopped = call.stop && stopText(call.stop);
-	if (stopped) translated.description = redact(`Not retried: ${stopped}. ${translated.description}`, call.secrets ?? []);
+	if (stopped)
+		translated.description = redact(
+			`Not retried: ${stopped}. ${translated.description}`,
+			call.secrets ?? [],
+		);
 	return translated;
 }
 
@@ -253,15 +282,24 @@ function translateAnswer(call: FailedCall): TranslatedError {
 		// The code goes in the description: n8n swaps any message that contains one for its own generic text.
 		const code = call.networkCode ? `Network error ${call.networkCode}. ` : '';
 		return {
-			message: redact(`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`, secrets),
-			description: sentences(`${code}Check the network and the credential’s region (or base URL).`, repeatAdvice(call)),
+			message: redact(
+				`Could not reach Exotel${call.host ? ` at ${call.host}` : ''}: ${what}`,
+				secrets,
+			),
+			description: sentences(
+				`${code}Check the network and the credential’s region (or base URL).`,
+				repeatAdvice(call),
+			),
 		};
 	}
 
 	const status = call.status;
 	if (call.unexpected) {
 		return {
-			message: redact(`Exotel answered ${status} with ${bodySummary(call.body, secrets)}, not its JSON envelope`, secrets),
+			message: redact(
+				`Exotel answered ${status} with ${bodySummary(call.body, secrets)}, not its JSON envelope`,
+				secrets,
+			),
 			description:
 				'Something between n8n and Exotel (a proxy, or a wrong base URL) answered instead of Exotel. Check the credential’s region or base URL.',
 			httpCode: String(status),
@@ -272,16 +310,23 @@ function translateAnswer(call: FailedCall): TranslatedError {
 	const envelope = redactJson(envelopeOf(call.body), secrets);
 
 	const parts: string[] = [`Exotel answered ${status}${statusText}`];
-	if (call.records) parts[0] = `Exotel answered with ${call.records.failed} of ${call.records.total} records failed`;
-	else if (call.envelopeFailed) parts[0] = `Exotel’s answer reports a failure (${status}${statusText})`;
+	if (call.records)
+		parts[0] = `Exotel answered with ${call.records.failed} of ${call.records.total} records failed`;
+	else if (call.envelopeFailed)
+		parts[0] = `Exotel’s answer reports a failure (${status}${statusText})`;
 	if (data && (data.code || data.message)) {
 		parts[0] += ` (${[data.code && `error ${data.code}`, data.message].filter(Boolean).join(': ')})`;
 	}
-	parts[0] += data?.description ? `: ${data.description}` : data?.message ? '' : ` with ${bodySummary(call.body, secrets)}`;
+	parts[0] += data?.description
+		? `: ${data.description}`
+		: data?.message
+			? ''
+			: ` with ${bodySummary(call.body, secrets)}`;
 	if (envelope?.request_id) parts.push(`[request_id ${envelope.request_id}]`);
 
 	const code = data?.code === undefined ? undefined : String(data.code);
-	const hint = (code && (call.hints?.codes?.[code] ?? CODE_HINTS[code])) || statusHint(status, call);
+	const hint =
+		(code && (call.hints?.codes?.[code] ?? CODE_HINTS[code])) || statusHint(status, call);
 
 	return {
 		message: redact(parts.join(' '), secrets),

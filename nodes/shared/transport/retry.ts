@@ -20,7 +20,15 @@ export interface RetryPolicy {
 export const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
 
 /** Socket-level failures after which the same request may well succeed. */
-export const RETRYABLE_NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ETRUNCATED'];
+export const RETRYABLE_NETWORK_CODES = [
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ETRUNCATED',
+];
 
 /** What went wrong with one attempt, as far as retrying is concerned. */
 export interface AttemptFailure {
@@ -108,13 +116,18 @@ export function outcomeUnknown(failure: AttemptFailure): boolean {
 export function decideRetry(failure: AttemptFailure, context: RetryContext): RetryDecision {
 	const { attempt, policy, nowMs, random } = context;
 	if (!isRetryable(failure)) return { retry: false, stop: { kind: 'final' } };
-	if (!context.idempotent && leavesOpen(failure)) return { retry: false, stop: { kind: 'unsafe-to-repeat' } };
+	if (!context.idempotent && leavesOpen(failure))
+		return { retry: false, stop: { kind: 'unsafe-to-repeat' } };
 	if (!policy.enabled) return { retry: false, stop: { kind: 'retries-off' } };
-	if (attempt >= policy.maxAttempts) return { retry: false, stop: { kind: 'attempts-used', attempts: attempt } };
+	if (attempt >= policy.maxAttempts)
+		return { retry: false, stop: { kind: 'attempts-used', attempts: attempt } };
 
 	const asked = parseRetryAfter(failure.retryAfter, nowMs);
 	if (asked !== undefined && asked > policy.maxDelayMs) {
-		return { retry: false, stop: { kind: 'wait-too-long', askedMs: asked, maxMs: policy.maxDelayMs } };
+		return {
+			retry: false,
+			stop: { kind: 'wait-too-long', askedMs: asked, maxMs: policy.maxDelayMs },
+		};
 	}
 	const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 	if (asked === undefined) {

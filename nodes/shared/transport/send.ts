@@ -4,7 +4,12 @@
  * drops the response headers, and with them Retry-After) — and only a request that got no
  * complete answer throws inside the helper.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 import { envelopeFailure } from '../envelope';
 import { hasFields, isJsonObject } from '../records';
@@ -20,7 +25,9 @@ export type ExotelContext = IExecuteFunctions | ILoadOptionsFunctions;
 export type AttemptFailureWithBody = AttemptFailure & { body?: unknown };
 
 /** What came back from one attempt, and Exotel's rate-limit headers on it (success or failure). */
-export type Outcome = ({ answer: IDataObject } | { failure: AttemptFailureWithBody }) & { rateLimit?: RateLimitHeaders };
+export type Outcome = ({ answer: IDataObject } | { failure: AttemptFailureWithBody }) & {
+	rateLimit?: RateLimitHeaders;
+};
 
 /**
  * What the request helper's error says about the failure, read field by field. The error
@@ -44,7 +51,9 @@ export function readHelperError(error: unknown): AttemptFailureWithBody {
 	}
 	// Nothing answered: n8n puts the socket's code (ECONNRESET, ECONNABORTED for a timeout…)
 	// in httpCode, and axios in cause.code.
-	const networkCode = [error.httpCode, cause?.code].find((c): c is string => typeof c === 'string' && /^E[A-Z_]+$/.test(c));
+	const networkCode = [error.httpCode, cause?.code].find(
+		(c): c is string => typeof c === 'string' && /^E[A-Z_]+$/.test(c),
+	);
 	return { networkCode };
 }
 
@@ -58,7 +67,13 @@ const ANSWERED = new Error('answered before the deadline');
  * @param cancel a signal that cancels this request in place of the execution's (a rollback
  * that must go out after a Stop); by default n8n's own, where n8n applies one
  */
-export async function sendOnce(context: ExotelContext, options: IHttpRequestOptions, timeoutMs: number, clock: Clock, cancel?: AbortSignal): Promise<Outcome> {
+export async function sendOnce(
+	context: ExotelContext,
+	options: IHttpRequestOptions,
+	timeoutMs: number,
+	clock: Clock,
+	cancel?: AbortSignal,
+): Promise<Outcome> {
 	const caller = cancel ? withCancelSignal(context, cancel) : context;
 	const sent = context.helpers.httpRequestWithAuthentication.call(caller, CREDENTIAL_TYPE, {
 		...options,
@@ -96,8 +111,19 @@ export async function sendOnce(context: ExotelContext, options: IHttpRequestOpti
 		// A 2xx is not success by itself: the envelope says whether Exotel carried the request out.
 		const failed = envelopeFailure(body);
 		if (!failed) return { answer: body, rateLimit };
-		return { failure: { status: failed.status ?? status, body, envelopeFailed: true, records: failed.records }, rateLimit };
+		return {
+			failure: {
+				status: failed.status ?? status,
+				body,
+				envelopeFailed: true,
+				records: failed.records,
+			},
+			rateLimit,
+		};
 	}
 	const retryAfter = headers['retry-after'];
-	return { failure: { status, body, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined }, rateLimit };
+	return {
+		failure: { status, body, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined },
+		rateLimit,
+	};
 }

@@ -39,7 +39,12 @@ export interface SendOptions {
 export function defaultBackoffSeconds(): string {
 	const waits: number[] = [];
 	for (let attempt = 1; attempt < SEND_DEFAULTS.maxAttempts; attempt++) {
-		waits.push(Math.min(SEND_DEFAULTS.maxRetryWaitSeconds, SEND_DEFAULTS.retryBaseDelaySeconds * 2 ** (attempt - 1)));
+		waits.push(
+			Math.min(
+				SEND_DEFAULTS.maxRetryWaitSeconds,
+				SEND_DEFAULTS.retryBaseDelaySeconds * 2 ** (attempt - 1),
+			),
+		);
 	}
 	return waits.join(', ');
 }
@@ -60,11 +65,17 @@ export function readSendOptions(raw: IDataObject): SendOptions {
 		retry: {
 			enabled: typeof raw.retry === 'boolean' ? raw.retry : d.retry,
 			maxAttempts: within(Math.floor(numberOr(raw.maxAttempts, d.maxAttempts)), r.maxAttempts),
-			baseDelayMs: within(numberOr(raw.retryBaseDelay, d.retryBaseDelaySeconds), r.retryBaseDelaySeconds) * 1000,
-			maxDelayMs: within(numberOr(raw.maxRetryWait, d.maxRetryWaitSeconds), r.maxRetryWaitSeconds) * 1000,
+			baseDelayMs:
+				within(numberOr(raw.retryBaseDelay, d.retryBaseDelaySeconds), r.retryBaseDelaySeconds) *
+				1000,
+			maxDelayMs:
+				within(numberOr(raw.maxRetryWait, d.maxRetryWaitSeconds), r.maxRetryWaitSeconds) * 1000,
 		},
 		timeoutMs: within(numberOr(raw.timeout, d.timeoutSeconds), r.timeoutSeconds) * 1000,
-		requestsPerMinute: within(Math.floor(numberOr(raw.requestsPerMinute, d.requestsPerMinute)), r.requestsPerMinute),
+		requestsPerMinute: within(
+			Math.floor(numberOr(raw.requestsPerMinute, d.requestsPerMinute)),
+			r.requestsPerMinute,
+		),
 		concurrency: within(Math.floor(numberOr(raw.concurrency, d.concurrency)), r.concurrency),
 	};
 }

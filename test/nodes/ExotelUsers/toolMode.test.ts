@@ -3,7 +3,12 @@
  * base description (type `CUSTOM.exotelUsersTool`), its parameters filled in from that
  * description's defaults, `$fromAI()` read from the tool call's arguments in the input item.
  */
-import { NodeHelpers, traverseNodeParameters, type FromAIArgument, type INodeParameters } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	traverseNodeParameters,
+	type FromAIArgument,
+	type INodeParameters,
+} from 'n8n-workflow';
 
 import { ExotelUsers } from '../../../nodes/ExotelUsers/ExotelUsers.node';
 import { PASSWORD_WITHHELD } from '../../../nodes/ExotelUsers/actions/common/password';
@@ -14,7 +19,15 @@ const bed = useTestbed();
 /** What the model is asked to fill: n8n's tool schema comes from these $fromAI() calls alone. */
 function modelArguments(parameters: INodeParameters, typeVersion = 2): FromAIArgument[] {
 	const tool = asTool(new ExotelUsers()).description;
-	const filled = NodeHelpers.getNodeParameters(tool.properties, parameters, true, false, { typeVersion } as never, tool) ?? {};
+	const filled =
+		NodeHelpers.getNodeParameters(
+			tool.properties,
+			parameters,
+			true,
+			false,
+			{ typeVersion } as never,
+			tool,
+		) ?? {};
 	const found: FromAIArgument[] = [];
 	traverseNodeParameters(filled, found);
 	return found;
@@ -33,8 +46,14 @@ const OPERATIONS: Array<[string, string]> = [
 
 describe('as an AI Agent tool', () => {
 	it('defaults to a read: with nothing chosen, the tool gets the user the model names', async () => {
-		const output = await bed.run({ asTool: true, parameters: {}, items: [{ json: { User: 'asha.rao@example.com' } }] });
-		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(bed.sandbox.requests.map(() => 'GET'));
+		const output = await bed.run({
+			asTool: true,
+			parameters: {},
+			items: [{ json: { User: 'asha.rao@example.com' } }],
+		});
+		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(
+			bed.sandbox.requests.map(() => 'GET'),
+		);
 		expect(output).toHaveLength(1);
 		expect(output[0].json).toMatchObject({ id: ASHA.id, email: 'asha.rao@example.com' });
 	});
@@ -43,27 +62,44 @@ describe('as an AI Agent tool', () => {
 		const [user] = modelArguments({});
 		expect(user).toMatchObject({ key: 'User', type: 'string' });
 		expect(user.description).toMatch(/email address \(e\.g\. asha\.rao@example\.com\)/);
-		expect(user.description).toMatch(/user ID, 32 hexadecimal characters \(e\.g\. a3f1c2d4e5b60718293a4b5c6d7e8f90\)/);
+		expect(user.description).toMatch(
+			/user ID, 32 hexadecimal characters \(e\.g\. a3f1c2d4e5b60718293a4b5c6d7e8f90\)/,
+		);
 	});
 
-	it.each(OPERATIONS)('%s → %s: every value the model is asked for has a description with an example', (resource, operation) => {
-		const asked = [
-			...modelArguments({ resource, operation }),
-			...modelArguments({ resource, operation, passwordMode: 'manual' }),
-		];
-		// Every operation on one user asks for the user, Create for the names; Get Many users for nothing by default.
-		const expected = operation === 'create' ? ['First_Name', 'Last_Name'] : resource === 'user' && operation === 'getAll' ? [] : ['User'];
-		expect(asked.map((a) => a.key)).toEqual(expect.arrayContaining(expected));
-		for (const argument of asked) {
-			expect(argument.key).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
-			expect(argument.description).toMatch(/e\.g\.|such as/);
-			expect(argument.description?.length).toBeGreaterThan(40);
-		}
-	});
+	it.each(OPERATIONS)(
+		'%s → %s: every value the model is asked for has a description with an example',
+		(resource, operation) => {
+			const asked = [
+				...modelArguments({ resource, operation }),
+				...modelArguments({ resource, operation, passwordMode: 'manual' }),
+			];
+			// Every operation on one user asks for the user, Create for the names; Get Many users for nothing by default.
+			const expected =
+				operation === 'create'
+					? ['First_Name', 'Last_Name']
+					: resource === 'user' && operation === 'getAll'
+						? []
+						: ['User'];
+			expect(asked.map((a) => a.key)).toEqual(expect.arrayContaining(expected));
+			for (const argument of asked) {
+				expect(argument.key).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+				expect(argument.description).toMatch(/e\.g\.|such as/);
+				expect(argument.description?.length).toBeGreaterThan(40);
+			}
+		},
+	);
 
 	it('does not ask the model for anything in the plain node', () => {
 		const plain = new ExotelUsers().description;
-		const filled = NodeHelpers.getNodeParameters(plain.properties, { operation: 'updateSipPassword', passwordMode: 'manual' }, true, false, { typeVersion: 2 } as never, plain);
+		const filled = NodeHelpers.getNodeParameters(
+			plain.properties,
+			{ operation: 'updateSipPassword', passwordMode: 'manual' },
+			true,
+			false,
+			{ typeVersion: 2 } as never,
+			plain,
+		);
 		const found: FromAIArgument[] = [];
 		traverseNodeParameters(filled, found);
 		expect(found).toEqual([]);
@@ -73,17 +109,29 @@ describe('as an AI Agent tool', () => {
 		const reset = { operation: 'updateSipPassword' };
 
 		it('sets it but does not return it to the model, saying so, unless the author allows it', async () => {
-			const output = await bed.run({ asTool: true, parameters: reset, items: [{ json: { User: 'asha.rao@example.com', Device: '' } }] });
+			const output = await bed.run({
+				asTool: true,
+				parameters: reset,
+				items: [{ json: { User: 'asha.rao@example.com', Device: '' } }],
+			});
 			const put = bed.sandbox.requests.find((r) => r.method === 'PUT');
 			expect(put?.segments.slice(-3)).toEqual(['devices', String(ASHA.sip), 'password']);
 			expect(bed.sandbox.passwordOf(ASHA.id, ASHA.sip)).toBeDefined();
 			expect(output).toHaveLength(1);
 			expect(output[0].json).not.toHaveProperty('sipPassword');
-			expect(output[0].json).toMatchObject({ http_code: 200, device_id: String(ASHA.sip), device_type: 'sip', passwordReturned: false, note: PASSWORD_WITHHELD });
+			expect(output[0].json).toMatchObject({
+				http_code: 200,
+				device_id: String(ASHA.sip),
+				device_type: 'sip',
+				passwordReturned: false,
+				note: PASSWORD_WITHHELD,
+			});
 			// Nothing the model receives is the password: the sandbox knows only its fingerprint.
 			const strings = JSON.stringify(output).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
 			const stored = bed.sandbox.passwordOf(ASHA.id, ASHA.sip);
-			expect(strings.map((s) => bed.sandbox.fingerprint(JSON.parse(s) as string))).not.toContain(stored);
+			expect(strings.map((s) => bed.sandbox.fingerprint(JSON.parse(s) as string))).not.toContain(
+				stored,
+			);
 		});
 
 		it('returns it as sipPassword when the author turns on Return Password to the AI Model', async () => {
@@ -99,13 +147,24 @@ describe('as an AI Agent tool', () => {
 
 		it('offers Return Password to the AI Model only in the tool, off by default', () => {
 			const option = (properties: ReturnType<typeof asTool>['description']['properties']) =>
-				properties.find((p) => p.name === 'returnPasswordToModel' && p.displayOptions?.show?.operation?.includes('updateSipPassword'));
+				properties.find(
+					(p) =>
+						p.name === 'returnPasswordToModel' &&
+						p.displayOptions?.show?.operation?.includes('updateSipPassword'),
+				);
 			expect(option(asTool(new ExotelUsers()).description.properties)).toMatchObject({
 				type: 'boolean',
 				default: false,
 				displayOptions: { show: { '@tool': [true], passwordMode: ['generate'] } },
 			});
-			const plainParameters = NodeHelpers.getNodeParameters(new ExotelUsers().description.properties, { operation: 'updateSipPassword' }, true, false, { typeVersion: 2 } as never, new ExotelUsers().description);
+			const plainParameters = NodeHelpers.getNodeParameters(
+				new ExotelUsers().description.properties,
+				{ operation: 'updateSipPassword' },
+				true,
+				false,
+				{ typeVersion: 2 } as never,
+				new ExotelUsers().description,
+			);
 			expect(plainParameters).not.toHaveProperty('returnPasswordToModel');
 		});
 	});

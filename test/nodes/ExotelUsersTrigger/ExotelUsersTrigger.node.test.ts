@@ -12,12 +12,23 @@ import { ExotelUsersApi } from '../../../credentials/ExotelUsersApi.credentials'
 import type { ExotelUsersTrigger } from '../../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node';
 import { STATE_KEY } from '../../../nodes/ExotelUsersTrigger/pollUsers';
 import { runPoll } from '../../../tools/dev/harness/n8n';
-import { manyUsers, seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest, type User } from '../../../tools/dev/sandbox/server';
+import {
+	manyUsers,
+	seedUsers,
+	startSandbox,
+	type ExotelSandbox,
+	type RecordedRequest,
+	type User,
+} from '../../../tools/dev/sandbox/server';
 import { ASHA, expectNoSecrets, TEST_WINDOW_MS } from '../../support/exotel';
 import { loadedNode } from '../../support/loadedNode';
 import { newProcess } from '../../support/newProcess';
 
-const secrets = { apiKey: `key-${randomBytes(4).toString('hex')}`, apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: `acct${randomBytes(3).toString('hex')}` };
+const secrets = {
+	apiKey: `key-${randomBytes(4).toString('hex')}`,
+	apiToken: `tok-${randomBytes(12).toString('hex')}`,
+	accountSid: `acct${randomBytes(3).toString('hex')}`,
+};
 let sandbox: ExotelSandbox;
 let afterRequest: ((request: RecordedRequest) => void) | undefined;
 const MEI_LIN = 'c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0';
@@ -41,12 +52,19 @@ beforeEach(() => {
 
 const EVERY_MINUTE = { item: [{ mode: 'everyMinute' }] };
 
-async function poll(parameters: INodeParameters = {}, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
+async function poll(
+	parameters: INodeParameters = {},
+	mode: 'trigger' | 'manual' = 'trigger',
+): Promise<IDataObject[]> {
 	const output = await runPoll({
 		nodeType: trigger,
 		credentialType: new ExotelUsersApi(),
 		credentials: { ...secrets, region: 'custom', baseUrl: sandbox.url },
-		parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: EVERY_MINUTE, ...parameters },
+		parameters: {
+			events: ['userAdded', 'userRemoved', 'sipDeviceAdded'],
+			pollTimes: EVERY_MINUTE,
+			...parameters,
+		},
 		mode,
 		staticData,
 	});
@@ -67,15 +85,21 @@ beforeEach(() => {
 	warn = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
 });
 afterEach(() => warn.mockRestore());
-const warnings = () => warn.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('saved state'));
+const warnings = () =>
+	warn.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('saved state'));
 
 /** The trigger's state as n8n keeps it (a node's static data is under `node:<name>`). */
-const stored = () => (staticData['node:Exotel Users Trigger'] as IDataObject)[STATE_KEY] as IDataObject;
+const stored = () =>
+	(staticData['node:Exotel Users Trigger'] as IDataObject)[STATE_KEY] as IDataObject;
 
 const newcomer = (i = 0): User => structuredClone(manyUsers(i + 1)[i]);
 const add = (user: User) => sandbox.users.set(user.id, user);
-const events = (items: IDataObject[]) => items.map((i) => `${String(i.event)} ${String(i.user_id)}${i.device_id ? ` ${String(i.device_id)}` : ''}`);
-const listings = () => sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-1) === 'users');
+const events = (items: IDataObject[]) =>
+	items.map(
+		(i) => `${String(i.event)} ${String(i.user_id)}${i.device_id ? ` ${String(i.device_id)}` : ''}`,
+	);
+const listings = () =>
+	sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-1) === 'users');
 
 describe('Exotel Users Trigger', () => {
 	it('records the account on the first poll and fires nothing, then nothing while nothing changes', async () => {
@@ -109,16 +133,38 @@ describe('Exotel Users Trigger', () => {
 		await poll();
 		sandbox.users.delete(ASHA.id);
 		const items = await poll();
-		expect(items).toEqual([{ event: 'userRemoved', event_id: `userRemoved:${ASHA.id}`, user_id: ASHA.id, id: ASHA.id }]);
-		expect(sandbox.requests.at(-1)).toMatchObject({ method: 'GET', segments: expect.arrayContaining(['users', ASHA.id]), status: 404 });
+		expect(items).toEqual([
+			{ event: 'userRemoved', event_id: `userRemoved:${ASHA.id}`, user_id: ASHA.id, id: ASHA.id },
+		]);
+		expect(sandbox.requests.at(-1)).toMatchObject({
+			method: 'GET',
+			segments: expect.arrayContaining(['users', ASHA.id]),
+			status: 404,
+		});
 		expect(await poll()).toEqual([]);
 	});
 
 	it('fires for a SIP device added to a user who was there, not for a telephone device', async () => {
 		await poll();
 		const mei = sandbox.users.get(MEI_LIN)!;
-		mei.devices.push({ id: 901, name: 'Mei Lin softphone', contact_uri: 'sip:meilintan901', type: 'sip', available: false, verified: true, status: 'free' });
-		sandbox.users.get(ASHA.id)!.devices.push({ id: 902, name: 'desk', contact_uri: '+919800000009', type: 'tel', available: false, verified: false, status: 'free' });
+		mei.devices.push({
+			id: 901,
+			name: 'Mei Lin softphone',
+			contact_uri: 'sip:meilintan901',
+			type: 'sip',
+			available: false,
+			verified: true,
+			status: 'free',
+		});
+		sandbox.users.get(ASHA.id)!.devices.push({
+			id: 902,
+			name: 'desk',
+			contact_uri: '+919800000009',
+			type: 'tel',
+			available: false,
+			verified: false,
+			status: 'free',
+		});
 		expect(events(await poll())).toEqual([`sipDeviceAdded ${MEI_LIN} 901`]);
 	});
 
@@ -161,7 +207,11 @@ describe('Exotel Users Trigger', () => {
 		add(newcomer());
 		sandbox.faults.add({ kind: 'status', status: 503, route: 'GET users', times: 1 });
 		expect(events(await poll())).toHaveLength(1);
-		expect(listings().slice(-2).map((r) => r.status)).toEqual([503, 200]);
+		expect(
+			listings()
+				.slice(-2)
+				.map((r) => r.status),
+		).toEqual([503, 200]);
 		expect(await poll()).toEqual([]);
 	});
 
@@ -189,7 +239,9 @@ describe('Exotel Users Trigger', () => {
 		await poll();
 		const requests = sandbox.requests.slice(before);
 		expect(requests.map((r) => r.query.offset)).toEqual(['0', '50', '100', '150', '200']);
-		expect(requests.every((r) => r.query.limit === '50' && r.query.fields === 'devices')).toBe(true);
+		expect(requests.every((r) => r.query.limit === '50' && r.query.fields === 'devices')).toBe(
+			true,
+		);
 		sandbox.options.users = undefined;
 	});
 
@@ -208,7 +260,10 @@ describe('Exotel Users Trigger', () => {
 		};
 		// This poll read the deleted user on the first page (still there then) and missed the next one.
 		expect(await poll()).toEqual([]);
-		const userLookups = () => sandbox.requests.filter((r) => r.method === 'GET' && r.segments.at(-2) === 'users').map((r) => [r.segments.at(-1), r.status]);
+		const userLookups = () =>
+			sandbox.requests
+				.filter((r) => r.method === 'GET' && r.segments.at(-2) === 'users')
+				.map((r) => [r.segments.at(-1), r.status]);
 		expect(userLookups()).toEqual([[ids[50], 200]]);
 		expect(events(await poll())).toEqual([`userRemoved ${ids[10]}`]);
 		expect(userLookups()).toEqual([
@@ -227,10 +282,13 @@ describe('Exotel Users Trigger', () => {
 		expect(staticData).toEqual({});
 	});
 
-
 	it('starts a new baseline when the credential points at another account, instead of reporting every user removed and added', async () => {
 		await poll();
-		const otherSecrets = { apiKey: 'key-other', apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: 'acctother' };
+		const otherSecrets = {
+			apiKey: 'key-other',
+			apiToken: `tok-${randomBytes(12).toString('hex')}`,
+			accountSid: 'acctother',
+		};
 		const other = await startSandbox({ ...otherSecrets, users: [newcomer(5)] });
 		try {
 			const pollOther = async () =>
@@ -238,13 +296,18 @@ describe('Exotel Users Trigger', () => {
 					nodeType: trigger,
 					credentialType: new ExotelUsersApi(),
 					credentials: { ...otherSecrets, region: 'custom', baseUrl: other.url },
-					parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: EVERY_MINUTE },
+					parameters: {
+						events: ['userAdded', 'userRemoved', 'sipDeviceAdded'],
+						pollTimes: EVERY_MINUTE,
+					},
 					staticData,
 				});
 			expect(await pollOther()).toBeNull();
 			expect(warnings()).toEqual([expect.stringContaining('it describes another Exotel account')]);
 			other.users.set(newcomer(6).id, newcomer(6));
-			expect((await pollOther())?.[0].map((i) => `${String(i.json.event)} ${String(i.json.user_id)}`)).toEqual([`userAdded ${newcomer(6).id}`]);
+			expect(
+				(await pollOther())?.[0].map((i) => `${String(i.json.event)} ${String(i.json.user_id)}`),
+			).toEqual([`userAdded ${newcomer(6).id}`]);
 		} finally {
 			await other.stop();
 		}
@@ -253,11 +316,28 @@ describe('Exotel Users Trigger', () => {
 	describe('a saved state it cannot trust starts a new baseline, with a warning, and fires nothing', () => {
 		const first = () => Object.keys(stored().users as IDataObject)[0];
 		it.each<[string, (state: IDataObject) => void, RegExp]>([
-			['a user entry without devices (the first version’s shape)', (s) => ((s.users as IDataObject)[first()] = { id: first(), announced: true }), /entry of user .* is malformed/],
-			['a user entry whose devices are not a list', (s) => ((s.users as IDataObject)[first()] = { id: first(), devices: 'none', announced: true }), /entry of user/],
-			['users stored as a list', (s) => (s.users = Object.keys(s.users as IDataObject).map((id) => ({ id, devices: [] }))), /users are a list/],
+			[
+				'a user entry without devices (the first version’s shape)',
+				(s) => ((s.users as IDataObject)[first()] = { id: first(), announced: true }),
+				/entry of user .* is malformed/,
+			],
+			[
+				'a user entry whose devices are not a list',
+				(s) =>
+					((s.users as IDataObject)[first()] = { id: first(), devices: 'none', announced: true }),
+				/entry of user/,
+			],
+			[
+				'users stored as a list',
+				(s) => (s.users = Object.keys(s.users as IDataObject).map((id) => ({ id, devices: [] }))),
+				/users are a list/,
+			],
 			['a null entry', (s) => ((s.users as IDataObject)[first()] = null), /entry of user/],
-			['an entry without an id', (s) => ((s.users as IDataObject)[''] = { devices: [] }), /no usable id/],
+			[
+				'an entry without an id',
+				(s) => ((s.users as IDataObject)[''] = { devices: [] }),
+				/no usable id/,
+			],
 			['another state version', (s) => (s.version = 1), /another version of the trigger/],
 			['another account', (s) => (s.account = 'ffffffffffffffff'), /another Exotel account/],
 		])('%s', async (_name, corrupt, problem) => {
@@ -277,7 +357,9 @@ describe('Exotel Users Trigger', () => {
 	});
 
 	it('refuses Poll Times that add up to more than one poll a minute, naming the field, before any request', async () => {
-		const twice = { item: [{ mode: 'everyMinute' }, { mode: 'everyX', value: 30, unit: 'minutes' }] };
+		const twice = {
+			item: [{ mode: 'everyMinute' }, { mode: 'everyX', value: 30, unit: 'minutes' }],
+		};
 		for (const mode of ['trigger', 'manual'] as const) {
 			const error = await poll({ pollTimes: twice }, mode).then(
 				() => undefined,
@@ -326,7 +408,8 @@ describe('Exotel Users Trigger', () => {
 		const tick = async () => {
 			staticData = JSON.parse(JSON.stringify(database)) as IDataObject;
 			const items = await poll();
-			if (items.length > 0 || Object.keys(database).length === 0) database = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			if (items.length > 0 || Object.keys(database).length === 0)
+				database = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 			return events(items);
 		};
 		expect(await tick()).toEqual([]); // activation: saved
@@ -336,7 +419,9 @@ describe('Exotel Users Trigger', () => {
 		sandbox.users.delete(ids[10]);
 		add(user);
 		expect(await tick()).toEqual([]);
-		expect((await tick()).sort()).toEqual([`userAdded ${user.id}`, `userRemoved ${ids[10]}`].sort());
+		expect((await tick()).sort()).toEqual(
+			[`userAdded ${user.id}`, `userRemoved ${ids[10]}`].sort(),
+		);
 		expect([...(await tick()), ...(await tick()), ...(await tick())]).toEqual([]);
 		restart(); // a new process: only the database's state
 		expect([...(await tick()), ...(await tick())]).toEqual([]);

@@ -21,11 +21,20 @@ import { newProcess } from '../../support/newProcess';
 
 const USERS = 20_000;
 const MINUTE = 60_000;
-const secrets = { apiKey: `key-${randomBytes(4).toString('hex')}`, apiToken: `tok-${randomBytes(12).toString('hex')}`, accountSid: `acct${randomBytes(3).toString('hex')}` };
+const secrets = {
+	apiKey: `key-${randomBytes(4).toString('hex')}`,
+	apiToken: `tok-${randomBytes(12).toString('hex')}`,
+	accountSid: `acct${randomBytes(3).toString('hex')}`,
+};
 const basic = `Basic ${Buffer.from(`${secrets.apiKey}:${secrets.apiToken}`).toString('base64')}`;
 
 const clock = new FakeClock();
-const sandbox = new ExotelSandbox({ ...secrets, users: seedUsers(USERS), now: () => clock.now(), rateLimit: { limit: 50, windowMs: MINUTE } });
+const sandbox = new ExotelSandbox({
+	...secrets,
+	users: seedUsers(USERS),
+	now: () => clock.now(),
+	rateLimit: { limit: 50, windowMs: MINUTE },
+});
 const trigger = loadedNode(newProcess('ExotelUsersTrigger', { clock }));
 let staticData: IDataObject = {};
 
@@ -35,16 +44,29 @@ async function pollOnce(): Promise<{ items: IDataObject[]; ms: number; requests:
 		nodeType: trigger,
 		credentialType: new ExotelUsersApi(),
 		credentials: { ...secrets, region: 'custom', baseUrl: 'http://127.0.0.1:4010' },
-		parameters: { events: ['userAdded', 'userRemoved', 'sipDeviceAdded'], pollTimes: { item: [{ mode: 'everyMinute' }] } },
+		parameters: {
+			events: ['userAdded', 'userRemoved', 'sipDeviceAdded'],
+			pollTimes: { item: [{ mode: 'everyMinute' }] },
+		},
 		mode: 'trigger',
 	});
 	workflow.staticData = staticData as typeof workflow.staticData;
 	const context = new PollContext(workflow, node, additionalData, 'trigger', 'activate');
-	context.helpers.httpRequestWithAuthentication = async (_type: string, options: IHttpRequestOptions) => {
+	context.helpers.httpRequestWithAuthentication = async (
+		_type: string,
+		options: IHttpRequestOptions,
+	) => {
 		const url = new URL(options.url);
-		for (const [name, value] of Object.entries(options.qs ?? {})) url.searchParams.set(name, String(value));
-		const answer = sandbox.answerInProcess({ method: options.method ?? 'GET', url: url.pathname + url.search, authorization: basic });
-		const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
+		for (const [name, value] of Object.entries(options.qs ?? {}))
+			url.searchParams.set(name, String(value));
+		const answer = sandbox.answerInProcess({
+			method: options.method ?? 'GET',
+			url: url.pathname + url.search,
+			authorization: basic,
+		});
+		const headers = Object.fromEntries(
+			Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]),
+		);
 		return { statusCode: answer.status, headers, body: JSON.parse(answer.body) as unknown };
 	};
 	const before = sandbox.requests.length;
@@ -60,14 +82,23 @@ async function pollOnce(): Promise<{ items: IDataObject[]; ms: number; requests:
 	if (failure) throw failure;
 	// n8n saves static data as JSON: the next poll gets it back as it was written.
 	staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-	return { items: (output?.[0] ?? []).map((i) => i.json), ms: clock.now() - started, requests: sandbox.requests.length - before };
+	return {
+		items: (output?.[0] ?? []).map((i) => i.json),
+		ms: clock.now() - started,
+		requests: sandbox.requests.length - before,
+	};
 }
 
 /** The trigger's state: n8n keeps a node's static data under `node:<name>`. */
-const state = () => (staticData['node:Exotel Users Trigger'] as IDataObject | undefined)?.[STATE_KEY] as { pass: number; baseline: boolean; offset: number; confirming: boolean } | undefined;
+const state = () =>
+	(staticData['node:Exotel Users Trigger'] as IDataObject | undefined)?.[STATE_KEY] as
+		| { pass: number; baseline: boolean; offset: number; confirming: boolean }
+		| undefined;
 
 /** Polls on the minute until the pass in progress is complete; what each poll did. */
-async function untilPassEnds(during?: (poll: number) => void): Promise<Array<Awaited<ReturnType<typeof pollOnce>>>> {
+async function untilPassEnds(
+	during?: (poll: number) => void,
+): Promise<Array<Awaited<ReturnType<typeof pollOnce>>>> {
 	const pass = state()?.pass ?? 0;
 	const polls = [];
 	for (let n = 0; (state()?.pass ?? 0) === pass; n++) {
@@ -79,7 +110,13 @@ async function untilPassEnds(during?: (poll: number) => void): Promise<Array<Awa
 	return polls;
 }
 
-const events = (polls: Array<{ items: IDataObject[] }>) => polls.flatMap((p) => p.items.map((i) => `${String(i.event)} ${String(i.user_id)}${i.device_id ? ` ${String(i.device_id)}` : ''}`));
+const events = (polls: Array<{ items: IDataObject[] }>) =>
+	polls.flatMap((p) =>
+		p.items.map(
+			(i) =>
+				`${String(i.event)} ${String(i.user_id)}${i.device_id ? ` ${String(i.device_id)}` : ''}`,
+		),
+	);
 
 describe('Exotel Users Trigger on a 20,000-user account at 50 requests a minute (fake clock)', () => {
 	const warn = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
@@ -95,7 +132,7 @@ describe('Exotel Users Trigger on a 20,000-user account at 50 requests a minute 
 		expect(state()).toMatchObject({ baseline: false, offset: 0, confirming: false });
 		// Once the pass knows the account's size, the log says the interval spends too much of the account.
 		expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
-			'Exotel Users Trigger: 20000 users cost 25 requests a poll, 25.0 a minute at this interval — more than a tenth of Exotel\'s 50 a minute for the account. Poll every 5 minutes or less often.',
+			"Exotel Users Trigger: 20000 users cost 25 requests a poll, 25.0 a minute at this interval — more than a tenth of Exotel's 50 a minute for the account. Poll every 5 minutes or less often.",
 		]);
 	}, 120_000);
 
@@ -112,7 +149,15 @@ describe('Exotel Users Trigger on a 20,000-user account at 50 requests a minute 
 		const withNewSip = sandbox.users.get(ids[12_345])!;
 		for (const id of removed) sandbox.users.delete(id);
 		sandbox.users.set(newcomers[0].id, structuredClone(newcomers[0]));
-		withNewSip.devices.push({ id: 999_001, name: 'second softphone', contact_uri: 'sip:second999001', type: 'sip', available: false, verified: true, status: 'free' });
+		withNewSip.devices.push({
+			id: 999_001,
+			name: 'second softphone',
+			contact_uri: 'sip:second999001',
+			type: 'sip',
+			available: false,
+			verified: true,
+			status: 'free',
+		});
 
 		const second = await untilPassEnds((poll) => {
 			if (poll === 3) {
@@ -136,7 +181,9 @@ describe('Exotel Users Trigger on a 20,000-user account at 50 requests a minute 
 		);
 		expect(events(fourth)).toEqual([]);
 		// The users the page shift hid were looked up, found, and not reported.
-		expect(sandbox.requests.filter((r) => r.segments.at(-2) === 'users' && r.status === 200).length).toBeGreaterThan(0);
+		expect(
+			sandbox.requests.filter((r) => r.segments.at(-2) === 'users' && r.status === 200).length,
+		).toBeGreaterThan(0);
 	}, 300_000);
 
 	it('every poll took at most 45 s of the clock and 25 requests, and met no 429', () => {

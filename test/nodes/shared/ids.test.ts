@@ -34,7 +34,10 @@ describe('checkId', () => {
 	});
 
 	it('refuses values that are neither text nor numbers', () => {
-		expect(checkId({ id: 1 })).toEqual({ ok: false, problem: 'must be text or a number, got object' });
+		expect(checkId({ id: 1 })).toEqual({
+			ok: false,
+			problem: 'must be text or a number, got object',
+		});
 		expect(checkId(Number.NaN).ok).toBe(false);
 	});
 });
@@ -54,6 +57,9 @@ describe('ids that would mislead a reader or a log (C1, bidi, separators, length
 
 	it('refuses more than 256 characters, saying the limit', () => {
 		expect(checkId('a'.repeat(256))).toEqual({ ok: true, id: 'a'.repeat(256) });
-		expect(checkId('a'.repeat(257))).toEqual({ ok: false, problem: 'is 257 characters long; an id has at most 256' });
+		expect(checkId('a'.repeat(257))).toEqual({
+			ok: false,
+			problem: 'is 257 characters long; an id has at most 256',
+		});
 	});
 });

@@ -3,8 +3,14 @@ import { accountKey, accountPath, baseUrlFor } from '../../../nodes/shared/url';
 
 describe('baseUrlFor', () => {
 	it('maps each region to its Exotel host', () => {
-		expect(baseUrlFor({ region: 'singapore' })).toEqual({ ok: true, url: 'https://ccm-api.exotel.com' });
-		expect(baseUrlFor({ region: 'mumbai' })).toEqual({ ok: true, url: 'https://ccm-api.in.exotel.com' });
+		expect(baseUrlFor({ region: 'singapore' })).toEqual({
+			ok: true,
+			url: 'https://ccm-api.exotel.com',
+		});
+		expect(baseUrlFor({ region: 'mumbai' })).toEqual({
+			ok: true,
+			url: 'https://ccm-api.in.exotel.com',
+		});
 	});
 
 	it('defaults to Singapore, as the credential does', () => {
@@ -12,7 +18,10 @@ describe('baseUrlFor', () => {
 	});
 
 	it('takes a custom base URL, tolerating trailing slashes and white space', () => {
-		expect(baseUrlFor({ region: 'custom', baseUrl: 'http://127.0.0.1:4010/' })).toEqual({ ok: true, url: 'http://127.0.0.1:4010' });
+		expect(baseUrlFor({ region: 'custom', baseUrl: 'http://127.0.0.1:4010/' })).toEqual({
+			ok: true,
+			url: 'http://127.0.0.1:4010',
+		});
 		expect(baseUrlFor({ region: 'custom', baseUrl: ' https://proxy.example/exotel// ' })).toEqual({
 			ok: true,
 			url: 'https://proxy.example/exotel',
@@ -47,7 +56,9 @@ describe('accountPath', () => {
 	});
 
 	it('percent-encodes every segment so none can add a path level or a query', () => {
-		expect(accountPath('acme', 'users', '../x/y?z#w')).toBe('/v2/accounts/acme/users/..%2Fx%2Fy%3Fz%23w');
+		expect(accountPath('acme', 'users', '../x/y?z#w')).toBe(
+			'/v2/accounts/acme/users/..%2Fx%2Fy%3Fz%23w',
+		);
 	});
 });
 
@@ -63,15 +74,24 @@ describe('accountKey: one account, one key, however its base URL was typed', () 
 	});
 
 	it('keeps two accounts, or two ports, apart', () => {
-		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(accountKey('http://127.0.0.1:4010', 'b'));
-		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(accountKey('http://127.0.0.1:4011', 'a'));
+		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(
+			accountKey('http://127.0.0.1:4010', 'b'),
+		);
+		expect(accountKey('http://127.0.0.1:4010', 'a')).not.toBe(
+			accountKey('http://127.0.0.1:4011', 'a'),
+		);
 	});
 
 	it('gives Singapore and Mumbai by region the same key as their hosts typed as a Custom base URL', () => {
 		for (const region of ['singapore', 'mumbai'] as const) {
 			const byRegion = baseUrlFor({ region });
-			const typed = baseUrlFor({ region: 'custom', baseUrl: `${EXOTEL_REGION_HOSTS[region].toUpperCase()}/` });
-			expect(byRegion.ok && typed.ok && accountKey(byRegion.url, 'x') === accountKey(typed.url, 'x')).toBe(true);
+			const typed = baseUrlFor({
+				region: 'custom',
+				baseUrl: `${EXOTEL_REGION_HOSTS[region].toUpperCase()}/`,
+			});
+			expect(
+				byRegion.ok && typed.ok && accountKey(byRegion.url, 'x') === accountKey(typed.url, 'x'),
+			).toBe(true);
 		}
 	});
 });

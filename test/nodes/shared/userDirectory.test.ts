@@ -7,17 +7,35 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { UserDirectory } from '../../../nodes/shared/userDirectory';
 import type { ExotelClient } from '../../../nodes/shared/transport/client';
 
-const NODE = { name: 'Exotel', type: 'exotelUsers', typeVersion: 2, position: [0, 0], parameters: {} } as unknown as INode;
+const NODE = {
+	name: 'Exotel',
+	type: 'exotelUsers',
+	typeVersion: 2,
+	position: [0, 0],
+	parameters: {},
+} as unknown as INode;
 
 /** `count` users u0…, each with an address in other capitals than `agent<i>@example.com`. */
 function exotel(count: number) {
-	const users: IDataObject[] = Array.from({ length: count }, (_, i) => ({ id: `u${i}`, email: `Agent${i}@Example.com`, devices: [] }));
+	const users: IDataObject[] = Array.from({ length: count }, (_, i) => ({
+		id: `u${i}`,
+		email: `Agent${i}@Example.com`,
+		devices: [],
+	}));
 	const asked: string[] = [];
 	const client = {
-		requestPage: async (_item: number, request: { qs?: IDataObject }, offset: number, limit: number) => {
+		requestPage: async (
+			_item: number,
+			request: { qs?: IDataObject },
+			offset: number,
+			limit: number,
+		) => {
 			const email = request.qs?.email;
 			asked.push(typeof email === 'string' ? 'exact' : `page ${offset}`);
-			const matching = typeof email === 'string' ? users.filter((u) => email.split(',').includes(u.email as string)) : users;
+			const matching =
+				typeof email === 'string'
+					? users.filter((u) => email.split(',').includes(u.email as string))
+					: users;
 			return { records: matching.slice(offset, offset + limit), total: matching.length };
 		},
 		request: async (_item: number, request: { path: string[] }) => {
@@ -34,7 +52,9 @@ describe('UserDirectory: one listing of the account, or a lookup per user', () =
 		const users = new UserDirectory(client, NODE, Number.POSITIVE_INFINITY, 3);
 		expect((await users.byEmail(0, 'agent110@example.com')).id).toBe('u110');
 		expect((await users.byEmail(1, 'AGENT7@example.com')).id).toBe('u7');
-		await expect(users.byEmail(2, 'nobody@example.com')).rejects.toThrow('No Exotel user has the email nobody@example.com');
+		await expect(users.byEmail(2, 'nobody@example.com')).rejects.toThrow(
+			'No Exotel user has the email nobody@example.com',
+		);
 		expect(asked).toEqual(['page 0', 'page 50', 'page 100']);
 	});
 
@@ -48,7 +68,10 @@ describe('UserDirectory: one listing of the account, or a lookup per user', () =
 	it('checked first, one user (however many items name them) is not worth a listing', async () => {
 		const { asked, client } = exotel(120);
 		const users = new UserDirectory(client, NODE, Number.POSITIVE_INFINITY, 5);
-		await users.prefetch(0, [1, 2, 3].map(() => ({ by: 'id' as const, id: 'u3' })));
+		await users.prefetch(
+			0,
+			[1, 2, 3].map(() => ({ by: 'id' as const, id: 'u3' })),
+		);
 		expect((await users.byId(0, 'u3')).id).toBe('u3');
 		expect(asked).toEqual(['user']);
 	});
@@ -70,7 +93,9 @@ describe('UserDirectory: one listing of the account, or a lookup per user', () =
 	it('after a user changed, an address the listing lacks is asked again, and the account read afresh', async () => {
 		const { users: stored, asked, client } = exotel(60);
 		const users = new UserDirectory(client, NODE, Number.POSITIVE_INFINITY, 2);
-		await expect(users.byEmail(0, 'new.hire@example.com')).rejects.toThrow('No Exotel user has the email');
+		await expect(users.byEmail(0, 'new.hire@example.com')).rejects.toThrow(
+			'No Exotel user has the email',
+		);
 		expect(asked).toEqual(['page 0', 'page 50']);
 		// An Update in the same run gives u5 an address (Exotel lets a user without one get one).
 		stored[5] = { ...stored[5], email: 'New.Hire@Example.com' };

@@ -13,7 +13,12 @@ import {
 } from '../../../nodes/shared/userSearch';
 import { walkPages, type Page } from '../../../nodes/shared/envelope';
 
-const user = (first: string, last: string, email: string | null = null, id = `${first}-${last}`): IDataObject => ({
+const user = (
+	first: string,
+	last: string,
+	email: string | null = null,
+	id = `${first}-${last}`,
+): IDataObject => ({
 	id,
 	first_name: first,
 	last_name: last,
@@ -23,7 +28,9 @@ const user = (first: string, last: string, email: string | null = null, id = `${
 /** An account of `count` users; every 20th is a Khan, as a contact centre's later pages might hold. */
 function account(count: number): IDataObject[] {
 	return Array.from({ length: count }, (_, i) =>
-		i % 20 === 19 ? user(`Imran${i}`, 'Khan', `imran${i}.khan@example.com`, `u${i}`) : user(`Agent${i}`, 'Rao', `agent${i}@example.com`, `u${i}`),
+		i % 20 === 19
+			? user(`Imran${i}`, 'Khan', `imran${i}.khan@example.com`, `u${i}`)
+			: user(`Agent${i}`, 'Rao', `agent${i}@example.com`, `u${i}`),
 	);
 }
 
@@ -32,7 +39,10 @@ function pages(users: IDataObject[], withTotal = true) {
 	const asked: string[] = [];
 	const readPage = async (offset: number, limit: number): Promise<Page> => {
 		asked.push(`${offset}+${limit}`);
-		return { records: users.slice(offset, offset + limit), total: withTotal ? users.length : undefined };
+		return {
+			records: users.slice(offset, offset + limit),
+			total: withTotal ? users.length : undefined,
+		};
 	};
 	return { asked, readPage };
 }
@@ -40,10 +50,17 @@ function pages(users: IDataObject[], withTotal = true) {
 describe('userMatchesSearch: case-insensitive, partial, in name and email', () => {
 	const asha = user('Asha', 'Rao', 'Asha.Rao@Example.com');
 
-	it.each(['asha', 'ASHA', 'rao', 'sha r', 'asha.rao@', 'rao@example', 'ASHA.RAO@EXAMPLE.COM', 'rao asha', '  Asha   Rao '])(
-		'matches "%s"',
-		(search) => expect(userMatchesSearch(asha, search)).toBe(true),
-	);
+	it.each([
+		'asha',
+		'ASHA',
+		'rao',
+		'sha r',
+		'asha.rao@',
+		'rao@example',
+		'ASHA.RAO@EXAMPLE.COM',
+		'rao asha',
+		'  Asha   Rao ',
+	])('matches "%s"', (search) => expect(userMatchesSearch(asha, search)).toBe(true));
 
 	it.each(['khan', 'asha.rao@other', 'ashar', 'asha z'])('does not match "%s"', (search) => {
 		expect(userMatchesSearch(asha, search)).toBe(false);
@@ -58,7 +75,10 @@ describe('userMatchesSearch: case-insensitive, partial, in name and email', () =
 describe('walkPages', () => {
 	it('walks past pages without a match until it has enough, and says where to go on', async () => {
 		const { asked, readPage } = pages(account(237));
-		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
+		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, {
+			enough: 5,
+			maxPages: 20,
+		});
 		// Khans are at 19, 39, … — five of them by the end of the second page.
 		expect(walk.matches.map((u) => u.id)).toEqual(['u19', 'u39', 'u59', 'u79', 'u99']);
 		expect(asked).toEqual(['0+50', '50+50']);
@@ -66,9 +86,15 @@ describe('walkPages', () => {
 	});
 
 	it('finds matches that are only on later pages, and ends with no token at the end of the account', async () => {
-		const users = [...account(200).map((u) => ({ ...u, last_name: 'Rao' })), user('Priya', 'Nair', 'priya@example.com', 'late')];
+		const users = [
+			...account(200).map((u) => ({ ...u, last_name: 'Rao' })),
+			user('Priya', 'Nair', 'priya@example.com', 'late'),
+		];
 		const { asked, readPage } = pages(users);
-		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'priya'), 0, { enough: 20, maxPages: 20 });
+		const walk = await walkPages(readPage, (u) => userMatchesSearch(u, 'priya'), 0, {
+			enough: 20,
+			maxPages: 20,
+		});
 		expect(walk.matches.map((u) => u.id)).toEqual(['late']);
 		expect(asked).toEqual(['0+50', '50+50', '100+50', '150+50', '200+50']);
 		expect(walk.nextOffset).toBeUndefined();
@@ -76,11 +102,28 @@ describe('walkPages', () => {
 
 	it('goes on from a token where the last answer stopped, never repeating a user', async () => {
 		const { readPage } = pages(account(237));
-		const first = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, { enough: 5, maxPages: 20 });
-		const second = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), first.nextOffset ?? 0, { enough: 5, maxPages: 20 });
-		const third = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), second.nextOffset ?? 0, { enough: 5, maxPages: 20 });
+		const first = await walkPages(readPage, (u) => userMatchesSearch(u, 'khan'), 0, {
+			enough: 5,
+			maxPages: 20,
+		});
+		const second = await walkPages(
+			readPage,
+			(u) => userMatchesSearch(u, 'khan'),
+			first.nextOffset ?? 0,
+			{ enough: 5, maxPages: 20 },
+		);
+		const third = await walkPages(
+			readPage,
+			(u) => userMatchesSearch(u, 'khan'),
+			second.nextOffset ?? 0,
+			{ enough: 5, maxPages: 20 },
+		);
 		const all = [...first.matches, ...second.matches, ...third.matches].map((u) => u.id);
-		expect(all).toEqual(account(237).filter((u) => u.last_name === 'Khan').map((u) => u.id));
+		expect(all).toEqual(
+			account(237)
+				.filter((u) => u.last_name === 'Khan')
+				.map((u) => u.id),
+		);
 		expect(new Set(all).size).toBe(all.length);
 		expect(third.nextOffset).toBeUndefined();
 	});
@@ -102,7 +145,11 @@ describe('walkPages', () => {
 
 	it('reads one page for an empty account', async () => {
 		const { asked, readPage } = pages([]);
-		expect(await walkPages(readPage, () => true, 0, { enough: 20, maxPages: 20 })).toEqual({ matches: [], read: 0, total: 0 });
+		expect(await walkPages(readPage, () => true, 0, { enough: 20, maxPages: 20 })).toEqual({
+			matches: [],
+			read: 0,
+			total: 0,
+		});
 		expect(asked).toEqual(['0+50']);
 	});
 });
@@ -116,7 +163,10 @@ describe('findByExactEmail: Exotel’s exact filter, compared again without case
 			const emails = typeof qs.email === 'string' ? qs.email.split(',') : undefined;
 			const matching = users.filter((u) => !emails || emails.includes(u.email as string));
 			const offset = Number(qs.offset ?? 0);
-			return { records: matching.slice(offset, offset + Number(qs.limit ?? 20)), total: matching.length };
+			return {
+				records: matching.slice(offset, offset + Number(qs.limit ?? 20)),
+				total: matching.length,
+			};
 		};
 		return { asked, list };
 	}
@@ -125,11 +175,21 @@ describe('findByExactEmail: Exotel’s exact filter, compared again without case
 		const { asked, list } = exotel(account(237));
 		const found = await findByExactEmail(list, 'Imran19.Khan@Example.com', 'devices');
 		expect(found.map((u) => u.id)).toEqual(['u19']);
-		expect(asked).toEqual([{ fields: 'devices', email: 'Imran19.Khan@Example.com,imran19.khan@example.com', offset: 0, limit: 10 }]);
+		expect(asked).toEqual([
+			{
+				fields: 'devices',
+				email: 'Imran19.Khan@Example.com,imran19.khan@example.com',
+				offset: 0,
+				limit: 10,
+			},
+		]);
 	});
 
 	it('finds nobody when Exotel stores the address in other capitals (the listing must say)', async () => {
-		const { asked, list } = exotel([...account(120), user('Vikram', 'Iyer', 'Vikram.Iyer@Example.com', 'vik')]);
+		const { asked, list } = exotel([
+			...account(120),
+			user('Vikram', 'Iyer', 'Vikram.Iyer@Example.com', 'vik'),
+		]);
 		expect(await findByExactEmail(list, 'vikram.iyer@example.COM')).toEqual([]);
 		expect(asked).toHaveLength(1);
 	});
@@ -137,14 +197,24 @@ describe('findByExactEmail: Exotel’s exact filter, compared again without case
 
 describe('AccountListing: the account read page by page, answering by id and by email in any capitals', () => {
 	/** Reads the listing to its end (or `max` pages) from a list, as the user directory does. */
-	async function readAll(listing: AccountListing, users: IDataObject[], max = Number.POSITIVE_INFINITY, withTotal = true) {
+	async function readAll(
+		listing: AccountListing,
+		users: IDataObject[],
+		max = Number.POSITIVE_INFINITY,
+		withTotal = true,
+	) {
 		const { asked, readPage } = pages(users, withTotal);
-		for (let n = 0; n < max && listing.nextOffset !== undefined; n++) listing.add(await readPage(listing.nextOffset, 50));
+		for (let n = 0; n < max && listing.nextOffset !== undefined; n++)
+			listing.add(await readPage(listing.nextOffset, 50));
 		return asked;
 	}
 
 	it('reads ⌈users ÷ 50⌉ pages, then finds an address in any capitals, and every user holding it', async () => {
-		const users = [...account(120), user('A', 'One', 'Same@example.com', 'a'), user('B', 'Two', 'SAME@example.com', 'b')];
+		const users = [
+			...account(120),
+			user('A', 'One', 'Same@example.com', 'a'),
+			user('B', 'Two', 'SAME@example.com', 'b'),
+		];
 		const listing = new AccountListing();
 		expect(await readAll(listing, users)).toEqual(['0+50', '50+50', '100+50']);
 		expect(listing.complete).toBe(true);
@@ -178,7 +248,10 @@ describe('AccountListing: the account read page by page, answering by id and by 
 	it('without a total, ends at a short page; its size is unknown until then', async () => {
 		const listing = new AccountListing();
 		expect(listing.pagesLeft()).toBe(Number.POSITIVE_INFINITY);
-		expect(await readAll(listing, account(75), Number.POSITIVE_INFINITY, false)).toEqual(['0+50', '50+50']);
+		expect(await readAll(listing, account(75), Number.POSITIVE_INFINITY, false)).toEqual([
+			'0+50',
+			'50+50',
+		]);
 		expect(listing.complete).toBe(true);
 		expect(listing.pagesLeft()).toBe(0);
 	});
@@ -191,7 +264,10 @@ describe('AccountListing: the account read page by page, answering by id and by 
 });
 
 describe('listingPays: one listing, or a read per user, whichever is fewer requests', () => {
-	const after = (pagesRead: number, pagesLeft: number) => ({ pagesRead, pagesLeft: () => pagesLeft });
+	const after = (pagesRead: number, pagesLeft: number) => ({
+		pagesRead,
+		pagesLeft: () => pagesLeft,
+	});
 
 	it('reads the first page (it tells the account’s size) only for 2 lookups or more', () => {
 		expect(listingPays(after(0, Number.POSITIVE_INFINITY), 1)).toBe(false);
@@ -220,7 +296,9 @@ describe('small pieces', () => {
 	});
 
 	it('userLabel shows name and email', () => {
-		expect(userLabel(user('Asha', 'Rao', 'asha.rao@example.com'))).toBe('Asha Rao (asha.rao@example.com)');
+		expect(userLabel(user('Asha', 'Rao', 'asha.rao@example.com'))).toBe(
+			'Asha Rao (asha.rao@example.com)',
+		);
 		expect(userLabel(user('Mei Lin', 'Tan'))).toBe('Mei Lin Tan');
 	});
 

@@ -12,7 +12,9 @@ const ROOT = join(__dirname, '..', '..', '..');
 type Json = Record<string, any>;
 
 /** Runs the examples' lint on a copy of examples/ changed by `change`; its exit code and what it printed. */
-function lintCopy(change: (read: (file: string) => Json, write: (file: string, workflow: Json) => void) => void): { code: number; output: string } {
+function lintCopy(
+	change: (read: (file: string) => Json, write: (file: string, workflow: Json) => void) => void,
+): { code: number; output: string } {
 	const folder = mkdtempSync(join(tmpdir(), 'lint-examples-'));
 	try {
 		cpSync(join(ROOT, 'examples'), folder, { recursive: true });
@@ -21,7 +23,16 @@ function lintCopy(change: (read: (file: string) => Json, write: (file: string, w
 			(file, workflow) => writeFileSync(join(folder, file), JSON.stringify(workflow)),
 		);
 		try {
-			const output = execFileSync(process.execPath, [join(ROOT, 'tools', 'scripts', 'lint-workflows.mjs'), '--examples', folder, '--examples-only'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+			const output = execFileSync(
+				process.execPath,
+				[
+					join(ROOT, 'tools', 'scripts', 'lint-workflows.mjs'),
+					'--examples',
+					folder,
+					'--examples-only',
+				],
+				{ cwd: ROOT, encoding: 'utf8', stdio: 'pipe' },
+			);
 			return { code: 0, output };
 		} catch (error) {
 			const failed = error as { status: number; stdout: string; stderr: string };
@@ -44,7 +55,10 @@ describe('lint-workflows: the examples', () => {
 	it('fails an example without a sticky note', () => {
 		const result = lintCopy((read, write) => {
 			const workflow = read('rotation-recovery.json');
-			write('rotation-recovery.json', { ...workflow, nodes: workflow.nodes.filter((n: Json) => n.type !== 'n8n-nodes-base.stickyNote') });
+			write('rotation-recovery.json', {
+				...workflow,
+				nodes: workflow.nodes.filter((n: Json) => n.type !== 'n8n-nodes-base.stickyNote'),
+			});
 		});
 		expect(result.code).toBe(1);
 		expect(result.output).toMatch(/rotation-recovery\.json: no sticky note/);
@@ -59,7 +73,10 @@ describe('lint-workflows: the examples', () => {
 	])('fails an example whose settings have %s = %p', (setting, value) => {
 		const result = lintCopy((read, write) => {
 			const workflow = read('hr-onboarding.json');
-			write('hr-onboarding.json', { ...workflow, settings: { ...workflow.settings, [setting]: value } });
+			write('hr-onboarding.json', {
+				...workflow,
+				settings: { ...workflow.settings, [setting]: value },
+			});
 		});
 		expect(result.code).toBe(1);
 		expect(result.output).toContain(`hr-onboarding.json: settings.${setting}`);
@@ -68,17 +85,25 @@ describe('lint-workflows: the examples', () => {
 	it('fails a set step reached before the mail (set first, then deliver)', () => {
 		const result = lintCopy((read, write) => {
 			const workflow = read('ticket-sip-reset.json');
-			workflow.connections['Prepare the new password'].main[0] = [{ node: 'Set the delivered password', type: 'main', index: 0 }];
+			workflow.connections['Prepare the new password'].main[0] = [
+				{ node: 'Set the delivered password', type: 'main', index: 0 },
+			];
 			write('ticket-sip-reset.json', workflow);
 		});
 		expect(result.code).toBe(1);
-		expect(result.output).toMatch(/node "Set the delivered password": sets a generated password that was not delivered first \(reached from "Prepare the new password" output 0\)/);
+		expect(result.output).toMatch(
+			/node "Set the delivered password": sets a generated password that was not delivered first \(reached from "Prepare the new password" output 0\)/,
+		);
 	});
 
 	it('fails a set step fed by Send Email’s error output', () => {
 		const result = lintCopy((read, write) => {
 			const workflow = read('quarterly-rotation.json');
-			workflow.connections['Email each agent'].main[1].push({ node: 'Set the delivered passwords', type: 'main', index: 0 });
+			workflow.connections['Email each agent'].main[1].push({
+				node: 'Set the delivered passwords',
+				type: 'main',
+				index: 0,
+			});
 			write('quarterly-rotation.json', workflow);
 		});
 		expect(result.output).toMatch(/"Email each agent" output 1/);
@@ -92,7 +117,9 @@ describe('lint-workflows: the examples', () => {
 			write('coworker-added.json', workflow);
 		});
 		expect(result.code).toBe(1);
-		expect(result.output).toMatch(/node "Prepare the first password": a path ends at "Has an email\?" without passing a Send Email node/);
+		expect(result.output).toMatch(
+			/node "Prepare the first password": a path ends at "Has an email\?" without passing a Send Email node/,
+		);
 	});
 
 	it('fails Rotate without Execute Once, a webhook without authentication, and Retry On Fail on the re-run', () => {
@@ -108,8 +135,12 @@ describe('lint-workflows: the examples', () => {
 			write('rotation-recovery.json', recovery);
 		});
 		expect(result.code).toBe(1);
-		expect(result.output).toMatch(/"Prepare the new passwords": Rotate SIP Passwords without Execute Once/);
-		expect(result.output).toMatch(/"Ticket: reset my softphone": a webhook that does not authenticate its caller/);
+		expect(result.output).toMatch(
+			/"Prepare the new passwords": Rotate SIP Passwords without Execute Once/,
+		);
+		expect(result.output).toMatch(
+			/"Ticket: reset my softphone": a webhook that does not authenticate its caller/,
+		);
 		expect(result.output).toMatch(/"Run the rotation again": Retry On Fail on Execute Workflow/);
 	});
 
@@ -120,6 +151,8 @@ describe('lint-workflows: the examples', () => {
 			write('ticket-sip-reset.json', workflow);
 		});
 		expect(result.code).toBe(1);
-		expect(result.output).toMatch(/"Prepare the new password": generates a password without a Rotation ID/);
+		expect(result.output).toMatch(
+			/"Prepare the new password": generates a password without a Rotation ID/,
+		);
 	});
 });

@@ -96,7 +96,11 @@ function isExpression(v: unknown): v is string {
 }
 
 export class HarnessCredentialsHelper extends ICredentialsHelper {
-	readonly calls: CredentialsHelperCalls = { getDecrypted: 0, preAuthentication: [], authenticate: 0 };
+	readonly calls: CredentialsHelperCalls = {
+		getDecrypted: 0,
+		preAuthentication: [],
+		authenticate: 0,
+	};
 
 	constructor(
 		private readonly credentialTypes: Record<string, ICredentialType>,
@@ -179,7 +183,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return undefined;
 	}
 
-	async getCredentials(_nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+	async getCredentials(
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentials> {
 		throw new Error(`harness: getCredentials(${type}) is not supported`);
 	}
 
@@ -206,7 +213,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 // ---------------------------------------------------------------------------
 // additionalData
 // ---------------------------------------------------------------------------
-function buildAdditionalData(credentialsHelper: ICredentialsHelper): IWorkflowExecuteAdditionalData {
+function buildAdditionalData(
+	credentialsHelper: ICredentialsHelper,
+): IWorkflowExecuteAdditionalData {
 	const base = 'http://127.0.0.1:5678';
 	const additionalData: Partial<IWorkflowExecuteAdditionalData> = {
 		credentialsHelper,
@@ -297,7 +306,8 @@ export function buildExecuteContext(opts: RunNodeOptions): BuiltContext {
 
 	const { types, data } = normaliseCredentials(opts);
 	const nodeCredentials: INode['credentials'] = {};
-	for (const name of Object.keys(types)) nodeCredentials[name] = { id: `cred-${name}`, name: `${name} (harness)` };
+	for (const name of Object.keys(types))
+		nodeCredentials[name] = { id: `cred-${name}`, name: `${name} (harness)` };
 
 	const rawParameters = opts.parameters ?? {};
 	const parameters =
@@ -377,10 +387,19 @@ export interface RunPollOptions extends Omit<RunNodeOptions, 'items' | 'continue
 }
 
 export async function runPoll(opts: RunPollOptions): Promise<INodeExecutionData[][] | null> {
-	const { workflow, node, additionalData } = buildExecuteContext({ ...opts, mode: opts.mode ?? 'trigger' });
+	const { workflow, node, additionalData } = buildExecuteContext({
+		...opts,
+		mode: opts.mode ?? 'trigger',
+	});
 	if (opts.staticData) workflow.staticData = opts.staticData as typeof workflow.staticData;
 	const mode = opts.mode ?? 'trigger';
-	const ctx = new PollContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
+	const ctx = new PollContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		mode === 'manual' ? 'manual' : 'activate',
+	);
 	if (!opts.nodeType.poll) throw new Error('harness: node type has no poll()');
 	return await opts.nodeType.poll.call(ctx);
 }
@@ -403,7 +422,8 @@ export async function runCredentialTest(
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<CredentialTestResult> {
 	const testRequest = credentialType.test;
-	if (!testRequest) return { status: 'Error', message: 'No testing function found for this credential.' };
+	if (!testRequest)
+		return { status: 'Error', message: 'No testing function found for this credential.' };
 
 	const tempNodeType: INodeType = {
 		description: {
@@ -447,7 +467,10 @@ export async function runCredentialTest(
 		response = await routingNode.runNode();
 	} catch (error) {
 		// Mirrors CredentialsTester.testCredentials' error mapping.
-		const e = error as { message?: string; cause?: { response?: { status: number; statusText?: string }; code?: string } };
+		const e = error as {
+			message?: string;
+			cause?: { response?: { status: number; statusText?: string }; code?: string };
+		};
 		if (e.cause?.response) {
 			const { status, statusText } = e.cause.response;
 			for (const rule of testRequest.rules ?? []) {
@@ -456,7 +479,12 @@ export async function runCredentialTest(
 				}
 			}
 			if (status < 199 || status > 299) {
-				return { status: 'Error', message: statusText || `Received HTTP status code: ${status}`, statusCode: status, error };
+				return {
+					status: 'Error',
+					message: statusText || `Received HTTP status code: ${status}`,
+					statusCode: status,
+					error,
+				};
 			}
 		} else if (e.cause?.code) {
 			return { status: 'Error', message: e.cause.code, error };
@@ -466,11 +494,14 @@ export async function runCredentialTest(
 	for (const rule of testRequest.rules ?? []) {
 		if (rule.type === 'responseSuccessBody') {
 			const body = response?.[0]?.[0]?.json ?? {};
-			const value = rule.properties.key.split('.').reduce<unknown>(
-				(acc, k) => (acc && typeof acc === 'object' ? (acc as IDataObject)[k] : undefined),
-				body,
-			);
-			if (value === rule.properties.value) return { status: 'Error', message: rule.properties.message };
+			const value = rule.properties.key
+				.split('.')
+				.reduce<unknown>(
+					(acc, k) => (acc && typeof acc === 'object' ? (acc as IDataObject)[k] : undefined),
+					body,
+				);
+			if (value === rule.properties.value)
+				return { status: 'Error', message: rule.properties.message };
 		}
 	}
 	return { status: 'OK', message: 'Connection successful!' };

@@ -55,14 +55,21 @@ export interface ModelConversation {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The text of a message's content: a string, or the text parts of a list of parts. */
 export function contentText(content: unknown): string {
 	if (typeof content === 'string') return content;
 	if (!Array.isArray(content)) return '';
 	return content
-		.map((part) => (typeof part === 'string' ? part : isObject(part) && typeof part.text === 'string' ? part.text : ''))
+		.map((part) =>
+			typeof part === 'string'
+				? part
+				: isObject(part) && typeof part.text === 'string'
+					? part.text
+					: '',
+		)
 		.join('');
 }
 
@@ -88,7 +95,10 @@ function readTools(tools: unknown, api: ModelApi): OfferedTool[] {
 	});
 }
 
-type Messages = Pick<ModelConversation, 'system' | 'user' | 'assistantTurns' | 'toolCalls' | 'toolResults'>;
+type Messages = Pick<
+	ModelConversation,
+	'system' | 'user' | 'assistantTurns' | 'toolCalls' | 'toolResults'
+>;
 
 /** The conversation, each tool result named after the call it answers. */
 function conversationOf(api: ModelApi, body: Json, messages: Messages): ModelConversation {
@@ -98,7 +108,10 @@ function conversationOf(api: ModelApi, body: Json, messages: Messages): ModelCon
 		model: String(body.model ?? ''),
 		stream: body.stream === true,
 		...messages,
-		toolResults: toolResults.map((result) => ({ ...result, name: toolCalls.find((call) => call.callId === result.callId)?.name })),
+		toolResults: toolResults.map((result) => ({
+			...result,
+			name: toolCalls.find((call) => call.callId === result.callId)?.name,
+		})),
 		tools: readTools(body.tools, api),
 	};
 }
@@ -121,13 +134,22 @@ function readChat(body: Json): ModelConversation {
 				break;
 			case 'assistant':
 				assistantTurns += 1;
-				for (const call of Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : []) {
+				for (const call of Array.isArray(message.tool_calls)
+					? message.tool_calls.filter(isObject)
+					: []) {
 					const fn = isObject(call.function) ? call.function : {};
-					toolCalls.push({ callId: String(call.id), name: String(fn.name), arguments: String(fn.arguments ?? '') });
+					toolCalls.push({
+						callId: String(call.id),
+						name: String(fn.name),
+						arguments: String(fn.arguments ?? ''),
+					});
 				}
 				break;
 			case 'tool':
-				toolResults.push({ callId: String(message.tool_call_id), output: outputText(message.content) });
+				toolResults.push({
+					callId: String(message.tool_call_id),
+					output: outputText(message.content),
+				});
 				break;
 		}
 	}
@@ -135,8 +157,14 @@ function readChat(body: Json): ModelConversation {
 }
 
 function readResponses(body: Json): ModelConversation {
-	const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? body.input.filter(isObject) : [];
-	const system = typeof body.instructions === 'string' && body.instructions ? [body.instructions] : [];
+	const input =
+		typeof body.input === 'string'
+			? [{ role: 'user', content: body.input }]
+			: Array.isArray(body.input)
+				? body.input.filter(isObject)
+				: [];
+	const system =
+		typeof body.instructions === 'string' && body.instructions ? [body.instructions] : [];
 	const user: string[] = [];
 	const toolCalls: PastToolCall[] = [];
 	const toolResults: ToolResult[] = [];
@@ -145,19 +173,33 @@ function readResponses(body: Json): ModelConversation {
 	let inAssistantTurn = false;
 	for (const item of input) {
 		const type = item.type ?? 'message';
-		const assistantItem = type === 'function_call' || type === 'reasoning' || (type === 'message' && item.role === 'assistant');
+		const assistantItem =
+			type === 'function_call' ||
+			type === 'reasoning' ||
+			(type === 'message' && item.role === 'assistant');
 		if (assistantItem && !inAssistantTurn) assistantTurns += 1;
 		inAssistantTurn = assistantItem;
 		if (type === 'function_call') {
-			toolCalls.push({ callId: String(item.call_id), name: String(item.name), arguments: String(item.arguments ?? '') });
+			toolCalls.push({
+				callId: String(item.call_id),
+				name: String(item.name),
+				arguments: String(item.arguments ?? ''),
+			});
 		} else if (type === 'function_call_output') {
 			toolResults.push({ callId: String(item.call_id), output: outputText(item.output) });
 		} else if (type === 'message') {
 			if (item.role === 'user') user.push(contentText(item.content));
-			else if (item.role === 'system' || item.role === 'developer') system.push(contentText(item.content));
+			else if (item.role === 'system' || item.role === 'developer')
+				system.push(contentText(item.content));
 		}
 	}
-	return conversationOf('responses', body, { system, user, assistantTurns, toolCalls, toolResults });
+	return conversationOf('responses', body, {
+		system,
+		user,
+		assistantTurns,
+		toolCalls,
+		toolResults,
+	});
 }
 
 /** Reads a request body of either API. */

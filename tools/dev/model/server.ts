@@ -16,7 +16,13 @@ import { readConversation, type ModelApi, type ModelConversation } from './conve
 import { nextReply, type Reply, type ScriptedConversation } from './script';
 import { chatCompletion, errorBody, modelList, response, streamPayloads } from './wire';
 
-export type { ModelConversation, OfferedTool, ToolResult, PastToolCall, JsonSchema } from './conversation';
+export type {
+	ModelConversation,
+	OfferedTool,
+	ToolResult,
+	PastToolCall,
+	JsonSchema,
+} from './conversation';
 export type { ScriptedConversation, Turn, CallTurn, SayTurn, Reply } from './script';
 
 export interface ModelServerOptions {
@@ -69,7 +75,11 @@ export class ModelServer {
 	}
 
 	async start(): Promise<this> {
-		this.server = await startHttpServer((req, res) => void this.handle(req, res), this.options.port, this.options.host);
+		this.server = await startHttpServer(
+			(req, res) => void this.handle(req, res),
+			this.options.port,
+			this.options.host,
+		);
 		return this;
 	}
 
@@ -97,12 +107,17 @@ export class ModelServer {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
-		if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+		if (
+			this.options.apiKey !== undefined &&
+			req.headers.authorization !== `Bearer ${this.options.apiKey}`
+		) {
 			req.resume();
 			return send(401, errorBody('Incorrect API key provided.', 401));
 		}
-		if (req.method === 'GET' && path === '/v1/models') return send(200, modelList(this.options.models ?? ['scripted-model']));
-		const api: ModelApi | undefined = path === '/v1/chat/completions' ? 'chat' : path === '/v1/responses' ? 'responses' : undefined;
+		if (req.method === 'GET' && path === '/v1/models')
+			return send(200, modelList(this.options.models ?? ['scripted-model']));
+		const api: ModelApi | undefined =
+			path === '/v1/chat/completions' ? 'chat' : path === '/v1/responses' ? 'responses' : undefined;
 		if (req.method !== 'POST' || !api) {
 			req.resume();
 			return send(404, errorBody(`scripted model: no route ${req.method} ${path}`, 404));
@@ -112,12 +127,24 @@ export class ModelServer {
 		try {
 			body = JSON.parse(await readBody(req));
 		} catch (error) {
-			return send(400, errorBody(`scripted model: the body is not JSON (${(error as Error).message})`, 400));
+			return send(
+				400,
+				errorBody(`scripted model: the body is not JSON (${(error as Error).message})`, 400),
+			);
 		}
 		const conversation = readConversation(api, body);
 		this.calls += 1;
 		const step = nextReply(this.script, conversation, this.calls);
-		this.requests.push({ api, path, body, conversation, scripted: step.conversation, turn: step.turn, reply: step.reply, receivedAt: Date.now() });
+		this.requests.push({
+			api,
+			path,
+			body,
+			conversation,
+			scripted: step.conversation,
+			turn: step.turn,
+			reply: step.reply,
+			receivedAt: Date.now(),
+		});
 
 		const reply = step.reply;
 		if (reply.kind === 'error') return send(reply.status, errorBody(reply.message, reply.status));
@@ -125,12 +152,32 @@ export class ModelServer {
 		const model = conversation.model || 'scripted-model';
 		const promptTokens = Math.max(1, Math.ceil(JSON.stringify(body).length / 4));
 		if (!conversation.stream) {
-			return send(200, api === 'chat' ? chatCompletion(`chatcmpl-${id}`, model, reply, promptTokens) : response(id, model, reply, promptTokens));
+			return send(
+				200,
+				api === 'chat'
+					? chatCompletion(`chatcmpl-${id}`, model, reply, promptTokens)
+					: response(id, model, reply, promptTokens),
+			);
 		}
 		const options = (body as { stream_options?: { include_usage?: boolean } }).stream_options;
-		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-		for (const payload of streamPayloads(api, api === 'chat' ? `chatcmpl-${id}` : id, model, reply, promptTokens, options?.include_usage === true)) {
-			res.write(api === 'responses' ? `event: ${String(payload.type)}\ndata: ${JSON.stringify(payload)}\n\n` : `data: ${JSON.stringify(payload)}\n\n`);
+		res.writeHead(200, {
+			'content-type': 'text/event-stream',
+			'cache-control': 'no-cache',
+			connection: 'keep-alive',
+		});
+		for (const payload of streamPayloads(
+			api,
+			api === 'chat' ? `chatcmpl-${id}` : id,
+			model,
+			reply,
+			promptTokens,
+			options?.include_usage === true,
+		)) {
+			res.write(
+				api === 'responses'
+					? `event: ${String(payload.type)}\ndata: ${JSON.stringify(payload)}\n\n`
+					: `data: ${JSON.stringify(payload)}\n\n`,
+			);
 		}
 		if (api === 'chat') res.write('data: [DONE]\n\n');
 		res.end();

@@ -28,7 +28,11 @@ export async function startCollector(): Promise<Collector> {
 		req.on('end', () => {
 			try {
 				const parsed = JSON.parse(body) as { execution?: unknown; item?: Record<string, unknown> };
-				received.push({ execution: String(parsed.execution), item: parsed.item ?? {}, receivedAt: Date.now() });
+				received.push({
+					execution: String(parsed.execution),
+					item: parsed.item ?? {},
+					receivedAt: Date.now(),
+				});
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			} catch {
 				res.writeHead(400).end();
@@ -42,7 +46,8 @@ export async function startCollector(): Promise<Collector> {
 		received,
 		waitFor: async (count, timeoutMs) => {
 			for (const started = Date.now(); received.length < count; ) {
-				if (Date.now() - started > timeoutMs) throw new Error(`collector: ${received.length} of ${count} bodies after ${timeoutMs} ms`);
+				if (Date.now() - started > timeoutMs)
+					throw new Error(`collector: ${received.length} of ${count} bodies after ${timeoutMs} ms`);
 				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
 		},

@@ -30,11 +30,22 @@ export const EXAMPLE_IDS = {
 } as const;
 
 /** The Header Auth credential the examples' webhooks check (n8n's `httpHeaderAuth`), and the header callers send. */
-export const WEBHOOK_AUTH = { id: 'exoWebhookAuth01', name: 'Webhook callers (Header Auth)', header: 'X-Exotel-Webhook-Key' };
+export const WEBHOOK_AUTH = {
+	id: 'exoWebhookAuth01',
+	name: 'Webhook callers (Header Auth)',
+	header: 'X-Exotel-Webhook-Key',
+};
 
 /** The examples' Header Auth credential in n8n's import format, accepting `value` in WEBHOOK_AUTH.header. */
 export function webhookAuthCredential(value: string) {
-	return [{ id: WEBHOOK_AUTH.id, name: WEBHOOK_AUTH.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_AUTH.header, value } }];
+	return [
+		{
+			id: WEBHOOK_AUTH.id,
+			name: WEBHOOK_AUTH.name,
+			type: 'httpHeaderAuth',
+			data: { name: WEBHOOK_AUTH.header, value },
+		},
+	];
 }
 
 /** A SIP Password Key as the README says to make one (`openssl rand -base64 32`): 256 random bits. */
@@ -47,7 +58,11 @@ export function newPasswordKey(): string {
  * given credentials, its error workflow kept. Lets cases run side by side on separate accounts
  * and mailboxes (workflow static data, which remembers finished rotations, is per workflow).
  */
-export function exampleCopy(workflow: Workflow, id: string, credentials: { exotel?: { id: string; name: string }; smtp?: { id: string; name: string } }): Workflow {
+export function exampleCopy(
+	workflow: Workflow,
+	id: string,
+	credentials: { exotel?: { id: string; name: string }; smtp?: { id: string; name: string } },
+): Workflow {
 	return {
 		...workflow,
 		id,
@@ -59,7 +74,9 @@ export function exampleCopy(workflow: Workflow, id: string, credentials: { exote
 				...node,
 				credentials: {
 					...refs,
-					...(refs.exotelUsersApi && credentials.exotel ? { exotelUsersApi: credentials.exotel } : {}),
+					...(refs.exotelUsersApi && credentials.exotel
+						? { exotelUsersApi: credentials.exotel }
+						: {}),
 					...(refs.smtp && credentials.smtp ? { smtp: credentials.smtp } : {}),
 				},
 			};
@@ -71,7 +88,14 @@ export function exampleCopy(workflow: Workflow, id: string, credentials: { exote
 export function recoveryWaiting(workflow: Workflow, seconds: number): Workflow {
 	const wait = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.wait');
 	if (!wait) throw new Error(`${workflow.name} has no Wait node`);
-	return { ...workflow, nodes: workflow.nodes.map((node) => (node === wait ? { ...node, parameters: { ...node.parameters, amount: seconds, unit: 'seconds' } } : node)) };
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node === wait
+				? { ...node, parameters: { ...node.parameters, amount: seconds, unit: 'seconds' } }
+				: node,
+		),
+	};
 }
 
 /** An example from examples/, as stored, its Exotel nodes typed for the node as n8n loads it. */
@@ -80,7 +104,12 @@ export function loadExample(file: string, nodeType = PACKAGE_NODE_TYPE): Workflo
 	// The package's prefix (n8n-nodes-exotel-users.) becomes the load's (CUSTOM. for N8N_CUSTOM_EXTENSIONS), for the trigger too.
 	const from = PACKAGE_NODE_TYPE.slice(0, PACKAGE_NODE_TYPE.lastIndexOf('.') + 1);
 	const to = nodeType.slice(0, nodeType.lastIndexOf('.') + 1);
-	return { ...workflow, nodes: workflow.nodes.map((node) => (node.type.startsWith(from) ? { ...node, type: to + node.type.slice(from.length) } : node)) };
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type.startsWith(from) ? { ...node, type: to + node.type.slice(from.length) } : node,
+		),
+	};
 }
 
 /**
@@ -98,7 +127,13 @@ export function rotationOnWebhook(workflow: Workflow, path: string, id = workflo
 		id,
 		nodes: workflow.nodes.map((node) =>
 			node === schedule
-				? { ...node, type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } }
+				? {
+						...node,
+						type: 'n8n-nodes-base.webhook',
+						typeVersion: 2,
+						webhookId,
+						parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+					}
 				: node,
 		),
 	};
@@ -111,11 +146,14 @@ interface Rest {
 /** Publishes (activates) a workflow as the editor does: n8n 2.x has an activate route, 1.x a PATCH of `active`. */
 export async function activateWorkflow(n8n: Rest, id: string): Promise<void> {
 	const current = await n8n.rest('GET', `/rest/workflows/${id}`);
-	if (current.status !== 200) throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
+	if (current.status !== 200)
+		throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
 	const { versionId } = current.json.data;
 	let answer = await n8n.rest('POST', `/rest/workflows/${id}/activate`, { versionId });
-	if (answer.status === 404) answer = await n8n.rest('PATCH', `/rest/workflows/${id}`, { active: true, versionId });
-	if (answer.status !== 200) throw new Error(`activating ${id} failed: ${answer.status} ${JSON.stringify(answer.json)}`);
+	if (answer.status === 404)
+		answer = await n8n.rest('PATCH', `/rest/workflows/${id}`, { active: true, versionId });
+	if (answer.status !== 200)
+		throw new Error(`activating ${id} failed: ${answer.status} ${JSON.stringify(answer.json)}`);
 }
 
 /**
@@ -124,10 +162,17 @@ export async function activateWorkflow(n8n: Rest, id: string): Promise<void> {
  */
 export async function runManually(n8n: Rest, id: string, trigger = 'Start'): Promise<void> {
 	const current = await n8n.rest('GET', `/rest/workflows/${id}`);
-	if (current.status !== 200) throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
+	if (current.status !== 200)
+		throw new Error(`workflow ${id}: ${current.status} ${JSON.stringify(current.json)}`);
 	// n8n 2.x reads the workflow from its database and starts from `triggerToStartFrom`; 1.x takes the workflow from the body.
-	const answer = await n8n.rest('POST', `/rest/workflows/${id}/run`, { workflowData: current.json.data, triggerToStartFrom: { name: trigger } });
-	if (answer.status !== 200 || answer.json?.data?.waitingForWebhook) throw new Error(`running ${id} by hand failed: ${answer.status} ${JSON.stringify(answer.json)}`);
+	const answer = await n8n.rest('POST', `/rest/workflows/${id}/run`, {
+		workflowData: current.json.data,
+		triggerToStartFrom: { name: trigger },
+	});
+	if (answer.status !== 200 || answer.json?.data?.waitingForWebhook)
+		throw new Error(
+			`running ${id} by hand failed: ${answer.status} ${JSON.stringify(answer.json)}`,
+		);
 }
 
 export interface MailedLogin {
@@ -166,10 +211,19 @@ export function smtpCredential(data: Record<string, unknown>) {
  * registered", nothing run) for a moment: that answer is retried for up to `registerMs`. `headers`
  * go with it (the examples' Header Auth: `{ [WEBHOOK_AUTH.header]: value }`).
  */
-export async function postWebhook(url: string, body: unknown, registerMs = 15_000, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+export async function postWebhook(
+	url: string,
+	body: unknown,
+	registerMs = 15_000,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
 	const started = Date.now();
 	for (;;) {
-		const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body: JSON.stringify(body),
+		});
 		const text = await response.text();
 		let json: unknown = text;
 		try {
@@ -177,7 +231,12 @@ export async function postWebhook(url: string, body: unknown, registerMs = 15_00
 		} catch {
 			/* not JSON */
 		}
-		if (response.status !== 404 || !/not registered/.test(text) || Date.now() - started > registerMs) return { status: response.status, json };
+		if (
+			response.status !== 404 ||
+			!/not registered/.test(text) ||
+			Date.now() - started > registerMs
+		)
+			return { status: response.status, json };
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
@@ -191,7 +250,15 @@ export function withoutPacing(workflow: Workflow, nodeType = PACKAGE_NODE_TYPE):
 	return {
 		...workflow,
 		nodes: workflow.nodes.map((node) =>
-			node.type === nodeType ? { ...node, parameters: { ...node.parameters, options: { ...((node.parameters.options as object) ?? {}), requestsPerMinute: 0 } } } : node,
+			node.type === nodeType
+				? {
+						...node,
+						parameters: {
+							...node.parameters,
+							options: { ...((node.parameters.options as object) ?? {}), requestsPerMinute: 0 },
+						},
+					}
+				: node,
 		),
 	};
 }

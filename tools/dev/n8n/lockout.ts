@@ -33,7 +33,10 @@ export interface LockoutCount {
 }
 
 /** Which device a mail hands a login for: the user it names (IT desk mails) or its recipient, and the device by SIP username. */
-export function deviceOfMail(users: Iterable<User>, mail: Mail): { user: User; deviceId: string } | undefined {
+export function deviceOfMail(
+	users: Iterable<User>,
+	mail: Mail,
+): { user: User; deviceId: string } | undefined {
 	const login = loginIn(mail);
 	if (!login) return undefined;
 	const all = [...users];
@@ -45,7 +48,10 @@ export function deviceOfMail(users: Iterable<User>, mail: Mail): { user: User; d
 }
 
 /** The passwords mailed per device (`userId/deviceId`), in order; and the mails that matched none. */
-export function passwordsMailed(users: Iterable<User>, mails: Mail[]): { byDevice: Map<string, string[]>; unmatched: number; notices: number } {
+export function passwordsMailed(
+	users: Iterable<User>,
+	mails: Mail[],
+): { byDevice: Map<string, string[]>; unmatched: number; notices: number } {
 	const all = [...users];
 	const byDevice = new Map<string, string[]>();
 	let unmatched = 0;
@@ -69,7 +75,9 @@ export function passwordsMailed(users: Iterable<User>, mails: Mail[]): { byDevic
 
 export function countLockouts(sandbox: ExotelSandbox, mails: Mail[]): LockoutCount {
 	const users = [...sandbox.users.values()];
-	const devices = users.flatMap((u) => u.devices.filter((d) => d.type === 'sip').map((d) => `${u.id}/${d.id}`));
+	const devices = users.flatMap((u) =>
+		u.devices.filter((d) => d.type === 'sip').map((d) => `${u.id}/${d.id}`),
+	);
 	const { byDevice, unmatched, notices } = passwordsMailed(users, mails);
 	const lockedOut: string[] = [];
 	const pending: string[] = [];
@@ -87,8 +95,19 @@ export function countLockouts(sandbox: ExotelSandbox, mails: Mail[]): LockoutCou
 		if (!mailed.includes(held)) lockedOut.push(key);
 		else if (mailed.at(-1) !== held) pending.push(key);
 	}
-	const twoPasswords = [...byDevice].filter(([, list]) => new Set(list).size > 1).map(([key]) => key);
-	return { devices: devices.length, changed, mailed: byDevice.size, pending, lockedOut, twoPasswords, unmatched, notices };
+	const twoPasswords = [...byDevice]
+		.filter(([, list]) => new Set(list).size > 1)
+		.map(([key]) => key);
+	return {
+		devices: devices.length,
+		changed,
+		mailed: byDevice.size,
+		pending,
+		lockedOut,
+		twoPasswords,
+		unmatched,
+		notices,
+	};
 }
 
 /** Counts the password changes the sandbox accepted and fires actions at given counts (synchronously, from its request hook). */
@@ -99,7 +118,12 @@ export class PasswordChangeWatcher {
 
 	/** Give this to startSandbox's `onRequest`. */
 	readonly onRequest = (request: RecordedRequest): void => {
-		if (request.method !== 'PUT' || request.segments.at(-1) !== 'password' || request.status !== 200) return;
+		if (
+			request.method !== 'PUT' ||
+			request.segments.at(-1) !== 'password' ||
+			request.status !== 200
+		)
+			return;
 		this.count++;
 		for (const entry of this.actions.filter((a) => a.at === this.count)) {
 			this.actions.splice(this.actions.indexOf(entry), 1);

@@ -5,7 +5,16 @@
  * installed by tools/dev/n8n/runtime.sh into a cache outside the clone.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +31,10 @@ export type Target = 'v2' | 'v1';
 export type LoadMode = 'custom' | 'package';
 
 /** How each way of loading names the node type. */
-export const NODE_TYPE: Record<LoadMode, string> = { custom: 'CUSTOM.exotelUsers', package: 'n8n-nodes-exotel-users.exotelUsers' };
+export const NODE_TYPE: Record<LoadMode, string> = {
+	custom: 'CUSTOM.exotelUsers',
+	package: 'n8n-nodes-exotel-users.exotelUsers',
+};
 
 export interface CommandResult {
 	code: number;
@@ -34,7 +46,12 @@ export interface CommandResult {
 export interface RunResult {
 	status: string;
 	/** The error that stopped the run, as n8n stored it. */
-	error?: { message?: string; description?: string; context?: Record<string, unknown>; node?: { name?: string } };
+	error?: {
+		message?: string;
+		description?: string;
+		context?: Record<string, unknown>;
+		node?: { name?: string };
+	};
 	/** Each node's output items (json only) of its last run. */
 	nodes: Record<string, Array<Record<string, unknown>>>;
 	/** Each node's output items with their pairing. */
@@ -48,8 +65,13 @@ let packedTarball: string | undefined;
 /** `npm pack` of the package in `root` (built beforehand with `npm run build`). */
 export async function packPackage(root = ROOT): Promise<{ tarball: string; remove: () => void }> {
 	const destination = mkdtempSync(join(tmpdir(), 'exotel-pack-'));
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: root });
-	const tarball = join(destination, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', destination], {
+		cwd: root,
+	});
+	const tarball = join(
+		destination,
+		(JSON.parse(stdout) as Array<{ filename: string }>)[0].filename,
+	);
 	return { tarball, remove: () => rmSync(destination, { recursive: true, force: true }) };
 }
 
@@ -62,7 +84,10 @@ async function tarball(): Promise<string> {
 /** The README's lines for installing the package by hand, between its install:self-hosted markers. */
 export function readmeInstallCommands(): string {
 	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-	const block = /<!-- install:self-hosted -->\s*```bash\n([\s\S]*?)```\s*<!-- \/install:self-hosted -->/.exec(readme);
+	const block =
+		/<!-- install:self-hosted -->\s*```bash\n([\s\S]*?)```\s*<!-- \/install:self-hosted -->/.exec(
+			readme,
+		);
 	if (!block) throw new Error('README.md has no install:self-hosted block');
 	return block[1];
 }
@@ -82,7 +107,11 @@ export interface InstallOptions {
  * an empty npm cache, so a line that needs the registry (or a folder that is not there yet)
  * fails here as it would for a user.
  */
-export async function installAsReadmeSays(userFolder: string, tarballPath: string, options: InstallOptions = {}): Promise<string> {
+export async function installAsReadmeSays(
+	userFolder: string,
+	tarballPath: string,
+	options: InstallOptions = {},
+): Promise<string> {
 	const scratch = mkdtempSync(join(tmpdir(), 'exotel-install-'));
 	try {
 		const env: NodeJS.ProcessEnv = {
@@ -93,7 +122,10 @@ export async function installAsReadmeSays(userFolder: string, tarballPath: strin
 			npm_config_cache: join(scratch, 'npm-cache'),
 		};
 		mkdirSync(env.HOME as string, { recursive: true });
-		await run('bash', ['-euo', 'pipefail', '-c', readmeInstallCommands()], { env, cwd: dirname(tarballPath) });
+		await run('bash', ['-euo', 'pipefail', '-c', readmeInstallCommands()], {
+			env,
+			cwd: dirname(tarballPath),
+		});
 	} finally {
 		rmSync(scratch, { recursive: true, force: true });
 	}
@@ -177,7 +209,8 @@ export class N8nFolder {
 		writeFileSync(file, JSON.stringify(content));
 		try {
 			const result = await this.n8n([`import:${kind}`, '--input', file]);
-			if (result.code !== 0) throw new Error(`import:${kind} failed:\n${result.stdout}\n${result.stderr}`);
+			if (result.code !== 0)
+				throw new Error(`import:${kind} failed:\n${result.stdout}\n${result.stderr}`);
 		} finally {
 			// The import file of credentials holds the token in clear: it must not stay behind.
 			rmSync(file, { force: true });
@@ -199,11 +232,20 @@ export class N8nFolder {
 	 */
 	async executeBatch(ids: string[]): Promise<Record<string, RunResult>> {
 		const snapshots = mkdtempSync(join(this.folder, 'snapshots-'));
-		await this.n8n(['execute-batch', '--ids', ids.join(','), '--snapshot', snapshots, '--shortOutput']);
+		await this.n8n([
+			'execute-batch',
+			'--ids',
+			ids.join(','),
+			'--snapshot',
+			snapshots,
+			'--shortOutput',
+		]);
 		const runs: Record<string, RunResult> = {};
 		for (const id of ids) {
 			const file = join(snapshots, `${id}-snapshot.json`);
-			runs[id] = existsSync(file) ? parseRun(JSON.parse(readFileSync(file, 'utf8'))) : await this.execute(id);
+			runs[id] = existsSync(file)
+				? parseRun(JSON.parse(readFileSync(file, 'utf8')))
+				: await this.execute(id);
 		}
 		return runs;
 	}
@@ -214,7 +256,9 @@ export class N8nFolder {
 		const document = findRunDocument(result.stdout);
 		if (!document) {
 			// `n8n execute` exits 0 with no JSON on some misuse: never take that as a pass.
-			throw new Error(`n8n printed no run for workflow ${id} (exit ${result.code}):\n${this.outputs.join('\n').slice(-6000)}`);
+			throw new Error(
+				`n8n printed no run for workflow ${id} (exit ${result.code}):\n${this.outputs.join('\n').slice(-6000)}`,
+			);
 		}
 		return parseRun(document);
 	}
@@ -253,11 +297,20 @@ export function parseRun(run: Record<string, any>): RunResult {
 	const items: RunResult['items'] = {};
 	for (const [name, runs] of Object.entries<any[]>(resultData.runData ?? {})) {
 		const last = runs[runs.length - 1];
-		const main = (last?.data?.main?.[0] ?? []) as Array<{ json: Record<string, unknown>; pairedItem?: unknown }>;
+		const main = (last?.data?.main?.[0] ?? []) as Array<{
+			json: Record<string, unknown>;
+			pairedItem?: unknown;
+		}>;
 		items[name] = main;
 		nodes[name] = main.map((item) => item.json);
 	}
-	return { status: run.status, error: resultData.error, nodes, items, lastNodeExecuted: resultData.lastNodeExecuted };
+	return {
+		status: run.status,
+		error: resultData.error,
+		nodes,
+		items,
+		lastNodeExecuted: resultData.lastNodeExecuted,
+	};
 }
 
 /** The run's JSON in `n8n execute --rawOutput` output, which prints log lines before it. */

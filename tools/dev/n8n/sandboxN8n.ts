@@ -11,9 +11,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { SANDBOX_CREDENTIALS } from '../sandbox/cli';
-import { seedUsers, startSandbox, type ExotelSandbox, type RecordedRequest } from '../sandbox/server';
+import {
+	seedUsers,
+	startSandbox,
+	type ExotelSandbox,
+	type RecordedRequest,
+} from '../sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../smtp/mailbox';
-import { activateWorkflow, EXAMPLE_IDS, loadExample, smtpCredential, WEBHOOK_AUTH } from './examples';
+import {
+	activateWorkflow,
+	EXAMPLE_IDS,
+	loadExample,
+	smtpCredential,
+	WEBHOOK_AUTH,
+} from './examples';
 import { freePort, N8nFolder, ROOT } from './n8n';
 import { RUNTIME, startN8n, type RunningN8n } from './server';
 import { CREDENTIAL, sandboxCredential, type Workflow } from './workflows';
@@ -53,7 +64,12 @@ export const WEBHOOK_CALLER_CREDENTIAL = WEBHOOK_AUTH;
  * lines npm start prints stay valid across restarts) and the sandbox credential's SIP Password
  * Key (so a rotation re-run after a restart derives the same passwords, and its key id matches).
  */
-function keptSecret(folder: string, name: string, bytes: number, encoding: 'base64url' | 'base64'): string {
+function keptSecret(
+	folder: string,
+	name: string,
+	bytes: number,
+	encoding: 'base64url' | 'base64',
+): string {
 	const file = join(folder, name);
 	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
 	const secret = randomBytes(bytes).toString(encoding);
@@ -68,7 +84,13 @@ function keptSecret(folder: string, name: string, bytes: number, encoding: 'base
  */
 const ALWAYS_PUBLISHED: string[] = [EXAMPLE_IDS.recovery, EXAMPLE_IDS.coworker];
 
-export const EXAMPLE_FILES = ['hr-onboarding.json', 'ticket-sip-reset.json', 'quarterly-rotation.json', 'rotation-recovery.json', 'coworker-added.json'];
+export const EXAMPLE_FILES = [
+	'hr-onboarding.json',
+	'ticket-sip-reset.json',
+	'quarterly-rotation.json',
+	'rotation-recovery.json',
+	'coworker-added.json',
+];
 
 /** "Exotel: try it": Manual Trigger → Exotel Update SIP Password (generated) for Asha Rao's SIP device. */
 export function tryItWorkflow(): Workflow {
@@ -193,12 +215,19 @@ async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 	});
 }
 
-async function startExotelSandbox(port: number, onRequest?: SandboxN8nOptions['onSandboxRequest'], users?: number): Promise<ExotelSandbox> {
+async function startExotelSandbox(
+	port: number,
+	onRequest?: SandboxN8nOptions['onSandboxRequest'],
+	users?: number,
+): Promise<ExotelSandbox> {
 	const options = {
 		...SANDBOX_CREDENTIALS,
 		users: seedUsers(users),
 		onRequest: (r: ExotelSandbox['requests'][number]) =>
-			onRequest?.(`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`, r),
+			onRequest?.(
+				`${r.method} ${r.url} -> ${r.status || 'no answer'}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`,
+				r,
+			),
 	};
 	try {
 		return await startSandbox({ ...options, port });
@@ -219,7 +248,15 @@ export async function publishedWorkflowIds(folder: string): Promise<string[]> {
 	const database = join(folder, '.n8n', 'database.sqlite');
 	if (!existsSync(database)) return [];
 	const { stdout: envText } = await promisify(execFile)('bash', [RUNTIME, 'env']);
-	const env = Object.fromEntries(envText.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).replace(/^'|'$/g, '')]));
+	const env = Object.fromEntries(
+		envText
+			.trim()
+			.split('\n')
+			.map((line) => [
+				line.slice(0, line.indexOf('=')),
+				line.slice(line.indexOf('=') + 1).replace(/^'|'$/g, ''),
+			]),
+	);
 	const script = `
 		const sqlite3 = require(process.argv[1]);
 		const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY);
@@ -285,7 +322,8 @@ export async function stopLeftoverN8n(folder: string, log: (line: string) => voi
 		}
 	};
 	signal('SIGTERM');
-	for (let i = 0; i < 60 && processCwd(pid) === folder; i++) await new Promise((resolve) => setTimeout(resolve, 250));
+	for (let i = 0; i < 60 && processCwd(pid) === folder; i++)
+		await new Promise((resolve) => setTimeout(resolve, 250));
 	if (processCwd(pid) === folder) signal('SIGKILL');
 }
 
@@ -313,7 +351,11 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		throw new Error('dist/ has no built node: run `npm run build` first (`npm start` does).');
 	}
 
-	const sandbox = await startExotelSandbox(options.sandboxPort ?? DEFAULT_SANDBOX_PORT, options.onSandboxRequest, options.users);
+	const sandbox = await startExotelSandbox(
+		options.sandboxPort ?? DEFAULT_SANDBOX_PORT,
+		options.onSandboxRequest,
+		options.users,
+	);
 	log(`Exotel sandbox listening on ${sandbox.url}`);
 	const mailbox = await startMailbox();
 	log(`Local mailbox (SMTP) listening on ${mailbox.host}:${mailbox.port}`);
@@ -338,21 +380,36 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 		let brokerPort = process.env.N8N_RUNNERS_BROKER_PORT;
 		if (brokerPort === undefined) {
 			brokerPort = String((await isPortFree(port + 1)) ? port + 1 : await freePort());
-			if (brokerPort !== String(port + 1)) log(`Port ${port + 1} is in use: n8n's task broker (it runs Code nodes) listens on ${brokerPort} instead`);
+			if (brokerPort !== String(port + 1))
+				log(
+					`Port ${port + 1} is in use: n8n's task broker (it runs Code nodes) listens on ${brokerPort} instead`,
+				);
 		}
 		mkdirSync(folderPath, { recursive: true });
 		const webhookToken = keptSecret(folderPath, 'webhook-token', 18, 'base64url');
 		const passwordKey = keptSecret(folderPath, 'sip-password-key', 32, 'base64');
-		const folder = await N8nFolder.create('v2', 'custom', { ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort }, { folder: folderPath });
+		const folder = await N8nFolder.create(
+			'v2',
+			'custom',
+			{ ...N8N_ENV, N8N_RUNNERS_BROKER_PORT: brokerPort },
+			{ folder: folderPath },
+		);
 		const workflows = [tryItWorkflow(), ...EXAMPLE_FILES.map(exampleWorkflow)];
 		// Importing unpublishes what it replaces: what was published before is published again once n8n runs.
 		const wasPublished = await publishedWorkflowIds(folderPath);
-		log(`Importing the credentials "${CREDENTIAL.name}", "${WEBHOOK_CALLER_CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`);
+		log(
+			`Importing the credentials "${CREDENTIAL.name}", "${WEBHOOK_CALLER_CREDENTIAL.name}" and ${workflows.length} workflows into ${folderPath} …`,
+		);
 		await folder
 			.importCredentials([
 				...sandboxCredential({ ...SANDBOX_CREDENTIALS, passwordKey }, sandbox.url),
 				...smtpCredential(smtpCredentialData(mailbox)),
-				{ id: WEBHOOK_CALLER_CREDENTIAL.id, name: WEBHOOK_CALLER_CREDENTIAL.name, type: 'httpHeaderAuth', data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken } },
+				{
+					id: WEBHOOK_CALLER_CREDENTIAL.id,
+					name: WEBHOOK_CALLER_CREDENTIAL.name,
+					type: 'httpHeaderAuth',
+					data: { name: WEBHOOK_CALLER_CREDENTIAL.header, value: webhookToken },
+				},
 			])
 			.catch((error: Error) => {
 				// Seen after a first start stopped while n8n was creating its database.
@@ -369,14 +426,20 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 				onSpawn: (spawned) => {
 					child = spawned;
 					options.onN8nSpawn?.(spawned);
-					if (spawned.pid !== undefined) writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
+					if (spawned.pid !== undefined)
+						writeFileSync(join(folderPath, PID_FILE), `${spawned.pid} ${process.pid}\n`);
 				},
 			});
 		n8n = await start();
 		const imported = new Set(workflows.map((w) => w.id));
-		const published = [...new Set([...ALWAYS_PUBLISHED, ...wasPublished])].filter((id) => imported.has(id));
+		const published = [...new Set([...ALWAYS_PUBLISHED, ...wasPublished])].filter((id) =>
+			imported.has(id),
+		);
 		for (const id of published) await activateWorkflow(n8n, id);
-		if (published.length) log(`Published: ${published.map((id) => `"${workflows.find((w) => w.id === id)?.name}"`).join(', ')}`);
+		if (published.length)
+			log(
+				`Published: ${published.map((id) => `"${workflows.find((w) => w.id === id)?.name}"`).join(', ')}`,
+			);
 		const setup: SandboxN8n = {
 			editorUrl: `http://localhost:${port}`,
 			sandbox,
@@ -390,7 +453,11 @@ export async function prepareSandboxN8n(options: SandboxN8nOptions = {}): Promis
 			crashN8n: async () => {
 				const crashed = n8n;
 				n8n = undefined;
-				const exited = new Promise<void>((resolve) => (crashed?.process.exitCode === null ? crashed.process.once('exit', () => resolve()) : resolve()));
+				const exited = new Promise<void>((resolve) =>
+					crashed?.process.exitCode === null
+						? crashed.process.once('exit', () => resolve())
+						: resolve(),
+				);
 				if (crashed?.process.pid !== undefined) {
 					try {
 						process.kill(-crashed.process.pid, 'SIGKILL');

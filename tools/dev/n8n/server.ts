@@ -12,7 +12,12 @@ import { ROOT, type N8nFolder } from './n8n';
 
 export const RUNTIME = join(ROOT, 'tools', 'dev', 'n8n', 'runtime.sh');
 
-export const OWNER = { email: 'owner@example.com', password: 'Sandbox-Owner-2026', firstName: 'Sandbox', lastName: 'Owner' };
+export const OWNER = {
+	email: 'owner@example.com',
+	password: 'Sandbox-Owner-2026',
+	firstName: 'Sandbox',
+	lastName: 'Owner',
+};
 
 export interface RunningN8n {
 	url: string;
@@ -33,7 +38,13 @@ export interface RunningN8n {
 async function ownerPasswordHash(target: string, folder: string): Promise<string> {
 	const file = join(folder, OWNER_HASH_FILE);
 	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-	const { stdout } = await promisify(execFile)('bash', [RUNTIME, 'hash-password', '--target', target, OWNER.password]);
+	const { stdout } = await promisify(execFile)('bash', [
+		RUNTIME,
+		'hash-password',
+		'--target',
+		target,
+		OWNER.password,
+	]);
 	writeFileSync(file, stdout.trim() + '\n');
 	return stdout.trim();
 }
@@ -47,7 +58,11 @@ export interface StartOptions {
 	onSpawn?: (child: ChildProcess) => void;
 }
 
-export async function startN8n(folder: N8nFolder, port: number, options: StartOptions = {}): Promise<RunningN8n> {
+export async function startN8n(
+	folder: N8nFolder,
+	port: number,
+	options: StartOptions = {},
+): Promise<RunningN8n> {
 	const env: NodeJS.ProcessEnv = { ...folder.env(), N8N_PORT: String(port) };
 	if (folder.target === 'v2') {
 		// n8n 2.x can take its owner from the environment; 1.x is set up over REST below.
@@ -94,7 +109,8 @@ export async function startN8n(folder: N8nFolder, port: number, options: StartOp
 	// Ready when the editor is served (in 1.x /healthz answers before the REST routes exist).
 	const started = Date.now();
 	while (!output.includes('Editor is now accessible')) {
-		if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+		if (child.exitCode !== null)
+			throw new Error(`n8n start exited with ${child.exitCode}:\n${output.slice(-3000)}`);
 		if (Date.now() - started > 120_000) {
 			await stop();
 			throw new Error(`n8n did not start within 120 s:\n${output.slice(-3000)}`);
@@ -122,9 +138,14 @@ export async function startN8n(folder: N8nFolder, port: number, options: StartOp
 
 	if (folder.target === 'v1') {
 		const setup = await call('POST', '/rest/owner/setup', OWNER);
-		if (setup.status !== 200) throw new Error(`owner setup failed: ${setup.status} ${JSON.stringify(setup.json)}`);
+		if (setup.status !== 200)
+			throw new Error(`owner setup failed: ${setup.status} ${JSON.stringify(setup.json)}`);
 	}
-	const login = await call('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password });
+	const login = await call('POST', '/rest/login', {
+		emailOrLdapLoginId: OWNER.email,
+		email: OWNER.email,
+		password: OWNER.password,
+	});
 	const cookie = /n8n-auth=[^;]+/.exec(login.setCookie)?.[0];
 	if (login.status !== 200 || !cookie) {
 		await stop();

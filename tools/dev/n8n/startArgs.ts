@@ -25,10 +25,24 @@ const USAGE =
 	'--fresh (start from an empty .n8n-sandbox/), --refuse-mail ADDRESS, --exotel-5xx-at N, --kill-n8n-at N';
 
 export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): StartArgs {
-	const args: StartArgs = { port: Number(env.N8N_PORT ?? DEFAULT_N8N_PORT), sandboxPort: DEFAULT_SANDBOX_PORT, fresh: false, refuseMail: [] };
-	const whole = (flag: string, raw: string | undefined, min: number, max: number, example: string): number => {
+	const args: StartArgs = {
+		port: Number(env.N8N_PORT ?? DEFAULT_N8N_PORT),
+		sandboxPort: DEFAULT_SANDBOX_PORT,
+		fresh: false,
+		refuseMail: [],
+	};
+	const whole = (
+		flag: string,
+		raw: string | undefined,
+		min: number,
+		max: number,
+		example: string,
+	): number => {
 		const value = /^[0-9]+$/.test(raw ?? '') ? Number(raw) : NaN;
-		if (!(value >= min && value <= max)) throw new Error(`${flag} needs a whole number from ${min} to ${max}, e.g. ${flag} ${example}; got ${raw ?? 'nothing'}`);
+		if (!(value >= min && value <= max))
+			throw new Error(
+				`${flag} needs a whole number from ${min} to ${max}, e.g. ${flag} ${example}; got ${raw ?? 'nothing'}`,
+			);
 		return value;
 	};
 	for (let i = 0; i < argv.length; i++) {
@@ -37,7 +51,10 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 			args.fresh = true;
 			continue;
 		}
-		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const [flag, inline] =
+			arg.startsWith('--') && arg.includes('=')
+				? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+				: [arg, undefined];
 		const value = (): string | undefined => inline ?? argv[++i];
 		if (flag === '--port') args.port = whole(flag, value(), 1, 65535, '5679');
 		else if (flag === '--sandbox-port') args.sandboxPort = whole(flag, value(), 1, 65535, '4011');
@@ -46,10 +63,14 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv = process.
 		else if (flag === '--kill-n8n-at') args.killN8nAt = whole(flag, value(), 1, 100_000, '2');
 		else if (flag === '--refuse-mail') {
 			const address = value();
-			if (!address || !/^[^@\s]+@[^@\s]+$/.test(address)) throw new Error(`--refuse-mail needs an email address, e.g. --refuse-mail asha.rao@example.com; got ${address ?? 'nothing'}`);
+			if (!address || !/^[^@\s]+@[^@\s]+$/.test(address))
+				throw new Error(
+					`--refuse-mail needs an email address, e.g. --refuse-mail asha.rao@example.com; got ${address ?? 'nothing'}`,
+				);
 			args.refuseMail.push(address);
 		} else throw new Error(`Unknown option ${arg}; ${USAGE}`);
 	}
-	if (!(args.port >= 1 && args.port <= 65535)) throw new Error('N8N_PORT needs a port number, e.g. N8N_PORT=5679');
+	if (!(args.port >= 1 && args.port <= 65535))
+		throw new Error('N8N_PORT needs a port number, e.g. N8N_PORT=5679');
 	return args;
 }

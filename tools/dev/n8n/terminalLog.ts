@@ -45,6 +45,8 @@ export class TerminalLog {
 	private endTrace(): void {
 		if (!this.inTrace) return;
 		this.inTrace = false;
-		this.write(`an execution failed: its error is in the editor (the node's output, or Overview → Executions); the full trace is in ${this.logFile}`);
+		this.write(
+			`an execution failed: its error is in the editor (the node's output, or Overview → Executions); the full trace is in ${this.logFile}`,
+		);
 	}
 }

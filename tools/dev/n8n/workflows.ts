@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { NodeHelpers, type INode, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type INode,
+	type INodeParameters,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { ROOT } from './n8n';
 
@@ -39,8 +44,17 @@ function nodeId(): string {
 const RUN_PASSWORD_KEY = randomBytes(32).toString('base64');
 
 /** n8n's credential import format; `baseUrl` is the sandbox. Derived passwords need a SIP Password Key: `secrets.passwordKey`, or one made for this run. */
-export function sandboxCredential(secrets: { apiKey: string; apiToken: string; accountSid: string; passwordKey?: string }, baseUrl: string) {
-	return [{ ...CREDENTIAL, type: 'exotelUsersApi', data: { passwordKey: RUN_PASSWORD_KEY, ...secrets, region: 'custom', baseUrl } }];
+export function sandboxCredential(
+	secrets: { apiKey: string; apiToken: string; accountSid: string; passwordKey?: string },
+	baseUrl: string,
+) {
+	return [
+		{
+			...CREDENTIAL,
+			type: 'exotelUsersApi',
+			data: { passwordKey: RUN_PASSWORD_KEY, ...secrets, region: 'custom', baseUrl },
+		},
+	];
 }
 
 export interface ExotelStep {
@@ -53,9 +67,21 @@ export interface ExotelStep {
  * Start → Items (one item per entry of `items`) → each Exotel step in turn.
  * @param id 16 characters or fewer, unique per test run
  */
-export function exotelWorkflow(id: string, nodeType: string, items: Json[], steps: ExotelStep[]): Workflow {
+export function exotelWorkflow(
+	id: string,
+	nodeType: string,
+	items: Json[],
+	steps: ExotelStep[],
+): Workflow {
 	const nodes: WorkflowNode[] = [
-		{ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: nodeId(),
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: nodeId(),
 			name: 'Items',
@@ -81,7 +107,14 @@ export function exotelWorkflow(id: string, nodeType: string, items: Json[], step
 	for (let i = 0; i < nodes.length - 1; i++) {
 		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections,
+	};
 }
 
 /**
@@ -91,7 +124,12 @@ export function exotelWorkflow(id: string, nodeType: string, items: Json[], step
  * request — replaced by a Set node computing the same response body. The Exotel nodes run
  * unchanged.
  */
-export function runnableExample(file: string, id: string, nodeType: string, triggerOutput: Json[]): Workflow {
+export function runnableExample(
+	file: string,
+	id: string,
+	nodeType: string,
+	triggerOutput: Json[],
+): Workflow {
 	const example = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as Workflow;
 	const trigger = example.nodes.find((n) => /trigger|webhook/i.test(n.type))!;
 	const nodes = example.nodes.flatMap((node): WorkflowNode[] => {
@@ -99,12 +137,21 @@ export function runnableExample(file: string, id: string, nodeType: string, trig
 			// A polling trigger's credential has no use on the Code node that stands in for it.
 			const { credentials: _unused, ...standIn } = node;
 			return [
-				{ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-220, 0], parameters: {} },
+				{
+					id: nodeId(),
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [-220, 0],
+					parameters: {},
+				},
 				{
 					...standIn,
 					type: 'n8n-nodes-base.code',
 					typeVersion: 2,
-					parameters: { jsCode: `return ${JSON.stringify(triggerOutput.map((json) => ({ json })))};` },
+					parameters: {
+						jsCode: `return ${JSON.stringify(triggerOutput.map((json) => ({ json })))};`,
+					},
 				},
 			];
 		}
@@ -125,7 +172,10 @@ export function runnableExample(file: string, id: string, nodeType: string, trig
 		...example,
 		id,
 		nodes,
-		connections: { ...example.connections, Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] } },
+		connections: {
+			...example.connections,
+			Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] },
+		},
 	};
 }
 
@@ -139,7 +189,9 @@ export function openAiCredential(apiKey: string, baseUrl: string) {
 
 /** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
 export function builtNode(): { description: INodeTypeDescription; version: number } {
-	const { ExotelUsers } = require(join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'));
+	const { ExotelUsers } = require(
+		join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'),
+	);
 	const description = new ExotelUsers().description as INodeTypeDescription;
 	return { description, version: Math.max(...[description.version].flat()) };
 }
@@ -153,13 +205,25 @@ export function builtNode(): { description: INodeTypeDescription; version: numbe
  */
 export function savedToolParameters(changed: INodeParameters, node = builtNode()): INodeParameters {
 	const tool = { ...node.description, name: `${node.description.name}Tool` };
-	const asNode = (parameters: INodeParameters): INode => ({ id: 'tool', name: 'tool', type: tool.name, typeVersion: node.version, position: [0, 0], parameters });
-	const full = NodeHelpers.getNodeParameters(tool.properties, changed, true, false, asNode(changed), tool) ?? {};
+	const asNode = (parameters: INodeParameters): INode => ({
+		id: 'tool',
+		name: 'tool',
+		type: tool.name,
+		typeVersion: node.version,
+		position: [0, 0],
+		parameters,
+	});
+	const full =
+		NodeHelpers.getNodeParameters(tool.properties, changed, true, false, asNode(changed), tool) ??
+		{};
 	for (const property of tool.properties) {
 		const value = full[property.name];
-		if (property.type === 'resourceLocator' && value && typeof value === 'object') full[property.name] = { __rl: true, ...value };
+		if (property.type === 'resourceLocator' && value && typeof value === 'object')
+			full[property.name] = { __rl: true, ...value };
 	}
-	return NodeHelpers.getNodeParameters(tool.properties, full, false, false, asNode(full), tool) ?? {};
+	return (
+		NodeHelpers.getNodeParameters(tool.properties, full, false, false, asNode(full), tool) ?? {}
+	);
 }
 
 /** A tool node of an agent: an Exotel Users tool (`<node type>Tool`) as the editor saves it. */
@@ -171,7 +235,13 @@ export interface AgentTool {
 }
 
 /** n8n's AI Agent (3.1, the prompt from `prompt`) at `x`, and its OpenAI Chat Model (1.3, Responses API) on OPENAI_CREDENTIAL below it. */
-function agentWithModel(agent: string, chatModel: string, prompt: string, model: string, x: number): WorkflowNode[] {
+function agentWithModel(
+	agent: string,
+	chatModel: string,
+	prompt: string,
+	model: string,
+	x: number,
+): WorkflowNode[] {
 	return [
 		{
 			id: nodeId(),
@@ -199,18 +269,32 @@ function agentWithModel(agent: string, chatModel: string, prompt: string, model:
  * OPENAI_CREDENTIAL and the given tools, each with the Exotel credential.
  * @param id 16 characters or fewer, unique per test run
  */
-export function agentWorkflow(id: string, messages: string[], tools: AgentTool[], model = 'gpt-4.1-mini'): Workflow {
+export function agentWorkflow(
+	id: string,
+	messages: string[],
+	tools: AgentTool[],
+	model = 'gpt-4.1-mini',
+): Workflow {
 	const agent = 'AI Agent';
 	const chatModel = 'OpenAI Chat Model';
 	const nodes: WorkflowNode[] = [
-		{ id: nodeId(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: nodeId(),
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: nodeId(),
 			name: 'Chat input',
 			type: 'n8n-nodes-base.code',
 			typeVersion: 2,
 			position: [220, 0],
-			parameters: { jsCode: `return ${JSON.stringify(messages.map((chatInput) => ({ json: { chatInput } })))};` },
+			parameters: {
+				jsCode: `return ${JSON.stringify(messages.map((chatInput) => ({ json: { chatInput } })))};`,
+			},
 		},
 		...agentWithModel(agent, chatModel, '={{ $json.chatInput }}', model, 440),
 		...tools.map((tool, i) => ({
@@ -225,8 +309,16 @@ export function agentWorkflow(id: string, messages: string[], tools: AgentTool[]
 		'Chat input': { main: [[{ node: agent, type: 'main', index: 0 }]] },
 		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
 	};
-	for (const tool of tools) connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+	for (const tool of tools)
+		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections,
+	};
 }
 
 /** The bearer credential of the MCP Server Trigger workflows (n8n's httpBearerAuth). */
@@ -256,22 +348,46 @@ export function mcpServerWorkflow(id: string, path: string, tools: AgentTool[]):
 			parameters: { authentication: 'bearerAuth', path },
 			credentials: { httpBearerAuth: MCP_BEARER_CREDENTIAL },
 		},
-		...tools.map((tool, i) => ({ id: nodeId(), ...tool, position: [160 * i, 220], credentials: { exotelUsersApi: CREDENTIAL } })),
+		...tools.map((tool, i) => ({
+			id: nodeId(),
+			...tool,
+			position: [160 * i, 220],
+			credentials: { exotelUsersApi: CREDENTIAL },
+		})),
 	];
 	const connections: Workflow['connections'] = {};
-	for (const tool of tools) connections[tool.name] = { ai_tool: [[{ node: trigger, type: 'ai_tool', index: 0 }]] };
-	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+	for (const tool of tools)
+		connections[tool.name] = { ai_tool: [[{ node: trigger, type: 'ai_tool', index: 0 }]] };
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections,
+	};
 }
 
 /**
  * Publishes (activates) an imported workflow through n8n's REST API, as the editor's Publish
  * button does: its production triggers (webhooks, MCP endpoints, polls) go live.
  */
-export async function activateWorkflow(rest: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>, id: string): Promise<void> {
+export async function activateWorkflow(
+	rest: (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>,
+	id: string,
+): Promise<void> {
 	const current = await rest('GET', `/rest/workflows/${id}`);
-	if (current.status !== 200) throw new Error(`reading workflow ${id} failed: ${current.status} ${JSON.stringify(current.json)}`);
-	const activated = await rest('POST', `/rest/workflows/${id}/activate`, { versionId: current.json.data.versionId });
-	if (activated.status !== 200) throw new Error(`activating workflow ${id} failed: ${activated.status} ${JSON.stringify(activated.json)}`);
+	if (current.status !== 200)
+		throw new Error(
+			`reading workflow ${id} failed: ${current.status} ${JSON.stringify(current.json)}`,
+		);
+	const activated = await rest('POST', `/rest/workflows/${id}/activate`, {
+		versionId: current.json.data.versionId,
+	});
+	if (activated.status !== 200)
+		throw new Error(
+			`activating workflow ${id} failed: ${activated.status} ${JSON.stringify(activated.json)}`,
+		);
 }
 
 /**
@@ -280,7 +396,11 @@ export async function activateWorkflow(rest: (method: string, path: string, body
  * without reading n8n's execution records.
  * @param id 16 characters or fewer, unique per test run
  */
-export function collectingTriggerWorkflow(id: string, trigger: { name: string; type: string; typeVersion: number; parameters: Json }, collectorUrl: string): Workflow {
+export function collectingTriggerWorkflow(
+	id: string,
+	trigger: { name: string; type: string; typeVersion: number; parameters: Json },
+	collectorUrl: string,
+): Workflow {
 	const post = 'Collect';
 	const nodes: WorkflowNode[] = [
 		{ id: nodeId(), ...trigger, position: [0, 0], credentials: { exotelUsersApi: CREDENTIAL } },
@@ -314,7 +434,10 @@ export function collectingTriggerWorkflow(id: string, trigger: { name: string; t
 export const SMTP_CREDENTIAL = { id: 'smtpMailbox00001', name: 'Local mailbox' };
 
 /** n8n's credential import format for `smtp` (by default SMTP_CREDENTIAL; an example's own id and name otherwise). */
-export function smtpCredential(data: Record<string, unknown>, credential: { id: string; name: string } = SMTP_CREDENTIAL) {
+export function smtpCredential(
+	data: Record<string, unknown>,
+	credential: { id: string; name: string } = SMTP_CREDENTIAL,
+) {
 	return [{ ...credential, type: 'smtp', data }];
 }
 
@@ -326,11 +449,23 @@ export function smtpCredential(data: Record<string, unknown>, credential: { id: 
  * Decline buttons to `reviewer`, SMTP_CREDENTIAL); `direct` tools connect to the agent as usual.
  * @param id 16 characters or fewer, unique per test run
  */
-export function reviewedAgentWorkflow(id: string, path: string, reviewer: string, reviewed: AgentTool[], direct: AgentTool[] = [], model = 'gpt-4.1-mini'): Workflow {
+export function reviewedAgentWorkflow(
+	id: string,
+	path: string,
+	reviewer: string,
+	reviewed: AgentTool[],
+	direct: AgentTool[] = [],
+	model = 'gpt-4.1-mini',
+): Workflow {
 	const agent = 'AI Agent';
 	const chatModel = 'OpenAI Chat Model';
 	const review = 'Human review';
-	const withExotel = (tool: AgentTool, i: number, y: number) => ({ id: nodeId(), ...tool, position: [560 + 180 * i, y], credentials: { exotelUsersApi: CREDENTIAL } });
+	const withExotel = (tool: AgentTool, i: number, y: number) => ({
+		id: nodeId(),
+		...tool,
+		position: [560 + 180 * i, y],
+		credentials: { exotelUsersApi: CREDENTIAL },
+	});
 	const nodes: WorkflowNode[] = [
 		{
 			id: nodeId(),
@@ -353,7 +488,8 @@ export function reviewedAgentWorkflow(id: string, path: string, reviewer: string
 				fromEmail: 'n8n@example.com',
 				toEmail: reviewer,
 				subject: 'Approve an Exotel change',
-				message: '=The agent wants to run {{ $tool.name }} with {{ JSON.stringify($tool.parameters) }}',
+				message:
+					'=The agent wants to run {{ $tool.name }} with {{ JSON.stringify($tool.parameters) }}',
 				approvalOptions: { values: { approvalType: 'double' } },
 				options: {},
 			},
@@ -367,7 +503,16 @@ export function reviewedAgentWorkflow(id: string, path: string, reviewer: string
 		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
 		[review]: { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] },
 	};
-	for (const tool of reviewed) connections[tool.name] = { ai_tool: [[{ node: review, type: 'ai_tool', index: 0 }]] };
-	for (const tool of direct) connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return { id, name: `e2e ${id}`, active: false, settings: { executionOrder: 'v1' }, nodes, connections };
+	for (const tool of reviewed)
+		connections[tool.name] = { ai_tool: [[{ node: review, type: 'ai_tool', index: 0 }]] };
+	for (const tool of direct)
+		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections,
+	};
 }

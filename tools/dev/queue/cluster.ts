@@ -60,12 +60,18 @@ export class N8nProcess {
 
 	async waitFor(text: string | RegExp, timeoutMs: number): Promise<void> {
 		const started = Date.now();
-		const found = () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output));
+		const found = () =>
+			typeof text === 'string' ? this.output.includes(text) : text.test(this.output);
 		while (!found()) {
 			if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-				throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.output.slice(-4000)}`);
+				throw new Error(
+					`${this.name} exited with ${this.child.exitCode}:\n${this.output.slice(-4000)}`,
+				);
 			}
-			if (Date.now() - started > timeoutMs) throw new Error(`${this.name} did not log ${String(text)} within ${timeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
+			if (Date.now() - started > timeoutMs)
+				throw new Error(
+					`${this.name} did not log ${String(text)} within ${timeoutMs / 1000} s:\n${this.output.slice(-4000)}`,
+				);
 			await sleep(200);
 		}
 	}
@@ -120,9 +126,19 @@ function withCredentialIds(workflow: WorkflowImport, ids: Map<string, string>): 
 		...workflow,
 		active: false,
 		nodes: workflow.nodes.map((node) => {
-			const credentials = node.credentials as Record<string, { id: string; name: string }> | undefined;
+			const credentials = node.credentials as
+				| Record<string, { id: string; name: string }>
+				| undefined;
 			if (!credentials) return node;
-			return { ...node, credentials: Object.fromEntries(Object.entries(credentials).map(([type, ref]) => [type, { ...ref, id: ids.get(ref.id) ?? ref.id }])) };
+			return {
+				...node,
+				credentials: Object.fromEntries(
+					Object.entries(credentials).map(([type, ref]) => [
+						type,
+						{ ...ref, id: ids.get(ref.id) ?? ref.id },
+					]),
+				),
+			};
 		}),
 	};
 }
@@ -159,7 +175,8 @@ export class QueueCluster {
 
 	static async start(options: ClusterOptions): Promise<QueueCluster> {
 		const started = Date.now();
-		const progress = (message: string) => options.onProgress?.(`[queue ${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
+		const progress = (message: string) =>
+			options.onProgress?.(`[queue ${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
 		const root = mkdtempSync(join(tmpdir(), 'exotel-queue-'));
 		const port = await freePort();
 		const shared: Record<string, string> = {
@@ -173,7 +190,10 @@ export class QueueCluster {
 			WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 			...options.env,
 		};
-		const names = ['main', ...Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`)];
+		const names = [
+			'main',
+			...Array.from({ length: options.workers ?? 2 }, (_, i) => `worker-${i + 1}`),
+		];
 		const processes: N8nProcess[] = [];
 		try {
 			for (const name of names) {
@@ -198,7 +218,9 @@ export class QueueCluster {
 						N8N_PORT: String(port),
 						N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
 						N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
-						N8N_INSTANCE_OWNER_PASSWORD_HASH: (await run('bash', [RUNTIME, 'hash-password', '--target', TARGET, OWNER.password])).stdout.trim(),
+						N8N_INSTANCE_OWNER_PASSWORD_HASH: (
+							await run('bash', [RUNTIME, 'hash-password', '--target', TARGET, OWNER.password])
+						).stdout.trim(),
 					});
 				}
 				processes.push(new N8nProcess(name, name === 'main' ? 'main' : 'worker', folder, env));
@@ -207,10 +229,13 @@ export class QueueCluster {
 			const cluster = new QueueCluster(main, workers, port, root);
 
 			// All at once: on PostgreSQL, n8n serialises its migrations with an advisory lock.
-			for (const p of processes) p.start(p.role === 'main' ? ['start'] : ['worker', ...(options.workerArgs ?? [])]);
+			for (const p of processes)
+				p.start(p.role === 'main' ? ['start'] : ['worker', ...(options.workerArgs ?? [])]);
 			await main.waitFor('Editor is now accessible', 240_000);
 			progress('main ready');
-			await Promise.all(workers.map(async (worker) => await worker.waitFor('n8n worker is now ready', 240_000)));
+			await Promise.all(
+				workers.map(async (worker) => await worker.waitFor('n8n worker is now ready', 240_000)),
+			);
 			progress('workers ready');
 
 			// What a user does in the editor: create the credential, import the workflows, publish them.
@@ -219,17 +244,36 @@ export class QueueCluster {
 			for (const credential of options.credentials ?? []) {
 				const { id, ...body } = credential;
 				const created = await cluster.rest('POST', '/rest/credentials', body);
-				if (created.status !== 200) throw new Error(`creating credential ${credential.name} failed: ${created.status} ${JSON.stringify(created.json)}`);
+				if (created.status !== 200)
+					throw new Error(
+						`creating credential ${credential.name} failed: ${created.status} ${JSON.stringify(created.json)}`,
+					);
 				credentialIds.set(id, created.json.data.id);
 			}
 			for (const workflow of options.workflows ?? []) {
-				const created = await cluster.rest('POST', '/rest/workflows', withCredentialIds(workflow, credentialIds));
-				if (created.status !== 200) throw new Error(`creating workflow ${workflow.id} failed: ${created.status} ${JSON.stringify(created.json)}`);
+				const created = await cluster.rest(
+					'POST',
+					'/rest/workflows',
+					withCredentialIds(workflow, credentialIds),
+				);
+				if (created.status !== 200)
+					throw new Error(
+						`creating workflow ${workflow.id} failed: ${created.status} ${JSON.stringify(created.json)}`,
+					);
 				if (!(options.activate ?? []).includes(workflow.id)) continue;
-				const activated = await cluster.rest('POST', `/rest/workflows/${created.json.data.id}/activate`, { versionId: created.json.data.versionId });
-				if (activated.status !== 200) throw new Error(`activating workflow ${workflow.id} failed: ${activated.status} ${JSON.stringify(activated.json)}`);
+				const activated = await cluster.rest(
+					'POST',
+					`/rest/workflows/${created.json.data.id}/activate`,
+					{ versionId: created.json.data.versionId },
+				);
+				if (activated.status !== 200)
+					throw new Error(
+						`activating workflow ${workflow.id} failed: ${activated.status} ${JSON.stringify(activated.json)}`,
+					);
 			}
-			progress(`${credentialIds.size} credential(s) and ${options.workflows?.length ?? 0} workflow(s) created, ${options.activate?.length ?? 0} published`);
+			progress(
+				`${credentialIds.size} credential(s) and ${options.workflows?.length ?? 0} workflow(s) created, ${options.activate?.length ?? 0} published`,
+			);
 			return cluster;
 		} catch (error) {
 			await Promise.all(processes.map(async (p) => await p.stop()));
@@ -247,7 +291,8 @@ export class QueueCluster {
 			body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
 		});
 		const cookie = /n8n-auth=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0];
-		if (response.status !== 200 || !cookie) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+		if (response.status !== 200 || !cookie)
+			throw new Error(`login failed: ${response.status} ${await response.text()}`);
 		this.cookie = cookie;
 	}
 
@@ -282,7 +327,11 @@ export class QueueCluster {
 				} catch {
 					// a text log line: no metadata
 				}
-				const record = records.get(match[2]) ?? { executionId: match[2], process: process.name, workflowId: metadata.workflowId };
+				const record = records.get(match[2]) ?? {
+					executionId: match[2],
+					process: process.name,
+					workflowId: metadata.workflowId,
+				};
 				if (match[1] === 'finished') record.success = metadata.success ?? true;
 				records.set(match[2], record);
 			}
@@ -291,13 +340,21 @@ export class QueueCluster {
 	}
 
 	/** Waits until the workers' logs report `count` finished executions of the workflow. */
-	async waitForExecutions(workflowId: string, count: number, timeoutMs: number): Promise<ExecutionRecord[]> {
+	async waitForExecutions(
+		workflowId: string,
+		count: number,
+		timeoutMs: number,
+	): Promise<ExecutionRecord[]> {
 		const started = Date.now();
 		for (;;) {
-			const done = this.executions().filter((e) => e.workflowId === workflowId && e.success !== undefined);
+			const done = this.executions().filter(
+				(e) => e.workflowId === workflowId && e.success !== undefined,
+			);
 			if (done.length >= count) return done;
 			if (Date.now() - started > timeoutMs) {
-				throw new Error(`${done.length} of ${count} executions of ${workflowId} finished within ${timeoutMs / 1000} s:\n${this.workers.map((w) => w.log().slice(-2000)).join('\n')}`);
+				throw new Error(
+					`${done.length} of ${count} executions of ${workflowId} finished within ${timeoutMs / 1000} s:\n${this.workers.map((w) => w.log().slice(-2000)).join('\n')}`,
+				);
 			}
 			await sleep(250);
 		}

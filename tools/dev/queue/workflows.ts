@@ -11,31 +11,84 @@ import { ROOT } from '../n8n/n8n';
 import type { WorkflowImport } from './cluster';
 
 type Json = Record<string, unknown>;
-type Node = Json & { id: string; name: string; type: string; typeVersion: number; position: [number, number]; parameters: Json };
+type Node = Json & {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Json;
+};
 
 export const NODE_TYPE = 'n8n-nodes-exotel-users.exotelUsers';
 
 const NOT_SAVED = { executionOrder: 'v1', saveDataSuccessExecution: 'none' };
 
 let sequence = 0;
-function node(name: string, type: string, typeVersion: number, parameters: Json, extra: Json = {}): Node {
+function node(
+	name: string,
+	type: string,
+	typeVersion: number,
+	parameters: Json,
+	extra: Json = {},
+): Node {
 	sequence += 1;
-	return { id: `9e0e0000-0000-4000-8000-${String(sequence).padStart(12, '0')}`, name, type, typeVersion, position: [sequence * 220, 0], parameters, ...extra };
+	return {
+		id: `9e0e0000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion,
+		position: [sequence * 220, 0],
+		parameters,
+		...extra,
+	};
 }
 
-function chain(nodes: Node[]): Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }> {
-	return Object.fromEntries(nodes.slice(0, -1).map((n, i) => [n.name, { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] }]));
+function chain(
+	nodes: Node[],
+): Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }> {
+	return Object.fromEntries(
+		nodes
+			.slice(0, -1)
+			.map((n, i) => [n.name, { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] }]),
+	);
 }
 
-function webhook(path: string, responseMode: 'lastNode' | 'onReceived', responseData?: 'allEntries' | 'firstEntryJson'): Node {
-	return node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode, ...(responseData && { responseData }), options: {} }, { webhookId: `9e0e0000-aaaa-4000-8000-${path.replace(/[^a-z0-9]/g, '').slice(-12).padStart(12, '0')}` });
+function webhook(
+	path: string,
+	responseMode: 'lastNode' | 'onReceived',
+	responseData?: 'allEntries' | 'firstEntryJson',
+): Node {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		2,
+		{ httpMethod: 'POST', path, responseMode, ...(responseData && { responseData }), options: {} },
+		{
+			webhookId: `9e0e0000-aaaa-4000-8000-${path
+				.replace(/[^a-z0-9]/g, '')
+				.slice(-12)
+				.padStart(12, '0')}`,
+		},
+	);
 }
 
-function exotel(name: string, credential: { id: string; name: string }, parameters: Json, continueOnFail = false): Node {
-	return node(name, NODE_TYPE, 1, { resource: 'user', ...parameters }, {
-		credentials: { exotelUsersApi: credential },
-		...(continueOnFail && { onError: 'continueRegularOutput' }),
-	});
+function exotel(
+	name: string,
+	credential: { id: string; name: string },
+	parameters: Json,
+	continueOnFail = false,
+): Node {
+	return node(
+		name,
+		NODE_TYPE,
+		1,
+		{ resource: 'user', ...parameters },
+		{
+			credentials: { exotelUsersApi: credential },
+			...(continueOnFail && { onError: 'continueRegularOutput' }),
+		},
+	);
 }
 
 /**
@@ -48,7 +101,9 @@ export function example(file: string, credential: { id: string; name: string }):
 		...workflow,
 		nodes: workflow.nodes.map((n) => {
 			const credentials = n.credentials as Record<string, unknown> | undefined;
-			return credentials && 'exotelUsersApi' in credentials ? { ...n, credentials: { ...credentials, exotelUsersApi: credential } } : n;
+			return credentials && 'exotelUsersApi' in credentials
+				? { ...n, credentials: { ...credentials, exotelUsersApi: credential } }
+				: n;
 		}),
 	};
 }
@@ -59,10 +114,17 @@ export function example(file: string, credential: { id: string; name: string }):
  * paired with, whether it succeeded, the error, and whether a password was generated. The webhook
  * answers with every report item once the run is over.
  */
-export function rotationWorkflow(id: string, path: string, credential: { id: string; name: string }, options: Json): WorkflowImport {
+export function rotationWorkflow(
+	id: string,
+	path: string,
+	credential: { id: string; name: string },
+	options: Json,
+): WorkflowImport {
 	const nodes = [
 		webhook(path, 'lastNode', 'allEntries'),
-		node('Users', 'n8n-nodes-base.code', 2, { jsCode: 'return $json.body.users.map((user) => ({ json: user }));' }),
+		node('Users', 'n8n-nodes-base.code', 2, {
+			jsCode: 'return $json.body.users.map((user) => ({ json: user }));',
+		}),
 		exotel(
 			'Rotate SIP password',
 			credential,
@@ -92,11 +154,25 @@ export function rotationWorkflow(id: string, path: string, credential: { id: str
 			].join('\n'),
 		}),
 	];
-	return { id, name: `Queue e2e: rotation ${id}`, active: false, settings: NOT_SAVED, nodes, connections: chain(nodes) };
+	return {
+		id,
+		name: `Queue e2e: rotation ${id}`,
+		active: false,
+		settings: NOT_SAVED,
+		nodes,
+		connections: chain(nodes),
+	};
 }
 
 /** POST {} → Update SIP Password of one user's device with a password read from the environment (`$env[envName]`) → Exotel's envelope as the answer. */
-export function envPasswordWorkflow(id: string, path: string, credential: { id: string; name: string }, userId: string, deviceId: string, envName: string): WorkflowImport {
+export function envPasswordWorkflow(
+	id: string,
+	path: string,
+	credential: { id: string; name: string },
+	userId: string,
+	deviceId: string,
+	envName: string,
+): WorkflowImport {
 	const nodes = [
 		webhook(path, 'lastNode', 'firstEntryJson'),
 		exotel('Set SIP password', credential, {
@@ -107,5 +183,12 @@ export function envPasswordWorkflow(id: string, path: string, credential: { id: 
 			password: `={{ $env.${envName} }}`,
 		}),
 	];
-	return { id, name: `Queue e2e: password from $env ${id}`, active: false, settings: NOT_SAVED, nodes, connections: chain(nodes) };
+	return {
+		id,
+		name: `Queue e2e: password from $env ${id}`,
+		active: false,
+		settings: NOT_SAVED,
+		nodes,
+		connections: chain(nodes),
+	};
 }

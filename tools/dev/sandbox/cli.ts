@@ -36,23 +36,31 @@ export interface CliOptions {
 const BODIES = ['rest-exception', 'envelope', 'text'] as const;
 
 /** Reads the flags; throws with a usable message on a bad or unknown one. */
-export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+export function parseCliArgs(
+	argv: readonly string[],
+	env: NodeJS.ProcessEnv = process.env,
+): CliOptions {
 	const options: CliOptions = { port: Number(env.EXOTEL_SANDBOX_PORT ?? 4010) };
 	for (let i = 0; i < argv.length; i += 2) {
 		const [flag, raw] = [argv[i], argv[i + 1]];
 		const value = raw !== undefined && /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
 		const need = (min: number) => {
-			if (!(value >= min)) throw new Error(`${flag} needs a whole number ≥ ${min}, got ${raw ?? 'nothing'}`);
+			if (!(value >= min))
+				throw new Error(`${flag} needs a whole number ≥ ${min}, got ${raw ?? 'nothing'}`);
 			return value;
 		};
 		if (flag === '--rate-limit-headers') {
-			if (raw !== 'on' && raw !== 'off') throw new Error(`--rate-limit-headers needs on or off, got ${raw ?? 'nothing'}`);
+			if (raw !== 'on' && raw !== 'off')
+				throw new Error(`--rate-limit-headers needs on or off, got ${raw ?? 'nothing'}`);
 			options.rateLimitHeaders = raw === 'on';
 			continue;
 		}
 		if (flag === '--rate-limit-body') {
 			const body = BODIES.find((b) => b === raw);
-			if (!body) throw new Error(`--rate-limit-body needs one of ${BODIES.join(', ')}, got ${raw ?? 'nothing'}`);
+			if (!body)
+				throw new Error(
+					`--rate-limit-body needs one of ${BODIES.join(', ')}, got ${raw ?? 'nothing'}`,
+				);
 			options.rateLimitBody = body;
 			continue;
 		}
@@ -60,7 +68,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 		else if (flag === '--rate-limit') options.rateLimit = need(1);
 		else if (flag === '--seed-users') options.seedUsers = need(0);
 		else if (flag === '--exotel-5xx-at') options.exotel5xxAt = need(1);
-		else throw new Error(`Unknown option ${flag}; use --port N, --rate-limit R, --rate-limit-headers on|off, --rate-limit-body B, --seed-users N, --exotel-5xx-at N`);
+		else
+			throw new Error(
+				`Unknown option ${flag}; use --port N, --rate-limit R, --rate-limit-headers on|off, --rate-limit-body B, --seed-users N, --exotel-5xx-at N`,
+			);
 	}
 	return options;
 }
@@ -68,7 +79,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 /** How many seeded users to list by name before summarising the rest. */
 const LISTED_USERS = 10;
 
-export async function runSandbox(options: CliOptions, print: (line: string) => void = console.log): Promise<ExotelSandbox> {
+export async function runSandbox(
+	options: CliOptions,
+	print: (line: string) => void = console.log,
+): Promise<ExotelSandbox> {
 	let hook: (request: RecordedRequest) => void = () => undefined;
 	const sandbox = await startSandbox({
 		...SANDBOX_CREDENTIALS,
@@ -77,15 +91,24 @@ export async function runSandbox(options: CliOptions, print: (line: string) => v
 		rateLimit:
 			options.rateLimit === undefined
 				? undefined
-				: { limit: options.rateLimit, windowMs: 60_000, headers: options.rateLimitHeaders, body: options.rateLimitBody },
+				: {
+						limit: options.rateLimit,
+						windowMs: 60_000,
+						headers: options.rateLimitHeaders,
+						body: options.rateLimitBody,
+					},
 		onRequest: (r) => {
-			print(`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`);
+			print(
+				`${r.method} ${r.url} -> ${r.status}${r.fault ? ` [${r.fault}]` : ''} (request_id ${r.request_id})`,
+			);
 			hook(r);
 		},
 	});
 	if (options.exotel5xxAt !== undefined) {
 		hook = failPasswordChangeAt(sandbox, options.exotel5xxAt);
-		print(`Password change ${options.exotel5xxAt} (counted from now) answers 503 six times in a row (the node's default tries), then Exotel answers again`);
+		print(
+			`Password change ${options.exotel5xxAt} (counted from now) answers 503 six times in a row (the node's default tries), then Exotel answers again`,
+		);
 	}
 	print(`Exotel sandbox listening on ${sandbox.url}`);
 	print('Exotel credential for n8n:');
@@ -95,16 +118,24 @@ export async function runSandbox(options: CliOptions, print: (line: string) => v
 	print(`  Region:      Custom`);
 	print(`  Base URL:    ${sandbox.url}`);
 	if (options.rateLimit !== undefined) {
-		const headers = options.rateLimitHeaders === false ? 'no rate-limit headers' : 'X-RateLimit-* headers on every answer';
-		print(`Rate limit: ${options.rateLimit} requests per minute per account (429 beyond it; ${headers})`);
+		const headers =
+			options.rateLimitHeaders === false
+				? 'no rate-limit headers'
+				: 'X-RateLimit-* headers on every answer';
+		print(
+			`Rate limit: ${options.rateLimit} requests per minute per account (429 beyond it; ${headers})`,
+		);
 	}
 	print('Seeded users (user_id / SIP device_id):');
 	const users = [...sandbox.users.values()];
 	for (const user of users.slice(0, LISTED_USERS)) {
 		const sip = user.devices.filter((d) => d.type === 'sip').map((d) => d.id);
-		print(`  ${user.first_name} ${user.last_name}: ${user.id} / ${sip.length ? sip.join(', ') : '(no SIP device)'}`);
+		print(
+			`  ${user.first_name} ${user.last_name}: ${user.id} / ${sip.length ? sip.join(', ') : '(no SIP device)'}`,
+		);
 	}
-	if (users.length > LISTED_USERS) print(`  … and ${users.length - LISTED_USERS} more (GET /users to page through them)`);
+	if (users.length > LISTED_USERS)
+		print(`  … and ${users.length - LISTED_USERS} more (GET /users to page through them)`);
 	return sandbox;
 }
 
@@ -121,7 +152,9 @@ async function main(): Promise<void> {
 		sandbox = await runSandbox(options);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-		console.error(`Port ${options.port} is already in use (another sandbox, or npm start?). Stop what uses it, or pick another: --port ${options.port + 1}`);
+		console.error(
+			`Port ${options.port} is already in use (another sandbox, or npm start?). Stop what uses it, or pick another: --port ${options.port + 1}`,
+		);
 		process.exit(2);
 	}
 	const stop = () => void sandbox.stop().then(() => process.exit(0));

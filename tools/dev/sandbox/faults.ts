@@ -31,7 +31,14 @@ export type FaultKind = 'status' | 'reset' | 'hang' | 'slow' | 'rate-limit';
  * (its rate-limiting page's 429 example), or what a proxy might send — 'echo-authorization'
  * is a proxy's text page that repeats the request's Authorization header.
  */
-export type FaultBody = 'envelope' | 'rest-exception' | 'empty' | 'html' | 'malformed-json' | 'text' | 'echo-authorization';
+export type FaultBody =
+	| 'envelope'
+	| 'rest-exception'
+	| 'empty'
+	| 'html'
+	| 'malformed-json'
+	| 'text'
+	| 'echo-authorization';
 
 /** Which requests a rule applies to; with neither field, every request. */
 export interface FaultMatch {
@@ -182,7 +189,9 @@ export class Faults {
 
 	/** The gateway-level fault for this request, if any, spending one of its `times`. */
 	take(request: FaultTarget): Exclude<FaultRule, RateLimitRule> | undefined {
-		const entry = this.entries.find((e) => e.rule.kind !== 'rate-limit' && e.remaining > 0 && e.matches(request));
+		const entry = this.entries.find(
+			(e) => e.rule.kind !== 'rate-limit' && e.remaining > 0 && e.matches(request),
+		);
 		if (!entry) return undefined;
 		entry.hits++;
 		entry.remaining--;
@@ -202,12 +211,14 @@ export class Faults {
 			const rule = entry.rule as RateLimitRule;
 			const windowMs = rule.windowMs ?? 60_000;
 			// A fixed window keeps the arrivals since it started; a rolling one those of the last windowMs.
-			const since = rule.headers === false ? now - windowMs : Math.floor(now / windowMs) * windowMs - 1;
+			const since =
+				rule.headers === false ? now - windowMs : Math.floor(now / windowMs) * windowMs - 1;
 			const recent = (entry.admitted.get(account) ?? []).filter((t) => t > since);
 			entry.admitted.set(account, recent);
 			if (recent.length < rule.limit) continue;
 			// Rolling: the oldest admitted request leaves the window at recent[0] + windowMs. Fixed: the window ends.
-			const waitMs = rule.headers === false ? recent[0] + windowMs - now : since + 1 + windowMs - now;
+			const waitMs =
+				rule.headers === false ? recent[0] + windowMs - now : since + 1 + windowMs - now;
 			if (!refusal || waitMs > refusal.waitMs) refusal = { entry, waitMs };
 		}
 		if (!refusal) for (const entry of limits) entry.admitted.get(account)!.push(now);
@@ -219,7 +230,8 @@ export class Faults {
 			status: 429,
 			body: rule.body,
 			contentType: rule.contentType,
-			retryAfter: rule.retryAfter === false ? undefined : Math.max(1, Math.ceil(refusal.waitMs / 1000)),
+			retryAfter:
+				rule.retryAfter === false ? undefined : Math.max(1, Math.ceil(refusal.waitMs / 1000)),
 			errorCode: rule.body === 'rest-exception' ? undefined : 429,
 			description: `More than ${rule.limit} requests in ${(rule.windowMs ?? 60_000) / 1000} s for this account`,
 		});
@@ -242,32 +254,48 @@ function rateLimitHeaders(limits: Entry[], account: string, now: number): Record
 		tightest = {
 			'X-RateLimit-Limit': String(rule.limit),
 			'X-RateLimit-Remaining': String(remaining),
-			'X-RateLimit-Reset': resetMs % 1000 === 0 ? String(resetMs / 1000) : (resetMs / 1000).toFixed(3),
+			'X-RateLimit-Reset':
+				resetMs % 1000 === 0 ? String(resetMs / 1000) : (resetMs / 1000).toFixed(3),
 		};
 	}
 	return tightest ?? {};
 }
 
 /** The answer a status fault sends; `authorization` is the request's header, for a proxy that echoes it. */
-export function statusFaultAnswer(request: FaultTarget, rule: StatusFault, authorization?: string): RawAnswer {
+export function statusFaultAnswer(
+	request: FaultTarget,
+	rule: StatusFault,
+	authorization?: string,
+): RawAnswer {
 	return faultAnswer(request, rule, authorization);
 }
 
 function faultAnswer(
 	request: FaultTarget,
-	shape: BodyShape & { status: number; retryAfter?: number | Date | string; errorCode?: number; description?: string },
+	shape: BodyShape & {
+		status: number;
+		retryAfter?: number | Date | string;
+		errorCode?: number;
+		description?: string;
+	},
 	authorization?: string,
 ): RawAnswer {
 	const { status } = shape;
 	const reason = STATUS_CODES[status] ?? 'Error';
 	const headers: Record<string, string> = {};
 	if (shape.retryAfter !== undefined) {
-		headers['Retry-After'] = shape.retryAfter instanceof Date ? shape.retryAfter.toUTCString() : String(shape.retryAfter);
+		headers['Retry-After'] =
+			shape.retryAfter instanceof Date ? shape.retryAfter.toUTCString() : String(shape.retryAfter);
 	}
 	const envelope = () =>
 		renderEnvelope(
 			request,
-			failure(status, shape.errorCode ?? (status === 500 ? 1004 : status), status === 500 ? 'Internal error' : reason, shape.description ?? reason),
+			failure(
+				status,
+				shape.errorCode ?? (status === 500 ? 1004 : status),
+				status === 500 ? 'Internal error' : reason,
+				shape.description ?? reason,
+			),
 		);
 	const bodies: Record<FaultBody, () => [string, string]> = {
 		envelope: () => [JSON_CONTENT_TYPE, envelope()],
@@ -296,7 +324,10 @@ function faultAnswer(
 		},
 		text: () => ['text/plain; charset=utf-8', `${status} ${reason}`],
 		// A careless proxy's error page, repeating the request's headers.
-		'echo-authorization': () => ['text/plain; charset=utf-8', `${status} ${reason}: upstream refused the request with Authorization: ${authorization ?? ''}`],
+		'echo-authorization': () => [
+			'text/plain; charset=utf-8',
+			`${status} ${reason}: upstream refused the request with Authorization: ${authorization ?? ''}`,
+		],
 	};
 	const [contentType, body] = bodies[shape.body ?? 'envelope']();
 	headers['Content-Type'] = shape.contentType ?? contentType;
@@ -310,17 +341,21 @@ function checkRule(rule: FaultRule): void {
 		throw new TypeError(`Fault rule ${JSON.stringify(rule)}: ${problem}`);
 	};
 	if (rule.route !== undefined) parseRoute(rule.route);
-	if ('times' in rule && rule.times !== undefined && !positiveInteger(rule.times)) fail('times must be a whole number ≥ 1');
+	if ('times' in rule && rule.times !== undefined && !positiveInteger(rule.times))
+		fail('times must be a whole number ≥ 1');
 	switch (rule.kind) {
 		case 'status':
-			if (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599) fail('status must be an HTTP status');
+			if (!Number.isInteger(rule.status) || rule.status < 100 || rule.status > 599)
+				fail('status must be an HTTP status');
 			break;
 		case 'slow':
-			if (!(rule.durationMs >= 0) || (rule.firstByteMs !== undefined && !(rule.firstByteMs >= 0))) fail('durations must be ≥ 0');
+			if (!(rule.durationMs >= 0) || (rule.firstByteMs !== undefined && !(rule.firstByteMs >= 0)))
+				fail('durations must be ≥ 0');
 			break;
 		case 'rate-limit':
 			if (!positiveInteger(rule.limit)) fail('limit must be a whole number ≥ 1');
-			if (rule.windowMs !== undefined && !positiveInteger(rule.windowMs)) fail('windowMs must be a whole number ≥ 1');
+			if (rule.windowMs !== undefined && !positiveInteger(rule.windowMs))
+				fail('windowMs must be a whole number ≥ 1');
 			break;
 		case 'reset':
 		case 'hang':

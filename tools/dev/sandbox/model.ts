@@ -49,7 +49,13 @@ export function timestamp(date = new Date()): string {
 	return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function device(id: number, name: string, type: 'sip' | 'tel', contact: string, available: boolean): Device {
+function device(
+	id: number,
+	name: string,
+	type: 'sip' | 'tel',
+	contact: string,
+	available: boolean,
+): Device {
 	return { id, name, contact_uri: contact, type, available, verified: true, status: 'free' };
 }
 
@@ -85,7 +91,10 @@ function namedUsers(): User[] {
 			'Rao',
 			'asha.rao@example.com',
 			'user',
-			[device(101, 'Asha softphone', 'sip', 'sip:asharao101', true), device(102, 'Asha mobile', 'tel', '+919876543210', false)],
+			[
+				device(101, 'Asha softphone', 'sip', 'sip:asharao101', true),
+				device(102, 'Asha mobile', 'tel', '+919876543210', false),
+			],
 			{ last_login: '2026-01-05T08:55:12Z', active_call: null },
 		),
 		user(
@@ -97,7 +106,12 @@ function namedUsers(): User[] {
 			[device(201, 'Vikram softphone', 'sip', 'sip:vikramiyer201', true)],
 			{
 				last_login: '2026-01-05T09:02:40Z',
-				active_call: { call_sid: '3c1e9a0f7b2d4e6a8c0b1d3f5e7a9c2b', device_id: 201, direction: 'inbound', started_at: '2026-01-05T09:28:31Z' },
+				active_call: {
+					call_sid: '3c1e9a0f7b2d4e6a8c0b1d3f5e7a9c2b',
+					device_id: 201,
+					direction: 'inbound',
+					started_at: '2026-01-05T09:28:31Z',
+				},
 			},
 		),
 		user('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0', 'Mei Lin', 'Tan', null, 'user', [
@@ -114,12 +128,38 @@ function namedUsers(): User[] {
 export function seedUsers(count?: number): User[] {
 	const named = namedUsers();
 	if (count === undefined) return named;
-	if (!Number.isInteger(count) || count < 0) throw new RangeError(`seedUsers: count must be a whole number ≥ 0, got ${count}`);
+	if (!Number.isInteger(count) || count < 0)
+		throw new RangeError(`seedUsers: count must be a whole number ≥ 0, got ${count}`);
 	return [...named, ...manyUsers(Math.max(0, count - named.length))].slice(0, count);
 }
 
-const FIRST_NAMES = ['Aarav', 'Diya', 'Kabir', 'Ananya', 'Rohan', 'Ishita', 'Arjun', 'Kavya', 'Siddharth', 'Priya', 'Wei', 'Nur'];
-const LAST_NAMES = ['Sharma', 'Nair', 'Patel', 'Menon', 'Gupta', 'Reddy', 'Das', 'Lim', 'Khan', 'Fernandes', "D'Souza"];
+const FIRST_NAMES = [
+	'Aarav',
+	'Diya',
+	'Kabir',
+	'Ananya',
+	'Rohan',
+	'Ishita',
+	'Arjun',
+	'Kavya',
+	'Siddharth',
+	'Priya',
+	'Wei',
+	'Nur',
+];
+const LAST_NAMES = [
+	'Sharma',
+	'Nair',
+	'Patel',
+	'Menon',
+	'Gupta',
+	'Reddy',
+	'Das',
+	'Lim',
+	'Khan',
+	'Fernandes',
+	"D'Souza",
+];
 
 /**
  * `n` generated users, the same on every call: user i has id sha256("sandbox-user-i")[0..32],
@@ -127,7 +167,8 @@ const LAST_NAMES = ['Sharma', 'Nair', 'Patel', 'Menon', 'Gupta', 'Reddy', 'Das',
  * supervisor. Their ids and device ids cannot collide with the named users'.
  */
 export function manyUsers(n: number): User[] {
-	if (!Number.isInteger(n) || n < 0) throw new RangeError(`manyUsers: n must be a whole number ≥ 0, got ${n}`);
+	if (!Number.isInteger(n) || n < 0)
+		throw new RangeError(`manyUsers: n must be a whole number ≥ 0, got ${n}`);
 	return Array.from({ length: n }, (_, i) => {
 		const first = FIRST_NAMES[i % FIRST_NAMES.length];
 		const last = LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length];
@@ -136,9 +177,17 @@ export function manyUsers(n: number): User[] {
 		const id = createHash('sha256').update(`sandbox-user-${i}`).digest('hex').slice(0, 32);
 		const email = i % 10 === 9 ? null : `${slug}.${i}@example.com`;
 		const role: Role = i % 10 === 0 ? 'supervisor' : 'user';
-		return user(id, first, last, email, role, [device(deviceId, `${first} softphone`, 'sip', `sip:${slug}${deviceId}`, true)], {
-			last_login: i % 3 === 0 ? null : SEED_TIMESTAMP,
-			active_call: null,
-		});
+		return user(
+			id,
+			first,
+			last,
+			email,
+			role,
+			[device(deviceId, `${first} softphone`, 'sip', `sip:${slug}${deviceId}`, true)],
+			{
+				last_login: i % 3 === 0 ? null : SEED_TIMESTAMP,
+				active_call: null,
+			},
+		);
 	});
 }

@@ -45,12 +45,20 @@ export interface RawAnswer {
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Exotel's envelope around a result; `head` identifies the request it answers. */
-export function renderEnvelope(head: { request_id: string; method: string }, result: RouteResult): string {
+export function renderEnvelope(
+	head: { request_id: string; method: string },
+	result: RouteResult,
+): string {
 	const top = { request_id: head.request_id, method: head.method, http_code: result.status };
 	if (result.list) {
 		return JSON.stringify({
 			...top,
-			response: result.list.items.map((data) => ({ code: 200, error_data: null, status: 'success', data })),
+			response: result.list.items.map((data) => ({
+				code: 200,
+				error_data: null,
+				status: 'success',
+				data,
+			})),
 			metadata: result.list.metadata,
 		});
 	}
@@ -69,14 +77,23 @@ export function ok(data: unknown): RouteResult {
 	return { status: 200, data };
 }
 
-export function failure(status: number, code: number, message: string, description: string): RouteResult {
+export function failure(
+	status: number,
+	code: number,
+	message: string,
+	description: string,
+): RouteResult {
 	return { status, error: { code, message, description } };
 }
 
-export const missing = (description: string) => failure(400, 1001, 'Mandatory parameter missing', description);
-export const invalid = (description: string) => failure(400, 1002, 'Invalid parameter', description);
-export const notFound = (description = 'No such resource') => failure(404, 1000, 'Not found', description);
-export const userNotFound = () => failure(404, 10801, 'User not found', 'No user with this id exists in the account');
+export const missing = (description: string) =>
+	failure(400, 1001, 'Mandatory parameter missing', description);
+export const invalid = (description: string) =>
+	failure(400, 1002, 'Invalid parameter', description);
+export const notFound = (description = 'No such resource') =>
+	failure(404, 1000, 'Not found', description);
+export const userNotFound = () =>
+	failure(404, 10801, 'User not found', 'No user with this id exists in the account');
 
 /** A route: a method (or any, when absent) and path segments below /v2/accounts/{sid}. */
 export interface RouteSpec {
@@ -87,13 +104,20 @@ export interface RouteSpec {
 /** 'PUT users/:userId' → method and segments; 'users/:userId' matches any method. */
 export function parseRoute(spec: string): RouteSpec {
 	const parts = spec.trim().split(/\s+/);
-	if (parts.length > 2 || parts[parts.length - 1] === '') throw new TypeError(`Not a route: "${spec}"`);
+	if (parts.length > 2 || parts[parts.length - 1] === '')
+		throw new TypeError(`Not a route: "${spec}"`);
 	const path = parts[parts.length - 1].replace(/^\/+|\/+$/g, '');
-	return { method: parts.length === 2 ? parts[0].toUpperCase() : undefined, pattern: path.split('/') };
+	return {
+		method: parts.length === 2 ? parts[0].toUpperCase() : undefined,
+		pattern: path.split('/'),
+	};
 }
 
 /** The `:name` captures if `segments` fit `pattern`, else undefined. */
-export function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
+export function matchPattern(
+	pattern: string[],
+	segments: string[],
+): Record<string, string> | undefined {
 	if (pattern.length !== segments.length) return undefined;
 	const params: Record<string, string> = {};
 	for (const [i, part] of pattern.entries()) {
@@ -104,11 +128,21 @@ export function matchPattern(pattern: string[], segments: string[]): Record<stri
 }
 
 /** Does a request fall under a filter: about user `userId` (the segment after users/), on `route`? */
-export function isTargeted(request: { method: string; segments: string[] }, filter: { userId?: string; route?: RouteSpec }): boolean {
+export function isTargeted(
+	request: { method: string; segments: string[] },
+	filter: { userId?: string; route?: RouteSpec },
+): boolean {
 	const below = belowAccount(request.segments);
-	if (filter.userId !== undefined && !(below?.[0] === 'users' && below[1] === filter.userId)) return false;
+	if (filter.userId !== undefined && !(below?.[0] === 'users' && below[1] === filter.userId))
+		return false;
 	const { route } = filter;
-	if (route && ((route.method !== undefined && route.method !== request.method) || !below || !matchPattern(route.pattern, below))) return false;
+	if (
+		route &&
+		((route.method !== undefined && route.method !== request.method) ||
+			!below ||
+			!matchPattern(route.pattern, below))
+	)
+		return false;
 	return true;
 }
 

@@ -14,7 +14,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startHttpServer, stopHttpServer } from '../http';
-import { Faults, statusFaultAnswer, type FaultBody, type FaultKind, type SlowFault } from './faults';
+import {
+	Faults,
+	statusFaultAnswer,
+	type FaultBody,
+	type FaultKind,
+	type SlowFault,
+} from './faults';
 import { seedUsers, type User } from './model';
 import {
 	belowAccount,
@@ -34,7 +40,14 @@ import { USERS_API, type UserStore } from './usersApi';
 
 export { manyUsers, seedUsers, type ActiveCall, type Device, type Role, type User } from './model';
 export type { ErrorData, ListMetadata, RouteContext, RouteHandler, RouteResult } from './protocol';
-export type { FaultBody, FaultHandle, FaultKind, FaultMatch, FaultRule, RateLimitRule } from './faults';
+export type {
+	FaultBody,
+	FaultHandle,
+	FaultKind,
+	FaultMatch,
+	FaultRule,
+	RateLimitRule,
+} from './faults';
 
 export interface RecordedRequest {
 	method: string;
@@ -97,7 +110,12 @@ interface Route {
 	handler: RouteHandler;
 }
 
-const UNPARSEABLE = failure(400, 1007, 'Request body could not be parsed', 'The request body is not valid JSON');
+const UNPARSEABLE = failure(
+	400,
+	1007,
+	'Request body could not be parsed',
+	'The request body is not valid JSON',
+);
 
 export class ExotelSandbox {
 	readonly requests: RecordedRequest[] = [];
@@ -125,7 +143,8 @@ export class ExotelSandbox {
 	constructor(readonly options: SandboxOptions) {
 		this.reset();
 		const store = this.store();
-		for (const [method, pattern, handler] of USERS_API) this.route(method, pattern, (context) => handler(store, context));
+		for (const [method, pattern, handler] of USERS_API)
+			this.route(method, pattern, (context) => handler(store, context));
 	}
 
 	/** Adds an endpoint (after the built-in ones, which win on a tie). */
@@ -137,8 +156,12 @@ export class ExotelSandbox {
 	reset(): void {
 		this.requests.length = 0;
 		this.passwordHashes.clear();
-		this.users = new Map((this.options.users ?? seedUsers()).map((u) => [u.id, structuredClone(u)]));
-		const deviceIds = [...this.users.values()].flatMap((u) => u.devices.map((d) => Number(d.id))).filter(Number.isInteger);
+		this.users = new Map(
+			(this.options.users ?? seedUsers()).map((u) => [u.id, structuredClone(u)]),
+		);
+		const deviceIds = [...this.users.values()]
+			.flatMap((u) => u.devices.map((d) => Number(d.id)))
+			.filter(Number.isInteger);
 		this.lastDeviceId = Math.max(0, ...deviceIds);
 		this.faults.clear();
 		if (this.options.rateLimit) this.faults.add({ kind: 'rate-limit', ...this.options.rateLimit });
@@ -150,7 +173,12 @@ export class ExotelSandbox {
 
 	/** A one-way, per-sandbox fingerprint of a password, as recorded in place of the password. */
 	fingerprint(password: string): string {
-		return 'sha256:' + createHash('sha256').update(this.salt + password).digest('hex');
+		return (
+			'sha256:' +
+			createHash('sha256')
+				.update(this.salt + password)
+				.digest('hex')
+		);
 	}
 
 	/** The fingerprint of the password last set on a device, if any. */
@@ -169,11 +197,21 @@ export class ExotelSandbox {
 			if (r.fault) byFault[r.fault] = (byFault[r.fault] ?? 0) + 1;
 		}
 		const receivedAt = selected.map((r) => r.receivedAt).sort((a, b) => a - b);
-		return { total: selected.length, byStatus, byFault, receivedAt, gapsMs: receivedAt.slice(1).map((t, i) => t - receivedAt[i]) };
+		return {
+			total: selected.length,
+			byStatus,
+			byFault,
+			receivedAt,
+			gapsMs: receivedAt.slice(1).map((t, i) => t - receivedAt[i]),
+		};
 	}
 
 	async start(): Promise<this> {
-		this.server = await startHttpServer((req, res) => void this.handle(req, res), this.options.port, this.options.host);
+		this.server = await startHttpServer(
+			(req, res) => void this.handle(req, res),
+			this.options.port,
+			this.options.host,
+		);
 		const { address, port } = this.server.address() as AddressInfo;
 		this.address = `http://${address}:${port}`;
 		return this;
@@ -194,13 +232,26 @@ export class ExotelSandbox {
 	 * (recorded, authenticated, rate-limited, status faults applied; reset, hang and slow faults
 	 * need a socket and are not). For tests that send thousands of requests on a fake clock.
 	 */
-	answerInProcess(request: { method: string; url: string; authorization?: string; contentType?: string; body?: string }): RawAnswer {
+	answerInProcess(request: {
+		method: string;
+		url: string;
+		authorization?: string;
+		contentType?: string;
+		body?: string;
+	}): RawAnswer {
 		const rawBody = request.body ?? '';
 		const headers = { authorization: request.authorization, 'content-type': request.contentType };
-		const { record, body, unparseable } = this.recordOf({ method: request.method, url: request.url, headers } as IncomingMessage, rawBody, this.options.now?.() ?? Date.now());
+		const { record, body, unparseable } = this.recordOf(
+			{ method: request.method, url: request.url, headers } as IncomingMessage,
+			rawBody,
+			this.options.now?.() ?? Date.now(),
+		);
 		const fault = this.faults.take(record);
 		if (fault) record.fault = fault.kind;
-		const answer = fault?.kind === 'status' ? statusFaultAnswer(record, fault, request.authorization) : this.respond(record, rawBody, body, unparseable);
+		const answer =
+			fault?.kind === 'status'
+				? statusFaultAnswer(record, fault, request.authorization)
+				: this.respond(record, rawBody, body, unparseable);
 		record.status = answer.status;
 		this.log(record);
 		return answer;
@@ -217,9 +268,11 @@ export class ExotelSandbox {
 			voip: this.options.voip ?? true,
 			passwordResponseData: this.options.passwordResponseData ?? 'null',
 			nextDeviceId: () => ++this.lastDeviceId,
-			setPassword: (userId, deviceId, password) => this.passwordHashes.set(`${userId}/${deviceId}`, this.fingerprint(password)),
+			setPassword: (userId, deviceId, password) =>
+				this.passwordHashes.set(`${userId}/${deviceId}`, this.fingerprint(password)),
 			forgetPasswords: (userId) => {
-				for (const key of this.passwordHashes.keys()) if (key.startsWith(`${userId}/`)) this.passwordHashes.delete(key);
+				for (const key of this.passwordHashes.keys())
+					if (key.startsWith(`${userId}/`)) this.passwordHashes.delete(key);
 			},
 		};
 	}
@@ -283,7 +336,12 @@ export class ExotelSandbox {
 	}
 
 	/** Exotel's answer: body check, authentication, rate limit, then the route. */
-	private respond(record: RecordedRequest, rawBody: string, body: unknown, unparseable: boolean): RawAnswer {
+	private respond(
+		record: RecordedRequest,
+		rawBody: string,
+		body: unknown,
+		unparseable: boolean,
+	): RawAnswer {
 		const envelope = (result: RouteResult, headers: Record<string, string> = {}): RawAnswer => ({
 			status: result.status,
 			headers: { 'Content-Type': JSON_CONTENT_TYPE, ...headers },
@@ -293,7 +351,11 @@ export class ExotelSandbox {
 		const denied = this.authenticate(record);
 		if (denied) return envelope(denied);
 		// Authenticated, so segments[2] is this account's SID: the limit is per account.
-		const admission = this.faults.admit(record, record.segments[2], this.options.now?.() ?? Date.now());
+		const admission = this.faults.admit(
+			record,
+			record.segments[2],
+			this.options.now?.() ?? Date.now(),
+		);
 		if (admission.refusal) {
 			record.fault ??= 'rate-limit';
 			return admission.refusal;
@@ -303,12 +365,22 @@ export class ExotelSandbox {
 
 	private authenticate(record: RecordedRequest): RouteResult | undefined {
 		if (!record.auth || record.auth.username !== this.options.apiKey || !record.auth.tokenMatches) {
-			return failure(401, 1010, 'Authorization failed', 'Invalid API key or token for this account');
+			return failure(
+				401,
+				1010,
+				'Authorization failed',
+				'Invalid API key or token for this account',
+			);
 		}
 		const below = belowAccount(record.segments);
 		if (!below) return notFound();
 		if (record.segments[2] !== this.options.accountSid) {
-			return failure(401, 1010, 'Authorization failed', 'The credentials are not valid for this account');
+			return failure(
+				401,
+				1010,
+				'Authorization failed',
+				'The credentials are not valid for this account',
+			);
 		}
 		return undefined;
 	}
@@ -319,8 +391,17 @@ export class ExotelSandbox {
 			if (route.method !== record.method) continue;
 			const params = matchPattern(route.pattern, below);
 			if (!params) continue;
-			if ((record.method === 'PUT' || record.method === 'POST') && rawBody.length > 0 && !isJson(record.contentType)) {
-				return failure(415, 1011, 'Unsupported content type', 'Content-Type must be application/json');
+			if (
+				(record.method === 'PUT' || record.method === 'POST') &&
+				rawBody.length > 0 &&
+				!isJson(record.contentType)
+			) {
+				return failure(
+					415,
+					1011,
+					'Unsupported content type',
+					'Content-Type must be application/json',
+				);
 			}
 			const context: RouteContext = { params, query: record.query, body, sandbox: this };
 			try {
@@ -347,7 +428,12 @@ export class ExotelSandbox {
 	}
 
 	/** A normal answer, its body sent in pieces spread over `durationMs`. */
-	private dribble(res: ServerResponse, record: RecordedRequest, answer: RawAnswer, fault: SlowFault): void {
+	private dribble(
+		res: ServerResponse,
+		record: RecordedRequest,
+		answer: RawAnswer,
+		fault: SlowFault,
+	): void {
 		record.status = answer.status;
 		this.log(record);
 		const body = Buffer.from(answer.body);
@@ -378,13 +464,19 @@ export class ExotelSandbox {
 		const decoded = Buffer.from(match[1], 'base64').toString('utf8');
 		const colon = decoded.indexOf(':');
 		if (colon < 0) return { username: decoded, tokenMatches: false };
-		return { username: decoded.slice(0, colon), tokenMatches: decoded.slice(colon + 1) === this.options.apiToken };
+		return {
+			username: decoded.slice(0, colon),
+			tokenMatches: decoded.slice(colon + 1) === this.options.apiToken,
+		};
 	}
 
 	private withoutPasswords(body: unknown): unknown {
 		if (typeof body !== 'object' || body === null || !('password' in body)) return body;
 		const password = (body as { password: unknown }).password;
-		return { ...body, password: typeof password === 'string' ? this.fingerprint(password) : password };
+		return {
+			...body,
+			password: typeof password === 'string' ? this.fingerprint(password) : password,
+		};
 	}
 }
 

@@ -7,7 +7,16 @@ import { randomBytes } from 'node:crypto';
 
 import { exotelAcceptsSipPassword } from './exotelPolicy';
 import { timestamp, type Device, type Role, type User } from './model';
-import { failure, invalid, missing, notFound, ok, userNotFound, type RouteContext, type RouteResult } from './protocol';
+import {
+	failure,
+	invalid,
+	missing,
+	notFound,
+	ok,
+	userNotFound,
+	type RouteContext,
+	type RouteResult,
+} from './protocol';
 import {
 	checkDeviceName,
 	checkEmail,
@@ -64,7 +73,8 @@ function present(user: User, fields: ReadonlySet<OptionalField>): Record<string,
 function parseFields(raw: string | undefined): Set<OptionalField> | RouteResult {
 	const wanted = csv(raw) ?? [];
 	const unknown = wanted.filter((f) => !OPTIONAL_FIELDS.includes(f as OptionalField));
-	if (unknown.length > 0) return invalid(`fields may list ${OPTIONAL_FIELDS.join(', ')}; not ${unknown.join(', ')}`);
+	if (unknown.length > 0)
+		return invalid(`fields may list ${OPTIONAL_FIELDS.join(', ')}; not ${unknown.join(', ')}`);
 	return new Set(wanted as OptionalField[]);
 }
 
@@ -81,19 +91,30 @@ function emailTaken(store: UserStore, email: string, exceptUserId?: string): boo
 }
 
 function contactTaken(store: UserStore, contact: string, exceptDevice?: Device): boolean {
-	return [...store.users.values()].some((u) => u.devices.some((d) => d !== exceptDevice && d.contact_uri === contact));
+	return [...store.users.values()].some((u) =>
+		u.devices.some((d) => d !== exceptDevice && d.contact_uri === contact),
+	);
 }
 
-const emailInUse = () => failure(409, 10813, 'Email already in use', 'This email belongs to another user of the account');
-const deviceExists = () => failure(409, 10811, 'Device already exists', 'A device with this contact number already exists in the account');
+const emailInUse = () =>
+	failure(409, 10813, 'Email already in use', 'This email belongs to another user of the account');
+const deviceExists = () =>
+	failure(
+		409,
+		10811,
+		'Device already exists',
+		'A device with this contact number already exists in the account',
+	);
 
 // ---- handlers -----------------------------------------------------------------------------
 
 function createUser(store: UserStore, { body }: RouteContext): RouteResult {
-	if (body !== undefined && !isObject(body)) return invalid('The request body must be a JSON object');
+	if (body !== undefined && !isObject(body))
+		return invalid('The request body must be a JSON object');
 	const input = body ?? {};
 	const absent = (['first_name', 'last_name'] as const).filter((f) => isBlank(input[f]));
-	if (absent.length > 0) return missing(`${absent.join(' and ')} ${absent.length > 1 ? 'are' : 'is'} required`);
+	if (absent.length > 0)
+		return missing(`${absent.join(' and ')} ${absent.length > 1 ? 'are' : 'is'} required`);
 
 	const { first_name, last_name, email, role, device_contact_uri: phone, device_name } = input;
 	const wantsPhone = !isBlank(phone);
@@ -105,7 +126,12 @@ function createUser(store: UserStore, { body }: RouteContext): RouteResult {
 		checkDeviceName(device_name) ??
 		(wantsPhone || store.voip
 			? undefined
-			: failure(400, 1402, 'Mandatory parameter missing', 'device_contact_uri is required: this account has no VOIP')) ??
+			: failure(
+					400,
+					1402,
+					'Mandatory parameter missing',
+					'device_contact_uri is required: this account has no VOIP',
+				)) ??
 		(wantsPhone ? checkPhone('device_contact_uri', phone) : undefined);
 	if (problem) return problem;
 	if (typeof email === 'string' && emailTaken(store, email)) return emailInUse();
@@ -116,14 +142,32 @@ function createUser(store: UserStore, { body }: RouteContext): RouteResult {
 	const devices: Device[] = [];
 	if (store.voip) {
 		const id = store.nextDeviceId();
-		const name = wantsPhone ? `${first} softphone` : ((device_name as string | undefined) ?? `${first} softphone`);
-		devices.push({ id, name, contact_uri: sipUri(store, first + (last_name as string), id), type: 'sip', available: true, verified: true, status: 'free' });
+		const name = wantsPhone
+			? `${first} softphone`
+			: ((device_name as string | undefined) ?? `${first} softphone`);
+		devices.push({
+			id,
+			name,
+			contact_uri: sipUri(store, first + (last_name as string), id),
+			type: 'sip',
+			available: true,
+			verified: true,
+			status: 'free',
+		});
 	}
 	if (wantsPhone) {
 		// A new number is unverified until its owner confirms it; it is ON only if it is the user's only device.
 		const id = store.nextDeviceId();
 		const name = (device_name as string | undefined) ?? `${first} phone`;
-		devices.push({ id, name, contact_uri: phone as string, type: 'tel', available: devices.length === 0, verified: false, status: 'free' });
+		devices.push({
+			id,
+			name,
+			contact_uri: phone as string,
+			type: 'tel',
+			available: devices.length === 0,
+			verified: false,
+			status: 'free',
+		});
 	}
 	const user: User = {
 		id: newUserId(store),
@@ -145,7 +189,11 @@ function createUser(store: UserStore, { body }: RouteContext): RouteResult {
 function listUsers(store: UserStore, { query }: RouteContext): RouteResult {
 	const limit = queryInteger('limit', query.limit, { fallback: 20, min: 1, max: 50 });
 	if (typeof limit !== 'number') return limit;
-	const offset = queryInteger('offset', query.offset, { fallback: 0, min: 0, max: Number.MAX_SAFE_INTEGER });
+	const offset = queryInteger('offset', query.offset, {
+		fallback: 0,
+		min: 0,
+		max: Number.MAX_SAFE_INTEGER,
+	});
 	if (typeof offset !== 'number') return offset;
 	const fields = parseFields(query.fields);
 	if (!(fields instanceof Set)) return fields;
@@ -160,7 +208,10 @@ function listUsers(store: UserStore, { query }: RouteContext): RouteResult {
 	const page = matching.slice(offset, offset + limit);
 	return {
 		status: 200,
-		list: { items: page.map((u) => present(u, fields)), metadata: { total: matching.length, count: page.length, offset, limit } },
+		list: {
+			items: page.map((u) => present(u, fields)),
+			metadata: { total: matching.length, count: page.length, offset, limit },
+		},
 	};
 }
 
@@ -176,7 +227,8 @@ function getUser(store: UserStore, { params, query }: RouteContext): RouteResult
 function updateUser(store: UserStore, { params, body }: RouteContext): RouteResult {
 	const user = store.users.get(params.userId);
 	if (!user) return userNotFound();
-	if (body !== undefined && !isObject(body)) return invalid('The request body must be a JSON object');
+	if (body !== undefined && !isObject(body))
+		return invalid('The request body must be a JSON object');
 	// Fields other than these are ignored, as Exotel ignores them.
 	const { first_name, last_name, email } = body ?? {};
 	const problem =
@@ -198,7 +250,8 @@ function updateUser(store: UserStore, { params, body }: RouteContext): RouteResu
 
 /** An email can be added to a user who has none; it cannot be changed once set. */
 function checkNewEmail(user: User, email: unknown): RouteResult | undefined {
-	if (user.email !== null) return invalid('An email is already set for this user; it cannot be changed');
+	if (user.email !== null)
+		return invalid('An email is already set for this user; it cannot be changed');
 	return checkEmail(email);
 }
 
@@ -213,23 +266,40 @@ function updateDevice(store: UserStore, { params, body }: RouteContext): RouteRe
 	if (!user) return userNotFound();
 	const device = findDevice(user, params.deviceId);
 	if (!device) return notFound(`Device ${params.deviceId} not found for this user`);
-	if (body !== undefined && !isObject(body)) return invalid('The request body must be a JSON object');
+	if (body !== undefined && !isObject(body))
+		return invalid('The request body must be a JSON object');
 	const { available, contact_uri } = body ?? {};
 
-	if (available !== undefined && typeof available !== 'boolean') return invalid('available must be true or false');
+	if (available !== undefined && typeof available !== 'boolean')
+		return invalid('available must be true or false');
 	if (contact_uri !== undefined) {
 		if (device.type !== 'tel') {
-			return failure(403, 10817, 'Contact number cannot be changed', 'Only a telephone device’s contact number can be changed');
+			return failure(
+				403,
+				10817,
+				'Contact number cannot be changed',
+				'Only a telephone device’s contact number can be changed',
+			);
 		}
 		const problem = checkPhone('contact_uri', contact_uri);
 		if (problem) return problem;
 		if (contactTaken(store, contact_uri as string, device)) return deviceExists();
 	}
 	if (available === true && !device.available && !device.verified) {
-		return failure(409, 10809, 'Device not verified', 'Only a verified device can be made available');
+		return failure(
+			409,
+			10809,
+			'Device not verified',
+			'Only a verified device can be made available',
+		);
 	}
 	if (available === true && user.devices.some((d) => d !== device && d.available)) {
-		return failure(403, 10810, 'Another device is ON', 'Only one device of a user can be available; turn the other one off first');
+		return failure(
+			403,
+			10810,
+			'Another device is ON',
+			'Only one device of a user can be available; turn the other one off first',
+		);
 	}
 
 	if (isE164(contact_uri) && contact_uri !== device.contact_uri) {
@@ -250,7 +320,9 @@ function setSipPassword(store: UserStore, { params, body }: RouteContext): Route
 	const password = (body as { password?: unknown } | undefined)?.password;
 	if (isBlank(password)) return missing('password is required');
 	if (typeof password !== 'string' || !exotelAcceptsSipPassword(password)) {
-		return invalid('password must be at least 8 characters long and contain 3 of: lower case, upper case, digits, special characters');
+		return invalid(
+			'password must be at least 8 characters long and contain 3 of: lower case, upper case, digits, special characters',
+		);
 	}
 	store.setPassword(user.id, device.id, password);
 	return ok(store.passwordResponseData === 'device' ? device : null);

@@ -36,9 +36,14 @@ export function sameEmail(a: string | null, b: string | null): boolean {
 	return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 }
 
-export function checkName(field: 'first_name' | 'last_name', value: unknown): RouteResult | undefined {
+export function checkName(
+	field: 'first_name' | 'last_name',
+	value: unknown,
+): RouteResult | undefined {
 	if (typeof value === 'string' && NAME.test(value)) return undefined;
-	return invalid(`${field} must be 3 to 20 characters: letters, digits, spaces, dots, apostrophes or hyphens`);
+	return invalid(
+		`${field} must be 3 to 20 characters: letters, digits, spaces, dots, apostrophes or hyphens`,
+	);
 }
 
 export function checkEmail(value: unknown): RouteResult | undefined {
@@ -53,11 +58,20 @@ export function checkRole(value: unknown): RouteResult | undefined {
 
 export function checkPhone(field: string, value: unknown): RouteResult | undefined {
 	if (isE164(value)) return undefined;
-	return failure(400, 1401, 'Invalid phone number', `${field} must be a phone number in E.164 format, such as +919876543210`);
+	return failure(
+		400,
+		1401,
+		'Invalid phone number',
+		`${field} must be a phone number in E.164 format, such as +919876543210`,
+	);
 }
 
 export function checkDeviceName(value: unknown): RouteResult | undefined {
-	if (value === undefined || (typeof value === 'string' && value.trim().length > 0 && value.length <= 50)) return undefined;
+	if (
+		value === undefined ||
+		(typeof value === 'string' && value.trim().length > 0 && value.length <= 50)
+	)
+		return undefined;
 	return invalid('device_name must be a non-empty string of at most 50 characters');
 }
 
@@ -78,7 +92,9 @@ export function queryInteger(
 	if (raw === undefined) return fallback;
 	const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
 	if (!Number.isSafeInteger(value) || value < min || value > max) {
-		return invalid(`${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}`);
+		return invalid(
+			`${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}`,
+		);
 	}
 	return value;
 }

@@ -23,7 +23,11 @@ export const sleep = async (ms: number) => await new Promise((resolve) => setTim
 export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Polls `ready` until it returns true; throws with `describe()` after `timeoutMs`. */
-export async function waitFor(ready: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+export async function waitFor(
+	ready: () => Promise<boolean>,
+	timeoutMs: number,
+	describe: () => string,
+): Promise<void> {
 	const started = Date.now();
 	while (!(await ready().catch(() => false))) {
 		if (Date.now() - started > timeoutMs) throw new Error(describe());
@@ -35,7 +39,11 @@ export async function waitFor(ready: () => Promise<boolean>, timeoutMs: number, 
  * Ends a child started with `detached: true` (its own process group) and everything in that
  * group: `signal` first, SIGKILL after `graceMs`.
  */
-export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+export async function stopGroup(
+	child: ChildProcess,
+	signal: NodeJS.Signals = 'SIGTERM',
+	graceMs = 10_000,
+): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	const kill = (sig: NodeJS.Signals) => {

@@ -51,16 +51,24 @@ export function postgresBinDir(): { bin: string; version: string } {
 				.sort((a, b) => Number(a) - Number(b))
 		: [];
 	const version = versions.at(-1);
-	if (!version) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `bash tools/dev/services/install.sh`');
+	if (!version)
+		throw new Error(
+			'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `bash tools/dev/services/install.sh`',
+		);
 	return { bin: join(root, version, 'bin'), version };
 }
 
 async function postgresUser(): Promise<{ uid: number; gid: number }> {
 	try {
-		const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+		const [uid, gid] = await Promise.all([
+			run('id', ['-u', 'postgres']),
+			run('id', ['-g', 'postgres']),
+		]);
 		return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 	} catch {
-		throw new Error('running as root, PostgreSQL needs the `postgres` system user (created by Debian’s postgresql package)');
+		throw new Error(
+			'running as root, PostgreSQL needs the `postgres` system user (created by Debian’s postgresql package)',
+		);
 	}
 }
 
@@ -82,7 +90,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 		chownSync(pwfile, owner.uid, owner.gid);
 	}
 	const asServerUser = (command: string, args: string[]): [string, string[]] =>
-		asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
+		asRoot
+			? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]]
+			: [join(bin, command), args];
 
 	let server: ChildProcess | undefined;
 	let output = () => '';
@@ -93,27 +103,61 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 
 	try {
 		const [initdb, initdbArgs] = asServerUser('initdb', [
-			'-D', data, '-U', user, '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
-			'-E', 'UTF8', '--locale=C', '--no-sync',
+			'-D',
+			data,
+			'-U',
+			user,
+			'--pwfile',
+			pwfile,
+			'--auth-local=trust',
+			'--auth-host=scram-sha-256',
+			'-E',
+			'UTF8',
+			'--locale=C',
+			'--no-sync',
 		]);
 		await run(initdb, initdbArgs, { cwd: folder });
 		rmSync(pwfile, { force: true });
 
 		const port = await freePort();
 		const [postgres, postgresArgs] = asServerUser('postgres', [
-			'-D', data, '-p', String(port), '-k', folder,
-			'-c', 'listen_addresses=127.0.0.1',
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			folder,
+			'-c',
+			'listen_addresses=127.0.0.1',
 			// A throw-away database: speed over durability.
-			'-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-			'-c', 'max_connections=60', '-c', 'shared_buffers=32MB',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=60',
+			'-c',
+			'shared_buffers=32MB',
 		]);
-		server = spawn(postgres, postgresArgs, { cwd: folder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		server = spawn(postgres, postgresArgs, {
+			cwd: folder,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		output = collectOutput(server);
 
 		const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' };
 		const connection = ['-h', '127.0.0.1', '-p', String(port), '-U', user];
 		const psql = async (sql: string, db = database) =>
-			(await run(join(bin, 'psql'), [...connection, '-d', db, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env, maxBuffer: 256 * 1024 * 1024 })).stdout;
+			(
+				await run(
+					join(bin, 'psql'),
+					[...connection, '-d', db, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+					{ env, maxBuffer: 256 * 1024 * 1024 },
+				)
+			).stdout;
 
 		await waitFor(
 			async () => {
@@ -145,10 +189,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 			query: psql,
 			dump: async () =>
 				(
-					await run(join(bin, 'pg_dump'), [...connection, '-d', database, '--no-owner', '--no-privileges', '--format=plain'], {
-						env,
-						maxBuffer: 512 * 1024 * 1024,
-					})
+					await run(
+						join(bin, 'pg_dump'),
+						[...connection, '-d', database, '--no-owner', '--no-privileges', '--format=plain'],
+						{
+							env,
+							maxBuffer: 512 * 1024 * 1024,
+						},
+					)
 				).stdout,
 			log: () => output(),
 			stop,

@@ -39,7 +39,10 @@ export interface Redis {
 }
 
 /** Sends commands over one connection and parses the RESP replies, in order. */
-async function withConnection<T>(port: number, use: (send: (args: Array<string | number>) => Promise<Reply>) => Promise<T>): Promise<T> {
+async function withConnection<T>(
+	port: number,
+	use: (send: (args: Array<string | number>) => Promise<Reply>) => Promise<T>,
+): Promise<T> {
 	const socket = connect({ host: '127.0.0.1', port });
 	await new Promise<void>((resolve, reject) => {
 		socket.once('connect', resolve);
@@ -66,7 +69,12 @@ async function withConnection<T>(port: number, use: (send: (args: Array<string |
 			if (failure) return reject(failure);
 			waiting.push({ resolve, reject });
 			const parts = args.map((a) => Buffer.from(String(a)));
-			socket.write(Buffer.concat([Buffer.from(`*${parts.length}\r\n`), ...parts.flatMap((p) => [Buffer.from(`$${p.length}\r\n`), p, Buffer.from('\r\n')])]));
+			socket.write(
+				Buffer.concat([
+					Buffer.from(`*${parts.length}\r\n`),
+					...parts.flatMap((p) => [Buffer.from(`$${p.length}\r\n`), p, Buffer.from('\r\n')]),
+				]),
+			);
 		});
 	try {
 		return await use(send);
@@ -147,7 +155,24 @@ export async function startRedis(): Promise<Redis> {
 	const port = await freePort();
 	const child = spawn(
 		'redis-server',
-		['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			folder,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--protected-mode',
+			'yes',
+			'--daemonize',
+			'no',
+			'--loglevel',
+			'warning',
+		],
 		{ cwd: folder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	const output = collectOutput(child);
@@ -158,7 +183,8 @@ export async function startRedis(): Promise<Redis> {
 	let spawnError: Error | undefined;
 	child.once('error', (error) => (spawnError = error));
 
-	const command = async (...args: Array<string | number>) => await withConnection(port, async (send) => await send(args));
+	const command = async (...args: Array<string | number>) =>
+		await withConnection(port, async (send) => await send(args));
 	try {
 		await waitFor(
 			async () => {
@@ -168,7 +194,8 @@ export async function startRedis(): Promise<Redis> {
 				return Buffer.isBuffer(pong) && pong.toString() === 'PONG';
 			},
 			20_000,
-			() => `redis-server did not start${spawnError ? ` (${spawnError.message}: run \`bash tools/dev/services/install.sh\`)` : ''}:\n${output().slice(-3000)}`,
+			() =>
+				`redis-server did not start${spawnError ? ` (${spawnError.message}: run \`bash tools/dev/services/install.sh\`)` : ''}:\n${output().slice(-3000)}`,
 		);
 	} catch (error) {
 		await stop();
@@ -189,7 +216,10 @@ export async function startRedis(): Promise<Redis> {
 				const type = ((await send(['TYPE', key.toString('latin1')])) as Buffer).toString();
 				if (type === 'none') continue; // expired meanwhile
 				const read = readCommand(type, key);
-				if (!read) throw new Error(`Redis key ${key.toString('latin1')} has type ${type}, which this dump cannot read`);
+				if (!read)
+					throw new Error(
+						`Redis key ${key.toString('latin1')} has type ${type}, which this dump cannot read`,
+					);
 				dumps.push({ key: key.toString('latin1'), type, values: flatten(await send(read)) });
 			}
 			return dumps;
@@ -203,7 +233,9 @@ export async function startRedis(): Promise<Redis> {
 		command,
 		dumpAll,
 		dumpText: async () =>
-			(await dumpAll()).map((d) => [d.key, d.type, ...d.values.map((v) => v.toString('latin1'))].join('\n')).join('\n\n'),
+			(await dumpAll())
+				.map((d) => [d.key, d.type, ...d.values.map((v) => v.toString('latin1'))].join('\n'))
+				.join('\n\n'),
 		log: output,
 		stop,
 	};

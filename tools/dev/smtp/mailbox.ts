@@ -93,13 +93,17 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 				const permanent = refusedRecipients.get(to);
 				if (permanent !== undefined) {
 					failures.push({ to, kind: 'refused', code: permanent, at: Date.now() });
-					callback(Object.assign(new Error(`Mailbox ${to} unavailable`), { responseCode: permanent }));
+					callback(
+						Object.assign(new Error(`Mailbox ${to} unavailable`), { responseCode: permanent }),
+					);
 					return;
 				}
 				if (refuse > 0) {
 					refuse--;
 					failures.push({ to, kind: 'refused', code: 451, at: Date.now() });
-					callback(Object.assign(new Error('Mailbox unavailable, try again later'), { responseCode: 451 }));
+					callback(
+						Object.assign(new Error('Mailbox unavailable, try again later'), { responseCode: 451 }),
+					);
 					return;
 				}
 				callback();
@@ -125,7 +129,9 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 							to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
 							from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
 							subject: parsed.subject ?? '',
-							text: parsed.text ?? (typeof parsed.html === 'string' ? parsed.html.replace(/<[^>]*>/g, ' ') : ''),
+							text:
+								parsed.text ??
+								(typeof parsed.html === 'string' ? parsed.html.replace(/<[^>]*>/g, ' ') : ''),
 							html: typeof parsed.html === 'string' ? parsed.html : '',
 							receivedAt: Date.now(),
 						});
@@ -157,7 +163,8 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 		server = undefined;
 		if (!closing) return;
 		const closed = new Promise<void>((resolve) => closing.server.close(() => resolve()));
-		for (const connection of closing.connections) (connection as unknown as { _socket: { destroy(): void } })._socket.destroy();
+		for (const connection of closing.connections)
+			(connection as unknown as { _socket: { destroy(): void } })._socket.destroy();
 		await closed;
 	};
 
@@ -215,6 +222,15 @@ export async function startMailbox(port = 0, host = '127.0.0.1'): Promise<Mailbo
 }
 
 /** n8n's SMTP credential for this mailbox (type `smtp`), as import:credentials or the REST API takes it. */
-export function smtpCredentialData(mailbox: Pick<Mailbox, 'host' | 'port'>): Record<string, unknown> {
-	return { host: mailbox.host, port: mailbox.port, secure: false, disableStartTls: true, user: '', password: '' };
+export function smtpCredentialData(
+	mailbox: Pick<Mailbox, 'host' | 'port'>,
+): Record<string, unknown> {
+	return {
+		host: mailbox.host,
+		port: mailbox.port,
+		secure: false,
+		disableStartTls: true,
+		user: '',
+		password: '',
+	};
 }

@@ -19,7 +19,9 @@ export function deviceLocator(optional: boolean): INodeProperties {
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: !optional,
-		description: optional ? `${DEVICE_DESCRIPTION}. Leave empty to use the user’s only SIP device.` : DEVICE_DESCRIPTION,
+		description: optional
+			? `${DEVICE_DESCRIPTION}. Leave empty to use the user’s only SIP device.`
+			: DEVICE_DESCRIPTION,
 		hint: optional ? LEAVE_EMPTY_HINT : 'The list shows the devices of the user chosen above',
 		// The list is the chosen user's devices: a new user reloads it.
 		typeOptions: { loadOptionsDependsOn: ['userId.value'] },
@@ -45,10 +47,16 @@ export function deviceLocator(optional: boolean): INodeProperties {
  * The Device field's value: a resource locator (`{mode, value}`), or the plain text or
  * number of a workflow saved before the field became one. Empty gives undefined.
  */
-export function readDevice(context: IExecuteFunctions, itemIndex: number, input: ItemInput): string | undefined {
+export function readDevice(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	input: ItemInput,
+): string | undefined {
 	const raw = context.getNodeParameter('deviceId', itemIndex, '') as unknown;
-	const value = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as IDataObject).value : raw;
-	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+	const value =
+		typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as IDataObject).value : raw;
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+		return undefined;
 	return input.id('deviceId', 'Device', value);
 }
 

@@ -11,7 +11,11 @@ const FROM_AI_MARKER = '/*n8n-auto-generated-fromAI-override*/';
  * these arguments alone (never from a property's description), so the description written
  * for the model goes here. Keys are what n8n allows: letters, digits, `_` and `-`.
  */
-export function fromAi(key: string, description: string, type: 'string' | 'number' | 'boolean' = 'string'): string {
+export function fromAi(
+	key: string,
+	description: string,
+	type: 'string' | 'number' | 'boolean' = 'string',
+): string {
 	// The description sits in a template literal, so it may hold no backtick, backslash or
 	// placeholder (checked by the tests for every one the node declares).
 	return `={{ ${FROM_AI_MARKER} $fromAI('${key}', \`${description}\`, '${type}') }}`;
@@ -23,12 +27,28 @@ export function fromAi(key: string, description: string, type: 'string' | 'numbe
  * the model", under the key the editor itself would use, with a description written for the
  * model. The workflow's author can still set it by hand, or edit the description.
  */
-export function modelFilled(property: INodeProperties, key: string, description = property.description ?? ''): INodeProperties[] {
-	const expression = fromAi(key, description, property.type === 'number' ? 'number' : property.type === 'boolean' ? 'boolean' : 'string');
-	const toolDefault = property.type === 'resourceLocator' ? { mode: 'id', value: expression } : expression;
+export function modelFilled(
+	property: INodeProperties,
+	key: string,
+	description = property.description ?? '',
+): INodeProperties[] {
+	const expression = fromAi(
+		key,
+		description,
+		property.type === 'number' ? 'number' : property.type === 'boolean' ? 'boolean' : 'string',
+	);
+	const toolDefault =
+		property.type === 'resourceLocator' ? { mode: 'id', value: expression } : expression;
 	const displayOptions = property.displayOptions ?? {};
 	return [
-		{ ...property, displayOptions: { ...displayOptions, hide: { ...displayOptions.hide, '@tool': [true] } } },
-		{ ...property, default: toolDefault, displayOptions: { ...displayOptions, show: { ...displayOptions.show, '@tool': [true] } } },
+		{
+			...property,
+			displayOptions: { ...displayOptions, hide: { ...displayOptions.hide, '@tool': [true] } },
+		},
+		{
+			...property,
+			default: toolDefault,
+			displayOptions: { ...displayOptions, show: { ...displayOptions.show, '@tool': [true] } },
+		},
 	];
 }

@@ -4,11 +4,17 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_GENERATED_LENGTH, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH } from '../../helpers/passwordGenerator';
+import {
+	DEFAULT_GENERATED_LENGTH,
+	MAX_GENERATED_LENGTH,
+	MIN_GENERATED_LENGTH,
+} from '../../helpers/passwordGenerator';
 import type { ItemInput } from '../../helpers/validation';
 import type { PasswordChoice } from './passwordRun';
 
-export function passwordLengthField(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+export function passwordLengthField(
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties {
 	return {
 		displayName: 'Password Length',
 		name: 'passwordLength',
@@ -31,7 +37,10 @@ export const PASSWORD_WITHHELD =
 /** What an empty Rotation ID means, said wherever the field is. */
 const EMPTY_MEANS = 'Empty: a random password, which a re-run cannot repeat.';
 
-export function rotationIdField(defaultValue: string, displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+export function rotationIdField(
+	defaultValue: string,
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties {
 	return {
 		displayName: 'Rotation ID',
 		name: 'rotationId',
@@ -46,7 +55,9 @@ export function rotationIdField(defaultValue: string, displayOptions?: INodeProp
 	};
 }
 
-export function whenToSetField(displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+export function whenToSetField(
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties {
 	return {
 		displayName: 'When to Set',
 		name: 'whenToSet',
@@ -62,17 +73,32 @@ export function whenToSetField(displayOptions?: INodeProperties['displayOptions'
 			},
 		],
 		default: 'now',
-		description: 'Whether to set the password now, or only output it so it is delivered before it is set',
+		description:
+			'Whether to set the password now, or only output it so it is delivered before it is set',
 		hint: 'Deliver first, then set: with Later, a mail that fails leaves the agent’s old password working. Later needs a Rotation ID and the SIP Password Key.',
 		displayOptions,
 	};
 }
 
 /** How this item's new password is made: generated, derived when a Rotation ID is given. */
-export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: number, input: ItemInput): Extract<PasswordChoice, { mode: 'generate' }> {
+export function readGeneratedChoice(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	input: ItemInput,
+): Extract<PasswordChoice, { mode: 'generate' }> {
 	const length = context.getNodeParameter('passwordLength', itemIndex, DEFAULT_GENERATED_LENGTH);
-	const lengthOk = typeof length === 'number' && Number.isInteger(length) && length >= MIN_GENERATED_LENGTH && length <= MAX_GENERATED_LENGTH;
-	input.check('passwordLength', 'Password Length', lengthOk ? [] : [`must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`]);
+	const lengthOk =
+		typeof length === 'number' &&
+		Number.isInteger(length) &&
+		length >= MIN_GENERATED_LENGTH &&
+		length <= MAX_GENERATED_LENGTH;
+	input.check(
+		'passwordLength',
+		'Password Length',
+		lengthOk
+			? []
+			: [`must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`],
+	);
 	const later = context.getNodeParameter('whenToSet', itemIndex, 'now') === 'later';
 	const raw = context.getNodeParameter('rotationId', itemIndex, '') as unknown;
 	let rotationId = '';
@@ -86,13 +112,22 @@ export function readGeneratedChoice(context: IExecuteFunctions, itemIndex: numbe
 			rotationId.length > MAX_ROTATION_ID_LENGTH
 				? [`is ${rotationId.length} characters long; at most ${MAX_ROTATION_ID_LENGTH}`]
 				: rotationId === '' && expression
-					? [`is an expression that gave nothing for this item (${given.slice(1).trim()}): give it a value, or clear the field on purpose for a random password`]
+					? [
+							`is an expression that gave nothing for this item (${given.slice(1).trim()}): give it a value, or clear the field on purpose for a random password`,
+						]
 					: rotationId === '' && later
-						? ['is empty; When to Set: Later needs one, so that the set step derives the same password']
+						? [
+								'is empty; When to Set: Later needs one, so that the set step derives the same password',
+							]
 						: [],
 		);
 	} else {
 		input.check('rotationId', 'Rotation ID', [`must be text, got ${typeof raw}`]);
 	}
-	return { mode: 'generate', length: lengthOk ? (length as number) : DEFAULT_GENERATED_LENGTH, rotationId, later };
+	return {
+		mode: 'generate',
+		length: lengthOk ? (length as number) : DEFAULT_GENERATED_LENGTH,
+		rotationId,
+		later,
+	};
 }

@@ -14,7 +14,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 /** Triggers that keep no events in the workflow's static data (by type name, without the package). */
-const NO_EVENT_STATE = new Set(['webhook', 'manualTrigger', 'executeWorkflowTrigger', 'errorTrigger', 'formTrigger', 'chatTrigger', 'mcpTrigger', 'scheduleTrigger']);
+const NO_EVENT_STATE = new Set([
+	'webhook',
+	'manualTrigger',
+	'executeWorkflowTrigger',
+	'errorTrigger',
+	'formTrigger',
+	'chatTrigger',
+	'mcpTrigger',
+	'scheduleTrigger',
+]);
 
 /** The triggers upstream of this node that keep what they have seen in the workflow's static data. */
 export function statefulTriggers(context: IExecuteFunctions): string[] {

@@ -59,7 +59,10 @@ export function userLocators(description = USER_DESCRIPTION): INodeProperties[] 
  * looked up as By Email: Exotel's user_ids are hexadecimal.
  */
 export function readUser(context: IExecuteFunctions, itemIndex: number, input: ItemInput): UserRef {
-	const locator = context.getNodeParameter('userId', itemIndex, {}) as { mode?: string; value?: unknown };
+	const locator = context.getNodeParameter('userId', itemIndex, {}) as {
+		mode?: string;
+		value?: unknown;
+	};
 	const value = typeof locator.value === 'string' ? locator.value.trim() : locator.value;
 	if (locator.mode === 'email' || (typeof value === 'string' && isEmail(value))) {
 		const email = typeof value === 'string' ? value : '';
@@ -69,14 +72,20 @@ export function readUser(context: IExecuteFunctions, itemIndex: number, input: I
 	}
 	// A name typed where an id belongs would only come back as Exotel's "no such user".
 	if (typeof value === 'string' && /^[\p{L}.'-]+( [\p{L}.'-]+)+$/u.test(value)) {
-		input.check('userId', 'User', [`"${value}" looks like a name, not a user ID: choose By Email, or From List to search by name`]);
+		input.check('userId', 'User', [
+			`"${value}" looks like a name, not a user ID: choose By Email, or From List to search by name`,
+		]);
 		return { by: 'id', id: '' };
 	}
 	return { by: 'id', id: input.id('userId', 'User', locator.value) };
 }
 
 /** The user's one SIP device; none, or several, is the item's error listing what was found. */
-export function onlySipDevice(this: IExecuteFunctions, itemIndex: number, user: IDataObject): IDataObject {
+export function onlySipDevice(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	user: IDataObject,
+): IDataObject {
 	const devices = devicesOf(user);
 	const sip = devices.filter((d) => d.type === 'sip');
 	if (sip.length === 1) return sip[0];

@@ -14,11 +14,17 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['device'] } },
 		options: [
-			{ name: 'Get Many', value: 'getAll', description: 'Get the devices of a user', action: 'Get many devices' },
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'Get the devices of a user',
+				action: 'Get many devices',
+			},
 			{
 				name: 'Set Active Device',
 				value: 'setActive',
-				description: 'Make this device the one that takes the user’s calls: the other device is turned off first, then this one on',
+				description:
+					'Make this device the one that takes the user’s calls: the other device is turned off first, then this one on',
 				action: 'Set the active device of a user',
 			},
 			{

@@ -26,7 +26,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['getAll'] } },
+	properties,
+);
 
 export async function execute({ context, itemIndex, users }: ItemScope): Promise<IDataObject[]> {
 	const input = new ItemInput(context, itemIndex);

@@ -2,11 +2,23 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { dataOf } from '../../../shared/envelope';
-import { devicesAfterSwitch, devicesOn, judgeSwitch, planDeviceSwitch, type DeviceState } from '../../helpers/deviceSwitch';
+import {
+	devicesAfterSwitch,
+	devicesOn,
+	judgeSwitch,
+	planDeviceSwitch,
+	type DeviceState,
+} from '../../helpers/deviceSwitch';
 import { ItemInput } from '../../helpers/validation';
 import { ExotelError, type ExotelClient } from '../../../shared/transport/client';
 import { exotelErrorData } from '../../../shared/transport/errors';
-import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
+import {
+	describeDevice,
+	DEVICE_DESCRIPTION,
+	DEVICE_NOT_FOUND_HINTS,
+	deviceLocator,
+	readDevice,
+} from '../common/device';
 import { devicesOf } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
@@ -27,13 +39,19 @@ import type { ItemScope, WithItemFields } from '../operation';
 const properties: INodeProperties[] = [
 	...userLocators(),
 	...modelFilled(
-		{ ...deviceLocator(false), description: `${DEVICE_DESCRIPTION}. It becomes the one device of the user that is on; the others are turned off.` },
+		{
+			...deviceLocator(false),
+			description: `${DEVICE_DESCRIPTION}. It becomes the one device of the user that is on; the others are turned off.`,
+		},
 		'Device',
 		DEVICE_DESCRIPTION,
 	),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['setActive'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['setActive'] } },
+	properties,
+);
 
 type Device = IDataObject & DeviceState;
 
@@ -43,7 +61,12 @@ const UNVERIFIED_HINT =
 /** Reading the devices back and turning one back on, after a failure or a Stop: at most this long. */
 export const SETTLE_BUDGET_MS = 60_000;
 
-export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+export async function execute({
+	context,
+	itemIndex,
+	client,
+	users,
+}: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);
 	const userRef = readUser(context, itemIndex, input);
 	const deviceId = readDevice(context, itemIndex, input) ?? '';
@@ -67,15 +90,24 @@ export async function execute({ context, itemIndex, client, users }: ItemScope):
 	if (!plan.ok) {
 		if (plan.reason === 'not-found') {
 			const found = devices.length ? devices.map(describeDevice).join(', ') : 'none';
-			throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${found})`, {
-				itemIndex,
-				description: 'Nothing was changed. Pick one of the user’s devices (the list shows the chosen user’s devices).',
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				`Device ${deviceId} is not one of user ${userId}’s devices (devices: ${found})`,
+				{
+					itemIndex,
+					description:
+						'Nothing was changed. Pick one of the user’s devices (the list shows the chosen user’s devices).',
+				},
+			);
 		}
-		throw new NodeOperationError(context.getNode(), `Device ${describeDevice(plan.target)} is not verified, so Exotel will not turn it on`, {
-			itemIndex,
-			description: `Nothing was changed. ${UNVERIFIED_HINT}`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Device ${describeDevice(plan.target)} is not verified, so Exotel will not turn it on`,
+			{
+				itemIndex,
+				description: `Nothing was changed. ${UNVERIFIED_HINT}`,
+			},
+		);
 	}
 
 	const changed: Array<{ id: string | number; available: boolean; answer?: Device }> = [];
@@ -108,9 +140,21 @@ export async function execute({ context, itemIndex, client, users }: ItemScope):
 	} catch (error) {
 		users.forget(userId);
 		// Throws what the switch left, or gives the devices when it was made after all.
-		return done(await settle(context, { itemIndex, client, userId, devices, target: plan.target, turnedOff: plan.turnOff, put, cause: error }), {
-			read_back: true,
-		});
+		return done(
+			await settle(context, {
+				itemIndex,
+				client,
+				userId,
+				devices,
+				target: plan.target,
+				turnedOff: plan.turnOff,
+				put,
+				cause: error,
+			}),
+			{
+				read_back: true,
+			},
+		);
 	} finally {
 		if (changed.length) users.forget(userId);
 	}
@@ -155,7 +199,9 @@ async function settle(context: IExecuteFunctions, run: Settling): Promise<Device
 			}
 			// The rollback's answer may be lost too: the devices say what it did. Without them, a
 			// rollback Exotel accepted says it all: it turns a device on only when no other one is.
-			const alone = run.devices.map((d) => ({ ...d, available: String(d.id) === String(back.id) }) as Device);
+			const alone = run.devices.map(
+				(d) => ({ ...d, available: String(d.id) === String(back.id) }) as Device,
+			);
 			now = (await readBack(run, budget.signal)) ?? (rollback === 'done' ? alone : undefined);
 		}
 	} finally {
@@ -167,7 +213,10 @@ async function settle(context: IExecuteFunctions, run: Settling): Promise<Device
 
 	const error = causeError(context, run, stopped);
 	const state = now ? devicesText(now) : undefined;
-	const turnedBack = rollback !== 'none' && outcome === 'as-before' ? ` Device ${describeDevice(run.turnedOff[0])} was turned off and then back on.` : '';
+	const turnedBack =
+		rollback !== 'none' && outcome === 'as-before'
+			? ` Device ${describeDevice(run.turnedOff[0])} was turned off and then back on.`
+			: '';
 	const hint = String(error.description ?? '');
 	let final: NodeApiError | NodeOperationError = error;
 	if (!now) {
@@ -175,13 +224,19 @@ async function settle(context: IExecuteFunctions, run: Settling): Promise<Device
 			`The devices could not be read back after this failure, so their state is unknown: device ${describeDevice(run.turnedOff[0] ?? run.target)} may be off and the agent may take no calls.`,
 			'Check which device is on (Device → Get Many) before running again.',
 			hint,
-		].filter(Boolean).join(' ');
+		]
+			.filter(Boolean)
+			.join(' ');
 	} else if (outcome === 'none-on') {
 		const on = run.turnedOff[0] ?? run.target;
-		final = new NodeOperationError(context.getNode(), `No device of user ${run.userId} is on — the agent takes no calls`, {
-			itemIndex: run.itemIndex,
-			description: `Turn device ${describeDevice(on)} on: Device → Set Active Device with Device ${String(on.id)}. ${state} What went wrong: ${error.message}.${rollback === 'failed' ? ` Turning device ${String(on.id)} back on failed too.` : ''}`,
-		});
+		final = new NodeOperationError(
+			context.getNode(),
+			`No device of user ${run.userId} is on — the agent takes no calls`,
+			{
+				itemIndex: run.itemIndex,
+				description: `Turn device ${describeDevice(on)} on: Device → Set Active Device with Device ${String(on.id)}. ${state} What went wrong: ${error.message}.${rollback === 'failed' ? ` Turning device ${String(on.id)} back on failed too.` : ''}`,
+			},
+		);
 	} else if (outcome === 'switched') {
 		error.description = `The switch was made before the Stop: ${state}`;
 	} else {
@@ -199,26 +254,49 @@ async function settle(context: IExecuteFunctions, run: Settling): Promise<Device
 }
 
 /** After a Stop n8n has ended the execution and shows no error: its log says what was left. */
-function logStop(context: IExecuteFunctions, userId: string, error: NodeApiError | NodeOperationError): void {
-	context.logger?.warn(`Exotel Users: Set Active Device stopped for user ${userId}. ${error.description ?? ''}`);
+function logStop(
+	context: IExecuteFunctions,
+	userId: string,
+	error: NodeApiError | NodeOperationError,
+): void {
+	context.logger?.warn(
+		`Exotel Users: Set Active Device stopped for user ${userId}. ${error.description ?? ''}`,
+	);
 }
 
 /** Stopped before any device was turned off or on: the error that says so, with the devices as they are. */
-async function stoppedBeforeAnyChange(context: IExecuteFunctions, itemIndex: number, client: ExotelClient, userId: string): Promise<NodeOperationError> {
+async function stoppedBeforeAnyChange(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	client: ExotelClient,
+	userId: string,
+): Promise<NodeOperationError> {
 	const budget = client.deadline(SETTLE_BUDGET_MS);
 	const now = await readBack({ itemIndex, client, userId }, budget.signal).finally(budget.end);
-	const error = new NodeOperationError(context.getNode(), 'Set Active Device was stopped before it finished', {
-		itemIndex,
-		description: `Nothing was changed: it stopped before turning any device on or off.${now ? ` ${devicesText(now)}` : ''}`,
-	});
+	const error = new NodeOperationError(
+		context.getNode(),
+		'Set Active Device was stopped before it finished',
+		{
+			itemIndex,
+			description: `Nothing was changed: it stopped before turning any device on or off.${now ? ` ${devicesText(now)}` : ''}`,
+		},
+	);
 	logStop(context, userId, error);
 	return error;
 }
 
 /** The user's devices as Exotel holds them now; undefined when they cannot be read. */
-async function readBack(run: Pick<Settling, 'itemIndex' | 'client' | 'userId'>, signal: AbortSignal): Promise<Device[] | undefined> {
+async function readBack(
+	run: Pick<Settling, 'itemIndex' | 'client' | 'userId'>,
+	signal: AbortSignal,
+): Promise<Device[] | undefined> {
 	try {
-		const envelope = await run.client.request(run.itemIndex, { method: 'GET', path: ['users', run.userId], idempotent: true, signal });
+		const envelope = await run.client.request(run.itemIndex, {
+			method: 'GET',
+			path: ['users', run.userId],
+			idempotent: true,
+			signal,
+		});
 		const user = dataOf(envelope);
 		return user && Array.isArray(user.devices) ? (user.devices as Device[]) : undefined;
 	} catch {
@@ -227,10 +305,19 @@ async function readBack(run: Pick<Settling, 'itemIndex' | 'client' | 'userId'>, 
 }
 
 /** The error the item ends with: Exotel's, or one for a Stop or anything else. */
-function causeError(context: IExecuteFunctions, run: Settling, stopped: boolean): NodeApiError | NodeOperationError {
+function causeError(
+	context: IExecuteFunctions,
+	run: Settling,
+	stopped: boolean,
+): NodeApiError | NodeOperationError {
 	const { cause } = run;
 	// A request the Stop cut short fails too ("cancelled"): the Stop is what the user should read.
-	if (stopped) return new NodeOperationError(context.getNode(), 'Set Active Device was stopped before it finished', { itemIndex: run.itemIndex });
+	if (stopped)
+		return new NodeOperationError(
+			context.getNode(),
+			'Set Active Device was stopped before it finished',
+			{ itemIndex: run.itemIndex },
+		);
 	if (cause instanceof ExotelError) {
 		const code = String(exotelErrorData(cause.envelope)?.code ?? '');
 		if (code === '10809') {
@@ -240,7 +327,11 @@ function causeError(context: IExecuteFunctions, run: Settling, stopped: boolean)
 		return cause;
 	}
 	if (cause instanceof NodeApiError || cause instanceof NodeOperationError) return cause;
-	return new NodeOperationError(context.getNode(), `Set Active Device failed: ${(cause as Error)?.message ?? String(cause)}`, { itemIndex: run.itemIndex });
+	return new NodeOperationError(
+		context.getNode(),
+		`Set Active Device failed: ${(cause as Error)?.message ?? String(cause)}`,
+		{ itemIndex: run.itemIndex },
+	);
 }
 
 /** `On: 101 (sip, Asha softphone). Off: 102 (tel, Asha mobile).` */

@@ -6,7 +6,13 @@ import { ItemInput } from '../../helpers/validation';
 import { exotelErrorData } from '../../../shared/transport/errors';
 import { ExotelError } from '../../../shared/transport/client';
 import { dataOf } from '../../../shared/envelope';
-import { describeDevice, DEVICE_DESCRIPTION, DEVICE_NOT_FOUND_HINTS, deviceLocator, readDevice } from '../common/device';
+import {
+	describeDevice,
+	DEVICE_DESCRIPTION,
+	DEVICE_NOT_FOUND_HINTS,
+	deviceLocator,
+	readDevice,
+} from '../common/device';
 import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
@@ -58,27 +64,45 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['device'], operation: ['update'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['device'], operation: ['update'] } },
+	properties,
+);
 
 /** Exotel's codes for this request, with what to do about each. */
 const DEVICE_CODE_HINTS = {
 	...DEVICE_NOT_FOUND_HINTS,
-	'10810': 'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
+	'10810':
+		'Exotel allows only one device of a user to be ON. Turn the other device off first, then turn this one on.',
 	'10817': 'Only a telephone (tel) device’s contact number can be changed.',
 };
 
-export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+export async function execute({
+	context,
+	itemIndex,
+	client,
+	users,
+}: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);
 	const user = readUser(context, itemIndex, input);
 	const deviceId = readDevice(context, itemIndex, input) ?? input.id('deviceId', 'Device', '');
 	const fields = context.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {};
 	if (fields.available !== undefined) {
-		input.check('available', 'Available', typeof fields.available === 'boolean' ? [] : ['must be true or false']);
+		input.check(
+			'available',
+			'Available',
+			typeof fields.available === 'boolean' ? [] : ['must be true or false'],
+		);
 		body.available = fields.available;
 	}
-	if (fields.contactUri !== undefined) body.contact_uri = input.text('contactUri', 'Phone Number', fields.contactUri, e164Problems);
-	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add Available or Phone Number']);
+	if (fields.contactUri !== undefined)
+		body.contact_uri = input.text('contactUri', 'Phone Number', fields.contactUri, e164Problems);
+	input.check(
+		'updateFields',
+		'Update Fields',
+		Object.keys(body).length ? [] : ['is empty: add Available or Phone Number'],
+	);
 	input.done();
 
 	const userId = await users.resolveId(itemIndex, user);
@@ -96,25 +120,41 @@ export async function execute({ context, itemIndex, client, users }: ItemScope):
 		);
 	users.forget(userId);
 	if (!sent.ok) {
-		if (sent.error instanceof ExotelError && String(exotelErrorData(sent.error.envelope)?.code) === '10810') {
+		if (
+			sent.error instanceof ExotelError &&
+			String(exotelErrorData(sent.error.envelope)?.code) === '10810'
+		) {
 			await nameTheDeviceOn(itemIndex, users, userId, deviceId, sent.error);
 		}
 		throw sent.error;
 	}
 	const envelope = sent.envelope;
 	const changed = dataOf(envelope);
-	return { ...envelope, user_id: userId, device_id: deviceId, ...(changed?.type ? { device_type: changed.type } : {}) };
+	return {
+		...envelope,
+		user_id: userId,
+		device_id: deviceId,
+		...(changed?.type ? { device_type: changed.type } : {}),
+	};
 }
 
 /**
  * Exotel's 403/10810 says another device of the user is on, not which: one more request finds
  * it, and the error names it. If that lookup fails, the error stays as Exotel gave it.
  */
-async function nameTheDeviceOn(itemIndex: number, users: UserDirectory, userId: string, deviceId: string, error: ExotelError): Promise<void> {
+async function nameTheDeviceOn(
+	itemIndex: number,
+	users: UserDirectory,
+	userId: string,
+	deviceId: string,
+	error: ExotelError,
+): Promise<void> {
 	let on: IDataObject[];
 	try {
 		users.forget(userId); // the state now, not what an earlier item saw
-		on = devicesOf(await users.byId(itemIndex, userId)).filter((d) => d.available === true && String(d.id) !== deviceId);
+		on = devicesOf(await users.byId(itemIndex, userId)).filter(
+			(d) => d.available === true && String(d.id) !== deviceId,
+		);
 	} catch {
 		return;
 	}

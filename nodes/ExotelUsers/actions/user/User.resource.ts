@@ -9,7 +9,15 @@ import * as rotateSipPasswords from './rotateSipPasswords.operation';
 import * as update from './update.operation';
 import * as updateSipPassword from './updateSipPassword.operation';
 
-export const operations = { create, delete: deleteUser, get, getAll, rotateSipPasswords, update, updateSipPassword };
+export const operations = {
+	create,
+	delete: deleteUser,
+	get,
+	getAll,
+	rotateSipPasswords,
+	update,
+	updateSipPassword,
+};
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -25,15 +33,26 @@ const operation: INodeProperties = {
 			description: 'Delete a user and their devices; this cannot be undone',
 			action: 'Delete a user',
 		},
-		{ name: 'Get', value: 'get', description: 'Get a user with their devices', action: 'Get a user' },
+		{
+			name: 'Get',
+			value: 'get',
+			description: 'Get a user with their devices',
+			action: 'Get a user',
+		},
 		{ name: 'Get Many', value: 'getAll', description: 'Get many users', action: 'Get many users' },
 		{
 			name: 'Rotate SIP Passwords',
 			value: 'rotateSipPasswords',
-			description: 'Give every chosen agent’s SIP device a new generated password, at the account’s pace',
+			description:
+				'Give every chosen agent’s SIP device a new generated password, at the account’s pace',
 			action: 'Rotate SIP passwords of many users',
 		},
-		{ name: 'Update', value: 'update', description: 'Update a user’s name or set their email', action: 'Update a user' },
+		{
+			name: 'Update',
+			value: 'update',
+			description: 'Update a user’s name or set their email',
+			action: 'Update a user',
+		},
 		{
 			name: 'Update SIP Password',
 			value: 'updateSipPassword',

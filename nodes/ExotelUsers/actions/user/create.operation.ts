@@ -97,7 +97,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['create'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['create'] } },
+	properties,
+);
 
 /** What to do after a failure that leaves open whether the user was created. */
 const UNSURE_IF_CREATED =
@@ -105,19 +108,41 @@ const UNSURE_IF_CREATED =
 
 export async function execute({ context, itemIndex, client }: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);
-	const firstName = input.text('firstName', 'First Name', context.getNodeParameter('firstName', itemIndex, ''), nameProblems);
-	const lastName = input.text('lastName', 'Last Name', context.getNodeParameter('lastName', itemIndex, ''), nameProblems);
+	const firstName = input.text(
+		'firstName',
+		'First Name',
+		context.getNodeParameter('firstName', itemIndex, ''),
+		nameProblems,
+	);
+	const lastName = input.text(
+		'lastName',
+		'Last Name',
+		context.getNodeParameter('lastName', itemIndex, ''),
+		nameProblems,
+	);
 	const extra = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = { first_name: firstName, last_name: lastName };
 	if (extra.email) body.email = input.text('email', 'Email', extra.email, emailProblems);
 	if (extra.deviceContactUri) {
-		body.device_contact_uri = input.text('deviceContactUri', 'Phone Number', extra.deviceContactUri, e164Problems);
+		body.device_contact_uri = input.text(
+			'deviceContactUri',
+			'Phone Number',
+			extra.deviceContactUri,
+			e164Problems,
+		);
 	}
 	if (extra.role) {
-		input.check('role', 'Role', ROLES.includes(extra.role as (typeof ROLES)[number]) ? [] : [`must be one of ${ROLES.join(', ')}`]);
+		input.check(
+			'role',
+			'Role',
+			ROLES.includes(extra.role as (typeof ROLES)[number])
+				? []
+				: [`must be one of ${ROLES.join(', ')}`],
+		);
 		body.role = extra.role;
 	}
-	if (extra.deviceName) body.device_name = input.text('deviceName', 'Device Name', extra.deviceName, () => []);
+	if (extra.deviceName)
+		body.device_name = input.text('deviceName', 'Device Name', extra.deviceName, () => []);
 	input.done();
 
 	const email = typeof body.email === 'string' ? body.email : undefined;
@@ -139,7 +164,11 @@ export async function execute({ context, itemIndex, client }: ItemScope): Promis
 					});
 					const [found] = listDataOf(lookup);
 					if (!found) return undefined;
-					return { ...lookup, response: { code: 200, error_data: null, status: 'success', data: found }, recovered: true };
+					return {
+						...lookup,
+						response: { code: 200, error_data: null, status: 'success', data: found },
+						recovered: true,
+					};
 				}
 			: undefined,
 	});

@@ -11,15 +11,26 @@ import type { ItemScope } from '../operation';
  */
 export const description = updateDisplayOptions(
 	{ show: { resource: ['user'], operation: ['delete'] } },
-	userLocators(`${USER_DESCRIPTION}. The user and their devices are deleted; this cannot be undone.`),
+	userLocators(
+		`${USER_DESCRIPTION}. The user and their devices are deleted; this cannot be undone.`,
+	),
 );
 
-export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+export async function execute({
+	context,
+	itemIndex,
+	client,
+	users,
+}: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);
 	const user = readUser(context, itemIndex, input);
 	input.done();
 	const userId = await users.resolveId(itemIndex, user);
-	const envelope = await client.request(itemIndex, { method: 'DELETE', path: ['users', userId], idempotent: true });
+	const envelope = await client.request(itemIndex, {
+		method: 'DELETE',
+		path: ['users', userId],
+		idempotent: true,
+	});
 	users.forget(userId);
 	return envelope;
 }

@@ -10,7 +10,10 @@ import type { ItemScope } from '../operation';
  * GET /v2/accounts/{sid}/users/{user_id} — or, by email, the list filtered by email with
  * the devices (one request either way).
  */
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['get'] } }, userLocators());
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['get'] } },
+	userLocators(),
+);
 
 export async function execute({ context, itemIndex, users }: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);

@@ -59,7 +59,8 @@ const filterOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. name@email.com, other@email.com',
-		description: 'Only users with one of these exact email addresses, comma-separated, e.g. asha.rao@example.com, vikram.iyer@example.com',
+		description:
+			'Only users with one of these exact email addresses, comma-separated, e.g. asha.rao@example.com, vikram.iyer@example.com',
 	},
 ];
 
@@ -80,28 +81,46 @@ const properties: INodeProperties[] = [
 	inVersions([2], include),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['getAll'] } },
+	properties,
+);
 
 export async function execute({ context, itemIndex, client }: ItemScope): Promise<IDataObject[]> {
 	const input = new ItemInput(context, itemIndex);
 	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Number.POSITIVE_INFINITY : (context.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = returnAll
+		? Number.POSITIVE_INFINITY
+		: (context.getNodeParameter('limit', itemIndex, 50) as number);
 	const filterValues = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs: IDataObject = {};
 
 	const emails = splitList(String(filterValues.emails ?? ''));
-	input.check('emails', 'Emails', emails.flatMap((e) => emailProblems(e).map((p) => `"${e}" ${p}`)));
+	input.check(
+		'emails',
+		'Emails',
+		emails.flatMap((e) => emailProblems(e).map((p) => `"${e}" ${p}`)),
+	);
 	if (emails.length) qs.email = emails.join(',');
 
 	const uris = splitList(String(filterValues.contactUris ?? ''));
-	input.check('contactUris', 'Device Contact URIs', uris.flatMap((u) => contactUriProblems(u).map((p) => `"${u}" ${p}`)));
+	input.check(
+		'contactUris',
+		'Device Contact URIs',
+		uris.flatMap((u) => contactUriProblems(u).map((p) => `"${u}" ${p}`)),
+	);
 	if (uris.length) qs['devices.contact_uri'] = uris.join(',');
 
 	// Version 1 has Include among the filters; version 2 has it of its own.
 	const include = context.getNodeParameter('include', itemIndex, null) as string[] | null;
 	const fields = include ?? (filterValues.fields as string[] | undefined) ?? [];
 	if (fields.length) qs.fields = fields.join(',');
-	if (!returnAll) input.check('limit', 'Limit', Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1']);
+	if (!returnAll)
+		input.check(
+			'limit',
+			'Limit',
+			Number.isInteger(limit) && limit >= 1 ? [] : ['must be a whole number of at least 1'],
+		);
 	input.done();
 
 	return await client.requestAllPages(itemIndex, { path: ['users'], qs }, limit);

@@ -7,8 +7,21 @@ import { describeTime } from '../../helpers/rotationMemory';
 import { runsAsTool } from '../../helpers/runsAsTool';
 import { emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
-import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, describeAgent, goneReason, goneSince, PasswordRun, type Agent } from '../common/passwordRun';
+import {
+	PASSWORD_WITHHELD,
+	passwordLengthField,
+	readGeneratedChoice,
+	rotationIdField,
+	whenToSetField,
+} from '../common/password';
+import {
+	agentFields,
+	describeAgent,
+	goneReason,
+	goneSince,
+	PasswordRun,
+	type Agent,
+} from '../common/passwordRun';
 import { devicesOf } from '../../../shared/userDirectory';
 import type { ItemScope, WithItemFields } from '../operation';
 import { inVersions } from '../versions';
@@ -38,8 +51,16 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'All Users With a SIP Device', value: 'all' },
-			{ name: 'By Role', value: 'role', description: 'Users of the chosen roles who have a SIP device' },
-			{ name: 'Given Users', value: 'users', description: 'The users whose IDs or emails are listed below' },
+			{
+				name: 'By Role',
+				value: 'role',
+				description: 'Users of the chosen roles who have a SIP device',
+			},
+			{
+				name: 'Given Users',
+				value: 'users',
+				description: 'The users whose IDs or emails are listed below',
+			},
 		],
 		default: 'all',
 		description: 'Whose SIP passwords change',
@@ -85,21 +106,38 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['rotateSipPasswords'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['rotateSipPasswords'] } },
+	properties,
+);
 
-type Selection = { scope: 'all' } | { scope: 'role'; roles: string[] } | { scope: 'users'; ids: string[]; emails: string[] };
+type Selection =
+	| { scope: 'all' }
+	| { scope: 'role'; roles: string[] }
+	| { scope: 'users'; ids: string[]; emails: string[] };
 
 function readSelection(context: IExecuteFunctions, itemIndex: number, input: ItemInput): Selection {
 	const scope = context.getNodeParameter('scope', itemIndex, 'all') as string;
 	if (scope === 'role') {
 		const roles = context.getNodeParameter('roles', itemIndex, []) as string[];
 		const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-		input.check('roles', 'Roles', roles.length === 0 ? ['is empty; choose at least one role'] : unknown.length ? [`has unknown roles: ${unknown.join(', ')}`] : []);
+		input.check(
+			'roles',
+			'Roles',
+			roles.length === 0
+				? ['is empty; choose at least one role']
+				: unknown.length
+					? [`has unknown roles: ${unknown.join(', ')}`]
+					: [],
+		);
 		return { scope, roles };
 	}
 	if (scope === 'users') {
 		const raw = context.getNodeParameter('users', itemIndex, '') as unknown;
-		const entries = splitList(typeof raw === 'string' ? raw : String(raw ?? '')).flatMap((e) => e.split(/\r?\n/)).map((e) => e.trim()).filter(Boolean);
+		const entries = splitList(typeof raw === 'string' ? raw : String(raw ?? ''))
+			.flatMap((e) => e.split(/\r?\n/))
+			.map((e) => e.trim())
+			.filter(Boolean);
 		const ids: string[] = [];
 		const emails: string[] = [];
 		const problems: string[] = [];
@@ -114,23 +152,36 @@ function readSelection(context: IExecuteFunctions, itemIndex: number, input: Ite
 				else problems.push(`"${entry}" ${id.problem}`);
 			}
 		}
-		input.check('users', 'Users', entries.length === 0 ? ['is empty; give user IDs or emails'] : problems);
+		input.check(
+			'users',
+			'Users',
+			entries.length === 0 ? ['is empty; give user IDs or emails'] : problems,
+		);
 		return { scope, ids, emails };
 	}
-	if (scope !== 'all') input.check('scope', 'Agents', [`must be one of all, role, users; got ${scope}`]);
+	if (scope !== 'all')
+		input.check('scope', 'Agents', [`must be one of all, role, users; got ${scope}`]);
 	return { scope: 'all' };
 }
 
 /** The SIP devices to rotate, in the account's order; the users given but not found or without one are reported. */
-export function selectAgents(users: IDataObject[], selection: Selection): { agents: Agent[]; missing: string[]; withoutSip: IDataObject[] } {
+export function selectAgents(
+	users: IDataObject[],
+	selection: Selection,
+): { agents: Agent[]; missing: string[]; withoutSip: IDataObject[] } {
 	const agents: Agent[] = [];
 	const withoutSip: IDataObject[] = [];
 	let chosen = users;
 	const missing: string[] = [];
-	if (selection.scope === 'role') chosen = users.filter((u) => selection.roles.includes(String(u.role)));
+	if (selection.scope === 'role')
+		chosen = users.filter((u) => selection.roles.includes(String(u.role)));
 	if (selection.scope === 'users') {
 		const byId = new Map(users.map((u) => [String(u.id), u]));
-		const byEmail = new Map(users.filter((u) => typeof u.email === 'string').map((u) => [String(u.email).toLowerCase(), u]));
+		const byEmail = new Map(
+			users
+				.filter((u) => typeof u.email === 'string')
+				.map((u) => [String(u.email).toLowerCase(), u]),
+		);
 		const picked = new Map<string, IDataObject>();
 		for (const id of selection.ids) {
 			const found = byId.get(id);
@@ -147,14 +198,22 @@ export function selectAgents(users: IDataObject[], selection: Selection): { agen
 	for (const user of chosen) {
 		const sip = devicesOf(user).filter((d) => d.type === 'sip');
 		if (sip.length === 0) withoutSip.push(user);
-		for (const device of sip) agents.push({ userId: String(user.id), deviceId: String(device.id), user, device });
+		for (const device of sip)
+			agents.push({ userId: String(user.id), deviceId: String(device.id), user, device });
 	}
 	return { agents, missing, withoutSip };
 }
 
 export const start = (): PasswordRun => new PasswordRun();
 
-export async function execute({ context, itemIndex, client, users: directory, run, concurrency }: ItemScope<PasswordRun>): Promise<IDataObject[]> {
+export async function execute({
+	context,
+	itemIndex,
+	client,
+	users: directory,
+	run,
+	concurrency,
+}: ItemScope<PasswordRun>): Promise<IDataObject[]> {
 	const input = new ItemInput(context, itemIndex);
 	const selection = readSelection(context, itemIndex, input);
 	const choice = readGeneratedChoice(context, itemIndex, input);
@@ -168,19 +227,33 @@ export async function execute({ context, itemIndex, client, users: directory, ru
 	// Once the Rotation ID has started (a prepare step, the failed run this one repeats), a user or
 	// SIP device gone since is named in a warning, not a stop: the other agents still get theirs.
 	const started = await run.rotationStarted(context, itemIndex, choice);
-	if (started) await noteGone(context, itemIndex, run, choice.rotationId, users, selected, selection.scope === 'users' ? { missing, withoutSip } : undefined);
+	if (started)
+		await noteGone(
+			context,
+			itemIndex,
+			run,
+			choice.rotationId,
+			users,
+			selected,
+			selection.scope === 'users' ? { missing, withoutSip } : undefined,
+		);
 	if (!started && selection.scope === 'users' && (missing.length || withoutSip.length)) {
 		const parts = [
 			missing.length ? `not found: ${missing.join(', ')}` : '',
-			withoutSip.length ? `without a SIP device: ${withoutSip.map((u) => describeAgent({ userId: String(u.id), deviceId: '-', user: u })).join('; ')}` : '',
+			withoutSip.length
+				? `without a SIP device: ${withoutSip.map((u) => describeAgent({ userId: String(u.id), deviceId: '-', user: u })).join('; ')}`
+				: '',
 		].filter(Boolean);
 		throw new NodeOperationError(context.getNode(), `Users ${parts.join('; ')}`, {
 			itemIndex,
-			description: 'No password was changed. Correct the Users list (IDs or emails of this account’s users with a SIP device) and run again.',
+			description:
+				'No password was changed. Correct the Users list (IDs or emails of this account’s users with a SIP device) and run again.',
 		});
 	}
 
-	const withheld = runsAsTool(context.getNode().type) && context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	const withheld =
+		runsAsTool(context.getNode().type) &&
+		context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Each agent once per run: an agent another input item already has is not output again.
 	const unclaimed = selected.filter((agent) => run.claim(itemIndex, agent));
 	const passwords: string[] = [];
@@ -198,10 +271,14 @@ export async function execute({ context, itemIndex, client, users: directory, ru
 		passwords.push(password);
 	}
 	if (done.length > 0 && agents.length === 0 && unclaimed.length > 0) {
-		throw new NodeOperationError(context.getNode(), `Rotation ID ${choice.rotationId} already changed the SIP password of every selected agent (${done.length}): nothing would change`, {
-			itemIndex,
-			description: `Nothing was sent. It was completed on ${describeTime(Math.max(...done.map((d) => d.at)))}. The same Rotation ID gives the same passwords; a new Rotation ID gives new ones.`,
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Rotation ID ${choice.rotationId} already changed the SIP password of every selected agent (${done.length}): nothing would change`,
+			{
+				itemIndex,
+				description: `Nothing was sent. It was completed on ${describeTime(Math.max(...done.map((d) => d.at)))}. The same Rotation ID gives the same passwords; a new Rotation ID gives new ones.`,
+			},
+		);
 	}
 
 	const continueOnFail = context.continueOnFail();
@@ -210,12 +287,24 @@ export async function execute({ context, itemIndex, client, users: directory, ru
 		concurrency,
 		async (position): Promise<{ json?: IDataObject; failed?: Error }> => {
 			const agent = agents[position];
-			const passwordFields: IDataObject = withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: passwords[position] };
-			if (choice.rotationId) Object.assign(passwordFields, { rotation_id: choice.rotationId, key_id: run.keyId });
-			if (choice.later) return { json: { ...agentFields(agent), ...passwordFields, password_set: false } };
+			const passwordFields: IDataObject = withheld
+				? { passwordReturned: false, note: PASSWORD_WITHHELD }
+				: { sipPassword: passwords[position] };
+			if (choice.rotationId)
+				Object.assign(passwordFields, { rotation_id: choice.rotationId, key_id: run.keyId });
+			if (choice.later)
+				return { json: { ...agentFields(agent), ...passwordFields, password_set: false } };
 			try {
-				const envelope = await run.set(client, itemIndex, agent, passwords[position], passwordFields);
-				return { json: { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true } };
+				const envelope = await run.set(
+					client,
+					itemIndex,
+					agent,
+					passwords[position],
+					passwordFields,
+				);
+				return {
+					json: { ...envelope, ...agentFields(agent), ...passwordFields, password_set: true },
+				};
 			} catch (error) {
 				// Deleted or changed since the listing, in a started rotation: named in the warning, not output.
 				const gone = started ? await goneSince(directory, itemIndex, agent, error) : undefined;
@@ -236,13 +325,21 @@ export async function execute({ context, itemIndex, client, users: directory, ru
 
 	if (typeof context.addExecutionHints === 'function') {
 		const skipped = [
-			withoutSip.length ? `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device` : '',
+			withoutSip.length
+				? `${withoutSip.length} user${withoutSip.length === 1 ? '' : 's'} without a SIP device`
+				: '',
 			done.length
 				? `${done.length} agent${done.length === 1 ? '' : 's'} whose password Rotation ID ${choice.rotationId} already set (last on ${describeTime(Math.max(...done.map((d) => d.at)))}), not output`
 				: '',
-			selected.length > unclaimed.length ? `${selected.length - unclaimed.length} agent${selected.length - unclaimed.length === 1 ? '' : 's'} already output for an earlier input item of this run` : '',
+			selected.length > unclaimed.length
+				? `${selected.length - unclaimed.length} agent${selected.length - unclaimed.length === 1 ? '' : 's'} already output for an earlier input item of this run`
+				: '',
 		].filter(Boolean);
-		if (skipped.length) context.addExecutionHints({ message: `Skipped: ${skipped.join('; ')}.`, location: 'outputPane' });
+		if (skipped.length)
+			context.addExecutionHints({
+				message: `Skipped: ${skipped.join('; ')}.`,
+				location: 'outputPane',
+			});
 	}
 	return results.flatMap((r) => (r?.json ? [r.json] : []));
 }
@@ -263,11 +360,29 @@ async function noteGone(
 ): Promise<void> {
 	for (const entry of given?.missing ?? []) {
 		const byEmail = entry.includes('@');
-		const agent: Agent = byEmail ? { userId: '', deviceId: '', user: { email: entry } } : { userId: entry, deviceId: '' };
-		await run.noteNotSet(context, itemIndex, agent, rotationId, goneReason(byEmail ? { by: 'email', email: entry } : { by: 'id', id: entry }, undefined, undefined) ?? '');
+		const agent: Agent = byEmail
+			? { userId: '', deviceId: '', user: { email: entry } }
+			: { userId: entry, deviceId: '' };
+		await run.noteNotSet(
+			context,
+			itemIndex,
+			agent,
+			rotationId,
+			goneReason(
+				byEmail ? { by: 'email', email: entry } : { by: 'id', id: entry },
+				undefined,
+				undefined,
+			) ?? '',
+		);
 	}
 	for (const user of given?.withoutSip ?? []) {
-		await run.noteNotSet(context, itemIndex, { userId: String(user.id), deviceId: '', user }, rotationId, goneReason(String(user.id), user, undefined) ?? '');
+		await run.noteNotSet(
+			context,
+			itemIndex,
+			{ userId: String(user.id), deviceId: '', user },
+			rotationId,
+			goneReason(String(user.id), user, undefined) ?? '',
+		);
 	}
 	const chosen = new Set(selected.map((agent) => `${agent.userId}/${agent.deviceId}`));
 	const byId = new Map(users.map((user) => [String(user.id), user]));
@@ -276,7 +391,9 @@ async function noteGone(
 		// Ids never hold a "/" (checked wherever they are read).
 		const [userId, deviceId] = key.split('/');
 		const user = byId.get(userId);
-		const reason = goneReason(userId, user, deviceId) ?? 'no longer among the agents this run selects (Agents): set it with Update SIP Password and the same Rotation ID';
+		const reason =
+			goneReason(userId, user, deviceId) ??
+			'no longer among the agents this run selects (Agents): set it with Update SIP Password and the same Rotation ID';
 		await run.noteNotSet(context, itemIndex, { userId, deviceId, user }, rotationId, reason);
 	}
 }

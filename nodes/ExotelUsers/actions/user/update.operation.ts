@@ -1,7 +1,14 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { EMAIL_CODE_HINTS, emailProblems, nameProblems, NAME_DESCRIPTION_FIRST, NAME_DESCRIPTION_LAST, NAME_RULE } from '../../helpers/userFields';
+import {
+	EMAIL_CODE_HINTS,
+	emailProblems,
+	nameProblems,
+	NAME_DESCRIPTION_FIRST,
+	NAME_DESCRIPTION_LAST,
+	NAME_RULE,
+} from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { readUser, userLocators } from '../common/user';
 import type { ItemScope } from '../operation';
@@ -26,7 +33,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				placeholder: 'e.g. name@email.com',
 				default: '',
-				description: 'Only for a user who has no email yet: Exotel does not change an email once set',
+				description:
+					'Only for a user who has no email yet: Exotel does not change an email once set',
 			},
 			{
 				displayName: 'First Name',
@@ -48,17 +56,31 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['update'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['update'] } },
+	properties,
+);
 
-export async function execute({ context, itemIndex, client, users }: ItemScope): Promise<IDataObject> {
+export async function execute({
+	context,
+	itemIndex,
+	client,
+	users,
+}: ItemScope): Promise<IDataObject> {
 	const input = new ItemInput(context, itemIndex);
 	const user = readUser(context, itemIndex, input);
 	const fields = context.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const body: IDataObject = {};
-	if (fields.firstName) body.first_name = input.text('firstName', 'First Name', fields.firstName, nameProblems);
-	if (fields.lastName) body.last_name = input.text('lastName', 'Last Name', fields.lastName, nameProblems);
+	if (fields.firstName)
+		body.first_name = input.text('firstName', 'First Name', fields.firstName, nameProblems);
+	if (fields.lastName)
+		body.last_name = input.text('lastName', 'Last Name', fields.lastName, nameProblems);
 	if (fields.email) body.email = input.text('email', 'Email', fields.email, emailProblems);
-	input.check('updateFields', 'Update Fields', Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email']);
+	input.check(
+		'updateFields',
+		'Update Fields',
+		Object.keys(body).length ? [] : ['is empty: add First Name, Last Name or Email'],
+	);
 	input.done();
 
 	const userId = await users.resolveId(itemIndex, user);
@@ -70,7 +92,8 @@ export async function execute({ context, itemIndex, client, users }: ItemScope):
 		hints: {
 			codes: {
 				...EMAIL_CODE_HINTS,
-				'1002': 'Exotel sets an email only for a user who has none, and never changes one. If this user already has an email, leave Email out; otherwise correct the value Exotel names.',
+				'1002':
+					'Exotel sets an email only for a user who has none, and never changes one. If this user already has an email, leave Email out; otherwise correct the value Exotel names.',
 			},
 		},
 	});

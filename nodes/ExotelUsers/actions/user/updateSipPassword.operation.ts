@@ -2,13 +2,37 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { mapInOrder } from '../../helpers/mapInOrder';
-import { exotelPolicyProblems, nodeRuleProblems, PASSWORD_RULES_HINT } from '../../helpers/passwordPolicy';
+import {
+	exotelPolicyProblems,
+	nodeRuleProblems,
+	PASSWORD_RULES_HINT,
+} from '../../helpers/passwordPolicy';
 import { runsAsTool } from '../../helpers/runsAsTool';
 import { ItemInput } from '../../helpers/validation';
-import { DEVICE_DESCRIPTION, describeDevice, deviceLocator, LEAVE_EMPTY_HINT, readDevice } from '../common/device';
+import {
+	DEVICE_DESCRIPTION,
+	describeDevice,
+	deviceLocator,
+	LEAVE_EMPTY_HINT,
+	readDevice,
+} from '../common/device';
 import { modelFilled } from '../common/modelFilled';
-import { PASSWORD_WITHHELD, passwordLengthField, readGeneratedChoice, rotationIdField, whenToSetField } from '../common/password';
-import { agentFields, findUnlessGone, goneReason, goneSince, PasswordRun, type Agent, type PasswordChoice } from '../common/passwordRun';
+import {
+	PASSWORD_WITHHELD,
+	passwordLengthField,
+	readGeneratedChoice,
+	rotationIdField,
+	whenToSetField,
+} from '../common/password';
+import {
+	agentFields,
+	findUnlessGone,
+	goneReason,
+	goneSince,
+	PasswordRun,
+	type Agent,
+	type PasswordChoice,
+} from '../common/passwordRun';
 import { devicesOf, type UserRef } from '../../../shared/userDirectory';
 import type { Execution, ItemScope } from '../operation';
 import { onlySipDevice, readUser, userLocators } from '../common/user';
@@ -88,14 +112,19 @@ const properties: INodeProperties[] = [
 	// value of a field it hides, so a field tied to the mode was reset by switching it and back.
 	...[1, 2].map((version) =>
 		inVersions([version], {
-			...passwordLengthField({ show: version === 1 ? { passwordMode: ['generate'] } : {}, hide: { '@tool': [true] } }),
+			...passwordLengthField({
+				show: version === 1 ? { passwordMode: ['generate'] } : {},
+				hide: { '@tool': [true] },
+			}),
 			hint: `${passwordLengthField().hint}${version === 2 ? ', with Generate a Password' : ''}. The new password is output as sipPassword for the next node to deliver; n8n keeps it in the execution data, so deliver it at once.`,
 		}),
 	),
 	// As an AI tool the password is withheld from the model unless the author says otherwise: the hint says so.
 	...[1, 2].map((version) =>
 		inVersions([version], {
-			...passwordLengthField({ show: { ...(version === 1 ? { passwordMode: ['generate'] } : {}), '@tool': [true] } }),
+			...passwordLengthField({
+				show: { ...(version === 1 ? { passwordMode: ['generate'] } : {}), '@tool': [true] },
+			}),
 			hint: `${passwordLengthField().hint}${version === 2 ? ', with Generate a Password' : ''}. The tool sets it and withholds it from the AI model unless Return Password to the AI Model is on.`,
 		}),
 	),
@@ -134,7 +163,10 @@ interface Plan {
 }
 
 /** The item's fields, checked: every broken rule is reported at once, before any request. */
-function readItem(context: IExecuteFunctions, itemIndex: number): { user: UserRef; deviceId?: string; choice: PasswordChoice } {
+function readItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): { user: UserRef; deviceId?: string; choice: PasswordChoice } {
 	const input = new ItemInput(context, itemIndex);
 	const user = readUser(context, itemIndex, input);
 	const deviceId = readDevice(context, itemIndex, input);
@@ -143,7 +175,9 @@ function readItem(context: IExecuteFunctions, itemIndex: number): { user: UserRe
 		choice = readGeneratedChoice(context, itemIndex, input);
 	} else {
 		if (context.getNodeParameter('whenToSet', itemIndex, 'now') === 'later') {
-			input.check('whenToSet', 'When to Set', ['is Later, which needs Password: Generate a Password (a typed password is never output)']);
+			input.check('whenToSet', 'When to Set', [
+				'is Later, which needs Password: Generate a Password (a typed password is never output)',
+			]);
 		}
 		const given = context.getNodeParameter('password', itemIndex, '');
 		if (typeof given !== 'string') {
@@ -163,24 +197,38 @@ function readItem(context: IExecuteFunctions, itemIndex: number): { user: UserRe
 }
 
 /** The given device, checked against the user's devices as Exotel lists them. */
-function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataObject, deviceId: string): IDataObject | undefined {
+function checkDevice(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	user: IDataObject,
+	deviceId: string,
+): IDataObject | undefined {
 	// Without the user's devices in the answer there is nothing to check against: Exotel will say.
 	if (!Array.isArray(user.devices)) return undefined;
 	const devices = devicesOf(user);
 	const device = devices.find((d) => String(d.id) === deviceId);
 	const userId = String(user.id);
 	if (!device) {
-		throw new NodeOperationError(context.getNode(), `Device ${deviceId} is not one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`, {
-			itemIndex,
-			description:
-				'Nothing was changed. Often the device was picked for another user — before User changed, or while User is an expression that names another user in each run: pick the device again, or leave Device empty for the user’s only SIP device.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Device ${deviceId} is not one of user ${userId}’s devices (devices: ${devices.map(describeDevice).join(', ') || 'none'})`,
+			{
+				itemIndex,
+				description:
+					'Nothing was changed. Often the device was picked for another user — before User changed, or while User is an expression that names another user in each run: pick the device again, or leave Device empty for the user’s only SIP device.',
+			},
+		);
 	}
 	if (device.type !== 'sip') {
-		throw new NodeOperationError(context.getNode(), `Device ${describeDevice(device)} of user ${userId} is not a SIP device`, {
-			itemIndex,
-			description: 'A SIP password can only be set on a SIP device. Nothing was changed: pick the user’s SIP device, or leave Device empty to use it.',
-		});
+		throw new NodeOperationError(
+			context.getNode(),
+			`Device ${describeDevice(device)} of user ${userId} is not a SIP device`,
+			{
+				itemIndex,
+				description:
+					'A SIP password can only be set on a SIP device. Nothing was changed: pick the user’s SIP device, or leave Device empty to use it.',
+			},
+		);
 	}
 	return device;
 }
@@ -192,25 +240,47 @@ function checkDevice(context: IExecuteFunctions, itemIndex: number, user: IDataO
  * is sent as it is, as before. Once the Rotation ID has started (a prepare step, a failed run), a
  * user or SIP device gone since makes a plan that sets nothing (`notSet`) instead of a stop.
  */
-async function planItem({ context, itemIndex, users, run }: ItemScope<PasswordRun, Plan>, thorough: boolean): Promise<Plan> {
+async function planItem(
+	{ context, itemIndex, users, run }: ItemScope<PasswordRun, Plan>,
+	thorough: boolean,
+): Promise<Plan> {
 	const { user, deviceId, choice } = readItem(context, itemIndex);
 	await run.requireKey(context, itemIndex, choice);
 	const rotationId = choice.mode === 'generate' ? choice.rotationId : '';
 	const later = choice.mode === 'generate' && choice.later;
 	const started = await run.rotationStarted(context, itemIndex, choice);
-	const notSet = (gone: Agent, reason: string): Plan => ({ agent: gone, password: '', generated: true, rotationId, later, started, notSet: reason });
+	const notSet = (gone: Agent, reason: string): Plan => ({
+		agent: gone,
+		password: '',
+		generated: true,
+		rotationId,
+		later,
+		started,
+		notSet: reason,
+	});
 	let agent: Agent;
 	if (deviceId !== undefined && !thorough) {
-		const found = user.by === 'id' ? user.id : (await findUnlessGone(users, itemIndex, user, started))?.id;
-		if (found === undefined) return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
+		const found =
+			user.by === 'id' ? user.id : (await findUnlessGone(users, itemIndex, user, started))?.id;
+		if (found === undefined)
+			return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
 		agent = { userId: String(found), deviceId };
 	} else {
 		const found = await findUnlessGone(users, itemIndex, user, started);
 		if (!found) return notSet(missing(user, deviceId), goneReason(user, undefined, deviceId) ?? '');
 		const gone = started ? goneReason(user, found, deviceId) : undefined;
-		if (gone !== undefined) return notSet({ userId: String(found.id), deviceId: deviceId ?? '', user: found }, gone);
-		const device = deviceId !== undefined ? checkDevice(context, itemIndex, found, deviceId) : onlySipDevice.call(context, itemIndex, found);
-		agent = { userId: String(found.id), deviceId: deviceId ?? String(device?.id), user: found, device };
+		if (gone !== undefined)
+			return notSet({ userId: String(found.id), deviceId: deviceId ?? '', user: found }, gone);
+		const device =
+			deviceId !== undefined
+				? checkDevice(context, itemIndex, found, deviceId)
+				: onlySipDevice.call(context, itemIndex, found);
+		agent = {
+			userId: String(found.id),
+			deviceId: deviceId ?? String(device?.id),
+			user: found,
+			device,
+		};
 	}
 	const password = await run.choose(context, itemIndex, agent, choice);
 	// A reset meant to change a password must change it: a Rotation ID already done is told now.
@@ -220,7 +290,9 @@ async function planItem({ context, itemIndex, users, run }: ItemScope<PasswordRu
 
 /** A user Exotel no longer has, as the item named them. */
 function missing(user: UserRef, deviceId: string | undefined): Agent {
-	return user.by === 'id' ? { userId: user.id, deviceId: deviceId ?? '' } : { userId: '', deviceId: deviceId ?? '', user: { email: user.email } };
+	return user.by === 'id'
+		? { userId: user.id, deviceId: deviceId ?? '' }
+		: { userId: '', deviceId: deviceId ?? '', user: { email: user.email } };
 }
 
 /**
@@ -228,18 +300,26 @@ function missing(user: UserRef, deviceId: string | undefined): Agent {
  * resolved — user, SIP device, the device being the user's, the password — before the first
  * password changes. The first item (by position) with a problem stops the run.
  */
-export async function prepare(execution: Execution & { run: PasswordRun }, itemIndexes: number[]): Promise<Map<number, Plan>> {
+export async function prepare(
+	execution: Execution & { run: PasswordRun },
+	itemIndexes: number[],
+): Promise<Map<number, Plan>> {
 	const { context, users, run, concurrency } = execution;
 	const read = itemIndexes.map((itemIndex) => readItem(context, itemIndex));
 	// A Rotation ID without a usable SIP Password Key stops the run before any request, reads included.
-	for (const [position, { choice }] of read.entries()) await run.requireKey(context, itemIndexes[position], choice);
+	for (const [position, { choice }] of read.entries())
+		await run.requireKey(context, itemIndexes[position], choice);
 	// Every item's user is read for the check: one listing of the account when that is fewer requests.
 	const refs = read.map(({ user }) => user);
 	if (itemIndexes.length > 0) await users.prefetch(itemIndexes[0], refs);
 	const planned = await mapInOrder(
 		itemIndexes.length,
 		concurrency,
-		async (position) => await planItem({ ...execution, itemIndex: itemIndexes[position] }, true).then((plan) => ({ plan }), (error: unknown) => ({ error })),
+		async (position) =>
+			await planItem({ ...execution, itemIndex: itemIndexes[position] }, true).then(
+				(plan) => ({ plan }),
+				(error: unknown) => ({ error }),
+			),
 		(result) => 'error' in result,
 	);
 	const plans = new Map<number, Plan>();
@@ -255,9 +335,16 @@ export async function prepare(execution: Execution & { run: PasswordRun }, itemI
  * expression every run may be another user, yet the picked device stays: say so once per run.
  */
 function warnFixedDevice(context: IExecuteFunctions): void {
-	const { userId, deviceId } = context.getNode().parameters as { userId?: { value?: unknown }; deviceId?: { mode?: unknown; value?: unknown } };
+	const { userId, deviceId } = context.getNode().parameters as {
+		userId?: { value?: unknown };
+		deviceId?: { mode?: unknown; value?: unknown };
+	};
 	const userIsExpression = typeof userId?.value === 'string' && userId.value.startsWith('=');
-	const devicePicked = deviceId?.mode === 'list' && typeof deviceId.value === 'string' && deviceId.value !== '' && !deviceId.value.startsWith('=');
+	const devicePicked =
+		deviceId?.mode === 'list' &&
+		typeof deviceId.value === 'string' &&
+		deviceId.value !== '' &&
+		!deviceId.value.startsWith('=');
 	if (!userIsExpression || !devicePicked || typeof context.addExecutionHints !== 'function') return;
 	context.addExecutionHints({
 		message: `Device ${String(deviceId?.value)} was picked from the list, but User is an expression: every item uses that one device, whichever user it names. Leave Device empty to use each user’s only SIP device.`,
@@ -273,13 +360,22 @@ export async function execute(item: ItemScope<PasswordRun, Plan>): Promise<IData
 	if (itemIndex === 0) warnFixedDevice(context);
 	const plan = item.plan ?? (await planItem(item, false));
 	const { agent, password, generated } = plan;
-	if (plan.notSet !== undefined) return await run.notSetItem(context, itemIndex, agent, plan.rotationId, plan.notSet);
+	if (plan.notSet !== undefined)
+		return await run.notSetItem(context, itemIndex, agent, plan.rotationId, plan.notSet);
 	// As an AI Agent tool, the output goes to the model (and its provider): only if the author says so.
-	const withheld = generated && runsAsTool(context.getNode().type) && context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
+	const withheld =
+		generated &&
+		runsAsTool(context.getNode().type) &&
+		context.getNodeParameter('returnPasswordToModel', itemIndex, false) !== true;
 	// Only a password the node made up is output: the user asked for it, and nobody else knows it.
-	const passwordFields: IDataObject = !generated ? {} : withheld ? { passwordReturned: false, note: PASSWORD_WITHHELD } : { sipPassword: password };
+	const passwordFields: IDataObject = !generated
+		? {}
+		: withheld
+			? { passwordReturned: false, note: PASSWORD_WITHHELD }
+			: { sipPassword: password };
 	if (generated && !withheld) run.generatedOutput = true;
-	if (plan.rotationId) Object.assign(passwordFields, { rotation_id: plan.rotationId, key_id: run.keyId });
+	if (plan.rotationId)
+		Object.assign(passwordFields, { rotation_id: plan.rotationId, key_id: run.keyId });
 	if (plan.later) return { ...agentFields(agent), ...passwordFields, password_set: false };
 	const written = await run.set(client, itemIndex, agent, password, passwordFields).then(
 		(envelope) => ({ envelope }),

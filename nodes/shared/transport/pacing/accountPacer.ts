@@ -105,8 +105,11 @@ export class AccountPacer {
 	limitFollowed(now = this.options.clock.now()): LimitFollowed {
 		const configured = this.configuredLimit();
 		const exotel = this.headers.present(now) ? this.headers.limit : undefined;
-		if (exotel !== undefined && exotel <= configured) return { source: 'exotel', perWindow: exotel };
-		return configured === Number.POSITIVE_INFINITY ? undefined : { source: 'setting', perWindow: configured };
+		if (exotel !== undefined && exotel <= configured)
+			return { source: 'exotel', perWindow: exotel };
+		return configured === Number.POSITIVE_INFINITY
+			? undefined
+			: { source: 'setting', perWindow: configured };
 	}
 
 	/** Requests sent to the account in the current window (in flight, or answered within it). */
@@ -116,7 +119,12 @@ export class AccountPacer {
 
 	/** Nothing left to remember: nobody's requests in the window, no hold, no slow-down, no recent 429. */
 	isIdle(now = this.options.clock.now()): boolean {
-		return this.window.isEmpty(now) && !this.adaptive.isSlowed(now) && !this.headers.present(now) && !this.lone.remembers(now);
+		return (
+			this.window.isEmpty(now) &&
+			!this.adaptive.isSlowed(now) &&
+			!this.headers.present(now) &&
+			!this.lone.remembers(now)
+		);
 	}
 
 	join(requestsPerMinute: number): Lease {
@@ -159,7 +167,8 @@ export class AccountPacer {
 		// Without them, a lone 429 only waits; one that repeats another, or comes while slowed down, slows down.
 		if (!answer.rateLimit && !this.headers.present(now)) {
 			const repeats = this.lone.repeats(startedAt, now);
-			if (repeats || this.adaptive.isSlowed(now)) this.adaptive.refused(startedAt, now, this.configuredLimit(), sent);
+			if (repeats || this.adaptive.isSlowed(now))
+				this.adaptive.refused(startedAt, now, this.configuredLimit(), sent);
 		}
 		if (answer.retryAfterMs !== undefined) {
 			// Exotel says when the account has room again: nobody in this process sends before

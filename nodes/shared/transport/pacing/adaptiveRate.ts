@@ -105,7 +105,8 @@ export class AdaptiveRate {
 		}
 		const rate = Math.min(limit, capNow, Math.max(1, sent));
 		// What to win back: the limit the executions set, or without one what was being sent.
-		const ceiling = current?.ceiling ?? (limit === Number.POSITIVE_INFINITY ? Math.max(1, sent) : limit);
+		const ceiling =
+			current?.ceiling ?? (limit === Number.POSITIVE_INFINITY ? Math.max(1, sent) : limit);
 		this.episode = {
 			ceiling,
 			base: Math.max(1, Math.floor(rate * this.tuning.cut)),

@@ -36,7 +36,9 @@ function headerNumber(headers: Record<string, unknown>, name: string): number | 
 }
 
 /** The three headers of one answer (names in lower case, as Node gives them); undefined when it has none that can be read. */
-export function readRateLimitHeaders(headers: Record<string, unknown>): RateLimitHeaders | undefined {
+export function readRateLimitHeaders(
+	headers: Record<string, unknown>,
+): RateLimitHeaders | undefined {
 	const limit = headerNumber(headers, 'x-ratelimit-limit');
 	const remaining = headerNumber(headers, 'x-ratelimit-remaining');
 	const reset = headerNumber(headers, 'x-ratelimit-reset');
@@ -45,7 +47,8 @@ export function readRateLimitHeaders(headers: Record<string, unknown>): RateLimi
 	if (remaining !== undefined) read.remaining = Math.floor(remaining);
 	if (reset !== undefined) read.resetAt = reset * 1000;
 	// Remaining means nothing without the moment it runs until.
-	if (read.remaining === undefined || read.resetAt === undefined) return read.limit === undefined ? undefined : { limit: read.limit };
+	if (read.remaining === undefined || read.resetAt === undefined)
+		return read.limit === undefined ? undefined : { limit: read.limit };
 	return read;
 }
 
@@ -124,7 +127,12 @@ export class HeaderBudget {
 			// Two consecutive windows show the window's length.
 			if (gap > 0 && gap < this.windowMs * 1.5) this.windowMs = gap;
 		}
-		this.window = { reported, resetAt: Math.min(reported, now + this.windowMs), remaining: headers.remaining, own: counted ? 1 : 0 };
+		this.window = {
+			reported,
+			resetAt: Math.min(reported, now + this.windowMs),
+			remaining: headers.remaining,
+			own: counted ? 1 : 0,
+		};
 	}
 
 	/** How long a request must wait for the account's budget at `now`; 0 when the headers say nothing. */
@@ -155,7 +163,10 @@ export class HeaderBudget {
 		const spacing = (resetAt - from) / (available + 1);
 		// The first request of a window: a random part of one spacing after it starts.
 		// Each spacing drawn between a half and one and a half of it, so processes do not fall into step.
-		const at = this.lastStartAt < windowStart ? this.restartAt(windowStart, spacing) : from + spacing * this.step(from);
+		const at =
+			this.lastStartAt < windowStart
+				? this.restartAt(windowStart, spacing)
+				: from + spacing * this.step(from);
 		return at > now ? { ms: Math.ceil(at - now) } : { ms: 0 };
 	}
 
@@ -177,7 +188,8 @@ export class HeaderBudget {
 
 	/** When this process may start again after the reset at `resetAt`: a random part of one spacing later. */
 	private restartAt(resetAt: number, spacing = this.windowMs / ((this.limit ?? 60) + 1)): number {
-		if (this.restartJitter?.resetAt !== resetAt) this.restartJitter = { resetAt, share: this.random() };
+		if (this.restartJitter?.resetAt !== resetAt)
+			this.restartJitter = { resetAt, share: this.random() };
 		return resetAt + this.restartJitter.share * spacing;
 	}
 }

@@ -93,7 +93,11 @@ export class SlidingWindowLimiter {
 
 	/** Requests in the window now: those in flight and those answered within the last `windowMs` (its ends included). */
 	count(now = this.options.clock.now()): number {
-		while (this.head < this.answered.length && this.answered[this.head] < now - this.options.windowMs) this.head++;
+		while (
+			this.head < this.answered.length &&
+			this.answered[this.head] < now - this.options.windowMs
+		)
+			this.head++;
 		if (this.head > 1024 && this.head * 2 > this.answered.length) {
 			this.answered = this.answered.slice(this.head);
 			this.head = 0;
@@ -113,7 +117,11 @@ export class SlidingWindowLimiter {
 
 	/** Resolves when a request may start. Call `release()` on the slot once its answer is in. */
 	async acquire(options: AcquireOptions = {}): Promise<Slot> {
-		if (options.wait === false || (this.queued === 0 && this.waitMs(this.options.clock.now()).ms === 0)) return this.take();
+		if (
+			options.wait === false ||
+			(this.queued === 0 && this.waitMs(this.options.clock.now()).ms === 0)
+		)
+			return this.take();
 		this.queued++;
 		const turn = this.queue.then(async () => {
 			await this.waitForRoom(options.signal);
@@ -133,19 +141,28 @@ export class SlidingWindowLimiter {
 	/** How long a request must wait before it may start (ms 0: not at all). */
 	private waitMs(now: number): Wait {
 		if (this.heldUntil > now) return { ms: this.heldUntil - now };
-		const waits: Wait[] = [this.windowWait(now), this.options.gate?.(now) ?? GO].filter((w) => w.ms > 0);
+		const waits: Wait[] = [this.windowWait(now), this.options.gate?.(now) ?? GO].filter(
+			(w) => w.ms > 0,
+		);
 		if (waits.length === 0) return GO;
 		// Every rule must let the request go: wake at the first moment any of them may change, and ask again.
-		return { ms: Math.min(...waits.map((w) => w.ms)), orAnswer: waits.some((w) => w.orAnswer === true) };
+		return {
+			ms: Math.min(...waits.map((w) => w.ms)),
+			orAnswer: waits.some((w) => w.orAnswer === true),
+		};
 	}
 
 	private windowWait(now: number): Wait {
 		const limit = this.limitNow();
 		if (limit === Number.POSITIVE_INFINITY || this.count(now) < limit) return GO;
 		const change = this.options.limitChangesAt?.(now);
-		const untilChange = change !== undefined && change > now ? change - now : Number.POSITIVE_INFINITY;
+		const untilChange =
+			change !== undefined && change > now ? change - now : Number.POSITIVE_INFINITY;
 		// +1: a slot dated exactly windowMs ago is still inside a window that includes now.
-		if (this.head < this.answered.length) return { ms: Math.min(untilChange, this.answered[this.head] + this.options.windowMs - now + 1) };
+		if (this.head < this.answered.length)
+			return {
+				ms: Math.min(untilChange, this.answered[this.head] + this.options.windowMs - now + 1),
+			};
 		// Every request in the window is still in flight: none leaves it before its answer.
 		return { ms: untilChange, orAnswer: true };
 	}
@@ -168,7 +185,8 @@ export class SlidingWindowLimiter {
 		try {
 			await new Promise<void>((resolve, reject) => {
 				this.wake = resolve;
-				if (ms === Number.POSITIVE_INFINITY) stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
+				if (ms === Number.POSITIVE_INFINITY)
+					stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
 				else this.options.clock.sleep(ms, stop.signal).then(resolve, reject);
 			});
 		} finally {

@@ -5,9 +5,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsDescription } from '../../../../nodes/ExotelUsers/actions/options.description';
-import { SEND_DEFAULTS, SEND_LIMITS, readSendOptions } from '../../../../nodes/shared/transport/sendOptions';
+import {
+	SEND_DEFAULTS,
+	SEND_LIMITS,
+	readSendOptions,
+} from '../../../../nodes/shared/transport/sendOptions';
 
-const option = (name: string) => (optionsDescription.options as INodeProperties[]).find((o) => o.name === name)!;
+const option = (name: string) =>
+	(optionsDescription.options as INodeProperties[]).find((o) => o.name === name)!;
 
 /** The option's name in the collection for each entry of the table. */
 const NAMES: Record<keyof typeof SEND_DEFAULTS, string> = {
@@ -34,18 +39,28 @@ describe('the send defaults', () => {
 	});
 
 	it('make an option added at the default it shows behave as if it had not been added', () => {
-		const shown = Object.fromEntries(Object.values(NAMES).map((name) => [name, option(name).default]));
+		const shown = Object.fromEntries(
+			Object.values(NAMES).map((name) => [name, option(name).default]),
+		);
 		expect(readSendOptions(shown)).toEqual(readSendOptions({}));
 	});
 
 	it.each(Object.entries(NAMES))('feed the range of the %s option', (key, name) => {
 		const entry = option(name);
-		const range = SEND_LIMITS[key as keyof typeof SEND_LIMITS] as { min: number; max?: number } | undefined;
-		if (range) expect(entry.typeOptions).toMatchObject({ minValue: range.min, ...(range.max ? { maxValue: range.max } : {}) });
+		const range = SEND_LIMITS[key as keyof typeof SEND_LIMITS] as
+			| { min: number; max?: number }
+			| undefined;
+		if (range)
+			expect(entry.typeOptions).toMatchObject({
+				minValue: range.min,
+				...(range.max ? { maxValue: range.max } : {}),
+			});
 	});
 
 	it('feed the collection’s every option (none left out)', () => {
-		expect((optionsDescription.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(Object.values(NAMES).sort());
+		expect((optionsDescription.options as INodeProperties[]).map((o) => o.name).sort()).toEqual(
+			Object.values(NAMES).sort(),
+		);
 	});
 
 	it('say under Requests per Minute what its default does, in a builder’s words, and give no “divide by workers” advice', () => {
@@ -69,12 +84,28 @@ describe('the send defaults', () => {
 	});
 
 	it('keep every value read within its range', () => {
-		expect(readSendOptions({ maxAttempts: 99, retryBaseDelay: 0, maxRetryWait: 0, timeout: 0, requestsPerMinute: -5, concurrency: 50, retry: false })).toEqual({
+		expect(
+			readSendOptions({
+				maxAttempts: 99,
+				retryBaseDelay: 0,
+				maxRetryWait: 0,
+				timeout: 0,
+				requestsPerMinute: -5,
+				concurrency: 50,
+				retry: false,
+			}),
+		).toEqual({
 			retry: { enabled: false, maxAttempts: 10, baseDelayMs: 10, maxDelayMs: 1000 },
 			timeoutMs: 100,
 			requestsPerMinute: 0,
 			concurrency: 10,
 		});
-		expect(readSendOptions({ maxAttempts: 2.7, requestsPerMinute: 49.9, concurrency: 'x' as unknown as number }).retry.maxAttempts).toBe(2);
+		expect(
+			readSendOptions({
+				maxAttempts: 2.7,
+				requestsPerMinute: 49.9,
+				concurrency: 'x' as unknown as number,
+			}).retry.maxAttempts,
+		).toBe(2);
 	});
 });

@@ -1,11 +1,20 @@
-import { devicesAfterSwitch, judgeSwitch, planDeviceSwitch } from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
+import {
+	devicesAfterSwitch,
+	judgeSwitch,
+	planDeviceSwitch,
+} from '../../../../nodes/ExotelUsers/helpers/deviceSwitch';
 
 const sip = { id: 101, type: 'sip', name: 'Softphone', available: true, verified: true };
 const tel = { id: 102, type: 'tel', name: 'Mobile', available: false, verified: true };
 
 describe('planDeviceSwitch', () => {
 	it('turns the device that is on off first, then the target on', () => {
-		expect(planDeviceSwitch([sip, tel], 102)).toEqual({ ok: true, target: tel, turnOff: [sip], turnOn: true });
+		expect(planDeviceSwitch([sip, tel], 102)).toEqual({
+			ok: true,
+			target: tel,
+			turnOff: [sip],
+			turnOn: true,
+		});
 	});
 
 	it('turns off every other device that is on, in the order Exotel listed them', () => {
@@ -15,26 +24,47 @@ describe('planDeviceSwitch', () => {
 	});
 
 	it('changes nothing when the target is already the one device on', () => {
-		expect(planDeviceSwitch([sip, tel], '101')).toEqual({ ok: true, target: sip, turnOff: [], turnOn: false });
+		expect(planDeviceSwitch([sip, tel], '101')).toEqual({
+			ok: true,
+			target: sip,
+			turnOff: [],
+			turnOn: false,
+		});
 	});
 
 	it('still turns the others off when the target is on alongside them', () => {
 		const both = [sip, { ...tel, available: true }];
-		expect(planDeviceSwitch(both, 101)).toEqual({ ok: true, target: sip, turnOff: [both[1]], turnOn: false });
+		expect(planDeviceSwitch(both, 101)).toEqual({
+			ok: true,
+			target: sip,
+			turnOff: [both[1]],
+			turnOn: false,
+		});
 	});
 
 	it('turns the target on when no device is on', () => {
-		expect(planDeviceSwitch([{ ...sip, available: false }, tel], 102)).toMatchObject({ ok: true, turnOff: [], turnOn: true });
+		expect(planDeviceSwitch([{ ...sip, available: false }, tel], 102)).toMatchObject({
+			ok: true,
+			turnOff: [],
+			turnOn: true,
+		});
 	});
 
 	it('refuses an unverified target before anything is turned off', () => {
 		const unverified = { ...tel, verified: false };
-		expect(planDeviceSwitch([sip, unverified], 102)).toEqual({ ok: false, reason: 'unverified', target: unverified });
+		expect(planDeviceSwitch([sip, unverified], 102)).toEqual({
+			ok: false,
+			reason: 'unverified',
+			target: unverified,
+		});
 	});
 
 	it('does not refuse an unverified target that is already on (nothing to turn on)', () => {
 		const unverifiedOn = { ...tel, available: true, verified: false };
-		expect(planDeviceSwitch([{ ...sip, available: false }, unverifiedOn], 102)).toMatchObject({ ok: true, turnOn: false });
+		expect(planDeviceSwitch([{ ...sip, available: false }, unverifiedOn], 102)).toMatchObject({
+			ok: true,
+			turnOn: false,
+		});
 	});
 
 	it('treats a device without a verified field as verified (Exotel decides)', () => {
@@ -43,7 +73,11 @@ describe('planDeviceSwitch', () => {
 	});
 
 	it('reports a device that is not the user’s, with the devices it has', () => {
-		expect(planDeviceSwitch([sip, tel], 999)).toEqual({ ok: false, reason: 'not-found', devices: [sip, tel] });
+		expect(planDeviceSwitch([sip, tel], 999)).toEqual({
+			ok: false,
+			reason: 'not-found',
+			devices: [sip, tel],
+		});
 	});
 });
 

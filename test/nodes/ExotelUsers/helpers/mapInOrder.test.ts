@@ -38,18 +38,31 @@ describe('mapInOrder', () => {
 
 	it('starts nothing new once told to stop, and lets running tasks finish', async () => {
 		const started: number[] = [];
-		const results = await onClock(mapInOrder(
-			10,
-			2,
-			async (i) => {
-				started.push(i);
-				await tick(i === 2 ? 1 : 5);
-				return i;
-			},
-			(result) => result === 2,
-		));
+		const results = await onClock(
+			mapInOrder(
+				10,
+				2,
+				async (i) => {
+					started.push(i);
+					await tick(i === 2 ? 1 : 5);
+					return i;
+				},
+				(result) => result === 2,
+			),
+		);
 		expect(started).toEqual([0, 1, 2, 3]);
-		expect(results).toEqual([0, 1, 2, 3, undefined, undefined, undefined, undefined, undefined, undefined]);
+		expect(results).toEqual([
+			0,
+			1,
+			2,
+			3,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+		]);
 	});
 
 	it('handles no items', async () => {

@@ -21,11 +21,16 @@ describe('generateSipPassword', () => {
 			if (sipPasswordProblems(password).length > 0 || !exotelAcceptsSipPassword(password)) {
 				throw new Error(`a generated password of length ${length} breaks the policy`);
 			}
-			if (characterClassesIn(password).length !== 4) throw new Error('a generated password lacks a class');
+			if (characterClassesIn(password).length !== 4)
+				throw new Error('a generated password lacks a class');
 			for (const character of password) {
-				if (!ALLOWED.has(character)) throw new Error(`excluded character code ${character.charCodeAt(0)} used`);
+				if (!ALLOWED.has(character))
+					throw new Error(`excluded character code ${character.charCodeAt(0)} used`);
 			}
-			if (GENERATOR_ALPHABET.special.includes(password[0]) || GENERATOR_ALPHABET.special.includes(password.at(-1)!)) {
+			if (
+				GENERATOR_ALPHABET.special.includes(password[0]) ||
+				GENERATOR_ALPHABET.special.includes(password.at(-1)!)
+			) {
 				throw new Error('a special character stands first or last');
 			}
 			seen.add(password);
@@ -34,7 +39,8 @@ describe('generateSipPassword', () => {
 	});
 
 	it('leaves out look-alike characters and those that break shells, URLs and email', () => {
-		for (const excluded of '0Oo1lI !"#$%&\'()*+,/:;<=>?@[\\]`{|}~') expect(ALLOWED.has(excluded)).toBe(false);
+		for (const excluded of '0Oo1lI !"#$%&\'()*+,/:;<=>?@[\\]`{|}~')
+			expect(ALLOWED.has(excluded)).toBe(false);
 	});
 
 	it('defaults to 16 characters and refuses lengths outside 8–64', () => {

@@ -1,15 +1,25 @@
-import { characterClassesIn, nodeRuleProblems } from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
+import {
+	characterClassesIn,
+	nodeRuleProblems,
+} from '../../../../nodes/ExotelUsers/helpers/passwordPolicy';
 import { sipPasswordProblems } from '../../../support/sipPassword';
 import { exotelAcceptsSipPassword } from '../../../../tools/dev/sandbox/exotelPolicy';
 
 // One sample per class, combined below into every 2-of-4 and 3-of-4 set.
-const SAMPLES = { 'lower case': 'abcd', 'upper case': 'EFGH', digits: '2468', 'special characters': '!@#$' } as const;
+const SAMPLES = {
+	'lower case': 'abcd',
+	'upper case': 'EFGH',
+	digits: '2468',
+	'special characters': '!@#$',
+} as const;
 type ClassName = keyof typeof SAMPLES;
 const NAMES = Object.keys(SAMPLES) as ClassName[];
 
 function combinations(size: number, from: ClassName[] = NAMES): ClassName[][] {
 	if (size === 0) return [[]];
-	return from.flatMap((name, i) => combinations(size - 1, from.slice(i + 1)).map((rest) => [name, ...rest]));
+	return from.flatMap((name, i) =>
+		combinations(size - 1, from.slice(i + 1)).map((rest) => [name, ...rest]),
+	);
 }
 
 describe('sipPasswordProblems', () => {
@@ -32,9 +42,12 @@ describe('sipPasswordProblems', () => {
 		},
 	);
 
-	it.each(combinations(3).map((set) => [set.join(' + '), set]))('accepts a password of %s', (_label, set) => {
-		expect(sipPasswordProblems(set.map((name) => SAMPLES[name]).join(''))).toEqual([]);
-	});
+	it.each(combinations(3).map((set) => [set.join(' + '), set]))(
+		'accepts a password of %s',
+		(_label, set) => {
+			expect(sipPasswordProblems(set.map((name) => SAMPLES[name]).join(''))).toEqual([]);
+		},
+	);
 
 	it('accepts all four classes', () => {
 		expect(sipPasswordProblems('abEF24!@')).toEqual([]);
@@ -48,8 +61,12 @@ describe('sipPasswordProblems', () => {
 	});
 
 	it('refuses leading and trailing white space as a copy-paste accident', () => {
-		expect(sipPasswordProblems(' Abcdef1!')).toEqual(['starts with white space (likely a copy-paste accident)']);
-		expect(sipPasswordProblems('Abcdef1!\n')).toEqual(['ends with white space (likely a copy-paste accident)']);
+		expect(sipPasswordProblems(' Abcdef1!')).toEqual([
+			'starts with white space (likely a copy-paste accident)',
+		]);
+		expect(sipPasswordProblems('Abcdef1!\n')).toEqual([
+			'ends with white space (likely a copy-paste accident)',
+		]);
 		expect(sipPasswordProblems('Abc def1')).toEqual([]); // inside, a space is a special character
 	});
 
@@ -72,7 +89,16 @@ describe('sipPasswordProblems', () => {
 	});
 
 	it('agrees with the independent reference rule on a sample of shapes', () => {
-		const samples = ['Abcdef1!', 'abcdefgh', 'ABCD1234', 'abcd!@#$', 'Ab1!', 'ÄÖÜäöü12', 'pass word1', '12345678!A'];
+		const samples = [
+			'Abcdef1!',
+			'abcdefgh',
+			'ABCD1234',
+			'abcd!@#$',
+			'Ab1!',
+			'ÄÖÜäöü12',
+			'pass word1',
+			'12345678!A',
+		];
 		for (const sample of samples) {
 			expect(sipPasswordProblems(sample).length === 0).toBe(exotelAcceptsSipPassword(sample));
 		}
@@ -81,11 +107,27 @@ describe('sipPasswordProblems', () => {
 
 describe('the node’s own rule: what a softphone user cannot type back', () => {
 	it.each([
-		['a zero-width space at the start', '\u200bAbcdef1!', 'starts with an invisible character (likely a copy-paste accident)'],
-		['a byte-order mark at the end', 'Abcdef1!\ufeff', 'ends with an invisible character (likely a copy-paste accident)'],
-		['U+0085 at the end', 'Abcdef1!\u0085', 'ends with an invisible character (likely a copy-paste accident)'],
+		[
+			'a zero-width space at the start',
+			'\u200bAbcdef1!',
+			'starts with an invisible character (likely a copy-paste accident)',
+		],
+		[
+			'a byte-order mark at the end',
+			'Abcdef1!\ufeff',
+			'ends with an invisible character (likely a copy-paste accident)',
+		],
+		[
+			'U+0085 at the end',
+			'Abcdef1!\u0085',
+			'ends with an invisible character (likely a copy-paste accident)',
+		],
 		['a NUL inside', 'Abc\u0000def1!', 'contains a NUL character'],
-		['a lone surrogate inside', 'Abc\ud800def1!', 'contains a broken character (half of a UTF-16 pair)'],
+		[
+			'a lone surrogate inside',
+			'Abc\ud800def1!',
+			'contains a broken character (half of a UTF-16 pair)',
+		],
 	])('refuses %s, naming the rule', (_label, password, problem) => {
 		expect(nodeRuleProblems(password)).toEqual([problem]);
 	});

@@ -12,19 +12,34 @@ import { PICKER_SETTINGS } from '../../../../nodes/shared/transport/client';
 import { buildExecuteContext } from '../../../../tools/dev/harness/n8n';
 import { MAX_PAGES_PER_ANSWER, SCREENFUL } from '../../../../nodes/ExotelUsers/methods/listSearch';
 import { manyUsers, seedUsers } from '../../../../tools/dev/sandbox/server';
-import { ASHA, byEmail, byId, failure, loadOptionsContext, newPassword, startTestbed, useTestbed, type ExotelTestbed } from '../../../support/exotel';
+import {
+	ASHA,
+	byEmail,
+	byId,
+	failure,
+	loadOptionsContext,
+	newPassword,
+	startTestbed,
+	useTestbed,
+	type ExotelTestbed,
+} from '../../../support/exotel';
 
 /** 237 users: the three named ones, then generated ones, 18 of them Khans, none in the first 99. */
 const USERS = seedUsers(237);
 const bed = useTestbed({ users: USERS }, { windowMs: 1000 });
 
-
 async function searchUsers(filter?: string, token?: string, testbed: ExotelTestbed = bed) {
-	return await testbed.node.methods.listSearch.searchUsers.call(loadOptionsContext(testbed.credentials(), {}, testbed.node), filter, token);
+	return await testbed.node.methods.listSearch.searchUsers.call(
+		loadOptionsContext(testbed.credentials(), {}, testbed.node),
+		filter,
+		token,
+	);
 }
 
 const pagesAsked = (testbed: ExotelTestbed = bed) =>
-	testbed.sandbox.requests.map((r) => (r.query.email ? `email=${r.query.email}` : `${r.query.offset}+${r.query.limit}`));
+	testbed.sandbox.requests.map((r) =>
+		r.query.email ? `email=${r.query.email}` : `${r.query.offset}+${r.query.limit}`,
+	);
 
 /** Every answer for a search, as the editor asks for them when the list is scrolled to its end. */
 async function scrollAll(filter: string) {
@@ -76,7 +91,9 @@ describe('User → From List (searchUsers) over 237 users', () => {
 		expect(first.results.length).toBeGreaterThanOrEqual(SCREENFUL);
 		expect(first.paginationToken).toBeDefined();
 		const { names, answers } = await scrollAll('nair');
-		expect(names).toEqual(nairs.map((u) => `${u.first_name} ${u.last_name}${u.email ? ` (${u.email})` : ''}`));
+		expect(names).toEqual(
+			nairs.map((u) => `${u.first_name} ${u.last_name}${u.email ? ` (${u.email})` : ''}`),
+		);
 		expect(answers).toBe(2);
 	});
 
@@ -85,10 +102,13 @@ describe('User → From List (searchUsers) over 237 users', () => {
 		['RAO@EXAMPLE', ['Asha Rao (asha.rao@example.com)']],
 		['vikram IYER', ['Vikram Iyer (vikram.iyer@example.com)']],
 		['mei', ['Mei Lin Tan']],
-	])('matches "%s" in names and emails, ignoring case, partial "@" included', async (search, expected) => {
-		const answer = await searchUsers(search);
-		expect(answer.results.map((r) => r.name)).toEqual(expected);
-	});
+	])(
+		'matches "%s" in names and emails, ignoring case, partial "@" included',
+		async (search, expected) => {
+			const answer = await searchUsers(search);
+			expect(answer.results.map((r) => r.name)).toEqual(expected);
+		},
+	);
 
 	it('asks Exotel’s exact filter first for a complete address, as typed and in lower case: one request', async () => {
 		const answer = await searchUsers('Vikram.Iyer@Example.com');
@@ -98,7 +118,9 @@ describe('User → From List (searchUsers) over 237 users', () => {
 
 	it('falls back to the walk for a complete address Exotel holds in other capitals', async () => {
 		const [asha, ...others] = seedUsers();
-		const capitals = await startTestbed({ users: [...others, ...manyUsers(60), { ...asha, email: 'Asha.Rao@Example.com' }] });
+		const capitals = await startTestbed({
+			users: [...others, ...manyUsers(60), { ...asha, email: 'Asha.Rao@Example.com' }],
+		});
 		try {
 			const answer = await searchUsers('asha.rao@example.com', undefined, capitals);
 			expect(answer.results.map((r) => r.value)).toEqual([asha.id]);
@@ -113,7 +135,9 @@ describe('User → From List (searchUsers) over 237 users', () => {
 		try {
 			const first = await searchUsers('nobody-has-this', undefined, big);
 			expect(big.sandbox.requests).toHaveLength(MAX_PAGES_PER_ANSWER);
-			expect(first.results).toEqual([{ name: 'Searched 1000 of 1200 users so far: scroll down to search on', value: '' }]);
+			expect(first.results).toEqual([
+				{ name: 'Searched 1000 of 1200 users so far: scroll down to search on', value: '' },
+			]);
 			expect(first.paginationToken).toBe('1000');
 			const second = await searchUsers('nobody-has-this', first.paginationToken as string, big);
 			expect(second).toEqual({ results: [], paginationToken: undefined });
@@ -126,15 +150,33 @@ describe('User → From List (searchUsers) over 237 users', () => {
 
 describe('Device → From List (searchDevices)', () => {
 	const devices = async (parameters: Record<string, unknown>) =>
-		await bed.node.methods.listSearch.searchDevices.call(loadOptionsContext(bed.credentials(), { operation: 'updateSipPassword', ...parameters } as never, bed.node));
+		await bed.node.methods.listSearch.searchDevices.call(
+			loadOptionsContext(
+				bed.credentials(),
+				{ operation: 'updateSipPassword', ...parameters } as never,
+				bed.node,
+			),
+		);
 
 	it('lists the chosen user’s devices with name, type, contact and whether on, and their owner (Device → Update)', async () => {
-		const answer = await devices({ resource: 'device', operation: 'update', userId: byId(ASHA.id) });
+		const answer = await devices({
+			resource: 'device',
+			operation: 'update',
+			userId: byId(ASHA.id),
+		});
 		expect(answer.results).toEqual([
-			{ name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)', value: '101' },
-			{ name: 'Asha mobile (Telephone, +919876543210) · Asha Rao (asha.rao@example.com)', value: '102' },
+			{
+				name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)',
+				value: '101',
+			},
+			{
+				name: 'Asha mobile (Telephone, +919876543210) · Asha Rao (asha.rao@example.com)',
+				value: '102',
+			},
 		]);
-		expect(bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`)).toEqual([`GET users/${ASHA.id}`]);
+		expect(bed.sandbox.requests.map((r) => `${r.method} ${r.segments.slice(3).join('/')}`)).toEqual(
+			[`GET users/${ASHA.id}`],
+		);
 	});
 
 	it('finds a user given by email in other capitals', async () => {
@@ -144,7 +186,12 @@ describe('Device → From List (searchDevices)', () => {
 
 	it('offers only SIP devices for a SIP password, and says when the user has none', async () => {
 		const answer = await devices({ userId: byId(ASHA.id) });
-		expect(answer.results).toEqual([{ name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)', value: '101' }]);
+		expect(answer.results).toEqual([
+			{
+				name: 'Asha softphone (SIP, sip:asharao101, on) · Asha Rao (asha.rao@example.com)',
+				value: '101',
+			},
+		]);
 		const none = await failure(devices({ userId: byId('c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0') }));
 		expect(none.message).toBe('Mei Lin Tan has no SIP device');
 	});
@@ -167,11 +214,17 @@ describe('Device → From List (searchDevices)', () => {
 	it('given an email nobody has, stops at the user search’s page limit and says so', async () => {
 		const big = await startTestbed({ users: manyUsers(1200) });
 		try {
-			const context = loadOptionsContext(big.credentials(), { operation: 'updateSipPassword', userId: byEmail('nobody@example.com') } as never, big.node);
+			const context = loadOptionsContext(
+				big.credentials(),
+				{ operation: 'updateSipPassword', userId: byEmail('nobody@example.com') } as never,
+				big.node,
+			);
 			const error = await failure(big.node.methods.listSearch.searchDevices.call(context));
 			expect(error.message).toBe('No Exotel user has the email nobody@example.com');
 			expect(big.sandbox.requests).toHaveLength(1 + MAX_PAGES_PER_ANSWER); // the exact filter, then 20 pages
-			expect(String((error as { description?: unknown }).description)).toContain('first 1000 users');
+			expect(String((error as { description?: unknown }).description)).toContain(
+				'first 1000 users',
+			);
 		} finally {
 			await big.sandbox.stop();
 		}
@@ -183,9 +236,18 @@ let timeouts: Array<number | undefined> = [];
 
 /** The editor calls listSearch with a load-options context; the execute context offers the same helpers. */
 async function pickerSearch(filter?: string, token?: string, node: ExotelUsers = bed.node) {
-	const { ctx } = buildExecuteContext({ nodeType: node, credentialType: new ExotelUsersApi(), credentials: bed.credentials() });
+	const { ctx } = buildExecuteContext({
+		nodeType: node,
+		credentialType: new ExotelUsersApi(),
+		credentials: bed.credentials(),
+	});
 	const send = ctx.helpers.httpRequestWithAuthentication;
-	ctx.helpers.httpRequestWithAuthentication = async function (this: unknown, type: string, options: IHttpRequestOptions, ...rest: unknown[]) {
+	ctx.helpers.httpRequestWithAuthentication = async function (
+		this: unknown,
+		type: string,
+		options: IHttpRequestOptions,
+		...rest: unknown[]
+	) {
 		timeouts.push(options.timeout);
 		return await (send as (...a: unknown[]) => Promise<unknown>).call(this, type, options, ...rest);
 	} as typeof send;
@@ -206,15 +268,23 @@ describe('the picker’s own short settings (a person is waiting)', () => {
 		const error = await failure(pickerSearch());
 		expect(PICKER_SETTINGS.retry.maxAttempts).toBeLessThan(SEND_DEFAULTS.maxAttempts);
 		expect(bed.sandbox.requests).toHaveLength(PICKER_SETTINGS.retry.maxAttempts);
-		expect(error.message).toMatch(new RegExp(`; gave up after ${PICKER_SETTINGS.retry.maxAttempts} attempts$`));
-		expect(timeouts).toEqual(Array(PICKER_SETTINGS.retry.maxAttempts).fill(PICKER_SETTINGS.timeoutMs));
+		expect(error.message).toMatch(
+			new RegExp(`; gave up after ${PICKER_SETTINGS.retry.maxAttempts} attempts$`),
+		);
+		expect(timeouts).toEqual(
+			Array(PICKER_SETTINGS.retry.maxAttempts).fill(PICKER_SETTINGS.timeoutMs),
+		);
 	});
 
 	it('does not sit out a long Retry-After: one request, and the description says why', async () => {
 		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 30 });
 		const error = await failure(pickerSearch());
 		expect(bed.sandbox.requests).toHaveLength(1);
-		const stop = stopText({ kind: 'wait-too-long', askedMs: 30_000, maxMs: PICKER_SETTINGS.retry.maxDelayMs });
+		const stop = stopText({
+			kind: 'wait-too-long',
+			askedMs: 30_000,
+			maxMs: PICKER_SETTINGS.retry.maxDelayMs,
+		});
 		expect(error.description?.startsWith(`Not retried: ${stop}. `)).toBe(true);
 	});
 
@@ -223,7 +293,13 @@ describe('the picker’s own short settings (a person is waiting)', () => {
 		// its PUT waits for the next one.
 		const run = bed.run({
 			items: [{ json: {} }],
-			parameters: { userId: byId(ASHA.id), deviceId: String(ASHA.sip), passwordMode: 'manual', password: newPassword(), options: { requestsPerMinute: 1 } },
+			parameters: {
+				userId: byId(ASHA.id),
+				deviceId: String(ASHA.sip),
+				passwordMode: 'manual',
+				password: newPassword(),
+				options: { requestsPerMinute: 1 },
+			},
 		});
 		while (bed.sandbox.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
 		const result = await pickerSearch();

@@ -1,4 +1,8 @@
-import { newStamp, stampOf, UnsavedStates } from '../../../../nodes/ExotelUsersTrigger/helpers/unsavedState';
+import {
+	newStamp,
+	stampOf,
+	UnsavedStates,
+} from '../../../../nodes/ExotelUsersTrigger/helpers/unsavedState';
 import { newState } from '../../../../nodes/ExotelUsersTrigger/helpers/usersState';
 
 describe('UnsavedStates', () => {

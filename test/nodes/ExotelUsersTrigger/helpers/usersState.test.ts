@@ -1,7 +1,22 @@
-import { deviceToken, fingerprint, markSeen, newState, readFingerprint, readState, unseenUsers, finishPass } from '../../../../nodes/ExotelUsersTrigger/helpers/usersState';
+import {
+	deviceToken,
+	fingerprint,
+	markSeen,
+	newState,
+	readFingerprint,
+	readState,
+	unseenUsers,
+	finishPass,
+} from '../../../../nodes/ExotelUsersTrigger/helpers/usersState';
 
 const ACCOUNT = '0123456789abcdef';
-const good = () => ({ ...newState(ACCOUNT), baseline: false, pass: 3, offset: 100, users: { u1: '1+1001', u2: '0-' } });
+const good = () => ({
+	...newState(ACCOUNT),
+	baseline: false,
+	pass: 3,
+	offset: 100,
+	users: { u1: '1+1001', u2: '0-' },
+});
 
 describe('readState', () => {
 	it('reads a good state as a copy the poll may change', () => {
@@ -18,14 +33,30 @@ describe('readState', () => {
 
 	it.each([
 		['not an object', [], /not an object/],
-		['another state version', { ...good(), version: 1 }, /another version of the trigger \(state version 1\)/],
-		['the first version’s state', { version: 1, account: ACCOUNT, users: { u1: { id: 'u1', devices: [], announced: true } } }, /state version 1/],
+		[
+			'another state version',
+			{ ...good(), version: 1 },
+			/another version of the trigger \(state version 1\)/,
+		],
+		[
+			'the first version’s state',
+			{ version: 1, account: ACCOUNT, users: { u1: { id: 'u1', devices: [], announced: true } } },
+			/state version 1/,
+		],
 		['another account', { ...good(), account: 'fedcba9876543210' }, /another Exotel account/],
 		['users stored as a list', { ...good(), users: [{ id: 'u1' }] }, /users are a list/],
 		['users missing', { ...good(), users: undefined }, /users are not an object/],
 		['a null entry', { ...good(), users: { u1: null } }, /entry of user u1 is malformed/],
-		['an entry of the first version (an object with devices)', { ...good(), users: { u1: { id: 'u1', devices: 'none', announced: true } } }, /entry of user u1/],
-		['an entry that is not a fingerprint', { ...good(), users: { u1: '2+1001' } }, /entry of user u1/],
+		[
+			'an entry of the first version (an object with devices)',
+			{ ...good(), users: { u1: { id: 'u1', devices: 'none', announced: true } } },
+			/entry of user u1/,
+		],
+		[
+			'an entry that is not a fingerprint',
+			{ ...good(), users: { u1: '2+1001' } },
+			/entry of user u1/,
+		],
 		['a device token too long', { ...good(), users: { u1: '1+123456789' } }, /entry of user u1/],
 		['an offset that is not a count', { ...good(), offset: -50 }, /offset/],
 		['a pass that is not a number', { ...good(), pass: '3' }, /pass/],
@@ -38,7 +69,11 @@ describe('readState', () => {
 
 describe('fingerprints', () => {
 	it('round-trip, and keep short device ids as they are and long ones as 7 characters of their hash', () => {
-		const print = { mark: 1 as const, announced: false, sip: [deviceToken(1001), deviceToken('sip-device-0f3a9c')] };
+		const print = {
+			mark: 1 as const,
+			announced: false,
+			sip: [deviceToken(1001), deviceToken('sip-device-0f3a9c')],
+		};
 		expect(print.sip[0]).toBe('1001');
 		expect(print.sip[1]).toMatch(/^~[A-Za-z0-9_-]{7}$/);
 		expect(readFingerprint(fingerprint(print))).toEqual(print);

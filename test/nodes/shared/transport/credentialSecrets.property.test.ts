@@ -23,13 +23,26 @@ const ENCODINGS: Record<string, Encoding> = {
 	'percent-encoded': encodeURIComponent,
 	'percent-encoded base64': (t) => encodeURIComponent(base64(t)),
 	'percent-encoded base64 without padding': (t) => encodeURIComponent(base64(t).replace(/=+$/, '')),
-	'RFC 3986 percent-encoded': (t) => encodeURIComponent(t).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+	'RFC 3986 percent-encoded': (t) =>
+		encodeURIComponent(t).replace(
+			/[!'()*]/g,
+			(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+		),
 	'form-encoded': (t) => encodeURIComponent(t).replace(/%20/g, '+'),
 };
-const CASES: Record<string, (text: string) => string> = { as: (t) => t, upper: (t) => t.toUpperCase(), lower: (t) => t.toLowerCase() };
+const CASES: Record<string, (text: string) => string> = {
+	as: (t) => t,
+	upper: (t) => t.toUpperCase(),
+	lower: (t) => t.toLowerCase(),
+};
 
 // Printable ASCII, the space and the characters encodings treat specially among them.
-const secret = (minLength: number) => fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCXYZ[\\]^_`abcxyz{|}~'), minLength, maxLength: 40 });
+const secret = (minLength: number) =>
+	fc.string({
+		unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCXYZ[\\]^_`abcxyz{|}~'),
+		minLength,
+		maxLength: 40,
+	});
 
 describe('redaction over encodings', () => {
 	it('no encoding of key:token, the token or the SIP Password Key survives, in any letter case', () => {
@@ -44,9 +57,13 @@ describe('redaction over encodings', () => {
 				fc.string({ maxLength: 30 }),
 				fc.string({ maxLength: 30 }),
 				(key, token, passwordKey, which, encoding, letterCase, before, after) => {
-					const plain = which === 'key:token' ? `${key}:${token}` : which === 'token' ? token : passwordKey;
+					const plain =
+						which === 'key:token' ? `${key}:${token}` : which === 'token' ? token : passwordKey;
 					const echoed = CASES[letterCase](ENCODINGS[encoding](plain));
-					const cleaned = redact(`${before}${echoed}${after}`, credentialSecrets(key, token, passwordKey));
+					const cleaned = redact(
+						`${before}${echoed}${after}`,
+						credentialSecrets(key, token, passwordKey),
+					);
 					expect(cleaned.toLowerCase()).not.toContain(echoed.toLowerCase());
 					expect(cleaned).toContain('[redacted]');
 				},

@@ -4,7 +4,10 @@
  * Password Key — each is found and replaced. The property test over encodings is beside it
  * (credentialSecrets.property.test.ts).
  */
-import { credentialSecrets, encodedForms } from '../../../../nodes/shared/transport/credentialSecrets';
+import {
+	credentialSecrets,
+	encodedForms,
+} from '../../../../nodes/shared/transport/credentialSecrets';
 import { redact } from '../../../../nodes/shared/transport/errors';
 
 const KEY = 'key-3f9a';
@@ -29,9 +32,15 @@ describe('credentialSecrets', () => {
 		['the token percent-encoded', encodeURIComponent(TOKEN)],
 		['the SIP Password Key', PASSWORD_KEY],
 		['the SIP Password Key percent-encoded', encodeURIComponent(PASSWORD_KEY)],
-		['the SIP Password Key percent-encoded as RFC 3986 says (!\'()* too)', "team%20key%2F%2B%21%27%28%29%2A"],
-		['the SIP Password Key form-encoded (a space as +)', 'team+key%2F%2B!\'()*'],
-		['the SIP Password Key in base64url without padding', Buffer.from(PASSWORD_KEY).toString('base64url')],
+		[
+			"the SIP Password Key percent-encoded as RFC 3986 says (!'()* too)",
+			'team%20key%2F%2B%21%27%28%29%2A',
+		],
+		['the SIP Password Key form-encoded (a space as +)', "team+key%2F%2B!'()*"],
+		[
+			'the SIP Password Key in base64url without padding',
+			Buffer.from(PASSWORD_KEY).toString('base64url'),
+		],
 	])('%s is found in an echo and redacted', (_label, form) => {
 		const echoed = `upstream said: Authorization=${form}; retry later`;
 		const cleaned = redact(echoed, secrets);

@@ -16,7 +16,13 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { stopText } from '../../../../nodes/shared/transport/errors';
 import type { StopReason } from '../../../../nodes/shared/transport/retry';
 import { byId, newPassword, useTestbed } from '../../../support/exotel';
-import { manyUsers, seedUsers, type FaultRule, type RateLimitRule, type User } from '../../../../tools/dev/sandbox/server';
+import {
+	manyUsers,
+	seedUsers,
+	type FaultRule,
+	type RateLimitRule,
+	type User,
+} from '../../../../tools/dev/sandbox/server';
 
 /** A fault that acts per request, before Exotel's own handling (not a rate limit). */
 type GatewayFault = Exclude<FaultRule, RateLimitRule>;
@@ -43,13 +49,19 @@ function itemsFor(users: User[]): INodeExecutionData[] {
 
 async function runBatch(users: User[], options: INodeParameters) {
 	const items = itemsFor(users);
-	const output = await bed.run({ items, continueOnFail: true, parameters: { ...PASSWORD_PARAMETERS, options } });
+	const output = await bed.run({
+		items,
+		continueOnFail: true,
+		parameters: { ...PASSWORD_PARAMETERS, options },
+	});
 	return { items, output };
 }
 
 /** Exactly one output per input, in input order, each paired to its input. */
 function expectOneOutputPerItem(output: INodeExecutionData[], count: number): void {
-	expect(output.map((o) => o.pairedItem)).toEqual(Array.from({ length: count }, (_, item) => ({ item })));
+	expect(output.map((o) => o.pairedItem)).toEqual(
+		Array.from({ length: count }, (_, item) => ({ item })),
+	);
 }
 
 /** The requests the sandbox received about a user, in arrival order. */
@@ -57,10 +69,17 @@ const requestsAbout = (user: User) => bed.sandbox.requests.filter((r) => r.segme
 const requestCounts = (users: User[]) => users.map((u) => requestsAbout(u).length);
 
 /** The item succeeded, and the sandbox now holds exactly the password it sent. */
-function expectPasswordSet(output: INodeExecutionData[], items: INodeExecutionData[], index: number, user: User): void {
+function expectPasswordSet(
+	output: INodeExecutionData[],
+	items: INodeExecutionData[],
+	index: number,
+	user: User,
+): void {
 	expect(output[index].json).toMatchObject({ http_code: 200, response: { status: 'success' } });
 	expect(output[index].json.error).toBeUndefined();
-	expect(bed.sandbox.passwordOf(user.id, user.devices[0].id)).toBe(bed.sandbox.fingerprint(items[index].json.pw as string));
+	expect(bed.sandbox.passwordOf(user.id, user.devices[0].id)).toBe(
+		bed.sandbox.fingerprint(items[index].json.pw as string),
+	);
 }
 
 function errorOf(output: INodeExecutionData[], index: number): string {
@@ -93,12 +112,36 @@ describe('answers that may pass (429, 5xx, dropped connection) are retried', () 
 	const envelope = (status: string, error: string, lastRequestId: string) =>
 		`Exotel answered ${status} (${error}): ${status.replace(/^\d+ /, '')} [request_id ${lastRequestId}]`;
 	const rows: Row[] = [
-		['429 without Retry-After', { kind: 'status', status: 429 }, (id) => envelope('429 Too Many Requests', 'error 429: Too Many Requests', id)],
-		['500', { kind: 'status', status: 500 }, (id) => envelope('500 Internal Server Error', 'error 1004: Internal error', id)],
-		['502', { kind: 'status', status: 502 }, (id) => envelope('502 Bad Gateway', 'error 502: Bad Gateway', id)],
-		['503', { kind: 'status', status: 503 }, (id) => envelope('503 Service Unavailable', 'error 503: Service Unavailable', id)],
-		['504', { kind: 'status', status: 504 }, (id) => envelope('504 Gateway Timeout', 'error 504: Gateway Timeout', id)],
-		['503 with an empty body', { kind: 'status', status: 503, body: 'empty' }, () => 'Exotel answered 503 Service Unavailable with an empty body'],
+		[
+			'429 without Retry-After',
+			{ kind: 'status', status: 429 },
+			(id) => envelope('429 Too Many Requests', 'error 429: Too Many Requests', id),
+		],
+		[
+			'500',
+			{ kind: 'status', status: 500 },
+			(id) => envelope('500 Internal Server Error', 'error 1004: Internal error', id),
+		],
+		[
+			'502',
+			{ kind: 'status', status: 502 },
+			(id) => envelope('502 Bad Gateway', 'error 502: Bad Gateway', id),
+		],
+		[
+			'503',
+			{ kind: 'status', status: 503 },
+			(id) => envelope('503 Service Unavailable', 'error 503: Service Unavailable', id),
+		],
+		[
+			'504',
+			{ kind: 'status', status: 504 },
+			(id) => envelope('504 Gateway Timeout', 'error 504: Gateway Timeout', id),
+		],
+		[
+			'503 with an empty body',
+			{ kind: 'status', status: 503, body: 'empty' },
+			() => 'Exotel answered 503 Service Unavailable with an empty body',
+		],
 		[
 			'502 with an HTML error page',
 			{ kind: 'status', status: 502, body: 'html' },
@@ -108,7 +151,10 @@ describe('answers that may pass (429, 5xx, dropped connection) are retried', () 
 			'500 with JSON cut off mid-way',
 			{ kind: 'status', status: 500, body: 'malformed-json' },
 			// The cut-off body is quoted, and it is the last answer's: its request_id is in it.
-			(id) => new RegExp(`^Exotel answered 500 Internal Server Error with a non-JSON body \\("\\{"request_id":"${id}",`),
+			(id) =>
+				new RegExp(
+					`^Exotel answered 500 Internal Server Error with a non-JSON body \\("\\{"request_id":"${id}",`,
+				),
 		],
 		[
 			'504 with a plain-text body',
@@ -120,28 +166,36 @@ describe('answers that may pass (429, 5xx, dropped connection) are retried', () 
 			{ kind: 'status', status: 503, contentType: 'text/html' },
 			(id) => envelope('503 Service Unavailable', 'error 503: Service Unavailable', id),
 		],
-		['a connection reset', { kind: 'reset' }, () => `Could not reach Exotel at ${host()}: the connection was reset`],
+		[
+			'a connection reset',
+			{ kind: 'reset' },
+			() => `Could not reach Exotel at ${host()}: the connection was reset`,
+		],
 	];
 
-	it.each(rows)('%s: twice then OK → 3 requests and success; always → Max Attempts (3), then named', async (_label, rule, lastAnswer) => {
-		const users = USERS.slice(0, 5);
-		bed.sandbox.faults.add({ ...rule, userId: users[1].id, times: 2 });
-		bed.sandbox.faults.add({ ...rule, userId: users[3].id });
+	it.each(rows)(
+		'%s: twice then OK → 3 requests and success; always → Max Attempts (3), then named',
+		async (_label, rule, lastAnswer) => {
+			const users = USERS.slice(0, 5);
+			bed.sandbox.faults.add({ ...rule, userId: users[1].id, times: 2 });
+			bed.sandbox.faults.add({ ...rule, userId: users[3].id });
 
-		const { items, output } = await runBatch(users, FAST);
+			const { items, output } = await runBatch(users, FAST);
 
-		expectOneOutputPerItem(output, 5);
-		expect(requestCounts(users)).toEqual([1, 3, 1, 3, 1]);
-		for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
+			expectOneOutputPerItem(output, 5);
+			expect(requestCounts(users)).toEqual([1, 3, 1, 3, 1]);
+			for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
 
-		const message = errorOf(output, 3);
-		expect(message).toMatch(/; gave up after 3 attempts$/);
-		const last = requestsAbout(users[3]).at(-1)!;
-		const expected = lastAnswer(last.request_id);
-		if (typeof expected === 'string') expect(message).toBe(`${expected}; gave up after 3 attempts`);
-		else expect(message).toMatch(expected);
-		expect(bed.sandbox.passwordOf(users[3].id, users[3].devices[0].id)).toBeUndefined();
-	});
+			const message = errorOf(output, 3);
+			expect(message).toMatch(/; gave up after 3 attempts$/);
+			const last = requestsAbout(users[3]).at(-1)!;
+			const expected = lastAnswer(last.request_id);
+			if (typeof expected === 'string')
+				expect(message).toBe(`${expected}; gave up after 3 attempts`);
+			else expect(message).toMatch(expected);
+			expect(bed.sandbox.passwordOf(users[3].id, users[3].devices[0].id)).toBeUndefined();
+		},
+	);
 
 	it('Max Attempts counts the first request: with 5, four 503s then OK → 5 requests and success; always 503 → 5, then gives up', async () => {
 		const users = USERS.slice(0, 3);
@@ -152,7 +206,9 @@ describe('answers that may pass (429, 5xx, dropped connection) are retried', () 
 		expect(requestCounts(users)).toEqual([5, 1, 5]);
 		expectPasswordSet(output, items, 0, users[0]);
 		expectPasswordSet(output, items, 1, users[1]);
-		expect(errorOf(output, 2)).toMatch(/^Exotel answered 503 Service Unavailable .*; gave up after 5 attempts$/);
+		expect(errorOf(output, 2)).toMatch(
+			/^Exotel answered 503 Service Unavailable .*; gave up after 5 attempts$/,
+		);
 	});
 
 	it('with Retry off: one request per item, whatever the answer, and the description says why', async () => {
@@ -164,14 +220,21 @@ describe('answers that may pass (429, 5xx, dropped connection) are retried', () 
 		expectOneOutputPerItem(output, 4);
 		expect(requestCounts(users)).toEqual([1, 1, 1, 1]);
 		expectPasswordSet(output, items, 0, users[0]);
-		expect(errorOf(output, 1)).toMatch(/^Exotel answered 503 Service Unavailable .*\[request_id [0-9a-f]{32}\]$/);
-		expect(errorOf(output, 2)).toBe(`Could not reach Exotel at ${host()}: the connection was reset`);
+		expect(errorOf(output, 1)).toMatch(
+			/^Exotel answered 503 Service Unavailable .*\[request_id [0-9a-f]{32}\]$/,
+		);
+		expect(errorOf(output, 2)).toBe(
+			`Could not reach Exotel at ${host()}: the connection was reset`,
+		);
 		expect(errorOf(output, 3)).toMatch(/^Exotel answered 429 Too Many Requests /);
 
 		bed.sandbox.reset();
 		bed.sandbox.faults.add({ kind: 'status', status: 503 });
 		const error = await failureOf(
-			bed.run({ items: itemsFor([users[0]]), parameters: { ...PASSWORD_PARAMETERS, options: { ...FAST, retry: false } } }),
+			bed.run({
+				items: itemsFor([users[0]]),
+				parameters: { ...PASSWORD_PARAMETERS, options: { ...FAST, retry: false } },
+			}),
 		);
 		expect(error.description?.startsWith(notRetried({ kind: 'retries-off' }))).toBe(true);
 		expect(bed.sandbox.requests).toHaveLength(1);
@@ -184,18 +247,27 @@ describe('answers that will not pass are not retried', () => {
 		[403, 'Forbidden'],
 		[404, 'Not Found'],
 		[409, 'Conflict'],
-	])('%i: exactly 1 request for that item, its error names the answer, the others succeed', async (status, text) => {
-		const users = USERS.slice(0, 4);
-		bed.sandbox.faults.add({ kind: 'status', status, userId: users[1].id });
-		const { items, output } = await runBatch(users, FAST);
-		expectOneOutputPerItem(output, 4);
-		expect(requestCounts(users)).toEqual([1, 1, 1, 1]);
-		const { request_id } = requestsAbout(users[1])[0];
-		expect(errorOf(output, 1)).toBe(`Exotel answered ${status} ${text} (error ${status}: ${text}): ${text} [request_id ${request_id}]`);
-		// Continue On Fail passes Exotel's envelope on with the error.
-		expect(output[1].json).toMatchObject({ request_id, http_code: status, response: { status: 'failure' } });
-		for (const i of [0, 2, 3]) expectPasswordSet(output, items, i, users[i]);
-	});
+	])(
+		'%i: exactly 1 request for that item, its error names the answer, the others succeed',
+		async (status, text) => {
+			const users = USERS.slice(0, 4);
+			bed.sandbox.faults.add({ kind: 'status', status, userId: users[1].id });
+			const { items, output } = await runBatch(users, FAST);
+			expectOneOutputPerItem(output, 4);
+			expect(requestCounts(users)).toEqual([1, 1, 1, 1]);
+			const { request_id } = requestsAbout(users[1])[0];
+			expect(errorOf(output, 1)).toBe(
+				`Exotel answered ${status} ${text} (error ${status}: ${text}): ${text} [request_id ${request_id}]`,
+			);
+			// Continue On Fail passes Exotel's envelope on with the error.
+			expect(output[1].json).toMatchObject({
+				request_id,
+				http_code: status,
+				response: { status: 'failure' },
+			});
+			for (const i of [0, 2, 3]) expectPasswordSet(output, items, i, users[i]);
+		},
+	);
 
 	it('401: exactly one request, no "gave up"', async () => {
 		// n8n-core's helper resends a 401 once after re-authenticating when it throws on error
@@ -216,24 +288,41 @@ describe('answers that will not pass are not retried', () => {
 
 	it.each([
 		['an empty body', 'empty', 'Exotel answered 200 with an empty body, not its JSON envelope'],
-		['an HTML page', 'html', 'Exotel answered 200 with an HTML page instead of JSON, not its JSON envelope'],
-		['plain text', 'text', 'Exotel answered 200 with a non-JSON body ("200 OK"), not its JSON envelope'],
-	] as const)('a 200 with %s (something other than Exotel answered): 1 request, a clear error, not a success', async (_label, body, message) => {
-		const users = USERS.slice(0, 3);
-		bed.sandbox.faults.add({ kind: 'status', status: 200, body, userId: users[1].id });
-		const { items, output } = await runBatch(users, FAST);
-		expectOneOutputPerItem(output, 3);
-		expect(requestCounts(users)).toEqual([1, 1, 1]);
-		expect(errorOf(output, 1)).toBe(message);
-		expectPasswordSet(output, items, 0, users[0]);
-		expectPasswordSet(output, items, 2, users[2]);
-	});
+		[
+			'an HTML page',
+			'html',
+			'Exotel answered 200 with an HTML page instead of JSON, not its JSON envelope',
+		],
+		[
+			'plain text',
+			'text',
+			'Exotel answered 200 with a non-JSON body ("200 OK"), not its JSON envelope',
+		],
+	] as const)(
+		'a 200 with %s (something other than Exotel answered): 1 request, a clear error, not a success',
+		async (_label, body, message) => {
+			const users = USERS.slice(0, 3);
+			bed.sandbox.faults.add({ kind: 'status', status: 200, body, userId: users[1].id });
+			const { items, output } = await runBatch(users, FAST);
+			expectOneOutputPerItem(output, 3);
+			expect(requestCounts(users)).toEqual([1, 1, 1]);
+			expect(errorOf(output, 1)).toBe(message);
+			expectPasswordSet(output, items, 0, users[0]);
+			expectPasswordSet(output, items, 2, users[2]);
+		},
+	);
 });
 
 describe('Retry-After', () => {
 	it('in seconds: the retry waits at least that long, then succeeds', async () => {
 		const users = USERS.slice(0, 3);
-		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: users[1].id, times: 1 });
+		bed.sandbox.faults.add({
+			kind: 'status',
+			status: 429,
+			retryAfter: 1,
+			userId: users[1].id,
+			times: 1,
+		});
 		const { items, output } = await runBatch(users, FAST);
 		expectOneOutputPerItem(output, 3);
 		expect(requestCounts(users)).toEqual([1, 2, 1]);
@@ -247,7 +336,13 @@ describe('Retry-After', () => {
 		const users = USERS.slice(0, 2);
 		// HTTP dates have whole seconds: the next whole second at least 1 s away.
 		const until = new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000);
-		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: until, userId: users[0].id, times: 1 });
+		bed.sandbox.faults.add({
+			kind: 'status',
+			status: 429,
+			retryAfter: until,
+			userId: users[0].id,
+			times: 1,
+		});
 		const { items, output } = await runBatch(users, FAST);
 		expectOneOutputPerItem(output, 2);
 		expect(requestCounts(users)).toEqual([2, 1]);
@@ -259,19 +354,35 @@ describe('Retry-After', () => {
 	it('longer than Max Retry Wait (seconds or a date): the item fails at once, and the description says so', async () => {
 		const users = USERS.slice(0, 4);
 		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 30, userId: users[1].id });
-		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: new Date(Date.now() + 120_000), userId: users[2].id });
+		bed.sandbox.faults.add({
+			kind: 'status',
+			status: 429,
+			retryAfter: new Date(Date.now() + 120_000),
+			userId: users[2].id,
+		});
 		const { items, output } = await runBatch(users, FAST);
 		expectOneOutputPerItem(output, 4);
 		expect(requestCounts(users)).toEqual([1, 1, 1, 1]);
-		expect(errorOf(output, 1)).toMatch(/^Exotel answered 429 Too Many Requests .*\[request_id [0-9a-f]{32}\]$/);
+		expect(errorOf(output, 1)).toMatch(
+			/^Exotel answered 429 Too Many Requests .*\[request_id [0-9a-f]{32}\]$/,
+		);
 		expect(errorOf(output, 2)).toMatch(/^Exotel answered 429 Too Many Requests /);
 		expectPasswordSet(output, items, 0, users[0]);
 		expectPasswordSet(output, items, 3, users[3]);
 
 		bed.sandbox.reset();
 		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 30 });
-		const error = await failureOf(bed.run({ items: itemsFor([users[0]]), parameters: { ...PASSWORD_PARAMETERS, options: FAST } }));
-		expect(error.description?.startsWith(notRetried({ kind: 'wait-too-long', askedMs: 30_000, maxMs: 5000 }))).toBe(true);
+		const error = await failureOf(
+			bed.run({
+				items: itemsFor([users[0]]),
+				parameters: { ...PASSWORD_PARAMETERS, options: FAST },
+			}),
+		);
+		expect(
+			error.description?.startsWith(
+				notRetried({ kind: 'wait-too-long', askedMs: 30_000, maxMs: 5000 }),
+			),
+		).toBe(true);
 		expect(bed.sandbox.requests).toHaveLength(1);
 	});
 });
@@ -287,7 +398,9 @@ describe('no answer: the per-request Timeout applies', () => {
 		expectOneOutputPerItem(output, 5);
 		expect(requestCounts(users)).toEqual([1, 2, 1, 2, 1]);
 		for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
-		expect(errorOf(output, 3)).toBe(`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`);
+		expect(errorOf(output, 3)).toBe(
+			`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`,
+		);
 		// The timeout is what ended each hung attempt (not an instant failure)…
 		const [first, second] = requestsAbout(users[3]);
 		expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(TIMEOUT_S * 1000 * 0.8);
@@ -298,7 +411,13 @@ describe('no answer: the per-request Timeout applies', () => {
 		// 150 ms in all, in pieces: well within the 0.5 s timeout.
 		bed.sandbox.faults.add({ kind: 'slow', durationMs: 150, userId: users[1].id });
 		// Status line and headers only after 2 s: once, then every time.
-		bed.sandbox.faults.add({ kind: 'slow', durationMs: 0, firstByteMs: 2000, userId: users[2].id, times: 1 });
+		bed.sandbox.faults.add({
+			kind: 'slow',
+			durationMs: 0,
+			firstByteMs: 2000,
+			userId: users[2].id,
+			times: 1,
+		});
 		bed.sandbox.faults.add({ kind: 'slow', durationMs: 0, firstByteMs: 2000, userId: users[3].id });
 		const { items, output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
 
@@ -307,7 +426,9 @@ describe('no answer: the per-request Timeout applies', () => {
 		// at the first attempt: each second request proves the first one timed out.
 		expect(requestCounts(users)).toEqual([1, 1, 2, 2, 1]);
 		for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
-		expect(errorOf(output, 3)).toBe(`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`);
+		expect(errorOf(output, 3)).toBe(
+			`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`,
+		);
 	});
 });
 
@@ -329,7 +450,9 @@ describe('answers that trickle in or stop halfway', () => {
 		bed.sandbox.faults.add({ kind: 'slow', durationMs: 6000, userId: users[1].id });
 		const { output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
 		expectOneOutputPerItem(output, 2);
-		expect(errorOf(output, 1)).toMatch(/^Could not reach Exotel at .*: the (request timed out|answer was cut off); gave up after 2 attempts$/);
+		expect(errorOf(output, 1)).toMatch(
+			/^Could not reach Exotel at .*: the (request timed out|answer was cut off); gave up after 2 attempts$/,
+		);
 		expect(requestCounts(users)).toEqual([1, 2]);
 	});
 });
@@ -339,7 +462,14 @@ describe('Create (POST) is repeated only when that cannot make a second user', (
 	const create = (additionalFields: Record<string, string> = {}, continueOnFail = true) =>
 		bed.run({
 			continueOnFail,
-			parameters: { resource: 'user', operation: 'create', firstName: 'Riya', lastName: 'Kapoor', additionalFields, options: FAST },
+			parameters: {
+				resource: 'user',
+				operation: 'create',
+				firstName: 'Riya',
+				lastName: 'Kapoor',
+				additionalFields,
+				options: FAST,
+			},
 		});
 	const posts = () => bed.sandbox.requests.filter((r) => r.method === 'POST');
 	const riyas = () => [...bed.sandbox.users.values()].filter((u) => u.first_name === 'Riya');
@@ -348,15 +478,20 @@ describe('Create (POST) is repeated only when that cannot make a second user', (
 		['503', { kind: 'status', status: 503 }, 0],
 		['a reset before Exotel handled it', { kind: 'reset' }, 0],
 		['a reset after Exotel created the user', { kind: 'reset', processed: true }, 1],
-	] as const)('without an email, after %s: 1 request, not retried, and the description says why', async (_label, rule, created) => {
-		bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
-		const error = await failureOf(create({}, false));
-		expect(bed.sandbox.requests).toHaveLength(1);
-		expect(error.description?.startsWith(notRetried({ kind: 'unsafe-to-repeat' }))).toBe(true);
-		expect(error.description).toMatch(/may or may not have created the user: check with Get Many/);
-		expect(error.message).not.toMatch(/gave up/);
-		expect(riyas()).toHaveLength(created);
-	});
+	] as const)(
+		'without an email, after %s: 1 request, not retried, and the description says why',
+		async (_label, rule, created) => {
+			bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
+			const error = await failureOf(create({}, false));
+			expect(bed.sandbox.requests).toHaveLength(1);
+			expect(error.description?.startsWith(notRetried({ kind: 'unsafe-to-repeat' }))).toBe(true);
+			expect(error.description).toMatch(
+				/may or may not have created the user: check with Get Many/,
+			);
+			expect(error.message).not.toMatch(/gave up/);
+			expect(riyas()).toHaveLength(created);
+		},
+	);
 
 	it('with an email, after a reset that lost the answer of a create that went through: finds that user, creates no second', async () => {
 		bed.sandbox.faults.add({ kind: 'reset', processed: true, route: 'POST users', times: 1 });
@@ -364,28 +499,43 @@ describe('Create (POST) is repeated only when that cannot make a second user', (
 
 		expect(riyas()).toHaveLength(1);
 		const [riya] = riyas();
-		expect(bed.sandbox.requests.map((r) => [r.method, r.segments.slice(3).join('/'), r.query.email, r.status])).toEqual([
+		expect(
+			bed.sandbox.requests.map((r) => [
+				r.method,
+				r.segments.slice(3).join('/'),
+				r.query.email,
+				r.status,
+			]),
+		).toEqual([
 			['POST', 'users', undefined, 0],
 			['GET', 'users', EMAIL, 200],
 		]);
 		expect(output.pairedItem).toEqual({ item: 0 });
-		expect(output.json).toMatchObject({ recovered: true, response: { status: 'success', data: { id: riya.id, email: EMAIL } } });
+		expect(output.json).toMatchObject({
+			recovered: true,
+			response: { status: 'success', data: { id: riya.id, email: EMAIL } },
+		});
 	});
 
 	it.each([
 		['a reset before Exotel handled it', { kind: 'reset' }],
 		['a 503', { kind: 'status', status: 503 }],
-	] as const)('with an email, after %s: looks the email up, finds no one, and creates the user once', async (_label, rule) => {
-		bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
-		const [output] = await create({ email: EMAIL });
-		expect(bed.sandbox.requests.map((r) => [r.method, r.query.email])).toEqual([
-			['POST', undefined],
-			['GET', EMAIL],
-			['POST', undefined],
-		]);
-		expect(riyas()).toHaveLength(1);
-		expect(output.json).toMatchObject({ response: { status: 'success', data: { id: riyas()[0].id, email: EMAIL } } });
-	});
+	] as const)(
+		'with an email, after %s: looks the email up, finds no one, and creates the user once',
+		async (_label, rule) => {
+			bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
+			const [output] = await create({ email: EMAIL });
+			expect(bed.sandbox.requests.map((r) => [r.method, r.query.email])).toEqual([
+				['POST', undefined],
+				['GET', EMAIL],
+				['POST', undefined],
+			]);
+			expect(riyas()).toHaveLength(1);
+			expect(output.json).toMatchObject({
+				response: { status: 'success', data: { id: riyas()[0].id, email: EMAIL } },
+			});
+		},
+	);
 
 	it('a 429 is a clear "not done", so a create without an email IS retried', async () => {
 		bed.sandbox.faults.add({ kind: 'status', status: 429, route: 'POST users', times: 2 });
@@ -393,7 +543,9 @@ describe('Create (POST) is repeated only when that cannot make a second user', (
 		expect(posts().map((r) => r.status)).toEqual([429, 429, expect.any(Number)]);
 		expect(bed.sandbox.requests).toHaveLength(3);
 		expect(riyas()).toHaveLength(1);
-		expect(output.json).toMatchObject({ response: { status: 'success', data: { id: riyas()[0].id } } });
+		expect(output.json).toMatchObject({
+			response: { status: 'success', data: { id: riyas()[0].id } },
+		});
 	});
 });
 
@@ -406,15 +558,25 @@ describe('Concurrency with faults', () => {
 		bed.sandbox.faults.add({ kind: 'reset', userId: users[3].id, times: 1 });
 		bed.sandbox.faults.add({ kind: 'hang', userId: users[4].id, times: 1 });
 		bed.sandbox.faults.add({ kind: 'status', status: 502, body: 'html', userId: users[6].id });
-		bed.sandbox.faults.add({ kind: 'status', status: 429, retryAfter: 1, userId: users[7].id, times: 1 });
+		bed.sandbox.faults.add({
+			kind: 'status',
+			status: 429,
+			retryAfter: 1,
+			userId: users[7].id,
+			times: 1,
+		});
 		const { items, output } = await runBatch(users, { ...FAST, concurrency: 4 });
 
 		expectOneOutputPerItem(output, 8);
 		expect(requestCounts(users)).toEqual([1, 3, 1, 2, 2, 1, 3, 2]);
 		for (const i of [0, 1, 3, 4, 5, 7]) expectPasswordSet(output, items, i, users[i]);
 		expect(errorOf(output, 2)).toMatch(/^Exotel answered 404 Not Found /);
-		expect(errorOf(output, 6)).toBe('Exotel answered 502 Bad Gateway with an HTML page instead of JSON; gave up after 3 attempts');
+		expect(errorOf(output, 6)).toBe(
+			'Exotel answered 502 Bad Gateway with an HTML page instead of JSON; gave up after 3 attempts',
+		);
 		// The items really overlapped: item 0's slow answer was still coming when item 1 was retried.
-		expect(requestsAbout(users[1])[0].receivedAt).toBeLessThan(requestsAbout(users[0])[0].receivedAt + 300);
+		expect(requestsAbout(users[1])[0].receivedAt).toBeLessThan(
+			requestsAbout(users[0])[0].receivedAt + 300,
+		);
 	});
 });

@@ -35,13 +35,20 @@ afterAll(async () => {
 beforeEach(() => {
 	bed.sandbox.reset();
 	bed.restart();
-	bed.sandbox.faults.add({ kind: 'rate-limit', limit: R, windowMs: SERVER_WINDOW_MS, headers: false });
+	bed.sandbox.faults.add({
+		kind: 'rate-limit',
+		limit: R,
+		windowMs: SERVER_WINDOW_MS,
+		headers: false,
+	});
 });
 
 const FAST = { retryBaseDelay: 0.01, maxRetryWait: 5, timeout: 5 };
 
 function itemsFor(users: User[]): INodeExecutionData[] {
-	return users.map((u) => ({ json: { user: u.id, email: u.email, device: u.devices[0].id, pw: newPassword() } }));
+	return users.map((u) => ({
+		json: { user: u.id, email: u.email, device: u.devices[0].id, pw: newPassword() },
+	}));
 }
 
 async function run(
@@ -55,7 +62,13 @@ async function run(
 		node,
 		items,
 		continueOnFail: true,
-		parameters: { userId, deviceId: '={{ $json.device }}', passwordMode: 'manual', password: '={{ $json.pw }}', options },
+		parameters: {
+			userId,
+			deviceId: '={{ $json.device }}',
+			passwordMode: 'manual',
+			password: '={{ $json.pw }}',
+			options,
+		},
 	});
 	expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 	return { items, output };
@@ -64,23 +77,43 @@ async function run(
 /** The most requests that arrived at the sandbox within any span of `windowMs`. */
 function busiestWindow(windowMs: number): number {
 	const arrivals = bed.sandbox.requests.map((r) => r.receivedAt).sort((a, b) => a - b);
-	return Math.max(0, ...arrivals.map((start) => arrivals.filter((t) => t >= start && t < start + windowMs).length));
+	return Math.max(
+		0,
+		...arrivals.map((start) => arrivals.filter((t) => t >= start && t < start + windowMs).length),
+	);
 }
 
 const refusals = () => bed.sandbox.requests.filter((r) => r.status === 429).length;
 
-function expectAllPasswordsSet(output: INodeExecutionData[], items: INodeExecutionData[], users: User[]): void {
+function expectAllPasswordsSet(
+	output: INodeExecutionData[],
+	items: INodeExecutionData[],
+	users: User[],
+): void {
 	expect(output.map((o) => o.json.error ?? o.json.http_code)).toEqual(users.map(() => 200));
-	users.forEach((u, i) => expect(bed.sandbox.passwordOf(u.id, u.devices[0].id)).toBe(bed.sandbox.fingerprint(items[i].json.pw as string)));
+	users.forEach((u, i) =>
+		expect(bed.sandbox.passwordOf(u.id, u.devices[0].id)).toBe(
+			bed.sandbox.fingerprint(items[i].json.pw as string),
+		),
+	);
 }
 
 /** The first 3R users: the single-execution runs below use these. */
 const RUN = USERS.slice(0, 3 * R);
 
 /** Executions started together, each on its own users (`count` of them). */
-function together(count: number, perRun: number, options: (index: number) => INodeParameters, node: (index: number) => ExotelUsers = () => bed.node) {
+function together(
+	count: number,
+	perRun: number,
+	options: (index: number) => INodeParameters,
+	node: (index: number) => ExotelUsers = () => bed.node,
+) {
 	return Promise.all(
-		Array.from({ length: count }, async (_, i) => await run(USERS.slice(i * perRun, (i + 1) * perRun), options(i), undefined, node(i))),
+		Array.from(
+			{ length: count },
+			async (_, i) =>
+				await run(USERS.slice(i * perRun, (i + 1) * perRun), options(i), undefined, node(i)),
+		),
 	);
 }
 
@@ -89,24 +122,35 @@ describe('Requests per Minute', () => {
 		const { output } = await run(RUN, { ...FAST, retry: false });
 		expect(refusals()).toBeGreaterThan(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
-		expect(output.filter((o) => typeof o.json.error === 'string' && o.json.error.startsWith('Exotel answered 429')).length).toBe(refusals());
+		expect(
+			output.filter(
+				(o) => typeof o.json.error === 'string' && o.json.error.startsWith('Exotel answered 429'),
+			).length,
+		).toBe(refusals());
 	});
 
-	it.each([1, 4])('3R items at concurrency %i: no 429, every item succeeds, at most R arrivals in any window', async (concurrency) => {
-		const { items, output } = await run(RUN, { ...FAST, requestsPerMinute: R, concurrency });
-		expect(bed.sandbox.requests).toHaveLength(3 * R);
-		expect(refusals()).toBe(0);
-		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
-		expectAllPasswordsSet(output, items, RUN);
-	});
+	it.each([1, 4])(
+		'3R items at concurrency %i: no 429, every item succeeds, at most R arrivals in any window',
+		async (concurrency) => {
+			const { items, output } = await run(RUN, { ...FAST, requestsPerMinute: R, concurrency });
+			expect(bed.sandbox.requests).toHaveLength(3 * R);
+			expect(refusals()).toBe(0);
+			expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
+			expectAllPasswordsSet(output, items, RUN);
+		},
+	);
 
 	it('counts lookups: 6 resets By Email read the account once (1 page of 27 users), and the run still stays under the limit', async () => {
 		const users = RUN.filter((u) => u.email !== null).slice(0, 6);
-		const { items, output } = await run(users, { ...FAST, requestsPerMinute: R, concurrency: 2 }, {
-			__rl: true,
-			mode: 'email',
-			value: '={{ $json.email }}',
-		});
+		const { items, output } = await run(
+			users,
+			{ ...FAST, requestsPerMinute: R, concurrency: 2 },
+			{
+				__rl: true,
+				mode: 'email',
+				value: '={{ $json.email }}',
+			},
+		);
 		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET', ...users.map(() => 'PUT')]);
 		expect(refusals()).toBe(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
@@ -133,21 +177,34 @@ describe('one window per account for every execution of the process', () => {
 		expect(refusals()).toBe(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
 		expect(bed.sandbox.requests).toHaveLength(3 * R);
-		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * R, (i + 1) * R)));
+		runs.forEach(({ items, output }, i) =>
+			expectAllPasswordsSet(output, items, USERS.slice(i * R, (i + 1) * R)),
+		);
 	});
 
 	it('different Requests per Minute: the smallest one set by a running execution applies to all', async () => {
 		// One execution sets R (the account's real limit); the other sets 3R. Alone the second would
 		// send 3R in a window; together, both keep to R.
-		const runs = await together(2, R + 2, (i) => ({ ...FAST, requestsPerMinute: i === 0 ? R : 3 * R, retry: false }));
+		const runs = await together(2, R + 2, (i) => ({
+			...FAST,
+			requestsPerMinute: i === 0 ? R : 3 * R,
+			retry: false,
+		}));
 		expect(refusals()).toBe(0);
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeLessThanOrEqual(R);
-		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * (R + 2), (i + 1) * (R + 2))));
+		runs.forEach(({ items, output }, i) =>
+			expectAllPasswordsSet(output, items, USERS.slice(i * (R + 2), (i + 1) * (R + 2))),
+		);
 	});
 
 	it('the executions of another process (another node instance) have a window of their own', async () => {
 		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
-		await together(2, R, () => ({ ...FAST, requestsPerMinute: R, retry: false }), (i) => (i === 0 ? bed.node : other));
+		await together(
+			2,
+			R,
+			() => ({ ...FAST, requestsPerMinute: R, retry: false }),
+			(i) => (i === 0 ? bed.node : other),
+		);
 		// Each process keeps to R on its own: together they send more than R in the first window,
 		// and the sandbox refuses the surplus (until each process slows down).
 		expect(busiestWindow(SERVER_WINDOW_MS)).toBeGreaterThan(R);
@@ -166,8 +223,15 @@ describe('the slow-down after a 429', () => {
 
 	it('two processes at R each on one account: every item succeeds once, and the 429s stay between R and 2R (each process slows down)', async () => {
 		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
-		const runs = await together(2, 2 * R, () => ({ ...FAST, requestsPerMinute: R }), (i) => (i === 0 ? bed.node : other));
-		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * R, (i + 1) * 2 * R)));
+		const runs = await together(
+			2,
+			2 * R,
+			() => ({ ...FAST, requestsPerMinute: R }),
+			(i) => (i === 0 ? bed.node : other),
+		);
+		runs.forEach(({ items, output }, i) =>
+			expectAllPasswordsSet(output, items, USERS.slice(i * 2 * R, (i + 1) * 2 * R)),
+		);
 		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * R);
 		// The first window refuses R (both processes send R); after that each halves its rate.
 		expect(refusals()).toBeGreaterThanOrEqual(R);
@@ -194,8 +258,15 @@ describe('an account that sends Exotel’s rate-limit headers', () => {
 
 	it('two processes at default settings share it through the headers: every item once, no window over the limit, at most one 429', async () => {
 		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
-		const runs = await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
-		runs.forEach(({ items, output }, i) => expectAllPasswordsSet(output, items, USERS.slice(i * 2 * L, (i + 1) * 2 * L)));
+		const runs = await together(
+			2,
+			2 * L,
+			() => ({ ...FAST }),
+			(i) => (i === 0 ? bed.node : other),
+		);
+		runs.forEach(({ items, output }, i) =>
+			expectAllPasswordsSet(output, items, USERS.slice(i * 2 * L, (i + 1) * 2 * L)),
+		);
 		expect(bed.sandbox.stats().byStatus[200]).toBe(4 * L);
 		expect(Math.max(...perFixedWindow())).toBeLessThanOrEqual(L);
 		expect(refusals()).toBeLessThanOrEqual(1);
@@ -203,15 +274,31 @@ describe('an account that sends Exotel’s rate-limit headers', () => {
 
 	it('control: the same two processes with the headers off draw 429s', async () => {
 		bed.sandbox.faults.clear();
-		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS, headers: false });
+		bed.sandbox.faults.add({
+			kind: 'rate-limit',
+			limit: L,
+			windowMs: SERVER_WINDOW_MS,
+			headers: false,
+		});
 		const other = newProcess('ExotelUsers', { windowMs: WINDOW_MS });
-		await together(2, 2 * L, () => ({ ...FAST }), (i) => (i === 0 ? bed.node : other));
+		await together(
+			2,
+			2 * L,
+			() => ({ ...FAST }),
+			(i) => (i === 0 ? bed.node : other),
+		);
 		expect(refusals()).toBeGreaterThan(1);
 	});
 
 	it('a 429 with a RestException body is retried like any 429', async () => {
 		bed.sandbox.faults.clear();
-		bed.sandbox.faults.add({ kind: 'rate-limit', limit: L, windowMs: SERVER_WINDOW_MS, body: 'rest-exception', headers: false });
+		bed.sandbox.faults.add({
+			kind: 'rate-limit',
+			limit: L,
+			windowMs: SERVER_WINDOW_MS,
+			body: 'rest-exception',
+			headers: false,
+		});
 		const { items, output } = await run(USERS.slice(0, 2 * L), { ...FAST });
 		expectAllPasswordsSet(output, items, USERS.slice(0, 2 * L));
 		expect(refusals()).toBeGreaterThan(0);

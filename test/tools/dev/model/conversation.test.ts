@@ -13,11 +13,32 @@ describe('readConversation', () => {
 			stream: true,
 			messages: [
 				{ role: 'system', content: 'You are a helpful assistant' },
-				{ role: 'user', content: [{ type: 'text', text: 'Reset ' }, { type: 'text', text: 'my password' }] },
-				{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'Exotel', arguments: '{"User":"a"}' } }] },
+				{
+					role: 'user',
+					content: [
+						{ type: 'text', text: 'Reset ' },
+						{ type: 'text', text: 'my password' },
+					],
+				},
+				{
+					role: 'assistant',
+					content: null,
+					tool_calls: [
+						{
+							id: 'call_1',
+							type: 'function',
+							function: { name: 'Exotel', arguments: '{"User":"a"}' },
+						},
+					],
+				},
 				{ role: 'tool', tool_call_id: 'call_1', content: '{"ok":true}' },
 			],
-			tools: [{ type: 'function', function: { name: 'Exotel', description: 'Manage Exotel users', parameters: TOOL_SCHEMA } }],
+			tools: [
+				{
+					type: 'function',
+					function: { name: 'Exotel', description: 'Manage Exotel users', parameters: TOOL_SCHEMA },
+				},
+			],
 		});
 		expect(conversation).toEqual({
 			api: 'chat',
@@ -38,16 +59,36 @@ describe('readConversation', () => {
 			instructions: 'Be brief',
 			input: [
 				{ role: 'system', content: 'You are a helpful assistant' },
-				{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Reset my password' }] },
-				{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Looking.' }] },
+				{
+					type: 'message',
+					role: 'user',
+					content: [{ type: 'input_text', text: 'Reset my password' }],
+				},
+				{
+					type: 'message',
+					role: 'assistant',
+					content: [{ type: 'output_text', text: 'Looking.' }],
+				},
 				{ type: 'function_call', call_id: 'call_1', name: 'Exotel', arguments: '{}' },
 				{ type: 'function_call', call_id: 'call_2', name: 'Other', arguments: '{}' },
 				{ type: 'function_call_output', call_id: 'call_2', output: 'two' },
-				{ type: 'function_call_output', call_id: 'call_1', output: [{ type: 'input_text', text: 'one' }] },
+				{
+					type: 'function_call_output',
+					call_id: 'call_1',
+					output: [{ type: 'input_text', text: 'one' }],
+				},
 				{ type: 'function_call', call_id: 'call_3', name: 'Exotel', arguments: '{"a":1}' },
 				{ type: 'function_call_output', call_id: 'call_3', output: { structured: true } },
 			],
-			tools: [{ type: 'function', name: 'Exotel', description: 'Manage Exotel users', parameters: TOOL_SCHEMA, strict: false }],
+			tools: [
+				{
+					type: 'function',
+					name: 'Exotel',
+					description: 'Manage Exotel users',
+					parameters: TOOL_SCHEMA,
+					strict: false,
+				},
+			],
 		});
 		expect(conversation.api).toBe('responses');
 		expect(conversation.stream).toBe(false);
@@ -59,7 +100,9 @@ describe('readConversation', () => {
 			{ callId: 'call_1', name: 'Exotel', output: 'one' },
 			{ callId: 'call_3', name: 'Exotel', output: '{"structured":true}' },
 		]);
-		expect(conversation.tools).toEqual([{ name: 'Exotel', description: 'Manage Exotel users', parameters: TOOL_SCHEMA }]);
+		expect(conversation.tools).toEqual([
+			{ name: 'Exotel', description: 'Manage Exotel users', parameters: TOOL_SCHEMA },
+		]);
 	});
 
 	it('takes a Responses input given as a plain string as the user’s message', () => {
@@ -69,7 +112,16 @@ describe('readConversation', () => {
 	});
 
 	it('ignores tools that are not functions and bodies that are not objects', () => {
-		expect(readConversation('chat', { messages: [], tools: [{ type: 'web_search' }, { type: 'function' }] }).tools).toEqual([]);
-		expect(readConversation('responses', 'nonsense')).toMatchObject({ user: [], tools: [], assistantTurns: 0 });
+		expect(
+			readConversation('chat', {
+				messages: [],
+				tools: [{ type: 'web_search' }, { type: 'function' }],
+			}).tools,
+		).toEqual([]);
+		expect(readConversation('responses', 'nonsense')).toMatchObject({
+			user: [],
+			tools: [],
+			assistantTurns: 0,
+		});
 	});
 });

@@ -3,14 +3,32 @@ import { parseStartArgs } from '../../../../tools/dev/n8n/startArgs';
 
 describe('npm start’s options', () => {
 	it('defaults: n8n on 5678 (or $N8N_PORT), the sandbox on 4010, no failure', () => {
-		expect(parseStartArgs([], {})).toEqual({ port: 5678, sandboxPort: 4010, fresh: false, refuseMail: [] });
+		expect(parseStartArgs([], {})).toEqual({
+			port: 5678,
+			sandboxPort: 4010,
+			fresh: false,
+			refuseMail: [],
+		});
 		expect(parseStartArgs([], { N8N_PORT: '5690' }).port).toBe(5690);
 	});
 
 	it('reads ports, users, --fresh and the failure switches, as "--flag value" or "--flag=value"', () => {
 		expect(
 			parseStartArgs(
-				['--port=5679', '--sandbox-port', '4011', '--users', '237', '--fresh', '--refuse-mail', 'asha.rao@example.com', '--refuse-mail=it-desk@example.com', '--exotel-5xx-at', '2', '--kill-n8n-at=3'],
+				[
+					'--port=5679',
+					'--sandbox-port',
+					'4011',
+					'--users',
+					'237',
+					'--fresh',
+					'--refuse-mail',
+					'asha.rao@example.com',
+					'--refuse-mail=it-desk@example.com',
+					'--exotel-5xx-at',
+					'2',
+					'--kill-n8n-at=3',
+				],
 				{},
 			),
 		).toEqual({
@@ -30,8 +48,14 @@ describe('npm start’s options', () => {
 		[['--users', '2'], /--users needs a whole number from 3/],
 		[['--exotel-5xx-at', '0'], /--exotel-5xx-at needs a whole number from 1/],
 		[['--kill-n8n-at', '-1'], /--kill-n8n-at needs a whole number/],
-		[['--refuse-mail', 'asha'], /--refuse-mail needs an email address, e\.g\. --refuse-mail asha\.rao@example\.com; got asha/],
-		[['--verbose'], /Unknown option --verbose; use --port N .*--sandbox-port N.*--refuse-mail ADDRESS, --exotel-5xx-at N, --kill-n8n-at N/],
+		[
+			['--refuse-mail', 'asha'],
+			/--refuse-mail needs an email address, e\.g\. --refuse-mail asha\.rao@example\.com; got asha/,
+		],
+		[
+			['--verbose'],
+			/Unknown option --verbose; use --port N .*--sandbox-port N.*--refuse-mail ADDRESS, --exotel-5xx-at N, --kill-n8n-at N/,
+		],
 	])('refuses %p, naming the option and what it takes', (argv, message) => {
 		expect(() => parseStartArgs(argv, {})).toThrow(message);
 	});

@@ -26,7 +26,14 @@ describe('npm start: n8n’s terminal output', () => {
 	});
 
 	it('passes other lines on, keeps an error’s message line, and copes with lines split across chunks', () => {
-		expect(shown('Editor is now accessi', 'ble via:\nhttp://localhost:5678\n', 'Error: disk full\n    at write (fs.js:1:1)\n', 'Shutting down')).toEqual([
+		expect(
+			shown(
+				'Editor is now accessi',
+				'ble via:\nhttp://localhost:5678\n',
+				'Error: disk full\n    at write (fs.js:1:1)\n',
+				'Shutting down',
+			),
+		).toEqual([
 			'Editor is now accessible via:',
 			'http://localhost:5678',
 			'Error: disk full',

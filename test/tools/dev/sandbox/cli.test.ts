@@ -8,7 +8,9 @@ describe('parseCliArgs', () => {
 	});
 
 	it('reads --port, --rate-limit and --seed-users', () => {
-		expect(parseCliArgs(['--port', '4011', '--rate-limit', '50', '--seed-users', '237'], {})).toEqual({ port: 4011, rateLimit: 50, seedUsers: 237 });
+		expect(
+			parseCliArgs(['--port', '4011', '--rate-limit', '50', '--seed-users', '237'], {}),
+		).toEqual({ port: 4011, rateLimit: 50, seedUsers: 237 });
 	});
 
 	it('reads --exotel-5xx-at: which password change fails', () => {
@@ -16,7 +18,19 @@ describe('parseCliArgs', () => {
 	});
 
 	it('reads the rate limit’s switches: headers off, and the 429’s body', () => {
-		expect(parseCliArgs(['--rate-limit', '50', '--rate-limit-headers', 'off', '--rate-limit-body', 'rest-exception'], {})).toEqual({
+		expect(
+			parseCliArgs(
+				[
+					'--rate-limit',
+					'50',
+					'--rate-limit-headers',
+					'off',
+					'--rate-limit-body',
+					'rest-exception',
+				],
+				{},
+			),
+		).toEqual({
 			port: 4010,
 			rateLimit: 50,
 			rateLimitHeaders: false,
@@ -40,7 +54,9 @@ describe('parseCliArgs', () => {
 describe('runSandbox', () => {
 	it('prints the credential, the rate limit and a summary of many users, and enforces the limit', async () => {
 		const lines: string[] = [];
-		const sandbox = await runSandbox({ port: 0, rateLimit: 1, seedUsers: 12 }, (line) => lines.push(line));
+		const sandbox = await runSandbox({ port: 0, rateLimit: 1, seedUsers: 12 }, (line) =>
+			lines.push(line),
+		);
 		try {
 			expect(lines).toEqual(
 				expect.arrayContaining([
@@ -51,12 +67,21 @@ describe('runSandbox', () => {
 					'  … and 2 more (GET /users to page through them)',
 				]),
 			);
-			const authorization = 'Basic ' + Buffer.from(`${SANDBOX_CREDENTIALS.apiKey}:${SANDBOX_CREDENTIALS.apiToken}`).toString('base64');
-			const get = () => fetch(`${sandbox.url}/v2/accounts/${SANDBOX_CREDENTIALS.accountSid}/users`, { headers: { authorization } });
+			const authorization =
+				'Basic ' +
+				Buffer.from(`${SANDBOX_CREDENTIALS.apiKey}:${SANDBOX_CREDENTIALS.apiToken}`).toString(
+					'base64',
+				);
+			const get = () =>
+				fetch(`${sandbox.url}/v2/accounts/${SANDBOX_CREDENTIALS.accountSid}/users`, {
+					headers: { authorization },
+				});
 			expect((await get()).status).toBe(200);
 			expect((await get()).status).toBe(429);
 			expect(lines.filter((l) => l.startsWith('GET '))).toEqual([
-				expect.stringMatching(/^GET \/v2\/accounts\/sandbox\/users -> 200 \(request_id [0-9a-f]{32}\)$/),
+				expect.stringMatching(
+					/^GET \/v2\/accounts\/sandbox\/users -> 200 \(request_id [0-9a-f]{32}\)$/,
+				),
 				expect.stringMatching(/ -> 429 \[rate-limit\] \(request_id/),
 			]);
 		} finally {

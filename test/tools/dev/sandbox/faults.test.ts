@@ -14,7 +14,10 @@ beforeEach(() => sandbox.reset());
 
 const PASSWORD_ROUTE = 'PUT users/:userId/devices/:deviceId/password';
 const setPassword = (user = ASHA, device = 101, signal?: AbortSignal) =>
-	api(sandbox, 'PUT', `users/${user}/devices/${device}/password`, { body: { password: GOOD_PASSWORD }, signal });
+	api(sandbox, 'PUT', `users/${user}/devices/${device}/password`, {
+		body: { password: GOOD_PASSWORD },
+		signal,
+	});
 const listUsers = (signal?: AbortSignal) => api(sandbox, 'GET', 'users?limit=1', { signal });
 
 describe('status faults', () => {
@@ -23,15 +26,27 @@ describe('status faults', () => {
 		[502, 502],
 		[503, 503],
 		[504, 504],
-	])('answers %i in Exotel’s envelope (error code %i) instead of handling the request', async (status, code) => {
-		sandbox.faults.add({ kind: 'status', status });
-		const res = await setPassword();
-		expect(errorOf(res)).toEqual([status, code]);
-		expect(res.json).toMatchObject({ request_id: expect.stringMatching(/^[0-9a-f]{32}$/), method: 'PUT', http_code: status, response: { status: 'failure', data: null } });
-		expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-		expect(sandbox.passwordOf(ASHA, 101)).toBeUndefined();
-		expect(sandbox.requests[0]).toMatchObject({ status, fault: 'status', request_id: res.json.request_id });
-	});
+	])(
+		'answers %i in Exotel’s envelope (error code %i) instead of handling the request',
+		async (status, code) => {
+			sandbox.faults.add({ kind: 'status', status });
+			const res = await setPassword();
+			expect(errorOf(res)).toEqual([status, code]);
+			expect(res.json).toMatchObject({
+				request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+				method: 'PUT',
+				http_code: status,
+				response: { status: 'failure', data: null },
+			});
+			expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+			expect(sandbox.passwordOf(ASHA, 101)).toBeUndefined();
+			expect(sandbox.requests[0]).toMatchObject({
+				status,
+				fault: 'status',
+				request_id: res.json.request_id,
+			});
+		},
+	);
 
 	it('sends 429 with Retry-After in seconds, as an HTTP date, or not at all', async () => {
 		const date = new Date(Date.now() + 3000);
@@ -76,7 +91,9 @@ describe('status faults', () => {
 
 	it('acts before authentication, as a gateway in front of Exotel would', async () => {
 		sandbox.faults.add({ kind: 'status', status: 502 });
-		expect((await api(sandbox, 'GET', 'users', { auth: basic('wrong', 'wrong') })).status).toBe(502);
+		expect((await api(sandbox, 'GET', 'users', { auth: basic('wrong', 'wrong') })).status).toBe(
+			502,
+		);
 	});
 });
 
@@ -93,7 +110,11 @@ describe('matching and counting', () => {
 		expect(statuses).toEqual([503, 503, 200]);
 		expect([rule.hits, rule.remaining]).toEqual([2, 0]);
 		expect(sandbox.faults.active).toHaveLength(0);
-		expect(sandbox.stats()).toMatchObject({ total: 3, byStatus: { 503: 2, 200: 1 }, byFault: { status: 2 } });
+		expect(sandbox.stats()).toMatchObject({
+			total: 3,
+			byStatus: { 503: 2, 200: 1 },
+			byFault: { status: 2 },
+		});
 	});
 
 	it('matches by user id (the segment after users/)', async () => {
@@ -111,7 +132,10 @@ describe('matching and counting', () => {
 		expect((await api(sandbox, 'GET', `users/${VIKRAM}`)).status).toBe(502);
 		expect((await api(sandbox, 'DELETE', `users/${VIKRAM}`)).status).toBe(502);
 		expect((await listUsers()).status).toBe(200);
-		expect((await api(sandbox, 'PUT', `users/${ASHA}/devices/101`, { body: { available: true } })).status).toBe(200);
+		expect(
+			(await api(sandbox, 'PUT', `users/${ASHA}/devices/101`, { body: { available: true } }))
+				.status,
+		).toBe(200);
 	});
 
 	it('uses the first matching rule, and a removed rule stops acting', async () => {
@@ -141,8 +165,13 @@ describe('matching and counting', () => {
 describe('connection faults', () => {
 	it('reset: closes the connection with nothing sent, so fetch rejects; the attempt is recorded', async () => {
 		sandbox.faults.add({ kind: 'reset', times: 1 });
-		await expect(setPassword()).rejects.toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNRESET' } });
-		expect(sandbox.requests).toEqual([expect.objectContaining({ status: 0, fault: 'reset', method: 'PUT' })]);
+		await expect(setPassword()).rejects.toMatchObject({
+			message: 'fetch failed',
+			cause: { code: 'ECONNRESET' },
+		});
+		expect(sandbox.requests).toEqual([
+			expect.objectContaining({ status: 0, fault: 'reset', method: 'PUT' }),
+		]);
 		expect(sandbox.passwordOf(ASHA, 101)).toBeUndefined();
 		expect((await setPassword()).status).toBe(200);
 		expect(sandbox.stats().byStatus).toEqual({ 0: 1, 200: 1 });
@@ -154,7 +183,9 @@ describe('connection faults', () => {
 		const received = await new Promise<{ bytes: number; error?: string }>((resolve) => {
 			let bytes = 0;
 			const socket = connect(Number(port), '127.0.0.1', () => {
-				socket.write(`GET /v2/accounts/acme1/users HTTP/1.1\r\nHost: sandbox\r\nAuthorization: ${basic()}\r\n\r\n`);
+				socket.write(
+					`GET /v2/accounts/acme1/users HTTP/1.1\r\nHost: sandbox\r\nAuthorization: ${basic()}\r\n\r\n`,
+				);
 			});
 			socket.on('data', (chunk) => (bytes += chunk.length));
 			socket.on('error', (error: NodeJS.ErrnoException) => resolve({ bytes, error: error.code }));
@@ -175,7 +206,10 @@ describe('connection faults', () => {
 		const timeout = new AbortController();
 		const pending = listUsers(timeout.signal);
 		let settled = false;
-		pending.then(() => (settled = true), () => (settled = true));
+		pending.then(
+			() => (settled = true),
+			() => (settled = true),
+		);
 		await until(() => sandbox.requests.length === 1);
 		await settle();
 		expect(settled).toBe(false); // received, and no answer
@@ -198,9 +232,12 @@ describe('connection faults', () => {
 	it('slow: answers normally, the headers at once and the body in pieces spread over durationMs', async () => {
 		sandbox.faults.add({ kind: 'slow', durationMs: 400, route: 'GET users' });
 		const started = Date.now();
-		const res = await fetch(`${sandbox.url}/v2/accounts/acme1/users`, { headers: { authorization: basic() } });
+		const res = await fetch(`${sandbox.url}/v2/accounts/acme1/users`, {
+			headers: { authorization: basic() },
+		});
 		const pieces: Buffer[] = [];
-		for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) pieces.push(Buffer.from(piece));
+		for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>)
+			pieces.push(Buffer.from(piece));
 		const bodyAfter = Date.now() - started;
 		const body = JSON.parse(Buffer.concat(pieces).toString('utf8')) as { metadata: unknown };
 		expect(res.status).toBe(200);
@@ -221,7 +258,9 @@ describe('connection faults', () => {
 	it('slow: stop() cancels an answer in progress', async () => {
 		const other = await startSandbox(CREDS);
 		other.faults.add({ kind: 'slow', durationMs: 5000 });
-		const res = await fetch(`${other.url}/v2/accounts/acme1/users`, { headers: { authorization: basic() } });
+		const res = await fetch(`${other.url}/v2/accounts/acme1/users`, {
+			headers: { authorization: basic() },
+		});
 		await other.stop();
 		await expect(res.text()).rejects.toThrow(); // cut off, not the 5 s answer
 	});
@@ -232,7 +271,10 @@ describe('stats', () => {
 		// Its own sandbox, on a clock moved by hand: the gaps are exact.
 		let now = 5000;
 		const timed = await startSandbox({ ...CREDS, now: () => now });
-		const put = () => api(timed, 'PUT', `users/${ASHA}/devices/101/password`, { body: { password: GOOD_PASSWORD } });
+		const put = () =>
+			api(timed, 'PUT', `users/${ASHA}/devices/101/password`, {
+				body: { password: GOOD_PASSWORD },
+			});
 		timed.faults.add({ kind: 'status', status: 429, times: 1, route: PASSWORD_ROUTE });
 		await put();
 		now += 100;
@@ -244,7 +286,10 @@ describe('stats', () => {
 		expect(all).toMatchObject({ total: 3, byStatus: { 429: 1, 200: 2 }, byFault: { status: 1 } });
 		expect(all.receivedAt).toEqual([5000, 5100, 5250]);
 		expect(all.gapsMs).toEqual([100, 150]);
-		expect(timed.stats({ route: PASSWORD_ROUTE })).toMatchObject({ total: 2, byStatus: { 429: 1, 200: 1 } });
+		expect(timed.stats({ route: PASSWORD_ROUTE })).toMatchObject({
+			total: 2,
+			byStatus: { 429: 1, 200: 1 },
+		});
 		expect(timed.stats({ userId: VIKRAM }).total).toBe(0);
 	});
 });

@@ -1,6 +1,15 @@
 /** The switches that make a rotation fail part-way: a 5xx at the N-th password change, or an action right after it. */
-import { afterPasswordChanges, failPasswordChangeAt, isAcceptedPasswordChange, NODE_DEFAULT_ATTEMPTS } from '../../../../tools/dev/sandbox/passwordChanges';
-import { startSandbox, type ExotelSandbox, type RecordedRequest } from '../../../../tools/dev/sandbox/server';
+import {
+	afterPasswordChanges,
+	failPasswordChangeAt,
+	isAcceptedPasswordChange,
+	NODE_DEFAULT_ATTEMPTS,
+} from '../../../../tools/dev/sandbox/passwordChanges';
+import {
+	startSandbox,
+	type ExotelSandbox,
+	type RecordedRequest,
+} from '../../../../tools/dev/sandbox/server';
 import { api, ASHA, CREDS, GOOD_PASSWORD, VIKRAM } from './testClient';
 
 let sandbox: ExotelSandbox;
@@ -14,8 +23,12 @@ afterEach(async () => {
 	await sandbox.stop();
 });
 
-const setAsha = () => api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, { body: { password: GOOD_PASSWORD } });
-const setVikram = () => api(sandbox, 'PUT', `users/${VIKRAM}/devices/201/password`, { body: { password: GOOD_PASSWORD } });
+const setAsha = () =>
+	api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, { body: { password: GOOD_PASSWORD } });
+const setVikram = () =>
+	api(sandbox, 'PUT', `users/${VIKRAM}/devices/201/password`, {
+		body: { password: GOOD_PASSWORD },
+	});
 
 describe('failPasswordChangeAt', () => {
 	it('lets the first N-1 changes through, fails the N-th through all of the node’s tries, then lets the re-run through', async () => {
@@ -32,7 +45,9 @@ describe('failPasswordChangeAt', () => {
 
 	it('at 1, fails the very first change', async () => {
 		hook = failPasswordChangeAt(sandbox, 1, 2);
-		expect([(await setAsha()).status, (await setAsha()).status, (await setAsha()).status]).toEqual([503, 503, 200]);
+		expect([(await setAsha()).status, (await setAsha()).status, (await setAsha()).status]).toEqual([
+			503, 503, 200,
+		]);
 	});
 });
 
@@ -40,7 +55,9 @@ describe('afterPasswordChanges', () => {
 	it('acts once, right after the N-th accepted change; refused and other requests do not count', async () => {
 		const seen: number[] = [];
 		hook = afterPasswordChanges(2, () => seen.push(sandbox.requests.length));
-		await api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, { body: { password: 'short' } }); // refused: 400
+		await api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, {
+			body: { password: 'short' },
+		}); // refused: 400
 		await setAsha();
 		expect(seen).toEqual([]);
 		await setVikram();
@@ -54,6 +71,8 @@ describe('afterPasswordChanges', () => {
 		expect(isAcceptedPasswordChange({ method: 'PUT', segments, status: 200 })).toBe(true);
 		expect(isAcceptedPasswordChange({ method: 'PUT', segments, status: 503 })).toBe(false);
 		expect(isAcceptedPasswordChange({ method: 'GET', segments, status: 200 })).toBe(false);
-		expect(isAcceptedPasswordChange({ method: 'PUT', segments: segments.slice(0, 7), status: 200 })).toBe(false);
+		expect(
+			isAcceptedPasswordChange({ method: 'PUT', segments: segments.slice(0, 7), status: 200 }),
+		).toBe(false);
 	});
 });

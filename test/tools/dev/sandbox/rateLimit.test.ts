@@ -43,7 +43,11 @@ it('does not count refused requests, so hammering does not push the reopening ba
 	for (let i = 0; i < 6; i++) statuses.push((await listUsers()).status);
 	expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
 	now += 650;
-	expect([(await listUsers()).status, (await listUsers()).status, (await listUsers()).status]).toEqual([200, 200, 429]);
+	expect([
+		(await listUsers()).status,
+		(await listUsers()).status,
+		(await listUsers()).status,
+	]).toEqual([200, 200, 429]);
 });
 
 it('defaults to a one-minute window, and rounds Retry-After up to whole seconds', async () => {
@@ -64,8 +68,15 @@ it('counts only the account’s authenticated requests', async () => {
 });
 
 it('can limit one route only', async () => {
-	sandbox.faults.add({ kind: 'rate-limit', limit: 1, route: 'PUT users/:userId/devices/:deviceId/password' });
-	const put = () => api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, { body: { password: 'Good-pass-2026' } });
+	sandbox.faults.add({
+		kind: 'rate-limit',
+		limit: 1,
+		route: 'PUT users/:userId/devices/:deviceId/password',
+	});
+	const put = () =>
+		api(sandbox, 'PUT', `users/${ASHA}/devices/101/password`, {
+			body: { password: 'Good-pass-2026' },
+		});
 	expect((await put()).status).toBe(200);
 	expect((await put()).status).toBe(429);
 	expect((await listUsers()).status).toBe(200);
@@ -75,7 +86,11 @@ it('can leave out Retry-After and send a non-envelope body', async () => {
 	sandbox.faults.add({ kind: 'rate-limit', limit: 1, retryAfter: false, body: 'text' });
 	await listUsers();
 	const refused = await listUsers();
-	expect([refused.status, refused.headers.get('retry-after'), refused.text]).toEqual([429, null, '429 Too Many Requests']);
+	expect([refused.status, refused.headers.get('retry-after'), refused.text]).toEqual([
+		429,
+		null,
+		'429 Too Many Requests',
+	]);
 });
 
 it('keeps a limit given as a sandbox option across reset()', async () => {
@@ -106,7 +121,9 @@ describe('Exotel’s rate-limit headers (the default)', () => {
 		expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
 		expect(answers.map((a) => a.headers.get('x-ratelimit-limit'))).toEqual(['2', '2', '2']);
 		expect(answers.map((a) => a.headers.get('x-ratelimit-remaining'))).toEqual(['1', '0', '0']);
-		expect(answers.map((a) => Number(a.headers.get('x-ratelimit-reset')))).toEqual([1, 2, 3].map(() => (start + 2000) / 1000));
+		expect(answers.map((a) => Number(a.headers.get('x-ratelimit-reset')))).toEqual(
+			[1, 2, 3].map(() => (start + 2000) / 1000),
+		);
 		expect(Number(answers[2].headers.get('retry-after'))).toBeLessThanOrEqual(2);
 	});
 
@@ -124,7 +141,9 @@ describe('Exotel’s rate-limit headers (the default)', () => {
 		await listUsers();
 		const refused = await listUsers();
 		expect(refused.status).toBe(429);
-		expect(refused.json).toMatchObject({ RestException: { Status: 429, Code: 'RATE_LIMIT_EXCEEDED' } });
+		expect(refused.json).toMatchObject({
+			RestException: { Status: 429, Code: 'RATE_LIMIT_EXCEEDED' },
+		});
 		expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
 	});
 

@@ -16,18 +16,25 @@ function basic(key = CREDS.apiKey, token = CREDS.apiToken) {
 	return 'Basic ' + Buffer.from(`${key}:${token}`).toString('base64');
 }
 
-async function call(method: string, path: string, init: { body?: string; contentType?: string; auth?: string } = {}) {
+async function call(
+	method: string,
+	path: string,
+	init: { body?: string; contentType?: string; auth?: string } = {},
+) {
 	const headers: Record<string, string> = { authorization: init.auth ?? basic() };
 	if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
 	const res = await fetch(sandbox.url + path, { method, headers, body: init.body });
 	return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
-const passwordPath = (user: string, device: string | number) => `/v2/accounts/acme1/users/${user}/devices/${device}/password`;
+const passwordPath = (user: string, device: string | number) =>
+	`/v2/accounts/acme1/users/${user}/devices/${device}/password`;
 
 describe('Exotel sandbox', () => {
 	it('sets a SIP password and answers with Exotel’s envelope and a 32-hex request_id', async () => {
-		const res = await call('PUT', passwordPath(ASHA, 101), { body: JSON.stringify({ password: GOOD }) });
+		const res = await call('PUT', passwordPath(ASHA, 101), {
+			body: JSON.stringify({ password: GOOD }),
+		});
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual({
 			request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
@@ -70,28 +77,42 @@ describe('Exotel sandbox', () => {
 	});
 
 	it('answers 404/10801 for an unknown user and 404/1000 for an unknown device', async () => {
-		const user = await call('PUT', passwordPath('nobody', 101), { body: JSON.stringify({ password: GOOD }) });
+		const user = await call('PUT', passwordPath('nobody', 101), {
+			body: JSON.stringify({ password: GOOD }),
+		});
 		expect([user.status, user.json.response.error_data.code]).toEqual([404, 10801]);
-		const device = await call('PUT', passwordPath(ASHA, 999), { body: JSON.stringify({ password: GOOD }) });
+		const device = await call('PUT', passwordPath(ASHA, 999), {
+			body: JSON.stringify({ password: GOOD }),
+		});
 		expect([device.status, device.json.response.error_data.code]).toEqual([404, 1000]);
 	});
 
 	it('refuses a password on a telephone device', async () => {
-		const res = await call('PUT', passwordPath(ASHA, 102), { body: JSON.stringify({ password: GOOD }) });
+		const res = await call('PUT', passwordPath(ASHA, 102), {
+			body: JSON.stringify({ password: GOOD }),
+		});
 		expect(res.status).toBe(400);
-		expect(res.json.response.error_data).toMatchObject({ code: 1002, description: expect.stringMatching(/SIP device/) });
+		expect(res.json.response.error_data).toMatchObject({
+			code: 1002,
+			description: expect.stringMatching(/SIP device/),
+		});
 		expect(sandbox.passwordOf(ASHA, 102)).toBeUndefined();
 	});
 
 	it('enforces the password policy itself', async () => {
-		const res = await call('PUT', passwordPath(ASHA, 101), { body: JSON.stringify({ password: 'short1' }) });
+		const res = await call('PUT', passwordPath(ASHA, 101), {
+			body: JSON.stringify({ password: 'short1' }),
+		});
 		expect([res.status, res.json.response.error_data.code]).toEqual([400, 1002]);
 		const missing = await call('PUT', passwordPath(ASHA, 101), { body: JSON.stringify({}) });
 		expect([missing.status, missing.json.response.error_data.code]).toEqual([400, 1001]);
 	});
 
 	it('answers 415/1011 to a body that is not JSON, and 400/1007 to unparseable JSON', async () => {
-		const form = await call('PUT', passwordPath(ASHA, 101), { body: `password=${GOOD}`, contentType: 'application/x-www-form-urlencoded' });
+		const form = await call('PUT', passwordPath(ASHA, 101), {
+			body: `password=${GOOD}`,
+			contentType: 'application/x-www-form-urlencoded',
+		});
 		expect([form.status, form.json.response.error_data.code]).toEqual([415, 1011]);
 		const broken = await call('PUT', passwordPath(ASHA, 101), { body: '{"password":' });
 		expect([broken.status, broken.json.response.error_data.code]).toEqual([400, 1007]);
@@ -101,13 +122,18 @@ describe('Exotel sandbox', () => {
 		const res = await call('GET', '/v2/accounts/acme1/users?limit=2&offset=1');
 		expect(res.status).toBe(200);
 		expect(res.json.metadata).toEqual({ total: 3, count: 2, offset: 1, limit: 2 });
-		expect(res.json.response.map((r: any) => r.data.id)).toEqual(['b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d', MEI]);
+		expect(res.json.response.map((r: any) => r.data.id)).toEqual([
+			'b7e2d9c1a4f3068b5c2e1d0f9a8b7c6d',
+			MEI,
+		]);
 		const tooMany = await call('GET', '/v2/accounts/acme1/users?limit=51');
 		expect(tooMany.status).toBe(400);
 	});
 
 	it('decodes path segments, so an encoded slash is an id that does not exist, not another route', async () => {
-		const res = await call('PUT', passwordPath(`${ASHA}%2Fdevices%2F101`, 101), { body: JSON.stringify({ password: GOOD }) });
+		const res = await call('PUT', passwordPath(`${ASHA}%2Fdevices%2F101`, 101), {
+			body: JSON.stringify({ password: GOOD }),
+		});
 		expect(res.status).toBe(404);
 		expect(sandbox.requests[0].segments[4]).toBe(`${ASHA}/devices/101`);
 	});
@@ -130,16 +156,24 @@ describe('Exotel sandbox', () => {
 		const other = await startSandbox(CREDS);
 		const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
 		try {
-			other.route('GET', 'ping/:what', ({ params }) => ({ status: 200, data: { pong: params.what } }));
+			other.route('GET', 'ping/:what', ({ params }) => ({
+				status: 200,
+				data: { pong: params.what },
+			}));
 			other.route('GET', 'broken', () => {
 				throw new Error('bug');
 			});
 			const get = async (path: string) => {
-				const res = await fetch(`${other.url}/v2/accounts/acme1/${path}`, { headers: { authorization: basic() } });
+				const res = await fetch(`${other.url}/v2/accounts/acme1/${path}`, {
+					headers: { authorization: basic() },
+				});
 				return [res.status, ((await res.json()) as any).response] as const;
 			};
 			expect(await get('ping/x')).toEqual([200, expect.objectContaining({ data: { pong: 'x' } })]);
-			expect(await get('broken')).toEqual([500, expect.objectContaining({ error_data: expect.objectContaining({ code: 1004 }) })]);
+			expect(await get('broken')).toEqual([
+				500,
+				expect.objectContaining({ error_data: expect.objectContaining({ code: 1004 }) }),
+			]);
 			expect(quiet).toHaveBeenCalledTimes(1);
 		} finally {
 			quiet.mockRestore();

@@ -22,7 +22,12 @@ export interface CallOptions {
 export type Json = Record<string, any>;
 
 /** Sends a request to `path` (below the host, e.g. '/v2/accounts/acme1/users') and reads the answer. */
-export async function call(sandbox: ExotelSandbox, method: string, path: string, options: CallOptions = {}) {
+export async function call(
+	sandbox: ExotelSandbox,
+	method: string,
+	path: string,
+	options: CallOptions = {},
+) {
 	const headers: Record<string, string> = { authorization: options.auth ?? basic() };
 	let body: string | undefined;
 	if (options.body !== undefined) {

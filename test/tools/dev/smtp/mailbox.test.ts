@@ -12,7 +12,13 @@ describe('the local mailbox', () => {
 	});
 
 	const send = async (to: string, text: string, timeouts: { greetingTimeout?: number } = {}) =>
-		await createTransport({ host: mailbox.host, port: mailbox.port, secure: false, ignoreTLS: true, ...timeouts }).sendMail({
+		await createTransport({
+			host: mailbox.host,
+			port: mailbox.port,
+			secure: false,
+			ignoreTLS: true,
+			...timeouts,
+		}).sendMail({
 			from: 'it@example.com',
 			to,
 			subject: 'Your SIP password',
@@ -49,7 +55,10 @@ describe('the local mailbox', () => {
 		await expect(send('CLOSED@example.com', 'lost again')).rejects.toThrow(/550/);
 		await send('open@example.com', 'kept');
 		expect(mailbox.messages().map((m) => m.to)).toEqual([['open@example.com']]);
-		expect(mailbox.failures().map((f) => `${f.to} ${f.code}`)).toEqual(['closed@example.com 550', 'closed@example.com 550']);
+		expect(mailbox.failures().map((f) => `${f.to} ${f.code}`)).toEqual([
+			'closed@example.com 550',
+			'closed@example.com 550',
+		]);
 		mailbox.acceptRecipient('closed@example.com');
 		await send('closed@example.com', 'now');
 		expect(mailbox.to('closed@example.com')).toHaveLength(1);
@@ -82,7 +91,9 @@ describe('the local mailbox', () => {
 
 	it('answers too slowly for a client with a shorter greeting timeout, then normally again', async () => {
 		mailbox.answerSlowly(2_000, 1);
-		await expect(send('a@example.com', 'late', { greetingTimeout: 200 })).rejects.toThrow(/Greeting never received/);
+		await expect(send('a@example.com', 'late', { greetingTimeout: 200 })).rejects.toThrow(
+			/Greeting never received/,
+		);
 		await send('a@example.com', 'on time', { greetingTimeout: 1_000 });
 		expect(mailbox.messages().map((m) => m.text.trim())).toEqual(['on time']);
 	});

@@ -4,7 +4,9 @@ const bed = useTestbed();
 
 describe('Device → Get Many', () => {
 	it('outputs each of the user’s devices as an item', async () => {
-		const output = await bed.run({ parameters: { resource: 'device', operation: 'getAll', userId: byId(ASHA.id) } });
+		const output = await bed.run({
+			parameters: { resource: 'device', operation: 'getAll', userId: byId(ASHA.id) },
+		});
 		expect(output.map((o) => [o.json.id, o.json.type, o.pairedItem])).toEqual([
 			[101, 'sip', { item: 0 }],
 			[102, 'tel', { item: 0 }],
@@ -15,7 +17,14 @@ describe('Device → Get Many', () => {
 		['sip', [101]],
 		['tel', [102]],
 	])('filters by type %s', async (type, ids) => {
-		const output = await bed.run({ parameters: { resource: 'device', operation: 'getAll', userId: byEmail('asha.rao@example.com'), type } });
+		const output = await bed.run({
+			parameters: {
+				resource: 'device',
+				operation: 'getAll',
+				userId: byEmail('asha.rao@example.com'),
+				type,
+			},
+		});
 		expect(output.map((o) => o.json.id)).toEqual(ids);
 	});
 });

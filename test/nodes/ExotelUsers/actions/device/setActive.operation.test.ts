@@ -3,7 +3,15 @@ import type { INodeParameters } from 'n8n-workflow';
 import { ExotelUsersApi } from '../../../../../credentials/ExotelUsersApi.credentials';
 import { runNode } from '../../../../../tools/dev/harness/n8n';
 import type { FaultRule, RecordedRequest } from '../../../../../tools/dev/sandbox/server';
-import { ASHA, VIKRAM, byEmail, byId, expectNoSecrets, failure, useTestbed } from '../../../../support/exotel';
+import {
+	ASHA,
+	VIKRAM,
+	byEmail,
+	byId,
+	expectNoSecrets,
+	failure,
+	useTestbed,
+} from '../../../../support/exotel';
 
 /** Runs after the sandbox answered a request: lets a test change the account between two requests. */
 let afterRequest: ((request: RecordedRequest) => void) | undefined;
@@ -12,12 +20,27 @@ beforeEach(() => {
 	afterRequest = undefined;
 });
 
-const setActive = (deviceId: string | number | INodeParameters, userId: INodeParameters = byId(ASHA.id), extra: INodeParameters = {}) =>
-	bed.run({ parameters: { resource: 'device', operation: 'setActive', userId, deviceId: typeof deviceId === 'object' ? deviceId : byId(deviceId), ...extra } });
+const setActive = (
+	deviceId: string | number | INodeParameters,
+	userId: INodeParameters = byId(ASHA.id),
+	extra: INodeParameters = {},
+) =>
+	bed.run({
+		parameters: {
+			resource: 'device',
+			operation: 'setActive',
+			userId,
+			deviceId: typeof deviceId === 'object' ? deviceId : byId(deviceId),
+			...extra,
+		},
+	});
 
 const asha = () => bed.sandbox.users.get(ASHA.id)!;
 const availability = () => asha().devices.map((d) => [d.id, d.available]);
-const writes = () => bed.sandbox.requests.filter((r) => r.method === 'PUT').map((r) => [r.segments.at(-1), (r.body as { available: boolean }).available]);
+const writes = () =>
+	bed.sandbox.requests
+		.filter((r) => r.method === 'PUT')
+		.map((r) => [r.segments.at(-1), (r.body as { available: boolean }).available]);
 
 describe('Device → Set Active Device', () => {
 	it('turns the device that is on off first, then the chosen one on, and outputs the devices after the switch', async () => {
@@ -44,7 +67,12 @@ describe('Device → Set Active Device', () => {
 		});
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 		// Whose device, for the next node: a telephone has no SIP username.
-		expect(output[0].json).toMatchObject({ first_name: 'Asha', last_name: 'Rao', email: 'asha.rao@example.com', contact_uri: '+919876543210' });
+		expect(output[0].json).toMatchObject({
+			first_name: 'Asha',
+			last_name: 'Rao',
+			email: 'asha.rao@example.com',
+			contact_uri: '+919876543210',
+		});
 		expect(output[0].json).not.toHaveProperty('sip_username');
 	});
 
@@ -62,7 +90,14 @@ describe('Device → Set Active Device', () => {
 	it('sends nothing when the device is already the one that is on', async () => {
 		const output = await setActive(ASHA.sip);
 		expect(bed.sandbox.requests.map((r) => r.method)).toEqual(['GET']);
-		expect(output[0].json).toMatchObject({ changed: false, turned_off: [], devices: [{ id: 101, available: true }, { id: 102, available: false }] });
+		expect(output[0].json).toMatchObject({
+			changed: false,
+			turned_off: [],
+			devices: [
+				{ id: 101, available: true },
+				{ id: 102, available: false },
+			],
+		});
 	});
 
 	it('finds the user by email', async () => {
@@ -76,8 +111,12 @@ describe('Device → Set Active Device', () => {
 	it('refuses an unverified device by name before turning anything off', async () => {
 		asha().devices[1].verified = false;
 		const error = await failure(setActive(ASHA.tel));
-		expect(error.message).toBe('Device 102 (tel, Asha mobile) is not verified, so Exotel will not turn it on');
-		expect(error.description).toMatch(/^Nothing was changed\. Exotel turns on only a verified device/);
+		expect(error.message).toBe(
+			'Device 102 (tel, Asha mobile) is not verified, so Exotel will not turn it on',
+		);
+		expect(error.description).toMatch(
+			/^Nothing was changed\. Exotel turns on only a verified device/,
+		);
 		expect(writes()).toEqual([]);
 		expect(availability()).toEqual([
 			[101, true],
@@ -88,10 +127,13 @@ describe('Device → Set Active Device', () => {
 	it('names the device when Exotel says it is unverified (409/10809), and turns the other device back on', async () => {
 		// The number is changed in the dashboard after the node read the devices.
 		afterRequest = (request) => {
-			if (request.method === 'PUT' && request.segments.at(-1) === '101') asha().devices[1].verified = false;
+			if (request.method === 'PUT' && request.segments.at(-1) === '101')
+				asha().devices[1].verified = false;
 		};
 		const error = await failure(setActive(ASHA.tel, byId(ASHA.id), { options: { retry: false } }));
-		expect(error.message).toMatch(/^Exotel answered 409 Conflict \(error 10809.*; device 102 \(tel, Asha mobile\) is not verified$/);
+		expect(error.message).toMatch(
+			/^Exotel answered 409 Conflict \(error 10809.*; device 102 \(tel, Asha mobile\) is not verified$/,
+		);
 		expect(error.description).toMatch(
 			/^On: 101 \(sip, Asha softphone\)\. Off: 102 \(tel, Asha mobile\)\. Device 101 \(sip, Asha softphone\) was turned off and then back on\. The user is as before\. Exotel turns on only a verified device/,
 		);
@@ -109,7 +151,9 @@ describe('Device → Set Active Device', () => {
 
 	it('says a device is not the user’s, listing theirs, with nothing sent', async () => {
 		const error = await failure(setActive(VIKRAM.sip));
-		expect(error.message).toBe(`Device 201 is not one of user ${ASHA.id}’s devices (devices: 101 (sip, Asha softphone), 102 (tel, Asha mobile))`);
+		expect(error.message).toBe(
+			`Device 201 is not one of user ${ASHA.id}’s devices (devices: 101 (sip, Asha softphone), 102 (tel, Asha mobile))`,
+		);
 		expect(writes()).toEqual([]);
 	});
 
@@ -122,7 +166,12 @@ describe('Device → Set Active Device', () => {
 	it('under Continue On Fail, gives one paired item per input: the switch, and the error', async () => {
 		asha().devices[1].verified = false;
 		const output = await bed.run({
-			parameters: { resource: 'device', operation: 'setActive', userId: byId(ASHA.id), deviceId: byId('={{ $json.device }}') },
+			parameters: {
+				resource: 'device',
+				operation: 'setActive',
+				userId: byId(ASHA.id),
+				deviceId: byId('={{ $json.device }}'),
+			},
 			items: [{ json: { device: 101 } }, { json: { device: 102 } }],
 			continueOnFail: true,
 		});
@@ -142,21 +191,33 @@ describe('Device → Set Active Device', () => {
 describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 	// Small waits, two attempts per request: every fault below outlasts the retries.
 	const OPTIONS = { retryBaseDelay: 0.01, maxAttempts: 2, timeout: 0.5 };
-	const PARAMETERS: INodeParameters = { resource: 'device', operation: 'setActive', userId: byId(ASHA.id), deviceId: byId(ASHA.tel), options: OPTIONS };
+	const PARAMETERS: INodeParameters = {
+		resource: 'device',
+		operation: 'setActive',
+		userId: byId(ASHA.id),
+		deviceId: byId(ASHA.tel),
+		options: OPTIONS,
+	};
 	const PUT_SIP = 'PUT users/:userId/devices/101';
 	const PUT_TEL = 'PUT users/:userId/devices/102';
 	const GET_USER = 'GET users/:userId';
 
 	/** What Exotel holds, in the node's words: `On: 101 (sip, Asha softphone). Off: 102 (tel, Asha mobile).` */
 	const realState = () => {
-		const name = (d: { id: number | string; type: string; name?: string }) => `${d.id} (${d.type}, ${d.name})`;
-		const list = (on: boolean) => asha().devices.filter((d) => d.available === on).map(name).join(', ') || 'none';
+		const name = (d: { id: number | string; type: string; name?: string }) =>
+			`${d.id} (${d.type}, ${d.name})`;
+		const list = (on: boolean) =>
+			asha()
+				.devices.filter((d) => d.available === on)
+				.map(name)
+				.join(', ') || 'none';
 		return `On: ${list(true)}. Off: ${list(false)}.`;
 	};
-	const asBefore = () => expect(availability()).toEqual([
-		[101, true],
-		[102, false],
-	]);
+	const asBefore = () =>
+		expect(availability()).toEqual([
+			[101, true],
+			[102, false],
+		]);
 
 	/** Adds `rule` once the sandbox has answered a request matching `when` (each call adds to the others). */
 	const after = (when: (r: RecordedRequest) => boolean, rule: FaultRule) => {
@@ -171,7 +232,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		};
 	};
 	const isPut = (device: string, available: boolean) => (r: RecordedRequest) =>
-		r.method === 'PUT' && r.segments.at(-1) === device && (r.body as { available?: boolean })?.available === available;
+		r.method === 'PUT' &&
+		r.segments.at(-1) === device &&
+		(r.body as { available?: boolean })?.available === available;
 
 	const run = async (parameters = PARAMETERS) => await failure(bed.run({ parameters }));
 
@@ -180,7 +243,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		const error = await run();
 		asBefore();
 		expect(error.message).toMatch(/^Could not reach Exotel/);
-		expect(error.description).toContain(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+		expect(error.description).toContain(
+			`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+		);
 		expect(error.description).not.toMatch(/safe to retry/);
 		expect(writes()).toEqual([
 			['101', false],
@@ -197,7 +262,15 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			[101, false],
 			[102, true],
 		]);
-		expect(output[0].json).toMatchObject({ device_id: '102', changed: true, read_back: true, devices: [{ id: 101, available: false }, { id: 102, available: true }] });
+		expect(output[0].json).toMatchObject({
+			device_id: '102',
+			changed: true,
+			read_back: true,
+			devices: [
+				{ id: 101, available: false },
+				{ id: 102, available: true },
+			],
+		});
 		// No attempt to turn 101 back on, which Exotel would refuse (403/10810).
 		expect(writes()).toEqual([
 			['101', false],
@@ -210,8 +283,14 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		bed.sandbox.faults.add({ kind: 'status', status: 503, route: PUT_TEL });
 		const error = await run();
 		asBefore();
-		expect(error.message).toMatch(/^Exotel answered 503 Service Unavailable.*gave up after 2 attempts$/);
-		expect(error.description).toMatch(new RegExp(`^${escape(realState())} Device 101 \\(sip, Asha softphone\\) was turned off and then back on\\. The user is as before\\. This is a failure on Exotel’s side\\. If it persists`));
+		expect(error.message).toMatch(
+			/^Exotel answered 503 Service Unavailable.*gave up after 2 attempts$/,
+		);
+		expect(error.description).toMatch(
+			new RegExp(
+				`^${escape(realState())} Device 101 \\(sip, Asha softphone\\) was turned off and then back on\\. The user is as before\\. This is a failure on Exotel’s side\\. If it persists`,
+			),
+		);
 		expect(error.description).not.toMatch(/safe to retry/);
 	});
 
@@ -219,7 +298,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		bed.sandbox.faults.add({ kind: 'status', status: 500, route: PUT_SIP });
 		const error = await run();
 		asBefore();
-		expect(error.description).toMatch(new RegExp(`^${escape(realState())} The user is as before\\.`));
+		expect(error.description).toMatch(
+			new RegExp(`^${escape(realState())} The user is as before\\.`),
+		);
 		expect(writes()).toEqual([
 			['101', false],
 			['101', false],
@@ -231,7 +312,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		after(isPut('101', false), { kind: 'reset', processed: true, route: PUT_SIP });
 		const error = await run();
 		asBefore();
-		expect(error.description).toContain(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+		expect(error.description).toContain(
+			`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+		);
 	});
 
 	it('no device left on — the rollback refused too: an error of its own, with the one thing to do', async () => {
@@ -243,7 +326,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			[102, false],
 		]);
 		expect(error.message).toBe(`No device of user ${ASHA.id} is on — the agent takes no calls`);
-		expect(error.description).toMatch(/^Turn device 101 \(sip, Asha softphone\) on: Device → Set Active Device with Device 101\. /);
+		expect(error.description).toMatch(
+			/^Turn device 101 \(sip, Asha softphone\) on: Device → Set Active Device with Device 101\. /,
+		);
 		expect(error.description).toContain(realState());
 		expect(realState()).toBe('On: none. Off: 101 (sip, Asha softphone), 102 (tel, Asha mobile).');
 		expect(error.description).toMatch(/What went wrong: Exotel answered 503/);
@@ -254,8 +339,12 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		after(isPut('101', false), { kind: 'status', status: 503, route: PUT_SIP });
 		after(isPut('102', true), { kind: 'status', status: 503, route: GET_USER });
 		const error = await run();
-		expect(error.description).toMatch(/^The devices could not be read back after this failure, so their state is unknown: device 101 \(sip, Asha softphone\) may be off/);
-		expect(error.description).toContain('Check which device is on (Device → Get Many) before running again.');
+		expect(error.description).toMatch(
+			/^The devices could not be read back after this failure, so their state is unknown: device 101 \(sip, Asha softphone\) may be off/,
+		);
+		expect(error.description).toContain(
+			'Check which device is on (Device → Get Many) before running again.',
+		);
 		expect(error.description).not.toMatch(/safe to retry|Turn device/);
 	});
 
@@ -264,7 +353,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 		after(isPut('102', true), { kind: 'status', status: 503, route: GET_USER });
 		const error = await run();
 		asBefore();
-		expect(error.description).toContain(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+		expect(error.description).toContain(
+			`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+		);
 	});
 
 	it('under Continue On Fail, the error item carries the devices as Exotel holds them', async () => {
@@ -278,7 +369,10 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			user_id: ASHA.id,
 			device_id: '102',
 			devices_on: [],
-			devices: [{ id: 101, available: false }, { id: 102, available: false }],
+			devices: [
+				{ id: 101, available: false },
+				{ id: 102, available: false },
+			],
 		});
 	});
 
@@ -307,7 +401,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			stopWhen((r) => r.method === 'GET');
 			const error = await failure(runStopped());
 			expect(error.message).toBe('Set Active Device was stopped before it finished');
-			expect(error.description).toBe(`Nothing was changed: it stopped before turning any device on or off. ${realState()}`);
+			expect(error.description).toBe(
+				`Nothing was changed: it stopped before turning any device on or off. ${realState()}`,
+			);
 			expect(writes()).toEqual([]);
 			asBefore();
 		});
@@ -316,7 +412,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			stopWhen(isPut('101', false));
 			const error = await failure(runStopped());
 			expect(error.message).toBe('Set Active Device was stopped before it finished');
-			expect(error.description).toBe(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+			expect(error.description).toBe(
+				`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+			);
 			expect(writes()).toEqual([
 				['101', false],
 				['101', true],
@@ -328,7 +426,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 			bed.sandbox.faults.add({ kind: 'status', status: 503, route: PUT_TEL, times: 1 });
 			stopWhen(isPut('102', true));
 			const error = await failure(runStopped());
-			expect(error.description).toContain(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+			expect(error.description).toContain(
+				`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+			);
 			expect(writes()).toEqual([
 				['101', false],
 				['102', true],
@@ -355,7 +455,9 @@ describe('Set Active Device after a failure, a lost answer or a Stop', () => {
 				['101', true],
 			]);
 			asBefore();
-			expect(error.description).toContain(`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`);
+			expect(error.description).toContain(
+				`${realState()} Device 101 (sip, Asha softphone) was turned off and then back on. The user is as before.`,
+			);
 		});
 
 		it('while the turn-on is answered (it landed; the Stop cut its answer off): the error says the switch was made', async () => {

@@ -6,7 +6,11 @@ describe('User → Delete', () => {
 	it('deletes the user and outputs Exotel’s envelope', async () => {
 		const output = await bed.run({ parameters: { operation: 'delete', userId: byId(ASHA.id) } });
 		expect(bed.sandbox.requests[0].method).toBe('DELETE');
-		expect(output[0].json).toMatchObject({ http_code: 200, method: 'DELETE', response: { status: 'success', data: null } });
+		expect(output[0].json).toMatchObject({
+			http_code: 200,
+			method: 'DELETE',
+			response: { status: 'success', data: null },
+		});
 		expect(bed.sandbox.users.has(ASHA.id)).toBe(false);
 	});
 
@@ -16,7 +20,9 @@ describe('User → Delete', () => {
 	});
 
 	it('explains an unknown user', async () => {
-		const error = await failure(bed.run({ parameters: { operation: 'delete', userId: byId('deadbeef') } }));
+		const error = await failure(
+			bed.run({ parameters: { operation: 'delete', userId: byId('deadbeef') } }),
+		);
 		expect(error.message).toMatch(/^Exotel answered 404 Not Found \(error 10801/);
 	});
 });

@@ -1,4 +1,8 @@
-import { AccountPacer, AccountRegistry, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
+import {
+	AccountPacer,
+	AccountRegistry,
+	type Lease,
+} from '../../../../../nodes/shared/transport/pacing/accountPacer';
 import { SLOW_DOWN } from '../../../../../nodes/shared/transport/pacing/adaptiveRate';
 import { FakeClock, settle } from '../../../../support/clock';
 

@@ -6,7 +6,13 @@ const INF = Number.POSITIVE_INFINITY;
 
 describe('AdaptiveRate (the slow-down after a 429, in one process)', () => {
 	it('has the documented numbers', () => {
-		expect(SLOW_DOWN).toMatchObject({ cut: 0.5, quietWindows: 1, maxQuietWindows: 4, stepWindows: 0.5, maxStepShare: 0.125 });
+		expect(SLOW_DOWN).toMatchObject({
+			cut: 0.5,
+			quietWindows: 1,
+			maxQuietWindows: 4,
+			stepWindows: 0.5,
+			maxStepShare: 0.125,
+		});
 	});
 
 	it('is not slowed down until a 429', () => {

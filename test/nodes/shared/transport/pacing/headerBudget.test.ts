@@ -4,8 +4,14 @@
  * headers missing or malformed, a Reset in the past or far ahead — and several processes on
  * one account sharing its counter through nothing but the headers.
  */
-import { AccountPacer, type Lease } from '../../../../../nodes/shared/transport/pacing/accountPacer';
-import { readRateLimitHeaders, type RateLimitHeaders } from '../../../../../nodes/shared/transport/pacing/headerBudget';
+import {
+	AccountPacer,
+	type Lease,
+} from '../../../../../nodes/shared/transport/pacing/accountPacer';
+import {
+	readRateLimitHeaders,
+	type RateLimitHeaders,
+} from '../../../../../nodes/shared/transport/pacing/headerBudget';
 import { FakeClock } from '../../../../support/clock';
 
 const W = 60_000;
@@ -32,21 +38,35 @@ class Account {
 			this.counted.set(window, used + 1);
 			this.arrivals.push(now);
 		}
-		const rateLimit = this.headers ? { limit: this.limit, remaining: this.limit - (this.counted.get(window) ?? 0), resetAt: (window + 1) * W } : undefined;
+		const rateLimit = this.headers
+			? {
+					limit: this.limit,
+					remaining: this.limit - (this.counted.get(window) ?? 0),
+					resetAt: (window + 1) * W,
+				}
+			: undefined;
 		return { refused, rateLimit };
 	}
 
 	/** Accepted requests per window, over the windows that are not the first or the last. */
 	innerWindows(): number[] {
 		const byWindow = new Map<number, number>();
-		for (const t of this.arrivals) byWindow.set(Math.floor(t / W), (byWindow.get(Math.floor(t / W)) ?? 0) + 1);
+		for (const t of this.arrivals)
+			byWindow.set(Math.floor(t / W), (byWindow.get(Math.floor(t / W)) ?? 0) + 1);
 		const windows = [...byWindow.keys()].sort((a, b) => a - b);
 		return windows.slice(1, -1).map((w) => byWindow.get(w) ?? 0);
 	}
 }
 
 /** One process sending `count` requests through `lease`, `concurrency` at a time, each taking `latencyMs`. */
-async function sendAll(clock: FakeClock, lease: Lease, account: Account, count: number, concurrency = 1, latencyMs = 50): Promise<number[]> {
+async function sendAll(
+	clock: FakeClock,
+	lease: Lease,
+	account: Account,
+	count: number,
+	concurrency = 1,
+	latencyMs = 50,
+): Promise<number[]> {
 	const starts: number[] = [];
 	let next = 0;
 	await Promise.all(
@@ -68,7 +88,11 @@ async function sendAll(clock: FakeClock, lease: Lease, account: Account, count: 
 }
 
 function pacer(clock: FakeClock, random: number | (() => number) = 0.5) {
-	return new AccountPacer({ windowMs: W, clock, random: typeof random === 'number' ? () => random : random });
+	return new AccountPacer({
+		windowMs: W,
+		clock,
+		random: typeof random === 'number' ? () => random : random,
+	});
 }
 
 /** A seeded generator, so that each process draws its own numbers, the same on every run. */
@@ -82,7 +106,13 @@ function seeded(seed: number): () => number {
 
 describe('readRateLimitHeaders', () => {
 	it('reads the three headers, Reset as epoch seconds', () => {
-		expect(readRateLimitHeaders({ 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '49', 'x-ratelimit-reset': '1733370060' })).toEqual({
+		expect(
+			readRateLimitHeaders({
+				'x-ratelimit-limit': '50',
+				'x-ratelimit-remaining': '49',
+				'x-ratelimit-reset': '1733370060',
+			}),
+		).toEqual({
 			limit: 50,
 			remaining: 49,
 			resetAt: 1_733_370_060_000,
@@ -90,7 +120,13 @@ describe('readRateLimitHeaders', () => {
 	});
 
 	it('reads the last of repeated headers, and a scaled window’s fractional seconds', () => {
-		expect(readRateLimitHeaders({ 'x-ratelimit-limit': ['60', '50'], 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '12.5' })).toEqual({
+		expect(
+			readRateLimitHeaders({
+				'x-ratelimit-limit': ['60', '50'],
+				'x-ratelimit-remaining': '3',
+				'x-ratelimit-reset': '12.5',
+			}),
+		).toEqual({
 			limit: 50,
 			remaining: 3,
 			resetAt: 12_500,
@@ -99,10 +135,20 @@ describe('readRateLimitHeaders', () => {
 
 	it('gives nothing for an answer without them, and ignores what cannot be read', () => {
 		expect(readRateLimitHeaders({ 'content-type': 'application/json' })).toBeUndefined();
-		expect(readRateLimitHeaders({ 'x-ratelimit-remaining': 'lots', 'x-ratelimit-reset': '-5' })).toBeUndefined();
+		expect(
+			readRateLimitHeaders({ 'x-ratelimit-remaining': 'lots', 'x-ratelimit-reset': '-5' }),
+		).toBeUndefined();
 		// Remaining without a Reset says nothing about when: only the limit is kept.
-		expect(readRateLimitHeaders({ 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '10' })).toEqual({ limit: 50 });
-		expect(readRateLimitHeaders({ 'x-ratelimit-limit': '0', 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '60' })).toEqual({ remaining: 1, resetAt: 60_000 });
+		expect(
+			readRateLimitHeaders({ 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '10' }),
+		).toEqual({ limit: 50 });
+		expect(
+			readRateLimitHeaders({
+				'x-ratelimit-limit': '0',
+				'x-ratelimit-remaining': '1',
+				'x-ratelimit-reset': '60',
+			}),
+		).toEqual({ remaining: 1, resetAt: 60_000 });
 	});
 });
 
@@ -119,7 +165,9 @@ describe('pacing by the headers', () => {
 		for (const accepted of inner) expect(accepted / 50).toBeGreaterThanOrEqual(0.95);
 		// Spread: no ten-second stretch of a full window holds more than a fifth of it and a little.
 		const arrivals = account.arrivals.filter((t) => t >= W && t < 2 * W);
-		const busiest = Math.max(...arrivals.map((t) => arrivals.filter((s) => s >= t && s < t + W / 6).length));
+		const busiest = Math.max(
+			...arrivals.map((t) => arrivals.filter((s) => s >= t && s < t + W / 6).length),
+		);
 		expect(busiest).toBeLessThanOrEqual(Math.ceil(50 / 6) + 2);
 	});
 
@@ -146,9 +194,16 @@ describe('pacing by the headers', () => {
 	it('counts its own requests in flight against Remaining', async () => {
 		const clock = new FakeClock();
 		const lease = pacer(clock, 0).join(0);
-		(await lease.acquire()).done({ refused: false, rateLimit: { limit: 3, remaining: 2, resetAt: W } });
-		const started: Array<{ at: number; done: (answer: { refused: boolean; rateLimit: RateLimitHeaders }) => void }> = [];
-		for (let i = 0; i < 3; i++) void lease.acquire().then((slot) => started.push({ at: slot.startedAt, done: slot.done }));
+		(await lease.acquire()).done({
+			refused: false,
+			rateLimit: { limit: 3, remaining: 2, resetAt: W },
+		});
+		const started: Array<{
+			at: number;
+			done: (answer: { refused: boolean; rateLimit: RateLimitHeaders }) => void;
+		}> = [];
+		for (let i = 0; i < 3; i++)
+			void lease.acquire().then((slot) => started.push({ at: slot.startedAt, done: slot.done }));
 		await clock.advance(W - 1000);
 		expect(started).toHaveLength(2); // the two left, spread over the window
 		expect(started[1].at).toBeLessThan(W);
@@ -186,7 +241,10 @@ describe('pacing by the headers', () => {
 		const clock = new FakeClock();
 		await clock.advance(10 * W);
 		const lease = pacer(clock, 0).join(0);
-		(await lease.acquire()).done({ refused: false, rateLimit: { limit: 50, remaining: 0, resetAt: 5 * W } });
+		(await lease.acquire()).done({
+			refused: false,
+			rateLimit: { limit: 50, remaining: 0, resetAt: 5 * W },
+		});
 		const soon = lease.acquire().then((s) => s.startedAt);
 		await clock.runAll();
 		// Nothing is known of the window now but the limit: the next goes within one spacing, not after a wait.
@@ -194,7 +252,10 @@ describe('pacing by the headers', () => {
 
 		const later = new FakeClock();
 		const held = pacer(later, 0).join(0);
-		(await held.acquire()).done({ refused: false, rateLimit: { limit: 50, remaining: 0, resetAt: 1e12 } });
+		(await held.acquire()).done({
+			refused: false,
+			rateLimit: { limit: 50, remaining: 0, resetAt: 1e12 },
+		});
 		const next = held.acquire().then((s) => s.startedAt);
 		await later.runAll();
 		expect(await next).toBe(W); // at most one window, not the years the header claimed
@@ -207,19 +268,34 @@ describe('several processes on one account, sharing only the headers', () => {
 		[4, 1],
 		[2, 4],
 		[4, 4],
-	])('%i processes at Concurrency %i: ≥ 0.95 of the limit in every inner window, ≤ 1 %% 429s, every request once', async (processes, concurrency) => {
-		const clock = new FakeClock();
-		const account = new Account(50);
-		const perProcess = 150;
-		const runs = Promise.all(
-			Array.from({ length: processes }, async (_, i) => await sendAll(clock, pacer(clock, seeded(i + 1)).join(0), account, perProcess, concurrency)),
-		);
-		await clock.runAll();
-		await runs;
-		expect(account.arrivals).toHaveLength(processes * perProcess);
-		expect(account.refusals / (account.arrivals.length + account.refusals)).toBeLessThanOrEqual(0.01);
-		const inner = account.innerWindows();
-		expect(inner.length).toBeGreaterThanOrEqual(2);
-		for (const accepted of inner) expect(accepted / 50).toBeGreaterThanOrEqual(0.95);
-	});
+	])(
+		'%i processes at Concurrency %i: ≥ 0.95 of the limit in every inner window, ≤ 1 %% 429s, every request once',
+		async (processes, concurrency) => {
+			const clock = new FakeClock();
+			const account = new Account(50);
+			const perProcess = 150;
+			const runs = Promise.all(
+				Array.from(
+					{ length: processes },
+					async (_, i) =>
+						await sendAll(
+							clock,
+							pacer(clock, seeded(i + 1)).join(0),
+							account,
+							perProcess,
+							concurrency,
+						),
+				),
+			);
+			await clock.runAll();
+			await runs;
+			expect(account.arrivals).toHaveLength(processes * perProcess);
+			expect(account.refusals / (account.arrivals.length + account.refusals)).toBeLessThanOrEqual(
+				0.01,
+			);
+			const inner = account.innerWindows();
+			expect(inner.length).toBeGreaterThanOrEqual(2);
+			for (const accepted of inner) expect(accepted / 50).toBeGreaterThanOrEqual(0.95);
+		},
+	);
 });

@@ -87,7 +87,9 @@ describe('SlidingWindowLimiter', () => {
 	});
 
 	it('refuses a limit below 1', () => {
-		expect(() => new SlidingWindowLimiter({ limit: 0, windowMs: 1000, clock: fakeClock() })).toThrow(RangeError);
+		expect(
+			() => new SlidingWindowLimiter({ limit: 0, windowMs: 1000, clock: fakeClock() }),
+		).toThrow(RangeError);
 	});
 });
 
@@ -135,7 +137,11 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('with an infinite limit, counts requests but never waits', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter({ limit: () => Number.POSITIVE_INFINITY, windowMs: 1000, clock });
+		const limiter = new SlidingWindowLimiter({
+			limit: () => Number.POSITIVE_INFINITY,
+			windowMs: 1000,
+			clock,
+		});
 		for (let i = 0; i < 500; i++) (await limiter.acquire()).release();
 		expect(clock.slept).toEqual([]);
 		expect(limiter.count()).toBe(500);
@@ -214,7 +220,11 @@ describe('SlidingWindowLimiter: what the account windows need', () => {
 
 	it('keeps count over a long window of many requests, and forgets those that left it', async () => {
 		const clock = new FakeClock();
-		const limiter = new SlidingWindowLimiter({ limit: () => Number.POSITIVE_INFINITY, windowMs: 60_000, clock });
+		const limiter = new SlidingWindowLimiter({
+			limit: () => Number.POSITIVE_INFINITY,
+			windowMs: 60_000,
+			clock,
+		});
 		for (let i = 0; i < 50_000; i++) {
 			(await limiter.acquire()).release();
 			if (i % 100 === 99) await clock.advance(10);
