@@ -18,7 +18,7 @@
  * sandbox's fingerprint) and what each agent or the IT desk received (the mailbox):
  *   - locked out: Exotel holds a password no mail carried (an unchanged password is fine);
  *   - two passwords: an agent was mailed two different ones.
- * Target 0 and 0. The table goes to the console, and by hand to docs/delivery.md.
+ * Target 0 and 0. The table goes to the console, and by hand to tools/measurements/lockout.md.
  *
  * Run: `bash tools/dev/services/install.sh && bash tools/dev/n8n/runtime.sh install && npm run build &&
  * npx jest -c tools/jest.e2e.config.js --runInBand tools/e2e/lockout.e2e.test.ts`.
