@@ -13,7 +13,7 @@ import * as user from './actions/user/User.resource';
 import { NODE_VERSIONS } from './actions/versions';
 import { searchDevicesWith, searchUsersWith } from './methods/listSearch';
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
-import { processTransport } from '../shared/transport/pacing/registry';
+import { processPacing } from '../shared/transport/pacing/processPacing';
 
 /**
  * The canvas shows the operation as its action reads ("Update SIP password of a user"),
@@ -75,12 +75,12 @@ export class ExotelUsers implements INodeType {
 
 	methods = {
 		listSearch: {
-			searchUsers: searchUsersWith(processTransport),
-			searchDevices: searchDevicesWith(processTransport),
+			searchUsers: searchUsersWith(processPacing),
+			searchDevices: searchDevicesWith(processPacing),
 		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this, processTransport);
+		return await router.call(this, processPacing);
 	}
 }

@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
 import { readSendOptions } from '../shared/transport/sendOptions';
-import { processTransport } from '../shared/transport/pacing/registry';
+import { processPacing } from '../shared/transport/pacing/processPacing';
 import {
 	HINTED_INTERVALS,
 	POLL_SEND_OPTIONS,
@@ -40,7 +40,7 @@ const EVENT_LABELS = {
  * pacers it shares with the Exotel Users node, retries that fit a poll, the polls under way.
  */
 const perProcess: TriggerProcess = {
-	transport: processTransport,
+	transport: processPacing,
 	settings: readSendOptions(POLL_SEND_OPTIONS),
 	guard: new PollGuard(),
 	unsaved: new UnsavedStates(),

@@ -13,7 +13,7 @@ import { baseUrlFor } from '../shared/url';
 import { ExotelClient, type ClientSettings } from '../shared/transport/client';
 import { CREDENTIAL_TYPE } from '../shared/transport/send';
 import type { Clock } from '../shared/transport/pacing/clock';
-import type { Transport } from '../shared/transport/pacing/registry';
+import type { ProcessPacing } from '../shared/transport/pacing/processPacing';
 import {
 	PAGE_SIZE,
 	POLL_BUDGET_MS,
@@ -51,7 +51,7 @@ const LISTING = { path: ['users'], qs: { fields: 'devices' } };
 
 /** What one process keeps for its triggers. */
 export interface TriggerProcess {
-	transport: Transport;
+	transport: ProcessPacing;
 	settings: ClientSettings;
 	guard: PollGuard;
 	unsaved: UnsavedStates;
@@ -95,7 +95,7 @@ export async function pollUsers(
  */
 async function withClient<T>(
 	context: IPollFunctions,
-	transport: Transport,
+	transport: ProcessPacing,
 	settings: ClientSettings,
 	use: (client: ExotelClient, timeUp: AbortSignal) => Promise<T>,
 ): Promise<T> {

@@ -13,7 +13,7 @@ import type { ExotelUsersTrigger } from '../../nodes/ExotelUsersTrigger/ExotelUs
 import type * as PollCost from '../../nodes/ExotelUsersTrigger/helpers/pollCost';
 import type * as AccountPacer from '../../nodes/shared/transport/pacing/accountPacer';
 import type * as ClockModule from '../../nodes/shared/transport/pacing/clock';
-import type * as Registry from '../../nodes/shared/transport/pacing/registry';
+import type * as ProcessPacingModule from '../../nodes/shared/transport/pacing/processPacing';
 
 /** What the new process runs on: Exotel's minute and the system clock unless said otherwise. */
 export interface ProcessSetup {
@@ -29,7 +29,7 @@ const MODULES = {
 	ExotelUsers: '../../nodes/ExotelUsers/ExotelUsers.node',
 	ExotelUsersTrigger: '../../nodes/ExotelUsersTrigger/ExotelUsersTrigger.node',
 } as const;
-const REGISTRY = '../../nodes/shared/transport/pacing/registry';
+const PROCESS_PACING = '../../nodes/shared/transport/pacing/processPacing';
 const POLL_COST = '../../nodes/ExotelUsersTrigger/helpers/pollCost';
 
 interface Nodes {
@@ -39,8 +39,8 @@ interface Nodes {
 
 const workflow = jest.requireActual<object>('n8n-workflow');
 
-/** The registry module of a process on `setup`'s minute and clock, built from that process's own modules. */
-function registryOf(setup: ProcessSetup): typeof Registry {
+/** The processPacing module of a process on `setup`'s minute and clock, built from that process's own modules. */
+function processPacingOf(setup: ProcessSetup): typeof ProcessPacingModule {
 	const { AccountRegistry } = jest.requireActual<typeof AccountPacer>(
 		'../../nodes/shared/transport/pacing/accountPacer',
 	);
@@ -54,8 +54,8 @@ function registryOf(setup: ProcessSetup): typeof Registry {
 		random,
 	});
 	return {
-		...jest.requireActual<typeof Registry>(REGISTRY),
-		processTransport: { pacing, clock, random },
+		...jest.requireActual<typeof ProcessPacingModule>(PROCESS_PACING),
+		processPacing: { pacing, clock, random },
 	};
 }
 
@@ -64,7 +64,7 @@ export function newProcess<K extends keyof Nodes>(name: K, setup: ProcessSetup =
 	let node: Nodes[K] | undefined;
 	jest.isolateModules(() => {
 		jest.doMock('n8n-workflow', () => workflow);
-		jest.doMock(REGISTRY, () => registryOf(setup));
+		jest.doMock(PROCESS_PACING, () => processPacingOf(setup));
 		if (setup.pollSend) {
 			const pollSend = setup.pollSend;
 			jest.doMock(POLL_COST, () => {
@@ -75,6 +75,6 @@ export function newProcess<K extends keyof Nodes>(name: K, setup: ProcessSetup =
 		const loaded = jest.requireActual<Record<K, new () => Nodes[K]>>(MODULES[name]);
 		node = new loaded[name]();
 	});
-	for (const path of ['n8n-workflow', REGISTRY, POLL_COST]) jest.dontMock(path);
+	for (const path of ['n8n-workflow', PROCESS_PACING, POLL_COST]) jest.dontMock(path);
 	return node!;
 }

@@ -38,7 +38,7 @@ export function built() {
 
 /**
  * An instance of the built node as a new n8n process holds it, on Exotel's minute scaled to
- * `windowMs`: the node's modules loaded afresh, their registry module replaced in require.cache
+ * `windowMs`: the node's modules loaded afresh, their processPacing module replaced in require.cache
  * by one whose account pacers have that window, before the node is required. The process's own
  * copy (what `built()` returns, on Exotel's minute) stays as it was.
  */
@@ -57,15 +57,15 @@ export function builtInNewProcess(
 		const { random, systemClock: clock } = require(
 			pacing('clock.js'),
 		) as typeof import('../../nodes/shared/transport/pacing/clock');
-		const registry = require(
-			pacing('registry.js'),
-		) as typeof import('../../nodes/shared/transport/pacing/registry');
-		const processTransport = {
+		const pacingModule = require(
+			pacing('processPacing.js'),
+		) as typeof import('../../nodes/shared/transport/pacing/processPacing');
+		const processPacing = {
 			pacing: new AccountRegistry({ windowMs, clock, random }),
 			clock,
 			random,
 		};
-		require.cache[pacing('registry.js')]!.exports = { ...registry, processTransport };
+		require.cache[pacing('processPacing.js')]!.exports = { ...pacingModule, processPacing };
 		return new (builtModules.node().ExotelUsers)();
 	} finally {
 		for (const file of ours()) delete require.cache[file];

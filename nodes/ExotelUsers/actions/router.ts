@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { mapInOrder } from '../helpers/mapInOrder';
 import { readSendOptions } from '../../shared/transport/sendOptions';
 import { ExotelClient, ExotelError } from '../../shared/transport/client';
-import type { Transport } from '../../shared/transport/pacing/registry';
+import type { ProcessPacing } from '../../shared/transport/pacing/processPacing';
 import type { Operation, RunState, WithItemFields } from './operation';
 import { UserDirectory } from '../../shared/userDirectory';
 import * as device from './device/Device.resource';
@@ -43,7 +43,7 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
  */
 export async function router(
 	this: IExecuteFunctions,
-	transport: Transport,
+	transport: ProcessPacing,
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;

@@ -19,7 +19,7 @@ import {
 import { devicesOf, UserDirectory } from '../../shared/userDirectory';
 import { isEmail } from '../helpers/userFields';
 import { ExotelClient, PICKER_SETTINGS } from '../../shared/transport/client';
-import type { Transport } from '../../shared/transport/pacing/registry';
+import type { ProcessPacing } from '../../shared/transport/pacing/processPacing';
 
 /**
  * n8n's editor asks for the next answer only when the list is scrolled to its end, so an
@@ -43,7 +43,7 @@ type ListSearch = (
  */
 async function withPickerDirectory<T>(
 	context: ILoadOptionsFunctions,
-	transport: Transport,
+	transport: ProcessPacing,
 	use: (users: UserDirectory) => Promise<T>,
 ): Promise<T> {
 	const client = new ExotelClient(context, PICKER_SETTINGS, transport);
@@ -65,7 +65,7 @@ const toResult = (user: IDataObject): INodeListSearchItems => ({
  * matches, reaches the end, or has read MAX_PAGES_PER_ANSWER pages; its token is where it
  * stopped. A complete address is first asked of Exotel's own email filter (one request).
  */
-export function searchUsersWith(transport: Transport): ListSearch {
+export function searchUsersWith(transport: ProcessPacing): ListSearch {
 	return async function searchUsers(
 		this: ILoadOptionsFunctions,
 		filter?: string,
@@ -133,7 +133,7 @@ function deviceLabel(device: IDataObject, owner: IDataObject): string {
  * The Device field's "From List": the devices of the user chosen in User. A device's name
  * shows its owner, so a device picked for an earlier user stands out after the user changes.
  */
-export function searchDevicesWith(transport: Transport): ListSearch {
+export function searchDevicesWith(transport: ProcessPacing): ListSearch {
 	return async function searchDevices(this: ILoadOptionsFunctions) {
 		return await withPickerDirectory(
 			this,

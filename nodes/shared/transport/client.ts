@@ -35,7 +35,7 @@ import {
 } from './errors';
 import type { LimitFollowed, Lease } from './pacing/accountPacer';
 import type { Clock } from './pacing/clock';
-import type { Transport } from './pacing/registry';
+import type { ProcessPacing } from './pacing/processPacing';
 import {
 	decideRetry,
 	outcomeUnknown,
@@ -150,7 +150,7 @@ export class ExotelClient {
 	constructor(
 		private readonly context: ExotelContext,
 		private readonly settings: ClientSettings,
-		private readonly transport: Transport,
+		private readonly transport: ProcessPacing,
 	) {
 		this.clock = transport.clock;
 		// A cancelled execution must not sit out a backoff or a pacing wait.

@@ -8,7 +8,7 @@
  * - Requests per Minute, when set, is a cap on top of either.
  *
  * Pure: the window length, the clock and the random numbers are constructor arguments; the
- * process-wide registry lives in registry.ts.
+ * process-wide registry lives in processPacing.ts.
  *
  * The window's size when executions set different Requests per Minute: the SMALLEST value set
  * (above 0) by any execution using the account at the moment applies to all of them, those

@@ -9,14 +9,14 @@ import { random, systemClock, type Clock } from './clock';
 /** Exotel counts its limit per minute. */
 const EXOTEL_WINDOW_MS = 60_000;
 
-export interface Transport {
+export interface ProcessPacing {
 	pacing: Pacing;
 	clock: Clock;
 	random: () => number;
 }
 
 /** How every node of this process sends: Exotel's minute, the system clock and the process's registry. */
-export const processTransport: Transport = {
+export const processPacing: ProcessPacing = {
 	pacing: new AccountRegistry({ windowMs: EXOTEL_WINDOW_MS, clock: systemClock, random }),
 	clock: systemClock,
 	random,
