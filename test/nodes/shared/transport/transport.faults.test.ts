@@ -10,102 +10,26 @@
  *   - Retry-After is honoured, or the item fails at once when it asks for too long;
  *   - an answer later than the configured Timeout is abandoned (and retried), not waited for;
  *   - a create (POST) is repeated only when that cannot make a second user.
+ * Timeouts and answers that trickle in: transport.faults.timeout.test.ts; Create (POST):
+ * transport.faults.create.test.ts; the shared setup: test/support/faults.ts.
  */
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
-
-import { stopText } from '../../../../nodes/shared/transport/errors';
-import type { StopReason } from '../../../../nodes/shared/transport/retry';
-import { byId, newPassword, useTestbed } from '../../../support/exotel';
+import type { FaultRule, RateLimitRule } from '../../../../tools/dev/sandbox/server';
 import {
-	manyUsers,
-	seedUsers,
-	type FaultRule,
-	type RateLimitRule,
-	type User,
-} from '../../../../tools/dev/sandbox/server';
+	FAST,
+	PASSWORD_PARAMETERS,
+	USERS,
+	errorOf,
+	expectOneOutputPerItem,
+	failureOf,
+	itemsFor,
+	notRetried,
+	useFaultTestbed,
+} from '../../../support/faults';
 
 /** A fault that acts per request, before Exotel's own handling (not a rate limit). */
 type GatewayFault = Exclude<FaultRule, RateLimitRule>;
 
-/** The three named users, then these eight generated ones, each with one SIP device. */
-const USERS = manyUsers(8);
-
-const bed = useTestbed({ users: seedUsers(3 + USERS.length) });
-
-/** Fast settings: 10 ms first backoff, 0.5 s per-request timeout, 3 attempts in all. */
-const TIMEOUT_S = 0.5;
-const FAST = { retryBaseDelay: 0.01, maxRetryWait: 5, timeout: TIMEOUT_S, maxAttempts: 3 };
-
-const PASSWORD_PARAMETERS: INodeParameters = {
-	userId: byId('={{ $json.user }}'),
-	deviceId: '={{ $json.device }}',
-	passwordMode: 'manual',
-	password: '={{ $json.pw }}',
-};
-
-function itemsFor(users: User[]): INodeExecutionData[] {
-	return users.map((u) => ({ json: { user: u.id, device: u.devices[0].id, pw: newPassword() } }));
-}
-
-async function runBatch(users: User[], options: INodeParameters) {
-	const items = itemsFor(users);
-	const output = await bed.run({
-		items,
-		continueOnFail: true,
-		parameters: { ...PASSWORD_PARAMETERS, options },
-	});
-	return { items, output };
-}
-
-/** Exactly one output per input, in input order, each paired to its input. */
-function expectOneOutputPerItem(output: INodeExecutionData[], count: number): void {
-	expect(output.map((o) => o.pairedItem)).toEqual(
-		Array.from({ length: count }, (_, item) => ({ item })),
-	);
-}
-
-/** The requests the sandbox received about a user, in arrival order. */
-const requestsAbout = (user: User) => bed.sandbox.requests.filter((r) => r.segments[4] === user.id);
-const requestCounts = (users: User[]) => users.map((u) => requestsAbout(u).length);
-
-/** The item succeeded, and the sandbox now holds exactly the password it sent. */
-function expectPasswordSet(
-	output: INodeExecutionData[],
-	items: INodeExecutionData[],
-	index: number,
-	user: User,
-): void {
-	expect(output[index].json).toMatchObject({ http_code: 200, response: { status: 'success' } });
-	expect(output[index].json.error).toBeUndefined();
-	expect(bed.sandbox.passwordOf(user.id, user.devices[0].id)).toBe(
-		bed.sandbox.fingerprint(items[index].json.pw as string),
-	);
-}
-
-function errorOf(output: INodeExecutionData[], index: number): string {
-	const { error } = output[index].json;
-	expect(typeof error).toBe('string');
-	return error as string;
-}
-
-/** The node's error for a run without Continue On Fail. */
-async function failureOf(run: Promise<unknown>): Promise<Error & { description?: string | null }> {
-	try {
-		await run;
-	} catch (error) {
-		return error as Error & { description?: string };
-	}
-	throw new Error('the node did not fail');
-}
-
-const host = () => new URL(bed.sandbox.url).host;
-
-/** The start of the description of an error whose retries stopped for `stop`: the same typed value the client decided. */
-function notRetried(stop: StopReason): string {
-	const text = stopText(stop);
-	if (!text) throw new Error(`${stop.kind} is not explained in the description`);
-	return `Not retried: ${text}. `;
-}
+const { bed, runBatch, requestsAbout, requestCounts, expectPasswordSet, host } = useFaultTestbed();
 
 describe('answers that may pass (429, 5xx, dropped connection) are retried', () => {
 	type Row = [string, GatewayFault, (lastRequestId: string) => string | RegExp];
@@ -384,168 +308,6 @@ describe('Retry-After', () => {
 			),
 		).toBe(true);
 		expect(bed.sandbox.requests).toHaveLength(1);
-	});
-});
-
-describe('no answer: the per-request Timeout applies', () => {
-	it('a hung request times out and is retried; one that always hangs gives up after Max Attempts — nothing waits much longer', async () => {
-		const users = USERS.slice(0, 5);
-		bed.sandbox.faults.add({ kind: 'hang', userId: users[1].id, times: 1 });
-		bed.sandbox.faults.add({ kind: 'hang', userId: users[3].id });
-		const maxAttempts = 2;
-		const { items, output } = await runBatch(users, { ...FAST, maxAttempts });
-
-		expectOneOutputPerItem(output, 5);
-		expect(requestCounts(users)).toEqual([1, 2, 1, 2, 1]);
-		for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
-		expect(errorOf(output, 3)).toBe(
-			`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`,
-		);
-		// The timeout is what ended each hung attempt (not an instant failure)…
-		const [first, second] = requestsAbout(users[3]);
-		expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(TIMEOUT_S * 1000 * 0.8);
-	});
-
-	it('a slow body within the timeout succeeds; an answer whose headers come after the timeout times out (retried, or given up)', async () => {
-		const users = USERS.slice(0, 5);
-		// 150 ms in all, in pieces: well within the 0.5 s timeout.
-		bed.sandbox.faults.add({ kind: 'slow', durationMs: 150, userId: users[1].id });
-		// Status line and headers only after 2 s: once, then every time.
-		bed.sandbox.faults.add({
-			kind: 'slow',
-			durationMs: 0,
-			firstByteMs: 2000,
-			userId: users[2].id,
-			times: 1,
-		});
-		bed.sandbox.faults.add({ kind: 'slow', durationMs: 0, firstByteMs: 2000, userId: users[3].id });
-		const { items, output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
-
-		expectOneOutputPerItem(output, 5);
-		// Had the node waited for the late headers, users[2] and users[3] would have succeeded
-		// at the first attempt: each second request proves the first one timed out.
-		expect(requestCounts(users)).toEqual([1, 1, 2, 2, 1]);
-		for (const i of [0, 1, 2, 4]) expectPasswordSet(output, items, i, users[i]);
-		expect(errorOf(output, 3)).toBe(
-			`Could not reach Exotel at ${host()}: the request timed out; gave up after 2 attempts`,
-		);
-	});
-});
-
-describe('answers that trickle in or stop halfway', () => {
-	it('a body that trickles in for longer than the timeout counts as timed out, and is retried', async () => {
-		const users = USERS.slice(0, 3);
-		// Headers at once, then the body dribbled over 3 s: six times the 0.5 s timeout.
-		bed.sandbox.faults.add({ kind: 'slow', durationMs: 3000, userId: users[1].id, times: 1 });
-		const { items, output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
-		expectOneOutputPerItem(output, 3);
-		// Ended by the timeout, not by the 3 s the trickle takes: a trickle waited out would
-		// have succeeded at the first request.
-		expect(requestCounts(users)).toEqual([1, 2, 1]);
-		for (const i of [0, 1, 2]) expectPasswordSet(output, items, i, users[i]);
-	});
-
-	it('a 200 whose body stops arriving is reported as cut off or timed out, never as an empty answer', async () => {
-		const users = USERS.slice(0, 2);
-		bed.sandbox.faults.add({ kind: 'slow', durationMs: 6000, userId: users[1].id });
-		const { output } = await runBatch(users, { ...FAST, maxAttempts: 2 });
-		expectOneOutputPerItem(output, 2);
-		expect(errorOf(output, 1)).toMatch(
-			/^Could not reach Exotel at .*: the (request timed out|answer was cut off); gave up after 2 attempts$/,
-		);
-		expect(requestCounts(users)).toEqual([1, 2]);
-	});
-});
-
-describe('Create (POST) is repeated only when that cannot make a second user', () => {
-	const EMAIL = 'riya.kapoor@example.com';
-	const create = (additionalFields: Record<string, string> = {}, continueOnFail = true) =>
-		bed.run({
-			continueOnFail,
-			parameters: {
-				resource: 'user',
-				operation: 'create',
-				firstName: 'Riya',
-				lastName: 'Kapoor',
-				additionalFields,
-				options: FAST,
-			},
-		});
-	const posts = () => bed.sandbox.requests.filter((r) => r.method === 'POST');
-	const riyas = () => [...bed.sandbox.users.values()].filter((u) => u.first_name === 'Riya');
-
-	it.each([
-		['503', { kind: 'status', status: 503 }, 0],
-		['a reset before Exotel handled it', { kind: 'reset' }, 0],
-		['a reset after Exotel created the user', { kind: 'reset', processed: true }, 1],
-	] as const)(
-		'without an email, after %s: 1 request, not retried, and the description says why',
-		async (_label, rule, created) => {
-			bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
-			const error = await failureOf(create({}, false));
-			expect(bed.sandbox.requests).toHaveLength(1);
-			expect(error.description?.startsWith(notRetried({ kind: 'unsafe-to-repeat' }))).toBe(true);
-			expect(error.description).toMatch(
-				/may or may not have created the user: check with Get Many/,
-			);
-			expect(error.message).not.toMatch(/gave up/);
-			expect(riyas()).toHaveLength(created);
-		},
-	);
-
-	it('with an email, after a reset that lost the answer of a create that went through: finds that user, creates no second', async () => {
-		bed.sandbox.faults.add({ kind: 'reset', processed: true, route: 'POST users', times: 1 });
-		const [output] = await create({ email: EMAIL });
-
-		expect(riyas()).toHaveLength(1);
-		const [riya] = riyas();
-		expect(
-			bed.sandbox.requests.map((r) => [
-				r.method,
-				r.segments.slice(3).join('/'),
-				r.query.email,
-				r.status,
-			]),
-		).toEqual([
-			['POST', 'users', undefined, 0],
-			['GET', 'users', EMAIL, 200],
-		]);
-		expect(output.pairedItem).toEqual({ item: 0 });
-		expect(output.json).toMatchObject({
-			recovered: true,
-			response: { status: 'success', data: { id: riya.id, email: EMAIL } },
-		});
-	});
-
-	it.each([
-		['a reset before Exotel handled it', { kind: 'reset' }],
-		['a 503', { kind: 'status', status: 503 }],
-	] as const)(
-		'with an email, after %s: looks the email up, finds no one, and creates the user once',
-		async (_label, rule) => {
-			bed.sandbox.faults.add({ ...rule, route: 'POST users', times: 1 });
-			const [output] = await create({ email: EMAIL });
-			expect(bed.sandbox.requests.map((r) => [r.method, r.query.email])).toEqual([
-				['POST', undefined],
-				['GET', EMAIL],
-				['POST', undefined],
-			]);
-			expect(riyas()).toHaveLength(1);
-			expect(output.json).toMatchObject({
-				response: { status: 'success', data: { id: riyas()[0].id, email: EMAIL } },
-			});
-		},
-	);
-
-	it('a 429 is a clear "not done", so a create without an email IS retried', async () => {
-		bed.sandbox.faults.add({ kind: 'status', status: 429, route: 'POST users', times: 2 });
-		const [output] = await create();
-		expect(posts().map((r) => r.status)).toEqual([429, 429, expect.any(Number)]);
-		expect(bed.sandbox.requests).toHaveLength(3);
-		expect(riyas()).toHaveLength(1);
-		expect(output.json).toMatchObject({
-			response: { status: 'success', data: { id: riyas()[0].id } },
-		});
 	});
 });
 
