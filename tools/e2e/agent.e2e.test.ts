@@ -29,10 +29,10 @@ import {
 	agentWorkflow,
 	builtNode,
 	openAiCredential,
-	sandboxCredential,
 	savedToolParameters,
 	type AgentTool,
-} from '../dev/n8n/workflows';
+} from '../dev/n8n/toolWorkflows';
+import { sandboxCredential } from '../dev/n8n/workflows';
 
 const [ASHA] = seedUsers();
 const ASHA_SIP_DEVICE = '101';

@@ -26,7 +26,8 @@ import { freePort, ROOT } from '../dev/n8n/n8n';
 import { activateWorkflow, EXAMPLE_IDS } from '../dev/n8n/examples';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
 import { OWNER } from '../dev/n8n/server';
-import { CREDENTIAL, savedToolParameters } from '../dev/n8n/workflows';
+import { savedToolParameters } from '../dev/n8n/toolWorkflows';
+import { CREDENTIAL } from '../dev/n8n/workflows';
 import { SANDBOX_CREDENTIALS } from '../dev/sandbox/cli';
 import { seedUsers } from '../dev/sandbox/server';
 
