@@ -3,17 +3,16 @@
  * Agent (its tools called by a model), behind n8n's MCP Server Trigger, and behind a human
  * review; with the tool's parameters as the editor saves them and the credentials they use.
  */
-import { join } from 'node:path';
+import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
 import {
-	NodeHelpers,
-	type INode,
-	type INodeParameters,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-
-import { ROOT } from './n8n';
-import { CREDENTIAL, nodeId, SMTP_CREDENTIAL, type Workflow, type WorkflowNode } from './workflows';
+	builtNode,
+	CREDENTIAL,
+	nodeId,
+	SMTP_CREDENTIAL,
+	type Workflow,
+	type WorkflowNode,
+} from './workflows';
 
 /** The OpenAI credential of the agent workflows: any OpenAI-compatible server, e.g. tools/dev/model's. */
 export const OPENAI_CREDENTIAL = { id: 'openAiScripted01', name: 'Scripted model' };
@@ -21,15 +20,6 @@ export const OPENAI_CREDENTIAL = { id: 'openAiScripted01', name: 'Scripted model
 /** n8n's credential import format for `openAiApi` with a custom base URL (`…/v1`). */
 export function openAiCredential(apiKey: string, baseUrl: string) {
 	return [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey, url: baseUrl } }];
-}
-
-/** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
-export function builtNode(): { description: INodeTypeDescription; version: number } {
-	const { ExotelUsers } = require(
-		join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'),
-	);
-	const description = new ExotelUsers().description as INodeTypeDescription;
-	return { description, version: Math.max(...[description.version].flat()) };
 }
 
 /**

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { INodeTypeDescription } from 'n8n-workflow';
+
 import { ROOT } from './n8n';
 
 export const CREDENTIAL = { id: 'exotelSandbox01', name: 'Exotel sandbox' };
@@ -171,6 +173,15 @@ export function runnableExample(
 			Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] },
 		},
 	};
+}
+
+/** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
+export function builtNode(): { description: INodeTypeDescription; version: number } {
+	const { ExotelUsers } = require(
+		join(ROOT, 'dist', 'nodes', 'ExotelUsers', 'ExotelUsers.node.js'),
+	);
+	const description = new ExotelUsers().description as INodeTypeDescription;
+	return { description, version: Math.max(...[description.version].flat()) };
 }
 
 /**
