@@ -3,7 +3,8 @@
  * credentials/) with its unit and integration tests (test/) at the root, and the tools apart in
  * tools/ (the development kit in tools/dev/, which tests, the end-to-end tier, the scripts and
  * the benchmark share and which depends on none of them); every file linted by its own folder's
- * config, with no disable comment; and the nodes stand on nodes/shared/, which stands on neither.
+ * config, with no disable comment; every code file of the tests and the tools under 500 lines;
+ * and the nodes stand on nodes/shared/, which stands on neither.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -87,6 +88,35 @@ describe('the two homes: the package and its tools', () => {
 		expect(text.filter((file) => directive.test(readFileSync(join(root, file), 'utf8')))).toEqual(
 			[],
 		);
+	});
+});
+
+/** A code file of test/ or tools/ has fewer lines than this: one a maintainer reads at a sitting. */
+const MAX_LINES = 500;
+
+/**
+ * Test files over MAX_LINES that another change of issue 21 is splitting at the same time. The
+ * lead removes this list when merging issue 21, once those splits are in.
+ */
+const BEING_SPLIT_REMOVE_AT_MERGE = [
+	'test/nodes/ExotelUsers/actions/user/updateSipPassword.operation.test.ts',
+	'test/nodes/ExotelUsers/lockout.test.ts',
+	'test/nodes/shared/transport/transport.faults.test.ts',
+];
+
+/** Lines as `wc -l` counts them. */
+const lineCount = (file: string) => readFileSync(join(root, file), 'utf8').split('\n').length - 1;
+
+describe('the support code’s size', () => {
+	it(`keeps every code file of test/ and tools/ under ${MAX_LINES} lines (data files aside)`, () => {
+		const files = [...code('test/'), ...code('tools/')];
+		expect(files.length).toBeGreaterThan(100);
+		const over = files
+			.filter((file) => !BEING_SPLIT_REMOVE_AT_MERGE.includes(file))
+			.map((file) => ({ file, lines: lineCount(file) }))
+			.filter(({ lines }) => lines >= MAX_LINES)
+			.map(({ file, lines }) => `${file}: ${lines} lines`);
+		expect(over).toEqual([]);
 	});
 });
 

@@ -11,7 +11,8 @@ import {
 	WEAK_KEY_MESSAGE,
 } from '../../credentials/ExotelUsersApi.credentials';
 import { ExotelUsers } from '../../nodes/ExotelUsers/ExotelUsers.node';
-import { buildExecuteContext, runCredentialTest } from '../../tools/dev/harness/n8n';
+import { buildExecuteContext } from '../../tools/dev/harness/n8n';
+import { runCredentialTest } from '../../tools/dev/harness/runCredentialTest';
 import { startTestbed, useTestbed } from '../support/exotel';
 
 const bed = useTestbed();

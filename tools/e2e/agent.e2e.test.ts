@@ -27,12 +27,11 @@ import { containsPassword } from './support/passwords';
 import { N8nFolder, NODE_TYPE, type RunResult } from '../dev/n8n/n8n';
 import {
 	agentWorkflow,
-	builtNode,
 	openAiCredential,
-	sandboxCredential,
 	savedToolParameters,
 	type AgentTool,
-} from '../dev/n8n/workflows';
+} from '../dev/n8n/toolWorkflows';
+import { builtNode, sandboxCredential } from '../dev/n8n/workflows';
 
 const [ASHA] = seedUsers();
 const ASHA_SIP_DEVICE = '101';

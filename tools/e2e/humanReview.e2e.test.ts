@@ -15,14 +15,16 @@ import { startModelServer, type ModelServer, type ScriptedConversation } from '.
 import { freePort, N8nFolder, NODE_TYPE } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
 import {
-	activateWorkflow,
-	builtNode,
 	openAiCredential,
 	reviewedAgentWorkflow,
-	sandboxCredential,
 	savedToolParameters,
-	smtpCredential,
 	type AgentTool,
+} from '../dev/n8n/toolWorkflows';
+import {
+	activateWorkflow,
+	builtNode,
+	sandboxCredential,
+	smtpCredential,
 } from '../dev/n8n/workflows';
 import { seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 import { smtpCredentialData, startMailbox, type Mail, type Mailbox } from '../dev/smtp/mailbox';

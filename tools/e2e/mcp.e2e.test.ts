@@ -19,14 +19,12 @@ import { containsPassword } from './support/passwords';
 import { freePort, N8nFolder, NODE_TYPE } from '../dev/n8n/n8n';
 import { startN8n, type RunningN8n } from '../dev/n8n/server';
 import {
-	activateWorkflow,
-	builtNode,
 	mcpBearerCredential,
 	mcpServerWorkflow,
-	sandboxCredential,
 	savedToolParameters,
 	type AgentTool,
-} from '../dev/n8n/workflows';
+} from '../dev/n8n/toolWorkflows';
+import { activateWorkflow, builtNode, sandboxCredential } from '../dev/n8n/workflows';
 
 const [ASHA, VIKRAM] = seedUsers();
 /** The tool variant n8n makes of the installed package's node. */

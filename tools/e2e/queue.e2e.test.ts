@@ -29,7 +29,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -48,6 +47,8 @@ import { startPostgres, type Postgres } from '../dev/services/postgres';
 import { startRedis, type Redis } from '../dev/services/redis';
 import { manyUsers, seedUsers, startSandbox, type ExotelSandbox } from '../dev/sandbox/server';
 import { smtpCredentialData, startMailbox, type Mailbox } from '../dev/smtp/mailbox';
+import { ExecutionDataWatch } from './support/executionDataWatch';
+import { postJson } from './support/postJson';
 
 const run = promisify(execFile);
 
@@ -101,11 +102,6 @@ const ENV_PASSWORD = `Env-${randomBytes(5).toString('hex')}-Pw7`;
 const report: string[] = [];
 const note = (line: string) => report.push(line);
 
-interface Residence {
-	firstSeen: number;
-	lastSeen: number;
-}
-
 describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis`, () => {
 	let postgres: Postgres | undefined;
 	let redis: Redis | undefined;
@@ -121,10 +117,6 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 	const started = Date.now();
 	const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 
-	/** When each password the node sent was seen in execution_data (sampled every 2 s). */
-	const residence = new Map<string, Residence>();
-	let monitor: NodeJS.Timeout | undefined;
-	let sampling: Promise<void> = Promise.resolve();
 	const allPasswords = () => [
 		...new Set([
 			...(examplesTap?.passwords ?? []),
@@ -132,48 +124,12 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			...(headersTap?.passwords ?? []),
 		]),
 	];
-	const sample = async () => {
-		const data = await postgres!.query('SELECT data FROM execution_data');
-		const now = Date.now();
-		for (const password of allPasswords()) {
-			if (!data.includes(password)) continue;
-			const seen = residence.get(password);
-			if (seen) seen.lastSeen = now;
-			else residence.set(password, { firstSeen: now, lastSeen: now });
-		}
-	};
+	/** When each password the node sent was seen in execution_data (sampled every 2 s). */
+	const watch = new ExecutionDataWatch(async (sql) => await postgres!.query(sql), allPasswords);
 
-	/** POST to a production webhook. node:http, not fetch: a rotation's answer may take minutes, beyond fetch's 300 s header timeout. */
+	/** POST to a production webhook (a rotation's answer may take minutes). */
 	const post = async (path: string, body: unknown) =>
-		await new Promise<{ status: number; text: string; json: any }>((resolve, reject) => {
-			const payload = JSON.stringify(body);
-			const req = request(
-				cluster.webhookUrl(path),
-				{
-					method: 'POST',
-					headers: {
-						'content-type': 'application/json',
-						'content-length': Buffer.byteLength(payload),
-					},
-				},
-				(res) => {
-					let text = '';
-					res.setEncoding('utf8');
-					res.on('data', (chunk: string) => (text += chunk));
-					res.on('end', () => {
-						let json: any;
-						try {
-							json = JSON.parse(text);
-						} catch {
-							json = undefined;
-						}
-						resolve({ status: res.statusCode ?? 0, text, json });
-					});
-				},
-			);
-			req.on('error', reject);
-			req.end(payload);
-		});
+		await postJson(cluster.webhookUrl(path), body);
 	const ranOn = (records: ExecutionRecord[]) =>
 		records.map((r) => `execution ${r.executionId} on ${r.process}`).join(', ');
 
@@ -262,14 +218,11 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 			onProgress: (line) => note(line),
 		});
 		note(`[${seconds()} s] n8n main on ${cluster.url}, ${WORKERS} workers ready`);
-		monitor = setInterval(() => {
-			sampling = sampling.then(sample).catch(() => undefined);
-		}, 2000);
+		watch.start(2000);
 	}, 300_000);
 
 	afterAll(async () => {
-		if (monitor) clearInterval(monitor);
-		await sampling;
+		await watch.stop();
 		const stops = [
 			cluster?.stop(),
 			mailbox?.close(),
@@ -476,19 +429,18 @@ describe(`n8n 2.41.1 in queue mode: main + ${WORKERS} workers, PostgreSQL, Redis
 				throw new Error(`${left} execution(s) still in the database 100 s after the last run`);
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 		}
-		await sampling;
-		await sample();
+		await watch.sampleNow();
 		const waited = (Date.now() - waitStart) / 1000;
 		const passwords = allPasswords();
 		expect(passwords.length).toBeGreaterThanOrEqual(2 + ROTATIONS * USERS_PER_ROTATION);
-		const stays = [...residence.values()].map((r) => (r.lastSeen - r.firstSeen) / 1000);
+		const stays = [...watch.residence.values()].map((r) => (r.lastSeen - r.firstSeen) / 1000);
 		note(
-			`c. ${residence.size} of ${passwords.length} passwords were seen in execution_data (soft-deleted runs) before n8n's hard-delete; ` +
+			`c. ${watch.residence.size} of ${passwords.length} passwords were seen in execution_data (soft-deleted runs) before n8n's hard-delete; ` +
 				`longest seen ${Math.max(0, ...stays).toFixed(0)} s (sampled every 2 s); a pg_dump right after the rotations held ${inDumpBefore}; ` +
 				`the last ones left ${waited.toFixed(0)} s after the rotations ended`,
 		);
 		// The behaviour the README describes: the data was there, and was gone within the interval (+ sampling and margin).
-		expect(residence.size).toBeGreaterThan(0);
+		expect(watch.residence.size).toBeGreaterThan(0);
 		expect(Math.max(...stays)).toBeLessThan(100);
 
 		const sources = [

@@ -13,7 +13,7 @@
  * wrapping) is n8n-core's own code.
  */
 import { Container } from '@n8n/di';
-import { ExecuteContext, InstanceSettings, PollContext, RoutingNode } from 'n8n-core';
+import { ExecuteContext, InstanceSettings, PollContext } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -22,7 +22,6 @@ import {
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type ICredentials,
-	type ICredentialsDecrypted,
 	type IExecuteData,
 	type IHttpRequestOptions,
 	type INode,
@@ -402,107 +401,4 @@ export async function runPoll(opts: RunPollOptions): Promise<INodeExecutionData[
 	);
 	if (!opts.nodeType.poll) throw new Error('harness: node type has no poll()');
 	return await opts.nodeType.poll.call(ctx);
-}
-
-// ---------------------------------------------------------------------------
-// Credential test: what n8n's CLI CredentialsTester does for a declarative
-// `test.request` — a temp node type whose only property routes the request, run
-// through n8n-core's RoutingNode, which calls helpers.httpRequestWithAuthentication
-// (baseURL/url expressions resolved with $credentials by RoutingNode itself).
-// ---------------------------------------------------------------------------
-export interface CredentialTestResult {
-	status: 'OK' | 'Error';
-	message: string;
-	statusCode?: number;
-	error?: unknown;
-}
-
-export async function runCredentialTest(
-	credentialType: ICredentialType,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<CredentialTestResult> {
-	const testRequest = credentialType.test;
-	if (!testRequest)
-		return { status: 'Error', message: 'No testing function found for this credential.' };
-
-	const tempNodeType: INodeType = {
-		description: {
-			displayName: 'Credential test',
-			name: 'credentialTest',
-			group: ['transform'],
-			version: 1,
-			description: '',
-			defaults: { name: 'Temp-Node' },
-			inputs: ['main'],
-			outputs: ['main'],
-			credentials: [{ name: credentialType.name, required: true }],
-			properties: [
-				{
-					displayName: 'Temp',
-					name: 'temp',
-					type: 'string',
-					routing: { request: testRequest.request },
-					default: '',
-				},
-			],
-		},
-	};
-	const { ctx } = buildExecuteContext({
-		nodeType: tempNodeType,
-		credentialType,
-		credentials,
-		parameters: { temp: '' },
-		nodeName: 'Temp-Node',
-		mode: 'internal',
-	});
-	const credentialsDecrypted: ICredentialsDecrypted = {
-		id: 'harness-cred',
-		name: 'harness',
-		type: credentialType.name,
-		data: credentials,
-	};
-	const routingNode = new RoutingNode(ctx, tempNodeType, credentialsDecrypted);
-	let response: INodeExecutionData[][] | null | undefined;
-	try {
-		response = await routingNode.runNode();
-	} catch (error) {
-		// Mirrors CredentialsTester.testCredentials' error mapping.
-		const e = error as {
-			message?: string;
-			cause?: { response?: { status: number; statusText?: string }; code?: string };
-		};
-		if (e.cause?.response) {
-			const { status, statusText } = e.cause.response;
-			for (const rule of testRequest.rules ?? []) {
-				if (rule.type === 'responseCode' && rule.properties.value === status) {
-					return { status: 'Error', message: rule.properties.message, statusCode: status, error };
-				}
-			}
-			if (status < 199 || status > 299) {
-				return {
-					status: 'Error',
-					message: statusText || `Received HTTP status code: ${status}`,
-					statusCode: status,
-					error,
-				};
-			}
-		} else if (e.cause?.code) {
-			return { status: 'Error', message: e.cause.code, error };
-		}
-		return { status: 'Error', message: String(e.message), error };
-	}
-	for (const rule of testRequest.rules ?? []) {
-		if (rule.type === 'responseSuccessBody') {
-			const body = response?.[0]?.[0]?.json ?? {};
-			const value = rule.properties.key
-				.split('.')
-				.reduce<unknown>(
-					(acc, k) => (acc && typeof acc === 'object' ? (acc as IDataObject)[k] : undefined),
-					body,
-				);
-			if (value === rule.properties.value)
-				return { status: 'Error', message: rule.properties.message };
-		}
-	}
-	return { status: 'OK', message: 'Connection successful!' };
 }

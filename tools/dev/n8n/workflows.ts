@@ -1,26 +1,21 @@
 /**
  * Workflows for the end-to-end tier, built the way the editor saves them: a Manual Trigger,
- * a Code node that makes the input items, and Exotel nodes. Passwords never appear in a
- * workflow or an item: parameters read them from the environment (`$env`), so a search of
- * n8n's database for them means something.
+ * a Code node that makes the input items, and Exotel nodes (the node as an AI tool:
+ * toolWorkflows.ts). Passwords never appear in a workflow or an item: parameters read them from
+ * the environment (`$env`), so a search of n8n's database for them means something.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-	NodeHelpers,
-	type INode,
-	type INodeParameters,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import type { INodeTypeDescription } from 'n8n-workflow';
 
 import { ROOT } from './n8n';
 
 export const CREDENTIAL = { id: 'exotelSandbox01', name: 'Exotel sandbox' };
 
 type Json = Record<string, unknown>;
-type WorkflowNode = Json & { name: string; type: string; parameters: Json };
+export type WorkflowNode = Json & { name: string; type: string; parameters: Json };
 type Connection = { node: string; type: string; index: number };
 export interface Workflow {
 	id: string;
@@ -32,7 +27,8 @@ export interface Workflow {
 }
 
 let sequence = 0;
-function nodeId(): string {
+/** A node id unique in this process, so that the workflows' nodes never clash. */
+export function nodeId(): string {
 	sequence += 1;
 	return `e2e00000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
 }
@@ -179,14 +175,6 @@ export function runnableExample(
 	};
 }
 
-/** The OpenAI credential of the agent workflows: any OpenAI-compatible server, e.g. tools/dev/model's. */
-export const OPENAI_CREDENTIAL = { id: 'openAiScripted01', name: 'Scripted model' };
-
-/** n8n's credential import format for `openAiApi` with a custom base URL (`…/v1`). */
-export function openAiCredential(apiKey: string, baseUrl: string) {
-	return [{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey, url: baseUrl } }];
-}
-
 /** The built node's description (from dist/: run `npm run build` first) and its newest version, which the editor adds. */
 export function builtNode(): { description: INodeTypeDescription; version: number } {
 	const { ExotelUsers } = require(
@@ -194,178 +182,6 @@ export function builtNode(): { description: INodeTypeDescription; version: numbe
 	);
 	const description = new ExotelUsers().description as INodeTypeDescription;
 	return { description, version: Math.max(...[description.version].flat()) };
-}
-
-/**
- * The parameters n8n's editor saves for the node added as an AI Agent tool (`<type>Tool`,
- * where '@tool' display options apply) when the user changed only `changed`: n8n's own
- * NodeHelpers fill in every default, mark resource locators as the editor does (`__rl`), and
- * drop what equals its default. So a tool's `$fromAI` resource-locator defaults are saved, with
- * their descriptions. The browser tier checks this against what the real editor saves.
- */
-export function savedToolParameters(changed: INodeParameters, node = builtNode()): INodeParameters {
-	const tool = { ...node.description, name: `${node.description.name}Tool` };
-	const asNode = (parameters: INodeParameters): INode => ({
-		id: 'tool',
-		name: 'tool',
-		type: tool.name,
-		typeVersion: node.version,
-		position: [0, 0],
-		parameters,
-	});
-	const full =
-		NodeHelpers.getNodeParameters(tool.properties, changed, true, false, asNode(changed), tool) ??
-		{};
-	for (const property of tool.properties) {
-		const value = full[property.name];
-		if (property.type === 'resourceLocator' && value && typeof value === 'object')
-			full[property.name] = { __rl: true, ...value };
-	}
-	return (
-		NodeHelpers.getNodeParameters(tool.properties, full, false, false, asNode(full), tool) ?? {}
-	);
-}
-
-/** A tool node of an agent: an Exotel Users tool (`<node type>Tool`) as the editor saves it. */
-export interface AgentTool {
-	name: string;
-	type: string;
-	typeVersion: number;
-	parameters: Json;
-}
-
-/** n8n's AI Agent (3.1, the prompt from `prompt`) at `x`, and its OpenAI Chat Model (1.3, Responses API) on OPENAI_CREDENTIAL below it. */
-function agentWithModel(
-	agent: string,
-	chatModel: string,
-	prompt: string,
-	model: string,
-	x: number,
-): WorkflowNode[] {
-	return [
-		{
-			id: nodeId(),
-			name: agent,
-			type: '@n8n/n8n-nodes-langchain.agent',
-			typeVersion: 3.1,
-			position: [x, 0],
-			parameters: { promptType: 'define', text: prompt, options: {} },
-		},
-		{
-			id: nodeId(),
-			name: chatModel,
-			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-			typeVersion: 1.3,
-			position: [x - 60, 220],
-			parameters: { model: { __rl: true, mode: 'list', value: model }, options: {} },
-			credentials: { openAiApi: OPENAI_CREDENTIAL },
-		},
-	];
-}
-
-/**
- * Start → "Chat input" (one item per message, as `chatInput`) → n8n's AI Agent (3.1, the
- * prompt from `chatInput`), with the OpenAI Chat Model (1.3, Responses API on by default) on
- * OPENAI_CREDENTIAL and the given tools, each with the Exotel credential.
- * @param id 16 characters or fewer, unique per test run
- */
-export function agentWorkflow(
-	id: string,
-	messages: string[],
-	tools: AgentTool[],
-	model = 'gpt-4.1-mini',
-): Workflow {
-	const agent = 'AI Agent';
-	const chatModel = 'OpenAI Chat Model';
-	const nodes: WorkflowNode[] = [
-		{
-			id: nodeId(),
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
-		{
-			id: nodeId(),
-			name: 'Chat input',
-			type: 'n8n-nodes-base.code',
-			typeVersion: 2,
-			position: [220, 0],
-			parameters: {
-				jsCode: `return ${JSON.stringify(messages.map((chatInput) => ({ json: { chatInput } })))};`,
-			},
-		},
-		...agentWithModel(agent, chatModel, '={{ $json.chatInput }}', model, 440),
-		...tools.map((tool, i) => ({
-			id: nodeId(),
-			...tool,
-			position: [560 + 160 * i, 220],
-			credentials: { exotelUsersApi: CREDENTIAL },
-		})),
-	];
-	const connections: Workflow['connections'] = {
-		Start: { main: [[{ node: 'Chat input', type: 'main', index: 0 }]] },
-		'Chat input': { main: [[{ node: agent, type: 'main', index: 0 }]] },
-		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
-	};
-	for (const tool of tools)
-		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
-}
-
-/** The bearer credential of the MCP Server Trigger workflows (n8n's httpBearerAuth). */
-export const MCP_BEARER_CREDENTIAL = { id: 'mcpBearer0000001', name: 'MCP clients' };
-
-/** n8n's credential import format for `httpBearerAuth`: the token MCP clients send. */
-export function mcpBearerCredential(token: string) {
-	return [{ ...MCP_BEARER_CREDENTIAL, type: 'httpBearerAuth', data: { token } }];
-}
-
-/**
- * n8n's MCP Server Trigger (2.1: streamable HTTP and SSE at /mcp/<path>), bearer auth with
- * MCP_BEARER_CREDENTIAL, and the given tools — each exposed to MCP clients under its node
- * name, each with the Exotel credential. Active: its production URL is live once n8n runs it.
- * @param id 16 characters or fewer, unique per test run
- */
-export function mcpServerWorkflow(id: string, path: string, tools: AgentTool[]): Workflow {
-	const trigger = 'MCP Server Trigger';
-	const nodes: WorkflowNode[] = [
-		{
-			id: nodeId(),
-			name: trigger,
-			type: '@n8n/n8n-nodes-langchain.mcpTrigger',
-			typeVersion: 2.1,
-			position: [0, 0],
-			webhookId: `${id}-mcp`,
-			parameters: { authentication: 'bearerAuth', path },
-			credentials: { httpBearerAuth: MCP_BEARER_CREDENTIAL },
-		},
-		...tools.map((tool, i) => ({
-			id: nodeId(),
-			...tool,
-			position: [160 * i, 220],
-			credentials: { exotelUsersApi: CREDENTIAL },
-		})),
-	];
-	const connections: Workflow['connections'] = {};
-	for (const tool of tools)
-		connections[tool.name] = { ai_tool: [[{ node: trigger, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
 }
 
 /**
@@ -439,80 +255,4 @@ export function smtpCredential(
 	credential: { id: string; name: string } = SMTP_CREDENTIAL,
 ) {
 	return [{ ...credential, type: 'smtp', data }];
-}
-
-/**
- * Human review of tool calls (n8n 2.x "Human in the Loop"): a production Webhook (POST
- * `path`, `{ chatInput }`, answered at once) → n8n's AI Agent (3.1) with the OpenAI Chat Model
- * on OPENAI_CREDENTIAL, whose `reviewed` tools reach it only through a Send Email
- * "Human review" node (`n8n-nodes-base.emailSendHitlTool`: an approval email with Approve and
- * Decline buttons to `reviewer`, SMTP_CREDENTIAL); `direct` tools connect to the agent as usual.
- * @param id 16 characters or fewer, unique per test run
- */
-export function reviewedAgentWorkflow(
-	id: string,
-	path: string,
-	reviewer: string,
-	reviewed: AgentTool[],
-	direct: AgentTool[] = [],
-	model = 'gpt-4.1-mini',
-): Workflow {
-	const agent = 'AI Agent';
-	const chatModel = 'OpenAI Chat Model';
-	const review = 'Human review';
-	const withExotel = (tool: AgentTool, i: number, y: number) => ({
-		id: nodeId(),
-		...tool,
-		position: [560 + 180 * i, y],
-		credentials: { exotelUsersApi: CREDENTIAL },
-	});
-	const nodes: WorkflowNode[] = [
-		{
-			id: nodeId(),
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: `${id}-hook`,
-			parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-		},
-		...agentWithModel(agent, chatModel, '={{ $json.body.chatInput }}', model, 260),
-		{
-			id: nodeId(),
-			name: review,
-			type: 'n8n-nodes-base.emailSendHitlTool',
-			typeVersion: 2.1,
-			position: [400, 220],
-			webhookId: `${id}-review`,
-			parameters: {
-				fromEmail: 'n8n@example.com',
-				toEmail: reviewer,
-				subject: 'Approve an Exotel change',
-				message:
-					'=The agent wants to run {{ $tool.name }} with {{ JSON.stringify($tool.parameters) }}',
-				approvalOptions: { values: { approvalType: 'double' } },
-				options: {},
-			},
-			credentials: { smtp: SMTP_CREDENTIAL },
-		},
-		...reviewed.map((tool, i) => withExotel(tool, i, 440)),
-		...direct.map((tool, i) => withExotel(tool, reviewed.length + i, 220)),
-	];
-	const connections: Workflow['connections'] = {
-		Webhook: { main: [[{ node: agent, type: 'main', index: 0 }]] },
-		[chatModel]: { ai_languageModel: [[{ node: agent, type: 'ai_languageModel', index: 0 }]] },
-		[review]: { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] },
-	};
-	for (const tool of reviewed)
-		connections[tool.name] = { ai_tool: [[{ node: review, type: 'ai_tool', index: 0 }]] };
-	for (const tool of direct)
-		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
 }

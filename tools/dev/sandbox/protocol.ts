@@ -44,6 +44,11 @@ export interface RawAnswer {
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/** Whether a Content-Type header names JSON (parameters such as a charset aside). */
+export function isJson(contentType: string | undefined): boolean {
+	return contentType?.split(';')[0].trim() === 'application/json';
+}
+
 /** Exotel's envelope around a result; `head` identifies the request it answers. */
 export function renderEnvelope(
 	head: { request_id: string; method: string },

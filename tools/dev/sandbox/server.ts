@@ -25,6 +25,7 @@ import { seedUsers, type User } from './model';
 import {
 	belowAccount,
 	failure,
+	isJson,
 	isTargeted,
 	JSON_CONTENT_TYPE,
 	matchPattern,
@@ -36,6 +37,7 @@ import {
 	type RouteHandler,
 	type RouteResult,
 } from './protocol';
+import { recordRequest } from './recordRequest';
 import { USERS_API, type UserStore } from './usersApi';
 
 export { manyUsers, seedUsers, type ActiveCall, type Device, type Role, type User } from './model';
@@ -241,10 +243,11 @@ export class ExotelSandbox {
 	}): RawAnswer {
 		const rawBody = request.body ?? '';
 		const headers = { authorization: request.authorization, 'content-type': request.contentType };
-		const { record, body, unparseable } = this.recordOf(
+		const { record, body, unparseable } = recordRequest(
 			{ method: request.method, url: request.url, headers } as IncomingMessage,
 			rawBody,
 			this.options.now?.() ?? Date.now(),
+			this,
 		);
 		const fault = this.faults.take(record);
 		if (fault) record.fault = fault.kind;
@@ -285,7 +288,7 @@ export class ExotelSandbox {
 		} catch {
 			return; // the client went away mid-request: there is no one to answer
 		}
-		const { record, body, unparseable } = this.recordOf(req, rawBody, receivedAt);
+		const { record, body, unparseable } = recordRequest(req, rawBody, receivedAt, this);
 
 		const fault = this.faults.take(record);
 		if (fault) record.fault = fault.kind;
@@ -306,33 +309,6 @@ export class ExotelSandbox {
 			default:
 				return this.send(res, record, this.respond(record, rawBody, body, unparseable));
 		}
-	}
-
-	/** The record of a request, and its JSON body if it has one. */
-	private recordOf(req: IncomingMessage, rawBody: string, receivedAt: number) {
-		const target = req.url ?? '/';
-		const parsed = new URL(target, 'http://sandbox.invalid');
-		const contentType = req.headers['content-type'];
-		let body: unknown;
-		let unparseable = false;
-		try {
-			if (rawBody.length > 0 && isJson(contentType)) body = JSON.parse(rawBody);
-		} catch {
-			unparseable = true;
-		}
-		const record: RecordedRequest = {
-			method: req.method ?? 'GET',
-			url: target,
-			segments: parsed.pathname.split('/').slice(1).map(safeDecode),
-			query: Object.fromEntries(parsed.searchParams),
-			auth: this.readAuth(req.headers.authorization),
-			contentType,
-			body: this.withoutPasswords(body),
-			status: 0,
-			request_id: randomBytes(16).toString('hex'),
-			receivedAt,
-		};
-		return { record, body, unparseable };
 	}
 
 	/** Exotel's answer: body check, authentication, rate limit, then the route. */
@@ -456,39 +432,6 @@ export class ExotelSandbox {
 				later(step * (i + 1), () => (i === pieces - 1 ? res.end(chunk) : res.write(chunk)));
 			}
 		});
-	}
-
-	private readAuth(header: string | undefined): RecordedRequest['auth'] {
-		const match = /^Basic\s+(.+)$/i.exec(header ?? '');
-		if (!match) return null;
-		const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-		const colon = decoded.indexOf(':');
-		if (colon < 0) return { username: decoded, tokenMatches: false };
-		return {
-			username: decoded.slice(0, colon),
-			tokenMatches: decoded.slice(colon + 1) === this.options.apiToken,
-		};
-	}
-
-	private withoutPasswords(body: unknown): unknown {
-		if (typeof body !== 'object' || body === null || !('password' in body)) return body;
-		const password = (body as { password: unknown }).password;
-		return {
-			...body,
-			password: typeof password === 'string' ? this.fingerprint(password) : password,
-		};
-	}
-}
-
-function isJson(contentType: string | undefined): boolean {
-	return contentType?.split(';')[0].trim() === 'application/json';
-}
-
-function safeDecode(segment: string): string {
-	try {
-		return decodeURIComponent(segment);
-	} catch {
-		return segment;
 	}
 }
 
