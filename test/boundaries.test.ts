@@ -94,16 +94,6 @@ describe('the two homes: the package and its tools', () => {
 /** A code file of test/ or tools/ has fewer lines than this: one a maintainer reads at a sitting. */
 const MAX_LINES = 500;
 
-/**
- * Test files over MAX_LINES that another change of issue 21 is splitting at the same time. The
- * lead removes this list when merging issue 21, once those splits are in.
- */
-const BEING_SPLIT_REMOVE_AT_MERGE = [
-	'test/nodes/ExotelUsers/actions/user/updateSipPassword.operation.test.ts',
-	'test/nodes/ExotelUsers/lockout.test.ts',
-	'test/nodes/shared/transport/transport.faults.test.ts',
-];
-
 /** Lines as `wc -l` counts them. */
 const lineCount = (file: string) => readFileSync(join(root, file), 'utf8').split('\n').length - 1;
 
@@ -112,7 +102,6 @@ describe('the support code’s size', () => {
 		const files = [...code('test/'), ...code('tools/')];
 		expect(files.length).toBeGreaterThan(100);
 		const over = files
-			.filter((file) => !BEING_SPLIT_REMOVE_AT_MERGE.includes(file))
 			.map((file) => ({ file, lines: lineCount(file) }))
 			.filter(({ lines }) => lines >= MAX_LINES)
 			.map(({ file, lines }) => `${file}: ${lines} lines`);
