@@ -68,10 +68,16 @@ describe('the n8n editor with the Exotel node (npm start’s setup, in Chromium)
 			await page.waitForURL(/\/signin/);
 			await editor.signIn();
 			await page.waitForURL(/\/home\/workflows/);
+			// Each card by its whole name, waited for: the list renders more than once while it loads,
+			// so one read of every card's text can come back empty.
 			const names = page.getByTestId('workflow-card-name');
-			await names.filter({ hasText: TRY_IT.name }).waitFor();
-			const all = await names.allInnerTexts();
-			for (const workflow of session.setup.workflows) expect(all).toContain(workflow.name);
+			const exactly = (name: string) =>
+				new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+			for (const workflow of session.setup.workflows)
+				await names
+					.filter({ hasText: exactly(workflow.name) })
+					.first()
+					.waitFor({ timeout: 20_000 });
 		});
 	}, 60_000);
 
