@@ -40,7 +40,7 @@ const EVENT_LABELS = {
  * pacers it shares with the Exotel Users node, retries that fit a poll, the polls under way.
  */
 const perProcess: TriggerProcess = {
-	transport: processPacing,
+	processPacing,
 	settings: readSendOptions(POLL_SEND_OPTIONS),
 	guard: new PollGuard(),
 	unsaved: new UnsavedStates(),

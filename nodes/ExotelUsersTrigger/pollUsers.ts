@@ -51,7 +51,7 @@ const LISTING = { path: ['users'], qs: { fields: 'devices' } };
 
 /** What one process keeps for its triggers. */
 export interface TriggerProcess {
-	transport: ProcessPacing;
+	processPacing: ProcessPacing;
 	settings: ClientSettings;
 	guard: PollGuard;
 	unsaved: UnsavedStates;
@@ -61,7 +61,7 @@ export async function pollUsers(
 	this: IPollFunctions,
 	perProcess: TriggerProcess,
 ): Promise<INodeExecutionData[][] | null> {
-	const { transport, settings } = perProcess;
+	const { processPacing, settings } = perProcess;
 	const pollTimes = (this.getNodeParameter('pollTimes', {}) as { item?: PollTime[] }).item ?? [];
 	const problem = scheduleProblem(pollTimes);
 	if (problem) {
@@ -73,7 +73,7 @@ export async function pollUsers(
 	if (this.getMode() === 'manual')
 		return await withClient(
 			this,
-			transport,
+			processPacing,
 			settings,
 			async (client) => await testEvent(this, client),
 		);
@@ -81,7 +81,7 @@ export async function pollUsers(
 	const poll = async () =>
 		await withClient(
 			this,
-			transport,
+			processPacing,
 			settings,
 			async (client, timeUp) =>
 				await pollPass(this, key, perProcess.unsaved, client, timeUp, pollTimes),
@@ -95,7 +95,7 @@ export async function pollUsers(
  */
 async function withClient<T>(
 	context: IPollFunctions,
-	transport: ProcessPacing,
+	processPacing: ProcessPacing,
 	settings: ClientSettings,
 	use: (client: ExotelClient, timeUp: AbortSignal) => Promise<T>,
 ): Promise<T> {
@@ -107,12 +107,12 @@ async function withClient<T>(
 			typeof given === 'number' ? given - REQUEST_TIMEOUT_MS : POLL_BUDGET_MS,
 		),
 	);
-	const deadline = after(transport.clock, budgetMs);
+	const deadline = after(processPacing.clock, budgetMs);
 	// The poll context does what the client needs (credentials, the authenticated request helper, the node), and cancels at the deadline.
 	const clientContext = Object.create(context, {
 		getExecutionCancelSignal: { value: () => deadline.signal },
 	}) as ClientContext;
-	const client = new ExotelClient(clientContext, settings, transport);
+	const client = new ExotelClient(clientContext, settings, processPacing);
 	try {
 		return await use(client, deadline.signal);
 	} finally {

@@ -43,10 +43,10 @@ type ListSearch = (
  */
 async function withPickerDirectory<T>(
 	context: ILoadOptionsFunctions,
-	transport: ProcessPacing,
+	processPacing: ProcessPacing,
 	use: (users: UserDirectory) => Promise<T>,
 ): Promise<T> {
-	const client = new ExotelClient(context, PICKER_SETTINGS, transport);
+	const client = new ExotelClient(context, PICKER_SETTINGS, processPacing);
 	try {
 		return await use(new UserDirectory(client, context.getNode(), MAX_PAGES_PER_ANSWER));
 	} finally {
@@ -65,7 +65,7 @@ const toResult = (user: IDataObject): INodeListSearchItems => ({
  * matches, reaches the end, or has read MAX_PAGES_PER_ANSWER pages; its token is where it
  * stopped. A complete address is first asked of Exotel's own email filter (one request).
  */
-export function searchUsersWith(transport: ProcessPacing): ListSearch {
+export function searchUsersWith(processPacing: ProcessPacing): ListSearch {
 	return async function searchUsers(
 		this: ILoadOptionsFunctions,
 		filter?: string,
@@ -73,7 +73,7 @@ export function searchUsersWith(transport: ProcessPacing): ListSearch {
 	) {
 		return await withPickerDirectory(
 			this,
-			transport,
+			processPacing,
 			async (users) => await searchUsersIn(users, filter, paginationToken),
 		);
 	};
@@ -133,11 +133,11 @@ function deviceLabel(device: IDataObject, owner: IDataObject): string {
  * The Device field's "From List": the devices of the user chosen in User. A device's name
  * shows its owner, so a device picked for an earlier user stands out after the user changes.
  */
-export function searchDevicesWith(transport: ProcessPacing): ListSearch {
+export function searchDevicesWith(processPacing: ProcessPacing): ListSearch {
 	return async function searchDevices(this: ILoadOptionsFunctions) {
 		return await withPickerDirectory(
 			this,
-			transport,
+			processPacing,
 			async (users) => await devicesOfChosenUser(this, users),
 		);
 	};

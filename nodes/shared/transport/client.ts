@@ -150,9 +150,9 @@ export class ExotelClient {
 	constructor(
 		private readonly context: ExotelContext,
 		private readonly settings: ClientSettings,
-		private readonly transport: ProcessPacing,
+		private readonly processPacing: ProcessPacing,
 	) {
-		this.clock = transport.clock;
+		this.clock = processPacing.clock;
 		// A cancelled execution must not sit out a backoff or a pacing wait.
 		this.signal =
 			'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
@@ -183,7 +183,7 @@ export class ExotelClient {
 					idempotent,
 					policy: this.settings.retry,
 					nowMs: this.clock.now(),
-					random: this.transport.random(),
+					random: this.processPacing.random(),
 				});
 			let decision = decide();
 			if (
@@ -282,7 +282,7 @@ export class ExotelClient {
 				itemIndex,
 			});
 		if (!this.lease && !this.closed) {
-			this.lease = this.transport.pacing.join(
+			this.lease = this.processPacing.pacing.join(
 				accountKey(read.account.baseUrl, read.account.accountSid),
 				this.settings.requestsPerMinute,
 			);
