@@ -5,10 +5,45 @@ import { mapInOrder } from '../helpers/mapInOrder';
 import { readSendOptions } from '../../shared/transport/sendOptions';
 import { ExotelClient, ExotelError } from '../../shared/transport/client';
 import type { ProcessPacing } from '../../shared/transport/pacing/processPacing';
-import type { Operation, RunState, WithItemFields } from './operation';
 import { UserDirectory } from '../../shared/userDirectory';
 import * as device from './device/Device.resource';
 import * as user from './user/User.resource';
+
+/** What one execution of the node shares with every item; `concurrency`: how many items run at once. */
+export type Execution = {
+	context: IExecuteFunctions;
+	client: ExotelClient;
+	users: UserDirectory;
+	concurrency: number;
+};
+
+/**
+ * An operation's state for one execution (its `start` hook's), with the hooks the router calls:
+ * `amendStopError` on the error that stops the node, `finish` after an execution that did not stop.
+ */
+export interface RunState {
+	amendStopError?(error: NodeApiError | NodeOperationError): void;
+	finish?(context: IExecuteFunctions): Promise<void>;
+}
+
+/** One item's scope: the execution's, the operation's run state, and what `prepare` planned for the item. */
+export type ItemScope<Run = undefined, Plan = never> = Execution & {
+	itemIndex: number;
+	run: Run;
+	plan?: Plan;
+};
+
+/** An operation (its `*.operation.ts` module): `execute`, and the hooks it may define. */
+export interface Operation<Run extends RunState | undefined = undefined, Plan = never> {
+	execute(item: ItemScope<Run, Plan>): Promise<IDataObject | IDataObject[]>;
+	/** Once per execution, before any item: the state its items share. */
+	start?(execution: Execution): Run;
+	/** With On Error = stop (n8n's default), before any item: plans every item, so a problem a read finds stops the run before any change. */
+	prepare?(execution: Execution & { run: Run }, itemIndexes: number[]): Promise<Map<number, Plan>>;
+}
+
+/** Errors that carry fields for their Continue On Fail item (the router merges them in). */
+export type WithItemFields = { itemFields?: IDataObject };
 
 /** What n8n's editor stores for its own "Custom API Call" entry. */
 export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
@@ -36,14 +71,14 @@ function errorItemJson(error: NodeApiError | NodeOperationError): IDataObject {
 /**
  * Runs the selected operation once per input item — up to Concurrency at a time, every request
  * through one Exotel client built from the Options, paced in the account's window — with the
- * hooks it defines (operation.ts), and answers in input order. Every input yields exactly one
+ * hooks it defines (its `Operation`), and answers in input order. Every input yields exactly one
  * outcome, paired to it: its result (one item, or one per record for reads), or — under
  * Continue On Fail — an error item; otherwise the first failing item (by position) stops the
  * node and is named in the error.
  */
 export async function router(
 	this: IExecuteFunctions,
-	transport: ProcessPacing,
+	processPacing: ProcessPacing,
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
@@ -72,7 +107,7 @@ export async function router(
 		);
 
 	const send = readSendOptions(this.getNodeParameter('options', 0, {}) as IDataObject);
-	const client = new ExotelClient(this, send, transport);
+	const client = new ExotelClient(this, send, processPacing);
 	const users = new UserDirectory(client, this.getNode(), Number.POSITIVE_INFINITY, items.length);
 
 	const execution = { context: this, client, users, concurrency: send.concurrency };

@@ -28,7 +28,7 @@ import { CREDENTIAL_TYPE } from '../../../shared/transport/send';
 import { DEVICE_NOT_FOUND_HINTS, describeDevice } from './device';
 import { rotationMemoryHome } from './rotationMemoryHome';
 import { devicesOf, type UserDirectory, type UserRef } from '../../../shared/userDirectory';
-import type { RunState, WithItemFields } from '../operation';
+import type { RunState, WithItemFields } from '../router';
 
 /** One agent's SIP device, with what Exotel told us about the user and the device when we looked. */
 export interface Agent {

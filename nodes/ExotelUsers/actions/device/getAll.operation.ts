@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { ItemInput } from '../../helpers/validation';
 import { devicesOf } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Get a user's devices, one output item each. Exotel has no device list endpoint: the

@@ -23,7 +23,7 @@ import { devicesOf } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { agentFields } from '../common/passwordRun';
-import type { ItemScope, WithItemFields } from '../operation';
+import type { ItemScope, WithItemFields } from '../router';
 
 /**
  * Set Active Device: make one device the user's device that takes calls. Exotel allows one

@@ -17,7 +17,7 @@ import { devicesOf, type UserDirectory } from '../../../shared/userDirectory';
 import { readUser, userLocators } from '../common/user';
 import { modelFilled } from '../common/modelFilled';
 import { inVersions } from '../versions';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Update a device: turn it on or off, or change a telephone device's number.

@@ -14,7 +14,7 @@ import {
 import { ItemInput } from '../../helpers/validation';
 import { listDataOf } from '../../../shared/envelope';
 import { modelFilled } from '../common/modelFilled';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Create a user.

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import { readUser, USER_DESCRIPTION, userLocators } from '../common/user';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Delete a user. Irreversible: the user and their devices are gone.

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ItemInput } from '../../helpers/validation';
 import { readUser, userLocators } from '../common/user';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Get a user, with their devices.

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { contactUriProblems, emailProblems, splitList } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { inVersions } from '../versions';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Get many users, one output item each.

@@ -23,7 +23,7 @@ import {
 	type Agent,
 } from '../common/passwordRun';
 import { devicesOf } from '../../../shared/userDirectory';
-import type { ItemScope, WithItemFields } from '../operation';
+import type { ItemScope, WithItemFields } from '../router';
 import { inVersions } from '../versions';
 
 /**

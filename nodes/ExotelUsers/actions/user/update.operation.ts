@@ -11,7 +11,7 @@ import {
 } from '../../helpers/userFields';
 import { ItemInput } from '../../helpers/validation';
 import { readUser, userLocators } from '../common/user';
-import type { ItemScope } from '../operation';
+import type { ItemScope } from '../router';
 
 /**
  * Update a user's name, or set their email.

@@ -34,7 +34,7 @@ import {
 	type PasswordChoice,
 } from '../common/passwordRun';
 import { devicesOf, type UserRef } from '../../../shared/userDirectory';
-import type { Execution, ItemScope } from '../operation';
+import type { Execution, ItemScope } from '../router';
 import { onlySipDevice, readUser, userLocators } from '../common/user';
 import { inVersions } from '../versions';
 
