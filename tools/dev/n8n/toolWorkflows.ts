@@ -8,8 +8,10 @@ import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 import {
 	builtNode,
 	CREDENTIAL,
+	manualStart,
 	nodeId,
 	SMTP_CREDENTIAL,
+	testWorkflow,
 	type Workflow,
 	type WorkflowNode,
 } from './workflows';
@@ -104,14 +106,7 @@ export function agentWorkflow(
 	const agent = 'AI Agent';
 	const chatModel = 'OpenAI Chat Model';
 	const nodes: WorkflowNode[] = [
-		{
-			id: nodeId(),
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		manualStart(),
 		{
 			id: nodeId(),
 			name: 'Chat input',
@@ -137,14 +132,7 @@ export function agentWorkflow(
 	};
 	for (const tool of tools)
 		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
+	return testWorkflow(id, nodes, connections);
 }
 
 /** The bearer credential of the MCP Server Trigger workflows (n8n's httpBearerAuth). */
@@ -184,14 +172,7 @@ export function mcpServerWorkflow(id: string, path: string, tools: AgentTool[]):
 	const connections: Workflow['connections'] = {};
 	for (const tool of tools)
 		connections[tool.name] = { ai_tool: [[{ node: trigger, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
+	return testWorkflow(id, nodes, connections);
 }
 
 /**
@@ -260,12 +241,5 @@ export function reviewedAgentWorkflow(
 		connections[tool.name] = { ai_tool: [[{ node: review, type: 'ai_tool', index: 0 }]] };
 	for (const tool of direct)
 		connections[tool.name] = { ai_tool: [[{ node: agent, type: 'ai_tool', index: 0 }]] };
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
+	return testWorkflow(id, nodes, connections);
 }

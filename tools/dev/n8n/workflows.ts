@@ -33,6 +33,34 @@ export function nodeId(): string {
 	return `e2e00000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
 }
 
+/** A workflow the tests import: named `e2e <id>`, inactive until a test publishes it. */
+export function testWorkflow(
+	id: string,
+	nodes: WorkflowNode[],
+	connections: Workflow['connections'],
+): Workflow {
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections,
+	};
+}
+
+/** The Manual Trigger that starts a test workflow, named Start. */
+export function manualStart(): WorkflowNode {
+	return {
+		id: nodeId(),
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+}
+
 /**
  * The SIP Password Key of credentials made without one: 256 random bits, new for each process
  * (never a fixed value in the repo), so derived passwords stay the same within one test run.
@@ -70,14 +98,7 @@ export function exotelWorkflow(
 	steps: ExotelStep[],
 ): Workflow {
 	const nodes: WorkflowNode[] = [
-		{
-			id: nodeId(),
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		manualStart(),
 		{
 			id: nodeId(),
 			name: 'Items',
@@ -103,14 +124,7 @@ export function exotelWorkflow(
 	for (let i = 0; i < nodes.length - 1; i++) {
 		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections,
-	};
+	return testWorkflow(id, nodes, connections);
 }
 
 /**
@@ -236,14 +250,9 @@ export function collectingTriggerWorkflow(
 			},
 		},
 	];
-	return {
-		id,
-		name: `e2e ${id}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes,
-		connections: { [trigger.name]: { main: [[{ node: post, type: 'main', index: 0 }]] } },
-	};
+	return testWorkflow(id, nodes, {
+		[trigger.name]: { main: [[{ node: post, type: 'main', index: 0 }]] },
+	});
 }
 
 /** The SMTP credential of the workflows that send email (tools/dev/smtp/mailbox.ts smtpCredentialData). */
